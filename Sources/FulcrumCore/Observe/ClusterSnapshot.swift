@@ -1,0 +1,102 @@
+/// Identifies a worker across snapshots; the actuator uses its unit name.
+public struct WorkerID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public var rawValue: String
+
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    public static func < (lhs: WorkerID, rhs: WorkerID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// Where a worker is in its life.
+public enum WorkerLifecycle: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Started but not yet serving (loading weights, warming up): capacity that is coming.
+    case starting
+    /// Serving traffic.
+    case ready
+    /// Taking no new work; stops once empty. Still holds its GPUs.
+    case draining
+    /// Not running after an error; holds no GPUs.
+    case failed
+}
+
+/// A GPU node and the GPU indices Fulcrum may use on it.
+public struct NodeSnapshot: Sendable, Hashable, Codable {
+    public var name: String
+    public var gpus: [Int]
+    /// False when the node's systemd could not be reached; its workers are then stale, not gone,
+    /// and no new work is placed on it.
+    public var reachable: Bool
+
+    public init(name: String, gpus: [Int], reachable: Bool = true) {
+        self.name = name
+        self.gpus = gpus
+        self.reachable = reachable
+    }
+}
+
+/// One worker as the IO layer last saw it.
+public struct WorkerSnapshot: Sendable, Hashable, Codable {
+    public var id: WorkerID
+    public var role: Role
+    public var node: String
+    public var gpus: [Int]
+    public var lifecycle: WorkerLifecycle
+    /// When its unit was started.
+    public var startedAt: Timestamp
+    /// When it first became ready, if it has.
+    public var readyAt: Timestamp?
+    /// The latest good scrape; `nil` if none succeeded yet.
+    public var telemetry: WorkerTelemetry?
+
+    public init(
+        id: WorkerID,
+        role: Role,
+        node: String,
+        gpus: [Int],
+        lifecycle: WorkerLifecycle,
+        startedAt: Timestamp,
+        readyAt: Timestamp? = nil,
+        telemetry: WorkerTelemetry? = nil
+    ) {
+        self.id = id
+        self.role = role
+        self.node = node
+        self.gpus = gpus
+        self.lifecycle = lifecycle
+        self.startedAt = startedAt
+        self.readyAt = readyAt
+        self.telemetry = telemetry
+    }
+
+    /// When the last good scrape completed.
+    public var lastGoodScrape: Timestamp? { telemetry?.scrapedAt }
+
+    /// Whether this worker occupies its GPUs (everything but a failed unit does).
+    public var holdsGPUs: Bool { lifecycle != .failed }
+}
+
+/// Everything the controller knows at one instant: the input of every decision.
+public struct ClusterSnapshot: Sendable, Hashable, Codable {
+    public var time: Timestamp
+    public var nodes: [NodeSnapshot]
+    public var workers: [WorkerSnapshot]
+    public var frontend: FrontendTelemetry?
+
+    public init(time: Timestamp, nodes: [NodeSnapshot], workers: [WorkerSnapshot], frontend: FrontendTelemetry? = nil) {
+        self.time = time
+        self.nodes = nodes
+        self.workers = workers
+        self.frontend = frontend
+    }
+}

@@ -1,0 +1,49 @@
+/// The phase of inference a worker serves.
+public enum Role: String, Sendable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// Processes the prompt and emits the first token: compute-bound.
+    case prefill
+    /// Emits the remaining tokens one step at a time: memory-bound.
+    case decode
+
+    public var other: Role { self == .prefill ? .decode : .prefill }
+
+    public var description: String { rawValue }
+}
+
+/// A value per role, used for counts, capacities and anything else the controller keeps per phase.
+public struct PerRole<Value> {
+    public var prefill: Value
+    public var decode: Value
+
+    public init(prefill: Value, decode: Value) {
+        self.prefill = prefill
+        self.decode = decode
+    }
+
+    public init(repeating value: Value) {
+        self.init(prefill: value, decode: value)
+    }
+
+    public subscript(role: Role) -> Value {
+        get { role == .prefill ? prefill : decode }
+        set {
+            switch role {
+            case .prefill: prefill = newValue
+            case .decode: decode = newValue
+            }
+        }
+    }
+
+    public func map<T>(_ transform: (Role, Value) throws -> T) rethrows -> PerRole<T> {
+        PerRole<T>(prefill: try transform(.prefill, prefill), decode: try transform(.decode, decode))
+    }
+}
+
+extension PerRole: Sendable where Value: Sendable {}
+extension PerRole: Equatable where Value: Equatable {}
+extension PerRole: Hashable where Value: Hashable {}
+extension PerRole: Codable where Value: Codable {}
+
+extension PerRole: CustomStringConvertible {
+    public var description: String { "prefill=\(prefill) decode=\(decode)" }
+}

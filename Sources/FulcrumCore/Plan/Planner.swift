@@ -1,0 +1,87 @@
+/// Turns desired instance counts into actions against what exists.
+///
+/// Level-based, like a Kubernetes reconciler: it compares the desired counts with the workers
+/// that count as capacity (ready and starting, not draining) and emits the smallest set of
+/// actions that closes the gap, so running it again on the same snapshot emits nothing new
+/// once the actions have been applied.
+public enum Planner {
+    public static func plan(
+        desired: PerRole<Int>,
+        snapshot: ClusterSnapshot,
+        constraints: PlacementConstraints
+    ) -> PlacementPlan {
+        var ledger = GPULedger(snapshot: snapshot)
+        var plan = PlacementPlan()
+        var reusedDraining: Set<WorkerID> = []
+
+        // Shrink first: a role flip is a drain followed by a start on the freed GPUs, and the
+        // drained worker keeps its GPUs until it is empty, so the start usually waits a tick.
+        for role in Role.allCases {
+            let active = snapshot.workers.filter { $0.role == role && ($0.lifecycle == .ready || $0.lifecycle == .starting) }
+            let excess = active.count - max(0, desired[role])
+            guard excess > 0 else { continue }
+            for worker in drainOrder(active, snapshot: snapshot).prefix(excess) {
+                plan.actions.append(.drain(worker: worker.id))
+            }
+        }
+
+        for role in Role.allCases {
+            let active = snapshot.workers.filter { $0.role == role && ($0.lifecycle == .ready || $0.lifecycle == .starting) }
+            var missing = max(0, desired[role]) - active.count
+            guard missing > 0 else { continue }
+
+            // A draining worker of the needed role is capacity already loaded and warm.
+            let draining = snapshot.workers
+                .filter { $0.role == role && $0.lifecycle == .draining && !reusedDraining.contains($0.id) }
+                .sorted { lhs, rhs in
+                    let lhsLoad = lhs.telemetry?.requestsInFlight ?? 0
+                    let rhsLoad = rhs.telemetry?.requestsInFlight ?? 0
+                    return lhsLoad != rhsLoad ? lhsLoad > rhsLoad : lhs.id < rhs.id
+                }
+            for worker in draining.prefix(missing) {
+                plan.actions.append(.cancelDrain(worker: worker.id))
+                reusedDraining.insert(worker.id)
+                missing -= 1
+            }
+
+            let size = constraints.gpusPerInstance[role]
+            while missing > 0 {
+                guard size > 0,
+                      ledger.heldGPUs + size <= constraints.maxTotalGPUs,
+                      let placement = ledger.place(size: size)
+                else { break }
+                plan.actions.append(.start(role: role, node: placement.node, gpus: placement.gpus))
+                missing -= 1
+            }
+            plan.unplaced[role] = missing
+        }
+        return plan
+    }
+
+    /// Which workers to drain first when a role shrinks.
+    ///
+    /// Starting workers go first: they serve nothing yet, so stopping them loses no work.
+    /// Then the fewest requests in flight, so the drain finishes soonest and disturbs the
+    /// fewest users. Ties (the common case when traffic is low, which is exactly when the
+    /// cluster shrinks most) go to the worker whose node has the fewest other active
+    /// GPUs, so whole nodes are freed; then the newest worker, then the id for determinism.
+    static func drainOrder(_ candidates: [WorkerSnapshot], snapshot: ClusterSnapshot) -> [WorkerSnapshot] {
+        var activeGPUsByNode: [String: Int] = [:]
+        for worker in snapshot.workers where worker.lifecycle == .ready || worker.lifecycle == .starting {
+            activeGPUsByNode[worker.node, default: 0] += worker.gpus.count
+        }
+        return candidates.sorted { lhs, rhs in
+            let lhsStarting = lhs.lifecycle == .starting
+            let rhsStarting = rhs.lifecycle == .starting
+            if lhsStarting != rhsStarting { return lhsStarting }
+            let lhsLoad = lhs.telemetry?.requestsInFlight ?? 0
+            let rhsLoad = rhs.telemetry?.requestsInFlight ?? 0
+            if lhsLoad != rhsLoad { return lhsLoad < rhsLoad }
+            let lhsNode = (activeGPUsByNode[lhs.node] ?? 0) - lhs.gpus.count
+            let rhsNode = (activeGPUsByNode[rhs.node] ?? 0) - rhs.gpus.count
+            if lhsNode != rhsNode { return lhsNode < rhsNode }
+            if lhs.startedAt != rhs.startedAt { return lhs.startedAt > rhs.startedAt }
+            return lhs.id < rhs.id
+        }
+    }
+}
