@@ -1,0 +1,278 @@
+/// Fulcrum's controller: `(snapshot, state, now) → (decision, new state)`.
+///
+/// A value type with no IO and no clock: the daemon and the simulator hand it a snapshot
+/// stamped with their own time and execute the actions it returns. Everything it remembers
+/// between ticks is in `state`, so a test can step it tick by tick.
+public struct Controller: Sendable {
+    public var configuration: ControllerConfiguration
+    public private(set) var state: ControllerState
+
+    public init(configuration: ControllerConfiguration, state: ControllerState? = nil) {
+        self.configuration = configuration
+        self.state = state ?? ControllerState(configuration: configuration)
+    }
+
+    /// Pure form: the decision and the next state.
+    public static func step(
+        configuration: ControllerConfiguration,
+        state: ControllerState,
+        snapshot: ClusterSnapshot,
+        overrides: Overrides = .none
+    ) -> (Decision, ControllerState) {
+        var controller = Controller(configuration: configuration, state: state)
+        let decision = controller.decide(snapshot, overrides: overrides)
+        return (decision, controller.state)
+    }
+
+    public mutating func decide(_ snapshot: ClusterSnapshot, overrides: Overrides = .none) -> Decision {
+        let now = snapshot.time
+        var reasons: [DecisionReason] = []
+        let (active, expired) = overrides.active(at: now)
+        for kind in expired {
+            reasons.append(.init(.overrideExpired, "the \(kind.rawValue) override expired and no longer applies"))
+        }
+
+        // Estimation runs on every tick, paused or not, so learning never has a gap.
+        let estimate = Estimator.update(&state.estimator, snapshot: snapshot, configuration: configuration)
+        let current = Self.capacityCounts(snapshot)
+
+        func decision(recommended: PerRole<Int>, desired: PerRole<Int>, plan: PlacementPlan, matching: RateMatcher.Result?) -> Decision {
+            Decision(time: now, current: current, recommended: recommended, desired: desired, actions: plan.actions,
+                     unplaced: plan.unplaced, reasons: reasons, estimate: estimate, rateMatching: matching, overrides: active)
+        }
+
+        if let pause = active.pause {
+            reasons.append(.init(.overridePaused, "paused by hand\(pause.reason.map { ": \($0)" } ?? ""); no workers started or drained"))
+            return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
+        }
+
+        let observation = estimate.observation
+        let readyWorkers = snapshot.workers.contains { $0.lifecycle == .ready }
+        let freshTotal = observation.freshWorkers.prefill + observation.freshWorkers.decode
+        if readyWorkers, freshTotal == 0 {
+            // Fail static, like the HPA with every metric invalid: no data is no reason to act.
+            reasons.append(.init(.telemetryStale,
+                "no ready worker has telemetry newer than \(format(configuration.estimation.staleAfterSeconds)) s; holding the current size"))
+            return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
+        }
+        let scaleDownAllowed = PerRole(prefill: observation.staleWorkers.prefill == 0, decode: observation.staleWorkers.decode == 0)
+        let bounds = effectiveBounds(active, reasons: &reasons)
+
+        var recommended: PerRole<Int>
+        var matching: RateMatcher.Result?
+        var continuousNeed = current.map { _, count in Double(count) }
+        if let counts = active.counts {
+            recommended = clampToBudget(counts.value)
+            reasons.append(.init(.overrideCounts,
+                "fixed counts \(counts.value.prefill) prefill / \(counts.value.decode) decode set by hand\(counts.reason.map { ": \($0)" } ?? "")"))
+            let plan = Planner.plan(desired: recommended, snapshot: snapshot, constraints: configuration.placement)
+            explainPlan(plan, reasons: &reasons)
+            return decision(recommended: recommended, desired: recommended, plan: plan, matching: nil)
+        }
+
+        if let prefillCapacity = estimate.capacityPerInstance.prefill, let decodeCapacity = estimate.capacityPerInstance.decode {
+            let input = RateMatcher.Input(
+                demand: estimate.demand,
+                capacityPerInstance: PerRole(
+                    prefill: prefillCapacity * estimate.corrections.prefill,
+                    decode: decodeCapacity * estimate.corrections.decode
+                ),
+                utilisation: estimate.utilisationTarget,
+                meanInputTokens: estimate.meanInputTokens ?? 1,
+                meanOutputTokens: estimate.meanOutputTokens ?? 1,
+                gpusPerInstance: configuration.placement.gpusPerInstance,
+                minInstances: bounds.min,
+                maxInstances: bounds.max,
+                minTotalGPUs: configuration.minTotalGPUs,
+                maxTotalGPUs: configuration.placement.maxTotalGPUs
+            )
+            let result: RateMatcher.Result
+            if let ratio = active.ratio {
+                result = Self.solveWithRatio(input, ratio: ratio.value)
+                reasons.append(.init(.overrideRatio,
+                    "prefill:decode held at \(ratio.value) by hand\(ratio.reason.map { ": \($0)" } ?? ""); total follows demand"))
+            } else {
+                result = RateMatcher.solve(input)
+            }
+            matching = result
+            recommended = result.instances
+            continuousNeed = result.continuousNeed
+            explainEstimate(estimate, result: result, reasons: &reasons)
+        } else {
+            recommended = fallbackWithoutCapacity(estimate: estimate, current: current, bounds: bounds, reasons: &reasons)
+        }
+
+        let heldGPUs = snapshot.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
+        let g = configuration.placement.gpusPerInstance
+        let waiting = PerRole(
+            prefill: recommended.decode > current.decode
+                && heldGPUs + (recommended.decode - current.decode) * g.decode > configuration.placement.maxTotalGPUs,
+            decode: recommended.prefill > current.prefill
+                && heldGPUs + (recommended.prefill - current.prefill) * g.prefill > configuration.placement.maxTotalGPUs
+        )
+        let desired = Stabiliser.stabilise(
+            .init(current: current, recommended: recommended, continuousNeed: continuousNeed,
+                  scaleDownAllowed: scaleDownAllowed, otherRoleWaitingForGPUs: waiting, now: now),
+            state: &state.stabiliser,
+            configuration: configuration.stabilisation,
+            reasons: &reasons
+        )
+        for role in Role.allCases where desired[role] != current[role] {
+            let code: DecisionReason.Code = desired[role] > current[role] ? .scaleUp : .scaleDown
+            reasons.append(.init(code, role: role, "\(role) \(current[role]) → \(desired[role]) instances"))
+        }
+        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: configuration.placement)
+        explainPlan(plan, reasons: &reasons)
+        return decision(recommended: recommended, desired: desired, plan: plan, matching: matching)
+    }
+
+    /// Ready plus starting workers per role: what counts as capacity, present or coming.
+    public static func capacityCounts(_ snapshot: ClusterSnapshot) -> PerRole<Int> {
+        var counts = PerRole(prefill: 0, decode: 0)
+        for worker in snapshot.workers where worker.lifecycle == .ready || worker.lifecycle == .starting {
+            counts[worker.role] += 1
+        }
+        return counts
+    }
+
+    private func effectiveBounds(_ overrides: Overrides, reasons: inout [DecisionReason]) -> (min: PerRole<Int>, max: PerRole<Int?>) {
+        var minimum = configuration.minInstances
+        var maximum = configuration.maxInstances
+        if let bounds = overrides.bounds {
+            for role in Role.allCases {
+                if let value = bounds.value.min[role] { minimum[role] = max(0, value) }
+                if let value = bounds.value.max[role] { maximum[role] = max(0, value) }
+            }
+            reasons.append(.init(.overrideBounds, "per-role bounds set by hand: min \(minimum), max \(maximum)"))
+        }
+        return (minimum, maximum)
+    }
+
+    /// Fixed counts beyond the budget are cut, the larger role first, so the budget holds.
+    private func clampToBudget(_ counts: PerRole<Int>) -> PerRole<Int> {
+        var result = counts.map { _, value in max(0, value) }
+        let g = configuration.placement.gpusPerInstance
+        while result.prefill * g.prefill + result.decode * g.decode > configuration.placement.maxTotalGPUs,
+              result.prefill + result.decode > 0 {
+            let role: Role = result.prefill * g.prefill >= result.decode * g.decode ? .prefill : .decode
+            result[role] -= 1
+        }
+        return result
+    }
+
+    /// The smallest multiple of the ratio that covers both phases' continuous need, or the
+    /// largest that fits the budget.
+    static func solveWithRatio(_ input: RateMatcher.Input, ratio: InstanceRatio) -> RateMatcher.Result {
+        var base = RateMatcher.solve(input)
+        let p = Double(max(0, ratio.prefill))
+        let d = Double(max(0, ratio.decode))
+        guard p + d > 0 else { return base }
+        let need = base.continuousNeed
+        var scale = max(p > 0 ? need.prefill / p : 0, d > 0 ? need.decode / d : 0)
+        if p > 0 { scale = max(scale, Double(input.minInstances.prefill) / p) }
+        if d > 0 { scale = max(scale, Double(input.minInstances.decode) / d) }
+        func counts(_ s: Double) -> PerRole<Int> {
+            PerRole(prefill: Int((p * s - 1e-9).rounded(.up)), decode: Int((d * s - 1e-9).rounded(.up)))
+        }
+        var result = counts(scale)
+        let g = input.gpusPerInstance
+        while result.prefill * g.prefill + result.decode * g.decode > input.maxTotalGPUs, scale > 0 {
+            scale = max(0, scale - 1 / max(p, d))
+            result = counts(scale)
+            if !base.binding.contains(.budget) { base.binding.append(.budget) }
+        }
+        base.instances = result
+        return base
+    }
+
+    /// Without a capacity estimate for a role (no prior and no saturated sample yet) the
+    /// controller cannot size it, so it holds the role and adds one instance only while
+    /// its latency target is missed or its queue grows, as a threshold autoscaler would.
+    private func fallbackWithoutCapacity(
+        estimate: TrafficEstimate,
+        current: PerRole<Int>,
+        bounds: (min: PerRole<Int>, max: PerRole<Int?>),
+        reasons: inout [DecisionReason]
+    ) -> PerRole<Int> {
+        let observation = estimate.observation
+        let slo = configuration.slo
+        var result = current
+        for role in Role.allCases {
+            var count = max(current[role], bounds.min[role])
+            if estimate.capacityPerInstance[role] == nil {
+                let fresh = max(1, Double(observation.freshWorkers[role]))
+                let latencyMissed = role == .prefill
+                    ? (estimate.observedTTFT.map { $0 > slo.ttftSeconds } ?? false)
+                    : (estimate.observedTPOT.map { $0 > slo.tpotSeconds } ?? false)
+                let queueing = observation.queuedRequests[role] / fresh > 1
+                if latencyMissed || queueing { count += 1 }
+                reasons.append(.init(.capacityUnknown, role: role,
+                    "no \(role) capacity prior or saturated sample yet; \(latencyMissed || queueing ? "adding one instance for missed latency or queueing" : "holding")"))
+            }
+            if let upper = bounds.max[role] { count = min(count, upper) }
+            result[role] = count
+        }
+        return result
+    }
+
+    private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, reasons: inout [DecisionReason]) {
+        let slo = configuration.slo
+        if estimate.arrivalRate <= 0, estimate.demand.prefill <= 0, estimate.demand.decode <= 0 {
+            reasons.append(.init(.noTraffic, "no traffic measured; moving toward the configured floor"))
+        }
+        switch result.regime {
+        case .fits:
+            reasons.append(.init(.demandFits,
+                "demand prefill \(format(estimate.demand.prefill)) tok/s, decode \(format(estimate.demand.decode)) tok/s needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances"))
+        case .overBudget:
+            reasons.append(.init(.overBudget,
+                "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(configuration.placement.maxTotalGPUs)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
+        }
+        for binding in result.binding {
+            switch binding {
+            case .roleMinimum: reasons.append(.init(.roleMinimum, "a per-role minimum raised the count"))
+            case .roleMaximum: reasons.append(.init(.roleMaximum, "a per-role maximum capped the count"))
+            case .minimumTotalGPUs: reasons.append(.init(.minimumTotalGPUs, "padded to the \(configuration.minTotalGPUs)-GPU floor"))
+            case .demand, .budget: break
+            }
+        }
+        if estimate.forecastArrivalRate > estimate.arrivalRate * 1.01 {
+            reasons.append(.init(.forecastRising,
+                "arrivals \(format(estimate.arrivalRate)) req/s rising; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
+        }
+        for role in Role.allCases where estimate.backlog[role] > 0 {
+            reasons.append(.init(.backlog, role: role, "queued \(role) work adds \(format(estimate.backlog[role])) tok/s to drain it"))
+        }
+        if estimate.corrections.prefill < 0.999 {
+            reasons.append(.init(.ttftCorrection, role: .prefill,
+                "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s vs target \(format(slo.ttftSeconds)) s; prefill capacity × \(format(estimate.corrections.prefill))"))
+        }
+        if estimate.corrections.decode < 0.999 {
+            reasons.append(.init(.tpotCorrection, role: .decode,
+                "TPOT p\(format(slo.percentile * 100)) \(estimate.observedTPOT.map(format) ?? "-") s vs target \(format(slo.tpotSeconds)) s or KV pressure; decode capacity × \(format(estimate.corrections.decode))"))
+        }
+    }
+
+    private func explainPlan(_ plan: PlacementPlan, reasons: inout [DecisionReason]) {
+        for role in Role.allCases where plan.unplaced[role] > 0 {
+            reasons.append(.init(.waitingForGPUs, role: role,
+                "\(plan.unplaced[role]) \(role) instance(s) wait for GPUs to free within the budget"))
+        }
+        for action in plan.actions {
+            if case let .cancelDrain(worker) = action {
+                reasons.append(.init(.reuseDrainingWorker, "reusing draining worker \(worker) instead of starting a new one"))
+            }
+        }
+    }
+}
+
+/// Everything the controller carries between ticks.
+public struct ControllerState: Sendable, Hashable, Codable {
+    public var estimator: EstimatorState
+    public var stabiliser: StabiliserState
+
+    public init(configuration: ControllerConfiguration) {
+        estimator = EstimatorState(configuration: configuration)
+        stabiliser = StabiliserState()
+    }
+}

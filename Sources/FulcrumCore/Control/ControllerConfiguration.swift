@@ -1,0 +1,90 @@
+/// Every tunable of the controller, with the defaults docs/controller.md justifies.
+public struct ControllerConfiguration: Sendable, Hashable, Codable {
+    public var slo: ServiceLevelObjective
+    public var placement: PlacementConstraints
+    /// The controller never shrinks below this many GPUs in total.
+    public var minTotalGPUs: Int
+    /// Instances of each role that always run, whatever the traffic.
+    public var minInstances: PerRole<Int>
+    /// An upper bound per role, if any.
+    public var maxInstances: PerRole<Int?>
+    public var priors: PerformancePriors
+    public var estimation: Estimation
+    public var stabilisation: Stabilisation
+
+    public struct Estimation: Sendable, Hashable, Codable {
+        /// Time constant of the arrival-rate level, seconds.
+        public var arrivalLevelTimeConstant: Double = 30
+        /// Time constant of the arrival-rate trend, seconds.
+        public var arrivalTrendTimeConstant: Double = 120
+        /// The forecast never exceeds the current level by more than this factor, so one
+        /// burst cannot ask for a cluster many times too large.
+        public var maxForecastGrowth: Double = 2
+        /// Time constant of the mean input/output length, seconds.
+        public var lengthTimeConstant: Double = 60
+        /// Worker start-up time assumed until one is observed, seconds.
+        public var startupPriorSeconds: Double = 180
+        /// A worker whose last good scrape is older than this is stale, seconds.
+        public var staleAfterSeconds: Double = 30
+        /// Each new capacity sample weighs this much relative to the old ones (forgetting),
+        /// so capacity tracks a drifting mix; 0.95 remembers roughly the last 20 samples.
+        public var capacitySampleRetention: Double = 0.95
+        /// Decode is saturated when the KV cache is at least this full.
+        public var kvSaturationThreshold: Double = 0.9
+        /// Fewest observations in an interval for a latency quantile to be trusted.
+        public var minLatencyObservations: Double = 5
+        /// Queued work is planned to be served within this many seconds (backlog term).
+        public var backlogDrainSeconds: Double = 60
+        /// Utilisation target of decode instances (headroom for bursts and KV growth).
+        public var decodeUtilisation: Double = 0.85
+        /// Bounds of the prefill utilisation target derived from the TTFT target.
+        public var prefillUtilisationRange: ClosedRange<Double> = 0.3...0.9
+        /// Lowest a latency correction may push a capacity estimate (fraction of itself).
+        public var minCorrection: Double = 0.5
+        /// A correction decays back toward 1 with this time constant once latency is fine.
+        public var correctionRecoveryTimeConstant: Double = 300
+        /// Mean KV use of ready decode workers above which decode counts as pressured.
+        public var kvPressureThreshold: Double = 0.95
+
+        public init() {}
+    }
+
+    public struct Stabilisation: Sendable, Hashable, Codable {
+        /// Scale down only to the largest recommendation seen over this window, seconds.
+        public var scaleDownWindowSeconds: Double = 300
+        /// Shorter window for a shrink that frees GPUs the other role is waiting for.
+        public var flipWindowSeconds: Double = 120
+        /// Scale up to the smallest recommendation over this window (0: at once).
+        public var scaleUpWindowSeconds: Double = 0
+        /// No change while the need is within this fraction of the current count.
+        public var tolerance: Double = 0.1
+        /// Most instances a role may gain in one tick.
+        public var maxStepUp: Int = 4
+        /// Most instances a role may lose in one tick.
+        public var maxStepDown: Int = 2
+        /// After GPUs moved from one role to the other, moving them back waits this long.
+        public var flipCooldownSeconds: Double = 600
+
+        public init() {}
+    }
+
+    public init(
+        slo: ServiceLevelObjective,
+        placement: PlacementConstraints,
+        minTotalGPUs: Int = 0,
+        minInstances: PerRole<Int> = PerRole(repeating: 1),
+        maxInstances: PerRole<Int?> = PerRole(repeating: nil),
+        priors: PerformancePriors = PerformancePriors(),
+        estimation: Estimation = Estimation(),
+        stabilisation: Stabilisation = Stabilisation()
+    ) {
+        self.slo = slo
+        self.placement = placement
+        self.minTotalGPUs = minTotalGPUs
+        self.minInstances = minInstances
+        self.maxInstances = maxInstances
+        self.priors = priors
+        self.estimation = estimation
+        self.stabilisation = stabilisation
+    }
+}

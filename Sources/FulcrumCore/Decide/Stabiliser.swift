@@ -1,0 +1,150 @@
+/// Damps recommendations the way the Kubernetes HPA does, per role: scale up at once, scale
+/// down only to the largest recommendation seen over a window, ignore changes inside a
+/// tolerance band, cap the step per tick, and do not move GPUs back between roles within a
+/// cooldown of the last move.
+public struct StabiliserState: Sendable, Hashable, Codable {
+    public struct Recommendation: Sendable, Hashable, Codable {
+        public var time: Timestamp
+        public var count: Int
+    }
+
+    public var history = PerRole<[Recommendation]>(repeating: [])
+    /// The role that last gained GPUs at the other's expense, and when.
+    public var lastFlip: (toward: Role, at: Timestamp)? {
+        get { lastFlipRole.flatMap { role in lastFlipTime.map { (role, $0) } } }
+        set { lastFlipRole = newValue?.toward; lastFlipTime = newValue?.at }
+    }
+    private var lastFlipRole: Role?
+    private var lastFlipTime: Timestamp?
+
+    public init() {}
+
+    public static func == (lhs: StabiliserState, rhs: StabiliserState) -> Bool {
+        lhs.history == rhs.history && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(history)
+        hasher.combine(lastFlipRole)
+        hasher.combine(lastFlipTime)
+    }
+}
+
+public enum Stabiliser {
+    public struct Input: Sendable {
+        /// Instances counted as capacity now: ready plus starting (pending capacity counts,
+        /// so one need is never started twice).
+        public var current: PerRole<Int>
+        /// The rate matcher's recommendation.
+        public var recommended: PerRole<Int>
+        /// Unrounded need, for the tolerance band.
+        public var continuousNeed: PerRole<Double>
+        /// Roles whose telemetry is incomplete: never scaled down on missing data.
+        public var scaleDownAllowed: PerRole<Bool>
+        /// Whether the other role is held back by the budget (its growth waits on this
+        /// role's shrink), which shortens the scale-down window.
+        public var otherRoleWaitingForGPUs: PerRole<Bool>
+        public var now: Timestamp
+
+        public init(
+            current: PerRole<Int>,
+            recommended: PerRole<Int>,
+            continuousNeed: PerRole<Double>,
+            scaleDownAllowed: PerRole<Bool> = PerRole(repeating: true),
+            otherRoleWaitingForGPUs: PerRole<Bool> = PerRole(repeating: false),
+            now: Timestamp
+        ) {
+            self.current = current
+            self.recommended = recommended
+            self.continuousNeed = continuousNeed
+            self.scaleDownAllowed = scaleDownAllowed
+            self.otherRoleWaitingForGPUs = otherRoleWaitingForGPUs
+            self.now = now
+        }
+    }
+
+    public static func stabilise(
+        _ input: Input,
+        state: inout StabiliserState,
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> PerRole<Int> {
+        let now = input.now
+        let longestWindow = max(configuration.scaleDownWindowSeconds, configuration.scaleUpWindowSeconds, configuration.flipWindowSeconds)
+        var result = input.current
+
+        for role in Role.allCases {
+            let current = input.current[role]
+            var recommended = input.recommended[role]
+
+            // Tolerance: a need within ±tolerance of what runs is noise, not a signal, unless
+            // a hard bound (minimum, budget) moved the recommendation.
+            if current > 0, recommended != current,
+               abs(input.continuousNeed[role] / Double(current) - 1) <= configuration.tolerance,
+               Int(input.continuousNeed[role].rounded(.up)) == recommended {
+                reasons.append(.init(.withinTolerance, role: role,
+                    "need \(format(input.continuousNeed[role])) instances is within \(format(configuration.tolerance * 100))% of the \(current) running"))
+                recommended = current
+            }
+
+            state.history[role].append(.init(time: now, count: recommended))
+            state.history[role].removeAll { now - $0.time > longestWindow }
+
+            var target = recommended
+            if recommended > current {
+                let window = state.history[role].filter { now - $0.time <= configuration.scaleUpWindowSeconds }
+                let stabilised = window.map(\.count).min() ?? recommended
+                if stabilised < recommended {
+                    reasons.append(.init(.scaleUpStabilised, role: role,
+                        "scale-up held to \(max(stabilised, current)) by the \(format(configuration.scaleUpWindowSeconds)) s window"))
+                }
+                target = max(current, stabilised)
+            } else if recommended < current {
+                let seconds = input.otherRoleWaitingForGPUs[role]
+                    ? min(configuration.flipWindowSeconds, configuration.scaleDownWindowSeconds)
+                    : configuration.scaleDownWindowSeconds
+                let window = state.history[role].filter { now - $0.time <= seconds }
+                let stabilised = window.map(\.count).max() ?? recommended
+                if stabilised > recommended {
+                    reasons.append(.init(.scaleDownStabilised, role: role,
+                        "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
+                }
+                target = min(current, stabilised)
+                if !input.scaleDownAllowed[role], target < current {
+                    reasons.append(.init(.telemetryPartial, role: role,
+                        "scale-down to \(target) refused: some \(role) workers have no fresh telemetry"))
+                    target = current
+                }
+            }
+
+            if target > current + configuration.maxStepUp {
+                reasons.append(.init(.stepLimited, role: role, "scale-up capped at +\(configuration.maxStepUp) this tick (wanted \(target))"))
+                target = current + configuration.maxStepUp
+            } else if target < current - configuration.maxStepDown {
+                reasons.append(.init(.stepLimited, role: role, "scale-down capped at -\(configuration.maxStepDown) this tick (wanted \(target))"))
+                target = current - configuration.maxStepDown
+            }
+            result[role] = target
+        }
+
+        // A flip moves GPUs from one role to the other. Moving them back soon after is the
+        // oscillation operators hate most (two cold starts for nothing), so the shrinking
+        // side is held during the cooldown.
+        for role in Role.allCases where result[role] > input.current[role] && result[role.other] < input.current[role.other] {
+            if let flip = state.lastFlip, flip.toward == role.other, now - flip.at < configuration.flipCooldownSeconds {
+                reasons.append(.init(.flipCooldown, role: role.other,
+                    "\(role.other) kept at \(input.current[role.other]): GPUs moved to \(role.other) \(format(now - flip.at)) s ago, cooldown \(format(configuration.flipCooldownSeconds)) s"))
+                result[role.other] = input.current[role.other]
+            } else {
+                state.lastFlip = (role, now)
+            }
+        }
+        return result
+    }
+}
+
+func format(_ value: Double) -> String {
+    guard value.isFinite else { return "\(value)" }
+    let rounded = (value * 100).rounded() / 100
+    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}

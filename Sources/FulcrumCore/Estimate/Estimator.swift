@@ -1,0 +1,153 @@
+import RealModule
+
+/// Smoothed traffic, learned capacities, start-up time and latency corrections, carried
+/// from tick to tick.
+public struct EstimatorState: Sendable, Hashable, Codable {
+    public var memory = ObservationMemory()
+    public var arrivals: HoltSmoother
+    public var inputLength: TimeWeightedAverage
+    public var outputLength: TimeWeightedAverage
+    public var capacity = PerRole(repeating: CapacityLearner())
+    public var startupSeconds: Double
+    public var startupSamples = 0
+    public var corrections = PerRole(repeating: 1.0)
+    public var lastUpdate: Timestamp?
+
+    public init(configuration: ControllerConfiguration) {
+        let estimation = configuration.estimation
+        arrivals = HoltSmoother(
+            levelTimeConstant: estimation.arrivalLevelTimeConstant,
+            trendTimeConstant: estimation.arrivalTrendTimeConstant
+        )
+        inputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
+        outputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
+        startupSeconds = estimation.startupPriorSeconds
+    }
+}
+
+public enum Estimator {
+    /// Folds one snapshot into the state and returns the estimate the decision uses.
+    public static func update(
+        _ state: inout EstimatorState,
+        snapshot: ClusterSnapshot,
+        configuration: ControllerConfiguration
+    ) -> TrafficEstimate {
+        let now = snapshot.time
+        let estimation = configuration.estimation
+        let slo = configuration.slo
+        let priors = configuration.priors
+        let (observation, memory) = IntervalObserver.observe(snapshot, memory: state.memory, configuration: configuration)
+        state.memory = memory
+        let elapsed = state.lastUpdate.map { max(0, now - $0) } ?? 0
+        state.lastUpdate = now
+
+        if let rate = observation.arrivalRate { state.arrivals.add(rate, at: now) }
+        if let isl = observation.meanInputTokens { state.inputLength.add(isl, at: now) }
+        if let osl = observation.meanOutputTokens { state.outputLength.add(osl, at: now) }
+        for duration in observation.startupDurations {
+            // A running mean that keeps the prior as one pseudo-sample, then follows the
+            // latest starts (images and caches change how long a start takes).
+            state.startupSamples += 1
+            let weight = max(0.2, 1 / Double(state.startupSamples + 1))
+            state.startupSeconds += weight * (duration - state.startupSeconds)
+        }
+
+        let isl = state.inputLength.value
+        let osl = state.outputLength.value
+        let decodeContext = (isl ?? 0) + (osl ?? 0) / 2
+
+        // Capacity samples: ratios to the prior where one exists, absolute otherwise.
+        for sample in observation.saturatedThroughput.prefill {
+            if let prior = priors.prefill {
+                state.capacity.prefill.add(sample / prior.tokensPerSecond, retention: estimation.capacitySampleRetention)
+            } else {
+                state.capacity.prefill.add(sample, retention: estimation.capacitySampleRetention)
+            }
+        }
+        for sample in observation.saturatedThroughput.decode {
+            if let prior = priors.decode {
+                let predicted = prior.saturatedThroughput(meanContext: decodeContext)
+                if predicted > 0 { state.capacity.decode.add(sample / predicted, retention: estimation.capacitySampleRetention) }
+            } else {
+                state.capacity.decode.add(sample, retention: estimation.capacitySampleRetention)
+            }
+        }
+
+        let prefillCapacity: Double? = priors.prefill.map {
+            $0.tokensPerSecond * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
+        } ?? state.capacity.prefill.mean
+        let decodeCapacity: Double? = priors.decode.map {
+            $0.throughput(atTPOT: slo.tpotSeconds, meanContext: decodeContext)
+                * state.capacity.decode.ratioToPrior(priorWeight: priors.weightInSamples)
+        } ?? state.capacity.decode.mean
+
+        // Latency feedback: shrink the capacity we plan with while a target is missed,
+        // relax back once it is met again.
+        let recovery = Double.exp(-elapsed / max(1, estimation.correctionRecoveryTimeConstant))
+        func corrected(_ current: Double, observed: Double?, target: Double, pressured: Bool) -> Double {
+            var next = 1 - (1 - current) * recovery
+            if let observed, observed > target {
+                next = current * max(0.8, target / observed)
+            }
+            if pressured { next = min(next, current * 0.9) }
+            return min(1, max(estimation.minCorrection, next))
+        }
+        state.corrections.prefill = corrected(
+            state.corrections.prefill, observed: observation.ttftQuantile, target: slo.ttftSeconds, pressured: false)
+        let kvPressured = (observation.decodeKVUsage ?? 0) > estimation.kvPressureThreshold
+        state.corrections.decode = corrected(
+            state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds, pressured: kvPressured)
+
+        let arrivalRate = state.arrivals.level ?? 0
+        let horizon = state.startupSeconds
+        let rawForecast = state.arrivals.forecast(horizon: horizon) ?? 0
+        // Rising traffic is met ahead of time; falling traffic is not anticipated, because
+        // shrinking early costs SLO misses while shrinking late only costs GPU minutes.
+        let forecast = min(max(arrivalRate, rawForecast), arrivalRate * estimation.maxForecastGrowth + 1e-9)
+
+        let backlog = PerRole(
+            prefill: observation.queuedRequests.prefill * (isl ?? 0) / estimation.backlogDrainSeconds,
+            decode: observation.queuedRequests.decode * (osl ?? 0) / estimation.backlogDrainSeconds
+        )
+        let demand = PerRole(
+            prefill: forecast * (isl ?? 0) + backlog.prefill,
+            decode: forecast * (osl ?? 0) + backlog.decode
+        )
+
+        return TrafficEstimate(
+            arrivalRate: arrivalRate,
+            arrivalTrend: state.arrivals.trend,
+            forecastArrivalRate: forecast,
+            forecastHorizonSeconds: horizon,
+            meanInputTokens: isl,
+            meanOutputTokens: osl,
+            demand: demand,
+            backlog: backlog,
+            capacityPerInstance: PerRole(prefill: prefillCapacity, decode: decodeCapacity),
+            corrections: state.corrections,
+            utilisationTarget: PerRole(
+                prefill: prefillUtilisation(capacity: prefillCapacity, isl: isl, configuration: configuration),
+                decode: estimation.decodeUtilisation
+            ),
+            capacitySamples: PerRole(prefill: state.capacity.prefill.samples, decode: state.capacity.decode.samples),
+            observedTTFT: observation.ttftQuantile,
+            observedTPOT: observation.tpotQuantile,
+            observation: observation
+        )
+    }
+
+    /// The prefill utilisation that keeps TTFT within target, from an M/D/1 queue per
+    /// instance: with service time S and target T, the mean wait ρS / (2(1−ρ)) must fit in
+    /// T − S, so ρ ≤ 2k / (1 + 2k) with k = (T − S) / S. Clamped to a sane range because
+    /// batching makes the real queue kinder than M/D/1 and bursts make it harsher.
+    static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration) -> Double {
+        let range = configuration.estimation.prefillUtilisationRange
+        guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
+        let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
+        let service = overhead + isl / capacity
+        let target = configuration.slo.ttftSeconds
+        guard service > 0, target > service else { return range.lowerBound }
+        let k = (target - service) / service
+        return min(range.upperBound, max(range.lowerBound, 2 * k / (1 + 2 * k)))
+    }
+}

@@ -1,0 +1,68 @@
+import RealModule
+
+/// Holt's linear smoothing (level and trend) for samples at irregular intervals.
+///
+/// Ticks are not evenly spaced (a slow scrape, a reload), so the smoothing weights come from
+/// time constants: `α = 1 − e^(−Δt/τ)`. A level time constant of 30 s follows a step in
+/// traffic within about a minute without chasing every burst.
+public struct HoltSmoother: Sendable, Hashable, Codable {
+    public var levelTimeConstant: Double
+    public var trendTimeConstant: Double
+    public private(set) var level: Double?
+    /// Units per second.
+    public private(set) var trend: Double = 0
+    public private(set) var lastUpdate: Timestamp?
+
+    public init(levelTimeConstant: Double, trendTimeConstant: Double) {
+        self.levelTimeConstant = levelTimeConstant
+        self.trendTimeConstant = trendTimeConstant
+    }
+
+    public mutating func add(_ observation: Double, at time: Timestamp) {
+        guard observation.isFinite else { return }
+        guard let previousLevel = level, let previousTime = lastUpdate else {
+            level = observation
+            lastUpdate = time
+            return
+        }
+        let elapsed = time - previousTime
+        guard elapsed > 0 else { return }
+        let alpha = 1 - Double.exp(-elapsed / max(levelTimeConstant, 1e-9))
+        let beta = 1 - Double.exp(-elapsed / max(trendTimeConstant, 1e-9))
+        let predicted = previousLevel + trend * elapsed
+        let newLevel = alpha * observation + (1 - alpha) * predicted
+        trend = beta * (newLevel - previousLevel) / elapsed + (1 - beta) * trend
+        level = newLevel
+        lastUpdate = time
+    }
+
+    /// The level expected `horizon` seconds ahead, never negative.
+    public func forecast(horizon: Double) -> Double? {
+        guard let level else { return nil }
+        return max(0, level + trend * max(0, horizon))
+    }
+}
+
+/// An exponentially weighted mean over irregular samples, with weights from a time constant.
+public struct TimeWeightedAverage: Sendable, Hashable, Codable {
+    public var timeConstant: Double
+    public private(set) var value: Double?
+    public private(set) var lastUpdate: Timestamp?
+
+    public init(timeConstant: Double) {
+        self.timeConstant = timeConstant
+    }
+
+    public mutating func add(_ observation: Double, at time: Timestamp) {
+        guard observation.isFinite else { return }
+        guard let current = value, let previousTime = lastUpdate else {
+            value = observation
+            lastUpdate = time
+            return
+        }
+        let elapsed = max(0, time - previousTime)
+        let alpha = 1 - Double.exp(-elapsed / max(timeConstant, 1e-9))
+        value = alpha * observation + (1 - alpha) * current
+        lastUpdate = time
+    }
+}

@@ -1,0 +1,161 @@
+/// What happened between the previous snapshot and this one, from counter and histogram
+/// deltas. Raw and unsmoothed: one interval's evidence.
+public struct IntervalObservation: Sendable, Hashable, Codable {
+    /// Requests per second entering the system, if measurable this interval.
+    public var arrivalRate: Double?
+    /// Mean prompt tokens of requests prefilled this interval.
+    public var meanInputTokens: Double?
+    /// Mean output tokens of requests finished this interval.
+    public var meanOutputTokens: Double?
+    /// TTFT and TPOT at the SLO percentile over the interval, when enough requests were seen.
+    public var ttftQuantile: Double?
+    public var tpotQuantile: Double?
+    /// Saturated throughput samples (tokens/s), one per worker whose queue stayed busy.
+    public var saturatedThroughput: PerRole<[Double]> = PerRole(repeating: [])
+    /// Observed start-up durations of workers that became ready since the last snapshot.
+    public var startupDurations: [Double] = []
+    /// Requests queued on fresh workers now, by role.
+    public var queuedRequests: PerRole<Double> = PerRole(repeating: 0)
+    /// Requests in flight (queued + running) on fresh workers now, by role.
+    public var inFlightRequests: PerRole<Double> = PerRole(repeating: 0)
+    /// Mean KV use of fresh ready decode workers, when exposed.
+    public var decodeKVUsage: Double?
+    /// Ready workers with fresh and with stale (or missing) telemetry, by role.
+    public var freshWorkers: PerRole<Int> = PerRole(repeating: 0)
+    public var staleWorkers: PerRole<Int> = PerRole(repeating: 0)
+
+    public init() {}
+}
+
+/// Memory of the previous snapshot that deltas are taken against.
+public struct ObservationMemory: Sendable, Hashable, Codable {
+    var telemetry: [WorkerID: WorkerTelemetry] = [:]
+    var lifecycle: [WorkerID: WorkerLifecycle] = [:]
+    var frontend: FrontendTelemetry?
+
+    public init() {}
+}
+
+public enum IntervalObserver {
+    /// Computes one interval's observation and the memory for the next.
+    public static func observe(
+        _ snapshot: ClusterSnapshot,
+        memory: ObservationMemory,
+        configuration: ControllerConfiguration
+    ) -> (IntervalObservation, ObservationMemory) {
+        let now = snapshot.time
+        let estimation = configuration.estimation
+        var observation = IntervalObservation()
+        var nextMemory = ObservationMemory()
+
+        var arrivalsPerSecond = 0.0
+        var arrivalSamples = 0
+        var promptTokens = 0.0
+        var prefillFinished = 0.0
+        var decodeTokens = 0.0
+        var decodeFinished = 0.0
+        var ttftDeltas: [CumulativeHistogram] = []
+        var itlDeltas: [CumulativeHistogram] = []
+        var kvUsages: [Double] = []
+
+        for worker in snapshot.workers {
+            nextMemory.lifecycle[worker.id] = worker.lifecycle
+            if let telemetry = worker.telemetry { nextMemory.telemetry[worker.id] = telemetry }
+
+            if worker.lifecycle == .ready, memory.lifecycle[worker.id] == .starting || (memory.lifecycle[worker.id] == nil && worker.readyAt.map { $0 > (now - estimation.staleAfterSeconds) } == true) {
+                let readyAt = worker.readyAt ?? now
+                let duration = readyAt - worker.startedAt
+                if duration > 0, duration.isFinite { observation.startupDurations.append(duration) }
+            }
+
+            let isFresh = worker.telemetry.map { now - $0.scrapedAt <= estimation.staleAfterSeconds } ?? false
+            if worker.lifecycle == .ready {
+                if isFresh { observation.freshWorkers[worker.role] += 1 } else { observation.staleWorkers[worker.role] += 1 }
+            }
+            guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { continue }
+            observation.queuedRequests[worker.role] += max(0, current.requestsWaiting)
+            observation.inFlightRequests[worker.role] += max(0, current.requestsInFlight)
+            if worker.role == .decode, worker.lifecycle == .ready, let kv = current.kvCacheUsage, kv.isFinite {
+                kvUsages.append(min(1, max(0, kv)))
+            }
+
+            // A delta needs two scrapes of the same worker, taken at different times.
+            guard let previous = memory.telemetry[worker.id] else { continue }
+            let elapsed = current.scrapedAt - previous.scrapedAt
+            guard elapsed > 0 else { continue }
+            let restarted = current.promptTokens < previous.promptTokens || current.requestsFinished < previous.requestsFinished
+            let finished = HistogramMath.counterIncrease(from: previous.requestsFinished, to: current.requestsFinished)
+            let prompt = HistogramMath.counterIncrease(from: previous.promptTokens, to: current.promptTokens)
+            let generated = HistogramMath.counterIncrease(from: previous.generationTokens, to: current.generationTokens)
+
+            switch worker.role {
+            case .prefill:
+                promptTokens += prompt
+                prefillFinished += finished
+                // Conservation on the prefill tier: arrivals = finished + growth of what it
+                // holds. After a restart the old in-flight requests are gone, so only the
+                // finished count is evidence.
+                let heldGrowth = restarted ? 0 : current.requestsInFlight - previous.requestsInFlight
+                arrivalsPerSecond += max(0, finished + heldGrowth) / elapsed
+                arrivalSamples += 1
+                if let histogram = current.timeToFirstToken {
+                    ttftDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.timeToFirstToken, to: histogram))
+                }
+                if previous.requestsWaiting > 0, current.requestsWaiting > 0, !restarted, worker.lifecycle == .ready {
+                    observation.saturatedThroughput.prefill.append(prompt / elapsed)
+                }
+            case .decode:
+                decodeTokens += generated
+                decodeFinished += finished
+                if let histogram = current.interTokenLatency {
+                    itlDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.interTokenLatency, to: histogram))
+                }
+                let kvFull = (previous.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
+                    && (current.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
+                if (previous.requestsWaiting > 0 && current.requestsWaiting > 0) || kvFull, !restarted, worker.lifecycle == .ready {
+                    observation.saturatedThroughput.decode.append(generated / elapsed)
+                }
+            }
+        }
+
+        // The frontend, when scraped, sees every request exactly once: prefer it.
+        if let frontend = snapshot.frontend, now - frontend.scrapedAt <= estimation.staleAfterSeconds {
+            nextMemory.frontend = frontend
+            if let previous = memory.frontend, frontend.scrapedAt - previous.scrapedAt > 0,
+               frontend.requestsArrived >= previous.requestsArrived {
+                let elapsed = frontend.scrapedAt - previous.scrapedAt
+                let arrived = frontend.requestsArrived - previous.requestsArrived
+                observation.arrivalRate = arrived / elapsed
+                let inputs = HistogramMath.counterIncrease(from: previous.inputTokens, to: frontend.inputTokens)
+                if arrived > 0 { observation.meanInputTokens = inputs / arrived }
+                let completed = HistogramMath.counterIncrease(from: previous.requestsCompleted, to: frontend.requestsCompleted)
+                let outputs = HistogramMath.counterIncrease(from: previous.outputTokens, to: frontend.outputTokens)
+                if completed > 0 { observation.meanOutputTokens = outputs / completed }
+                if let current = frontend.timeToFirstToken {
+                    ttftDeltas = [HistogramMath.increase(from: previous.timeToFirstToken, to: current)]
+                }
+                if let current = frontend.interTokenLatency {
+                    itlDeltas = [HistogramMath.increase(from: previous.interTokenLatency, to: current)]
+                }
+            }
+        } else {
+            nextMemory.frontend = nil
+        }
+
+        if observation.arrivalRate == nil, arrivalSamples > 0 { observation.arrivalRate = arrivalsPerSecond }
+        if observation.meanInputTokens == nil, prefillFinished > 0 { observation.meanInputTokens = promptTokens / prefillFinished }
+        // In vLLM/SGLang disaggregation the decode worker serves the original request and
+        // counts every output token; the prefill worker's single token is discarded.
+        if observation.meanOutputTokens == nil, decodeFinished > 0 { observation.meanOutputTokens = decodeTokens / decodeFinished }
+
+        let percentile = configuration.slo.percentile
+        if let merged = HistogramMath.merge(ttftDeltas), merged.count >= estimation.minLatencyObservations {
+            observation.ttftQuantile = HistogramMath.quantile(percentile, of: merged)
+        }
+        if let merged = HistogramMath.merge(itlDeltas), merged.count >= estimation.minLatencyObservations {
+            observation.tpotQuantile = HistogramMath.quantile(percentile, of: merged)
+        }
+        if !kvUsages.isEmpty { observation.decodeKVUsage = kvUsages.reduce(0, +) / Double(kvUsages.count) }
+        return (observation, nextMemory)
+    }
+}

@@ -1,0 +1,41 @@
+/// The estimator's view of demand and capacity at one tick: every number the decision uses.
+public struct TrafficEstimate: Sendable, Hashable, Codable {
+    /// Smoothed arrival rate, requests/s (0 when nothing was ever measured).
+    public var arrivalRate: Double
+    /// Its trend, requests/s per second.
+    public var arrivalTrend: Double
+    /// Arrival rate expected one start-up time ahead, requests/s.
+    public var forecastArrivalRate: Double
+    /// The forecast horizon: the learned worker start-up time, seconds.
+    public var forecastHorizonSeconds: Double
+    /// Smoothed mean input (prompt) and output lengths, tokens; nil until first measured.
+    public var meanInputTokens: Double?
+    public var meanOutputTokens: Double?
+    /// Work per second each role must serve: forecast rate × length, plus backlog, tokens/s.
+    public var demand: PerRole<Double>
+    /// The part of `demand` that drains today's queues within the drain horizon, tokens/s.
+    public var backlog: PerRole<Double>
+    /// Saturated per-instance capacity before latency corrections, tokens/s (decode: at the
+    /// TPOT target); nil while neither a prior nor a saturated sample exists.
+    public var capacityPerInstance: PerRole<Double?>
+    /// Multipliers (≤ 1) applied to capacity after latency targets were missed.
+    public var corrections: PerRole<Double>
+    /// Share of capacity to plan for: headroom for queueing (prefill, from the TTFT target)
+    /// and for bursts and KV growth (decode).
+    public var utilisationTarget: PerRole<Double>
+    /// Capacity samples learned so far, by role.
+    public var capacitySamples: PerRole<Int>
+    /// Latency at the SLO percentile over the last interval, when measurable.
+    public var observedTTFT: Double?
+    public var observedTPOT: Double?
+    /// The interval's raw evidence.
+    public var observation: IntervalObservation
+
+    /// capacity × correction × utilisation: what one instance is planned to serve, tokens/s.
+    public var plannedCapacityPerInstance: PerRole<Double?> {
+        PerRole(
+            prefill: capacityPerInstance.prefill.map { $0 * corrections.prefill * utilisationTarget.prefill },
+            decode: capacityPerInstance.decode.map { $0 * corrections.decode * utilisationTarget.decode }
+        )
+    }
+}
