@@ -110,13 +110,16 @@ public struct Controller: Sendable {
             decode: recommended.prefill > current.prefill
                 && heldGPUs + (recommended.prefill - current.prefill) * g.prefill > configuration.placement.maxTotalGPUs
         )
-        let desired = Stabiliser.stabilise(
+        var desired = Stabiliser.stabilise(
             .init(current: current, recommended: recommended, continuousNeed: continuousNeed,
                   scaleDownAllowed: scaleDownAllowed, otherRoleWaitingForGPUs: waiting, now: now),
             state: &state.stabiliser,
             configuration: configuration.stabilisation,
             reasons: &reasons
         )
+        if let ratio = active.ratio {
+            desired = Self.reimpose(ratio.value, on: desired, maxTotalGPUs: configuration.placement.maxTotalGPUs, gpus: g)
+        }
         for role in Role.allCases where desired[role] != current[role] {
             let code: DecisionReason.Code = desired[role] > current[role] ? .scaleUp : .scaleDown
             reasons.append(.init(code, role: role, "\(role) \(current[role]) → \(desired[role]) instances"))
@@ -183,6 +186,17 @@ public struct Controller: Sendable {
         }
         base.instances = result
         return base
+    }
+
+    /// Stabilisation damps each role on its own, which can bend a fixed ratio; the ratio
+    /// wins, at the larger of the two stabilised scales, within the budget.
+    static func reimpose(_ ratio: InstanceRatio, on counts: PerRole<Int>, maxTotalGPUs: Int, gpus g: PerRole<Int>) -> PerRole<Int> {
+        let p = max(0, ratio.prefill)
+        let d = max(0, ratio.decode)
+        guard p + d > 0 else { return counts }
+        var scale = max(p > 0 ? (counts.prefill + p - 1) / p : 0, d > 0 ? (counts.decode + d - 1) / d : 0)
+        while scale > 0, scale * (p * g.prefill + d * g.decode) > maxTotalGPUs { scale -= 1 }
+        return PerRole(prefill: scale * p, decode: scale * d)
     }
 
     /// Without a capacity estimate for a role (no prior and no saturated sample yet) the

@@ -9,6 +9,8 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     }
 
     public var history = PerRole<[Recommendation]>(repeating: [])
+    /// When each role last grew.
+    public var lastGrowth = PerRole<Timestamp?>(repeating: nil)
     /// The role that last gained GPUs at the other's expense, and when.
     public var lastFlip: (toward: Role, at: Timestamp)? {
         get { lastFlipRole.flatMap { role in lastFlipTime.map { (role, $0) } } }
@@ -20,11 +22,12 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public init() {}
 
     public static func == (lhs: StabiliserState, rhs: StabiliserState) -> Bool {
-        lhs.history == rhs.history && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
+        lhs.history == rhs.history && lhs.lastGrowth == rhs.lastGrowth && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(history)
+        hasher.combine(lastGrowth)
         hasher.combine(lastFlipRole)
         hasher.combine(lastFlipTime)
     }
@@ -87,6 +90,10 @@ public enum Stabiliser {
                 recommended = current
             }
 
+            // With no history (a fresh start or a restarted daemon) what runs now stands in
+            // for the window's past recommendations, so a restart never shrinks the cluster
+            // before a full window of evidence.
+            if state.history[role].isEmpty { state.history[role].append(.init(time: now, count: current)) }
             state.history[role].append(.init(time: now, count: recommended))
             state.history[role].removeAll { now - $0.time > longestWindow }
 
@@ -127,16 +134,21 @@ public enum Stabiliser {
             result[role] = target
         }
 
-        // A flip moves GPUs from one role to the other. Moving them back soon after is the
-        // oscillation operators hate most (two cold starts for nothing), so the shrinking
-        // side is held during the cooldown.
-        for role in Role.allCases where result[role] > input.current[role] && result[role.other] < input.current[role.other] {
-            if let flip = state.lastFlip, flip.toward == role.other, now - flip.at < configuration.flipCooldownSeconds {
-                reasons.append(.init(.flipCooldown, role: role.other,
-                    "\(role.other) kept at \(input.current[role.other]): GPUs moved to \(role.other) \(format(now - flip.at)) s ago, cooldown \(format(configuration.flipCooldownSeconds)) s"))
-                result[role.other] = input.current[role.other]
-            } else {
-                state.lastFlip = (role, now)
+        // A flip moves GPUs from one role to the other: one role shrinks while the other
+        // grows now or grew within the scale-down window. Moving them back soon after is the
+        // oscillation operators hate most (two cold starts for nothing), so a role that just
+        // received GPUs is not shrunk for the other's sake during the cooldown.
+        for role in Role.allCases where result[role] > input.current[role] {
+            state.lastGrowth[role] = now
+        }
+        for role in Role.allCases where result[role] < input.current[role] {
+            let otherWants = result[role.other] > input.current[role.other] || input.otherRoleWaitingForGPUs[role]
+            if let flip = state.lastFlip, flip.toward == role, now - flip.at < configuration.flipCooldownSeconds, otherWants {
+                reasons.append(.init(.flipCooldown, role: role,
+                    "\(role) kept at \(input.current[role]): GPUs moved to \(role) \(format(now - flip.at)) s ago, cooldown \(format(configuration.flipCooldownSeconds)) s"))
+                result[role] = input.current[role]
+            } else if let grew = state.lastGrowth[role.other], now - grew <= configuration.scaleDownWindowSeconds {
+                state.lastFlip = (role.other, now)
             }
         }
         return result

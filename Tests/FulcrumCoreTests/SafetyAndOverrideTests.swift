@@ -1,0 +1,118 @@
+import Testing
+@testable import FulcrumCore
+
+@Suite("Safety and overrides")
+struct SafetyAndOverrideTests {
+    static func driver(prefill: Int = 4, decode: Int = 6, configure: (inout ControllerConfiguration) -> Void = { _ in }) -> TrafficDriver {
+        var cluster = ClusterFixture()
+        for index in 0..<prefill { cluster.add(.prefill, node: "node0", gpus: [index]) }
+        for index in 0..<decode { cluster.add(.decode, node: "node1", gpus: [index]) }
+        var configuration = ControllerConfiguration.testing()
+        configure(&configuration)
+        return TrafficDriver(cluster: cluster, configuration: configuration)
+    }
+
+    @Test("zero traffic moves to the configured floor, with no NaN anywhere")
+    func zeroTraffic() throws {
+        var driver = Self.driver { $0.stabilisation.maxStepDown = 10 }
+        var last: Decision?
+        for _ in 0..<60 { last = driver.tick(rate: 0) }
+        let decision = try #require(last)
+        #expect(driver.count(.prefill) == 1)
+        #expect(driver.count(.decode) == 1)
+        #expect(decision.has(.noTraffic))
+        let numbers = [decision.estimate.arrivalRate, decision.estimate.forecastArrivalRate, decision.estimate.demand.prefill,
+                       decision.estimate.demand.decode, decision.estimate.utilisationTarget.prefill,
+                       decision.rateMatching?.matchedRequestRate ?? 0] + (decision.rateMatching.map { [$0.continuousNeed.prefill, $0.continuousNeed.decode] } ?? [])
+        #expect(numbers.allSatisfy { $0.isFinite })
+    }
+
+    @Test("when every ready worker's telemetry is stale, nothing changes")
+    func allStaleHolds() {
+        var driver = Self.driver()
+        for _ in 0..<5 { driver.tick(rate: 30) }
+        driver.staleWorkers = Set(driver.cluster.workers.map(\.id))
+        var decision: Decision?
+        for _ in 0..<40 { decision = driver.tick(rate: 0) }
+        #expect(decision?.actions.isEmpty == true)
+        #expect(decision?.has(.telemetryStale) == true)
+        #expect(driver.count(.prefill) == 4 && driver.count(.decode) == 6)
+    }
+
+    @Test("a role with some stale workers is never scaled down on missing data")
+    func partialStaleNoScaleDown() {
+        var driver = Self.driver { $0.stabilisation.scaleDownWindowSeconds = 0 }
+        // One decode worker never answers a scrape.
+        if let stale = driver.cluster.workers.first(where: { $0.role == .decode })?.id { driver.staleWorkers = [stale] }
+        var sawRefusal = false
+        for _ in 0..<10 {
+            let decision = driver.tick(rate: 0)
+            sawRefusal = sawRefusal || decision.has(.telemetryPartial, role: .decode)
+        }
+        #expect(sawRefusal)
+        #expect(driver.count(.decode) == 6)
+        #expect(driver.count(.prefill) < 4)
+    }
+
+    @Test("pause holds everything, and its expiry hands control back")
+    func pauseAndExpiry() {
+        var driver = Self.driver()
+        driver.tick(rate: 1)
+        let pause = Overrides(pause: Expiring(true, expiresAt: Timestamp(seconds: 100), reason: "maintenance"))
+        let paused = driver.tick(rate: 100, overrides: pause)
+        #expect(paused.actions.isEmpty)
+        #expect(paused.has(.overridePaused))
+        var resumed: Decision?
+        while driver.time < 100 { resumed = driver.tick(rate: 100, overrides: pause) }
+        #expect(resumed?.has(.overrideExpired) == true)
+        #expect(resumed?.actions.isEmpty == false)
+    }
+
+    @Test("fixed counts are applied as given, clamped to the budget")
+    func fixedCounts() {
+        var driver = Self.driver()
+        driver.tick(rate: 1)
+        let decision = driver.tick(rate: 1, overrides: Overrides(counts: Expiring(PerRole(prefill: 2, decode: 20))))
+        #expect(decision.has(.overrideCounts))
+        #expect(decision.desired.prefill + decision.desired.decode <= 16)
+        #expect(decision.desired.prefill <= 2)
+    }
+
+    @Test("a ratio override keeps the ratio while the total follows demand")
+    func ratioOverride() {
+        var driver = Self.driver(prefill: 1, decode: 1)
+        driver.startupSeconds = 0
+        let ratio = Overrides(ratio: Expiring(InstanceRatio(prefill: 1, decode: 3)))
+        var decision = driver.tick(rate: 1, overrides: ratio)
+        for _ in 0..<10 { decision = driver.tick(rate: 10, overrides: ratio) }
+        let low = decision.desired
+        #expect(low.decode == 3 * low.prefill)
+        for _ in 0..<10 { decision = driver.tick(rate: 30, overrides: ratio) }
+        #expect(decision.desired.decode == 3 * decision.desired.prefill)
+        #expect(decision.desired.prefill > low.prefill)
+        #expect(decision.has(.overrideRatio))
+    }
+
+    @Test("a decision never asks for more GPUs than the budget, however large the demand")
+    func budgetNeverExceeded() {
+        var driver = Self.driver()
+        driver.startupSeconds = 0
+        for _ in 0..<30 {
+            driver.tick(rate: 10_000, queued: 100)
+            let held = driver.cluster.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
+            #expect(held <= 16)
+        }
+    }
+
+    @Test("identical inputs give identical decisions and states (pure)")
+    func deterministic() {
+        var first = Self.driver()
+        var second = Self.driver()
+        for rate in [1.0, 20, 50, 5, 0, 80] {
+            let a = first.tick(rate: rate)
+            let b = second.tick(rate: rate)
+            #expect(a == b)
+        }
+        #expect(first.controller.state == second.controller.state)
+    }
+}
