@@ -1,0 +1,39 @@
+import FulcrumCore
+
+/// Fulcrum's own controller in the loop: the same `Controller` the daemon runs, fed the
+/// same scraped snapshot, configured from what an operator would put in the daemon's
+/// configuration (profile priors, SLO, budget, expected start-up time).
+public struct FulcrumPolicy: ScalingPolicy {
+    public let name = "fulcrum"
+    public let tickInterval: Double
+    private var controller: Controller?
+    private let tune: @Sendable (inout ControllerConfiguration) -> Void
+    /// The last decision, for timelines and explanations.
+    public private(set) var lastDecision: Decision?
+
+    public init(tickInterval: Double = 10, tune: @escaping @Sendable (inout ControllerConfiguration) -> Void = { _ in }) {
+        self.tickInterval = tickInterval
+        self.tune = tune
+    }
+
+    public static func configuration(for environment: PolicyEnvironment) -> ControllerConfiguration {
+        var configuration = ControllerConfiguration(
+            slo: environment.slo,
+            placement: environment.placement,
+            priors: environment.priors
+        )
+        configuration.estimation.startupPriorSeconds = environment.expectedStartupSeconds
+        return configuration
+    }
+
+    public mutating func tick(snapshot: ClusterSnapshot, environment: PolicyEnvironment) -> PolicyOutput {
+        if controller == nil {
+            var configuration = Self.configuration(for: environment)
+            tune(&configuration)
+            controller = Controller(configuration: configuration)
+        }
+        let decision = controller!.decide(snapshot)
+        lastDecision = decision
+        return PolicyOutput(actions: decision.actions, desired: decision.desired)
+    }
+}
