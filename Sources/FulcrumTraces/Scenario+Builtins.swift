@@ -1,0 +1,44 @@
+extension Scenario {
+    /// Names accepted by `builtin(_:)`.
+    public static let builtinNames = ["steady", "mix-shift", "ramp", "bursty", "diurnal"]
+
+    /// A named, ready-made scenario:
+    /// - `steady`: chat (1000 in / 250 out) at 5 rps, Poisson, 600 s.
+    /// - `mix-shift`: 3 rps for 3 × 1200 s: decode-heavy chat (1000 in / 400 out), then prefill-heavy
+    ///   long context (8000 in / 100 out), then chat again — the shift a P/D autoscaler must follow.
+    /// - `ramp`: chat, Poisson rate rising linearly from 1 to 10 rps over 1200 s.
+    /// - `bursty`: chat at 5 rps on average with gamma gaps of CV 3, 600 s.
+    /// - `diurnal`: chat at 4 rps on average with a day-night cycle (amplitude 0.8) compressed into 3600 s.
+    public static func builtin(_ name: String) throws(ScenarioError) -> Scenario {
+        let chat = (input: LengthDistribution(mean: 1000, cv: 0.6), output: LengthDistribution(mean: 250, cv: 0.8, max: 4096))
+        let decodeHeavy = (input: LengthDistribution(mean: 1000, cv: 0.5), output: LengthDistribution(mean: 400, cv: 0.6, max: 4096))
+        let prefillHeavy = (input: LengthDistribution(mean: 8000, cv: 0.4), output: LengthDistribution(mean: 100, cv: 0.5, max: 4096))
+
+        func phase(_ seconds: Double, _ arrival: ArrivalProcess, _ lengths: (input: LengthDistribution, output: LengthDistribution),
+                   rateEnd: Double? = nil, cycle: DailyCycle? = nil) -> Phase {
+            Phase(durationSeconds: seconds, arrival: arrival, rateEndRPS: rateEnd, dailyCycle: cycle,
+                  input: lengths.input, output: lengths.output)
+        }
+
+        switch name {
+        case "steady":
+            return Scenario(name: name, phases: [phase(600, .poisson(rateRPS: 5), chat)])
+        case "mix-shift":
+            return Scenario(name: name, phases: [
+                phase(1200, .poisson(rateRPS: 3), decodeHeavy),
+                phase(1200, .poisson(rateRPS: 3), prefillHeavy),
+                phase(1200, .poisson(rateRPS: 3), decodeHeavy),
+            ])
+        case "ramp":
+            return Scenario(name: name, phases: [phase(1200, .poisson(rateRPS: 1), chat, rateEnd: 10)])
+        case "bursty":
+            return Scenario(name: name, phases: [phase(600, .gamma(rateRPS: 5, cv: 3), chat)])
+        case "diurnal":
+            return Scenario(name: name, phases: [
+                phase(3600, .poisson(rateRPS: 4), chat, cycle: DailyCycle(amplitude: 0.8, periodSeconds: 3600)),
+            ])
+        default:
+            throw ScenarioError(source: nil, problem: "unknown built-in scenario \"\(name)\"; expected one of \(builtinNames.joined(separator: ", "))")
+        }
+    }
+}

@@ -1,0 +1,42 @@
+extension Scenario {
+    /// Checks every parameter is in range, so generation never loops forever or emits garbage.
+    /// `source` (file or built-in name) prefixes the error; it defaults to the scenario's name.
+    public func validate(source: String? = nil) throws(ScenarioError) {
+        let source = source ?? name
+        func require(_ condition: Bool, _ path: String, _ expectation: String, _ value: Double) throws(ScenarioError) {
+            guard condition, value.isFinite else {
+                throw ScenarioError(source: source, problem: "\(path) must be \(expectation), found \(value.compactText)")
+            }
+        }
+        guard !phases.isEmpty else {
+            throw ScenarioError(source: source, problem: "phases is empty; expected at least one phase")
+        }
+        for (index, phase) in phases.enumerated() {
+            let at = "phases[\(index)]"
+            try require(phase.durationSeconds > 0, "\(at).duration_s", "greater than 0", phase.durationSeconds)
+            switch phase.arrival {
+            case .poisson(let rate):
+                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
+            case .gamma(let rate, let cv):
+                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
+                try require(cv > 0, "\(at).arrival.cv", "greater than 0", cv)
+            case .onOff(let rate, let on, let off):
+                try require(rate >= 0, "\(at).arrival.on_rate_rps", "at least 0", rate)
+                try require(on > 0, "\(at).arrival.on_s", "greater than 0", on)
+                try require(off >= 0, "\(at).arrival.off_s", "at least 0", off)
+            }
+            if let end = phase.rateEndRPS {
+                try require(end >= 0, "\(at).rate_end_rps", "at least 0", end)
+            }
+            if let cycle = phase.dailyCycle {
+                try require((0...1).contains(cycle.amplitude), "\(at).daily_cycle.amplitude", "between 0 and 1", cycle.amplitude)
+                try require(cycle.periodSeconds > 0, "\(at).daily_cycle.period_s", "greater than 0", cycle.periodSeconds)
+            }
+            for (key, lengths) in [("input", phase.input), ("output", phase.output)] {
+                try require(lengths.mean >= 1, "\(at).\(key).mean", "at least 1", lengths.mean)
+                try require(lengths.cv >= 0, "\(at).\(key).cv", "at least 0", lengths.cv)
+                try require(lengths.max >= 1, "\(at).\(key).max", "at least 1", Double(lengths.max))
+            }
+        }
+    }
+}

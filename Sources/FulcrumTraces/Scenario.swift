@@ -1,0 +1,86 @@
+/// A recipe for a synthetic trace: phases played back to back, each with its own arrival process,
+/// optional rate ramp and daily cycle, and request-length distributions.
+///
+/// Loadable from YAML (see `Scenario.load(yaml:sourceName:)`); keys use the file spelling shown on
+/// each property, e.g.
+/// ```yaml
+/// name: bursty
+/// phases:
+///   - duration_s: 600
+///     arrival: { process: gamma, rate_rps: 5, cv: 3 }
+///     input: { mean: 1000, cv: 0.6 }
+///     output: { mean: 250, cv: 0.8, max: 4096 }
+/// ```
+public struct Scenario: Sendable, Equatable, Codable {
+    /// `name`; defaults to `"unnamed"` when a YAML file omits it.
+    public var name: String
+    /// `phases`, in playback order.
+    public var phases: [Phase]
+
+    public init(name: String, phases: [Phase]) {
+        self.name = name
+        self.phases = phases
+    }
+
+    /// Total length of the scenario in seconds.
+    public var durationSeconds: Double {
+        phases.reduce(0) { $0 + $1.durationSeconds }
+    }
+
+    /// One stretch of time with a fixed workload shape.
+    public struct Phase: Sendable, Equatable, Codable {
+        /// `duration_s`.
+        public var durationSeconds: Double
+        /// `arrival`: how requests arrive.
+        public var arrival: ArrivalProcess
+        /// `rate_end_rps`: if set, the rate ramps linearly from the process's rate at the start of
+        /// the phase to this rate at its end.
+        public var rateEndRPS: Double?
+        /// `daily_cycle`: optional periodic modulation of the rate.
+        public var dailyCycle: DailyCycle?
+        /// `input`: prompt (prefill) length in tokens.
+        public var input: LengthDistribution
+        /// `output`: generated (decode) length in tokens.
+        public var output: LengthDistribution
+
+        public init(durationSeconds: Double, arrival: ArrivalProcess, rateEndRPS: Double? = nil,
+                    dailyCycle: DailyCycle? = nil, input: LengthDistribution, output: LengthDistribution) {
+            self.durationSeconds = durationSeconds
+            self.arrival = arrival
+            self.rateEndRPS = rateEndRPS
+            self.dailyCycle = dailyCycle
+            self.input = input
+            self.output = output
+        }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case durationSeconds = "duration_s"
+            case arrival
+            case rateEndRPS = "rate_end_rps"
+            case dailyCycle = "daily_cycle"
+            case input, output
+        }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            durationSeconds = try container.decode(Double.self, forKey: .durationSeconds)
+            arrival = try container.decode(ArrivalProcess.self, forKey: .arrival)
+            rateEndRPS = try container.decodeIfPresent(Double.self, forKey: .rateEndRPS)
+            dailyCycle = try container.decodeIfPresent(DailyCycle.self, forKey: .dailyCycle)
+            input = try container.decode(LengthDistribution.self, forKey: .input)
+            output = try container.decode(LengthDistribution.self, forKey: .output)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, phases
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name) ?? "unnamed"
+        phases = try container.decode([Phase].self, forKey: .phases)
+    }
+}

@@ -1,0 +1,32 @@
+/// Rejects keys a scenario type does not know.
+///
+/// `Decodable` silently ignores unknown keys, so a typo in an optional key (`rate_end_rsp`) would
+/// quietly produce a different workload than the author intended; failing loudly is safer.
+extension Decoder {
+    func rejectUnknownKeys<Key: CodingKey>(allowed: [Key], context: String? = nil) throws {
+        let container = try container(keyedBy: AnyKey.self)
+        let allowedNames = allowed.map(\.stringValue)
+        guard let unknown = container.allKeys.first(where: { !allowedNames.contains($0.stringValue) }) else {
+            return
+        }
+        let suffix = context.map { " for \($0)" } ?? ""
+        throw DecodingError.dataCorrupted(DecodingError.Context(
+            codingPath: codingPath,
+            debugDescription: "unknown key \"\(unknown.stringValue)\"\(suffix); expected one of \(allowedNames.joined(separator: ", "))"))
+    }
+}
+
+/// A coding key that accepts any name, to list the keys actually present in a mapping.
+private struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+
+    init(stringValue: String) {
+        self.stringValue = stringValue
+    }
+
+    init?(intValue: Int) {
+        stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}

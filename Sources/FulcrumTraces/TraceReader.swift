@@ -1,0 +1,94 @@
+import Foundation
+
+/// Reads request traces in any supported `TraceFormat` into `TraceRequest`s sorted by arrival.
+///
+/// All formats tolerate CRLF line endings, a missing final newline, blank lines and a UTF-8
+/// byte-order mark. Negative or non-numeric values are errors that name the file and line; rows
+/// that are well-formed but not replayable (BurstGPT failed requests) are listed in the report.
+public enum TraceReader {
+    /// Reads the trace at `path`. With `.auto`, the format is detected from the first non-blank line.
+    public static func read(path: String, format: TraceFormat = .auto) throws(TraceError) -> TraceReadResult {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw TraceError(kind: .unreadableFile, source: path, line: nil, problem: "cannot read the file (\(reason(reading: path, error: error)))")
+        }
+        // Decoding with replacement never fails; stray invalid bytes then surface as field errors.
+        return try parse(text: String(decoding: data, as: UTF8.self), sourceName: path, format: format)
+    }
+
+    /// Parses trace text held in memory; `sourceName` is used in place of a path in error messages.
+    public static func parse(text: String, sourceName: String, format: TraceFormat = .auto) throws(TraceError) -> TraceReadResult {
+        let lines = NumberedLines.nonBlank(in: text)
+        guard let first = lines.first else {
+            throw TraceError(kind: .emptyFile, source: sourceName, line: nil,
+                             problem: "the file is empty; expected a first line of \(TraceFormat.supportedHeadersSentence)")
+        }
+        let resolved = try resolve(format, firstLine: first, source: sourceName)
+        // Mooncake has no header line; every other format's first line is its header.
+        let dataLines = resolved == .mooncake ? lines[...] : lines.dropFirst()
+        let rows: ParsedRows
+        switch resolved {
+        case .azure: rows = try AzureTraceParser.parse(dataLines, source: sourceName)
+        case .mooncake: rows = try MooncakeTraceParser.parse(dataLines, source: sourceName)
+        case .burstgpt: rows = try BurstGPTTraceParser.parse(dataLines, source: sourceName)
+        // `resolve` never returns `.auto`; it shares the CSV branch only to keep the switch exhaustive.
+        case .csv, .auto: rows = try PlainCSVTraceParser.parse(dataLines, source: sourceName)
+        }
+        return TraceReadResult(requests: sortedByArrival(rows.requests), format: resolved,
+                               report: TraceReadReport(skipped: rows.skipped))
+    }
+
+    /// The concrete format to parse with: the detected one for `.auto`, otherwise the requested one
+    /// after checking that the file really starts the way that format does.
+    private static func resolve(_ format: TraceFormat, firstLine: NumberedLine, source: String) throws(TraceError) -> TraceFormat {
+        let found = firstLine.text.trimmingWhitespace()
+        switch format {
+        case .auto:
+            guard let detected = TraceFormat.detect(firstLine: found) else {
+                throw TraceError(kind: .unrecognizedHeader, source: source, line: firstLine.number,
+                                 problem: "unrecognized trace header \"\(found.prefix(120))\"; expected one of \(TraceFormat.supportedHeadersSentence)")
+            }
+            return detected
+        case .mooncake:
+            // A bad first JSON line is reported by the parser with a precise reason.
+            return .mooncake
+        case .azure, .burstgpt, .csv:
+            guard format.matchesHeader(found) else {
+                throw TraceError(kind: .unrecognizedHeader, source: source, line: firstLine.number,
+                                 problem: "expected the \(format.rawValue) header \"\(format.expectedHeader)\", found \"\(found.prefix(120))\"")
+            }
+            return format
+        }
+    }
+
+    /// Stable sort by arrival: requests that arrive at the same instant keep their file order, so
+    /// replays are reproducible regardless of the sort algorithm's stability guarantees.
+    static func sortedByArrival(_ requests: [TraceRequest]) -> [TraceRequest] {
+        let isSorted = zip(requests, requests.dropFirst()).allSatisfy { $0.arrival <= $1.arrival }
+        if isSorted {
+            return requests
+        }
+        return requests.indices
+            .sorted { lhs, rhs in
+                requests[lhs].arrival != requests[rhs].arrival ? requests[lhs].arrival < requests[rhs].arrival : lhs < rhs
+            }
+            .map { requests[$0] }
+    }
+
+    /// A short, platform-independent cause; Foundation's own messages differ between Linux and macOS.
+    private static func reason(reading path: String, error: any Error) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            return "no such file"
+        }
+        if isDirectory.boolValue {
+            return "it is a directory"
+        }
+        if !FileManager.default.isReadableFile(atPath: path) {
+            return "permission denied"
+        }
+        return error.localizedDescription
+    }
+}

@@ -1,0 +1,130 @@
+@testable import FulcrumTraces
+import Foundation
+import Testing
+
+@Suite("Scenario loading")
+struct ScenarioLoadingTests {
+    @Test("a YAML scenario with every option decodes to the expected value")
+    func decodesYAML() throws {
+        let yaml = """
+            name: custom
+            phases:
+              - duration_s: 600
+                arrival: { process: poisson, rate_rps: 2 }
+                rate_end_rps: 8
+                daily_cycle: { amplitude: 0.5, period_s: 3600 }
+                input: { mean: 1000, cv: 0.6 }
+                output: { mean: 250, cv: 0.8, max: 4096 }
+              - duration_s: 300
+                arrival: { process: gamma, rate_rps: 5, cv: 3 }
+                input: { mean: 8000, cv: 0.4, max: 16384 }
+                output: { mean: 100, cv: 0 }
+              - duration_s: 120
+                arrival:
+                  process: onoff
+                  on_rate_rps: 20
+                  on_s: 10
+                  off_s: 50
+                input: { mean: 50, cv: 1 }
+                output: { mean: 50, cv: 1 }
+            """
+        let scenario = try Scenario.load(yaml: yaml, sourceName: "custom.yaml")
+        #expect(scenario == Scenario(name: "custom", phases: [
+            .init(durationSeconds: 600, arrival: .poisson(rateRPS: 2), rateEndRPS: 8,
+                  dailyCycle: DailyCycle(amplitude: 0.5, periodSeconds: 3600),
+                  input: LengthDistribution(mean: 1000, cv: 0.6), output: LengthDistribution(mean: 250, cv: 0.8, max: 4096)),
+            .init(durationSeconds: 300, arrival: .gamma(rateRPS: 5, cv: 3),
+                  input: LengthDistribution(mean: 8000, cv: 0.4, max: 16384), output: LengthDistribution(mean: 100, cv: 0)),
+            .init(durationSeconds: 120, arrival: .onOff(onRateRPS: 20, onSeconds: 10, offSeconds: 50),
+                  input: LengthDistribution(mean: 50, cv: 1), output: LengthDistribution(mean: 50, cv: 1)),
+        ]))
+        #expect(scenario.durationSeconds == 1020)
+    }
+
+    @Test("built-ins and awkward values survive YAML and JSON round trips")
+    func roundTrips() throws {
+        let awkward = Scenario(name: #"odd "name" \ here"#, phases: [
+            .init(durationSeconds: 0.1, arrival: .onOff(onRateRPS: 1e-3, onSeconds: 2.5, offSeconds: 0),
+                  rateEndRPS: 1234.5678, dailyCycle: DailyCycle(amplitude: 1, periodSeconds: 1 / 3),
+                  input: LengthDistribution(mean: 1.25, cv: 0), output: LengthDistribution(mean: 99999, cv: 12.5, max: 1)),
+        ])
+        for scenario in try Scenario.builtinNames.map(Scenario.builtin) + [awkward] {
+            let name = scenario.name
+            #expect(try Scenario.load(yaml: scenario.yamlText(), sourceName: name) == scenario)
+            let json = try JSONEncoder().encode(scenario)
+            #expect(try JSONDecoder().decode(Scenario.self, from: json) == scenario)
+        }
+    }
+
+    @Test("built-ins match their documented shape")
+    func builtinShapes() throws {
+        let steady = try Scenario.builtin("steady")
+        #expect(steady.durationSeconds == 600 && steady.phases[0].arrival == .poisson(rateRPS: 5))
+        #expect(steady.phases[0].input.mean == 1000 && steady.phases[0].output.mean == 250)
+        let mixShift = try Scenario.builtin("mix-shift")
+        #expect(mixShift.phases.map(\.durationSeconds) == [1200, 1200, 1200])
+        #expect(mixShift.phases.map(\.input.mean) == [1000, 8000, 1000])
+        #expect(mixShift.phases.map(\.output.mean) == [400, 100, 400])
+        let ramp = try Scenario.builtin("ramp")
+        #expect(ramp.phases[0].arrival.baseRateRPS == 1 && ramp.phases[0].rateEndRPS == 10 && ramp.durationSeconds == 1200)
+        #expect(try Scenario.builtin("bursty").phases[0].arrival == .gamma(rateRPS: 5, cv: 3))
+        #expect(try Scenario.builtin("diurnal").phases[0].dailyCycle?.periodSeconds == 3600)
+    }
+
+    @Test("mistakes produce one sentence naming the source and the path to the problem", arguments: [
+        ("phases: []", "s.yaml: phases is empty; expected at least one phase."),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: poisson, rate_rps: 1 }
+             rate_end_rsp: 4
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, #"unknown key "rate_end_rsp"; expected one of duration_s, arrival, rate_end_rps, daily_cycle, input, output."#),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: poisson, rate: 1 }
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, #"phases[0].arrival: unknown key "rate" for a poisson process; expected one of process, rate_rps."#),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: gamma, rate_rps: 1 }
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, #"missing key "cv"."#),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: hawkes, rate_rps: 1 }
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, #"expected process to be one of poisson, gamma, onoff, found "hawkes"."#),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: poisson, rate_rps: 1 }
+             daily_cycle: { amplitude: 1.5, period_s: 60 }
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, "s.yaml: phases[0].daily_cycle.amplitude must be between 0 and 1, found 1.5."),
+        ("phases: [ {", "s.yaml: invalid YAML"),
+    ])
+    func errors(yaml: String, fragment: String) {
+        let error = #expect(throws: ScenarioError.self) {
+            try Scenario.load(yaml: yaml, sourceName: "s.yaml")
+        }
+        #expect(error?.description.contains(fragment) == true, "\(error?.description ?? "no error")")
+        #expect(error?.description.hasPrefix("s.yaml: ") == true)
+    }
+
+    @Test("an unknown built-in name lists the available ones")
+    func unknownBuiltin() {
+        let error = #expect(throws: ScenarioError.self) {
+            try Scenario.builtin("stedy")
+        }
+        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, ramp, bursty, diurnal."#)
+    }
+}
