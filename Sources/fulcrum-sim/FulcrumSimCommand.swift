@@ -4,6 +4,11 @@ import ArgumentParser
 struct FulcrumSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fulcrum-sim",
-        abstract: "Replay LLM request traces through a simulated disaggregated cluster and compare scaling policies."
+        abstract: "Replay LLM request traces through a simulated disaggregated cluster and compare scaling policies.",
+        discussion: """
+            Policies: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, oracle.
+            Built-in scenarios for 'generate': steady, mix-shift, ramp, bursty, diurnal.
+            """,
+        subcommands: [RunCommand.self, CompareCommand.self, GenerateCommand.self, ProfilesCommand.self]
     )
 }

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Turns a policy name from the command line into a policy.
+public enum PolicyCatalog {
+    /// Every name `policy(named:)` accepts, as shown in help and errors.
+    public static let names = ["fulcrum", "static:P:D", "dynamo-sla", "dynamo-load", "aiconfigurator", "oracle"]
+
+    public static func policy(named name: String) throws(PolicyNameError) -> any ScalingPolicy {
+        switch name {
+        case "fulcrum": return FulcrumPolicy()
+        case "dynamo-sla": return DynamoSLAPolicy()
+        case "dynamo-load": return DynamoLoadPolicy()
+        case "aiconfigurator": return AIConfiguratorPolicy()
+        case "oracle": return OraclePolicy()
+        default:
+            let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[0] == "static", let prefill = Int(parts[1]), let decode = Int(parts[2]),
+               prefill >= 0, decode >= 0, prefill + decode > 0 {
+                return StaticPolicy(prefill: prefill, decode: decode)
+            }
+            throw PolicyNameError(name: name)
+        }
+    }
+
+    /// Parses a comma-separated list, reporting the first unknown name.
+    public static func policies(named list: String) throws(PolicyNameError) -> [any ScalingPolicy] {
+        var policies: [any ScalingPolicy] = []
+        for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            policies.append(try policy(named: name))
+        }
+        return policies
+    }
+}
+
+public struct PolicyNameError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+
+    public var description: String {
+        "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6)."
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import FulcrumCore
+import FulcrumSim
+import FulcrumTraces
+
+/// Options every simulation shares: what to replay, on what cluster, against which targets.
+struct SimulationOptions: ParsableArguments {
+    @Option(help: "Trace file (Azure, Mooncake JSONL, BurstGPT or arrival_s,input_tokens,output_tokens CSV).")
+    var trace: String
+
+    @Option(help: "Trace format: auto, azure, mooncake, burstgpt or csv.")
+    var format: TraceFormat = .auto
+
+    @Option(help: "Cluster YAML (nodes and GPUs); default 4 nodes × 8 GPUs.")
+    var cluster: String?
+
+    @Option(help: "Built-in profile name or a profile YAML file (see 'fulcrum-sim profiles').")
+    var profile: String = "llama3-8b-h100"
+
+    @Option(name: .customLong("budget-gpus"), help: "GPU budget; default all GPUs of the cluster.")
+    var budgetGPUs: Int?
+
+    @Option(name: .customLong("ttft"), help: "TTFT target, seconds.")
+    var ttftSeconds: Double = 2
+
+    @Option(name: .customLong("tpot"), help: "TPOT (inter-token latency) target, seconds.")
+    var tpotSeconds: Double = 0.05
+
+    @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies.")
+    var initial: String = "2:4"
+
+    @Option(help: "Replay K times faster (arrival times divided by K).")
+    var speedup: Double = 1
+
+    @Option(name: .customLong("load-scale"), help: "Replay each request K times (fractional K allowed), keeping the trace's time structure.")
+    var loadScale: Double = 1
+
+    @Option(name: .customLong("from"), help: "Start of a slice of the trace, seconds.")
+    var sliceFrom: Double?
+
+    @Option(name: .customLong("to"), help: "End of a slice of the trace, seconds.")
+    var sliceTo: Double?
+
+    @Option(help: "Random seed (routing ties, load-scale jitter).")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("timeline-interval"), help: "Width of a timeline interval, seconds.")
+    var timelineInterval: Double = 60
+
+    func makeInput() throws -> SimulationInput {
+        let read = try TraceReader.read(path: trace, format: format)
+        if !read.report.skipped.isEmpty {
+            FileHandle.standardError.write(Data("fulcrum-sim: \(read.report)\n".utf8))
+        }
+        var transforms: [TraceTransform] = []
+        if sliceFrom != nil || sliceTo != nil {
+            transforms.append(.slice(from: sliceFrom ?? 0, to: sliceTo ?? .infinity))
+        }
+        if speedup != 1 { transforms.append(.speedup(speedup)) }
+        if loadScale != 1 { transforms.append(.loadScale(loadScale, seed: seed)) }
+        let requests = try TraceTransform.apply(transforms, to: read.requests)
+        guard !requests.isEmpty else {
+            throw ValidationError("\(trace) has no requests in the chosen slice; widen --from/--to or check the file.")
+        }
+        let clusterSpec = try cluster.map { try ClusterSpec.load(path: $0) } ?? .default
+        return SimulationInput(
+            trace: requests,
+            cluster: clusterSpec,
+            profile: try Profile.named(profile),
+            slo: ServiceLevelObjective(ttftSeconds: ttftSeconds, tpotSeconds: tpotSeconds),
+            gpuBudget: budgetGPUs,
+            initialInstances: try Self.parseCounts(initial, option: "--initial"),
+            seed: seed,
+            timelineIntervalSeconds: timelineInterval
+        )
+    }
+
+    static func parseCounts(_ text: String, option: String) throws -> PerRole<Int> {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let prefill = Int(parts[0]), let decode = Int(parts[1]), prefill >= 0, decode >= 0 else {
+            throw ValidationError("\(option) \"\(text)\" is not P:D instance counts; write it like 2:4.")
+        }
+        return PerRole(prefill: prefill, decode: decode)
+    }
+}
+
+extension TraceFormat: ExpressibleByArgument {}
+
+/// Writes to a path, creating its folder, with a one-sentence error naming the path.
+func writeFile(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    do {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: url)
+    } catch {
+        throw ValidationError("cannot write \(path): \(error.localizedDescription); check the folder exists and is writable.")
+    }
+}
