@@ -1,0 +1,73 @@
+import FulcrumCore
+
+/// The GPU nodes the simulated cluster has.
+///
+/// YAML schema:
+///
+/// ```yaml
+/// nodes:
+///   - name: node-0   # unique
+///     gpus: 8        # GPUs on the node, indexed 0..<gpus
+///   - name: node-1
+///     gpus: 8
+/// ```
+public struct ClusterSpec: Sendable, Hashable, Codable {
+    public struct Node: Sendable, Hashable, Codable {
+        public var name: String
+        public var gpus: Int
+
+        public init(name: String, gpus: Int) {
+            self.name = name
+            self.gpus = gpus
+        }
+    }
+
+    public var nodes: [Node]
+
+    public init(nodes: [Node]) {
+        self.nodes = nodes
+    }
+
+    /// `count` nodes named `node-0…` with `gpusPerNode` GPUs each.
+    public static func uniform(nodes count: Int, gpusPerNode: Int) -> ClusterSpec {
+        ClusterSpec(nodes: (0..<count).map { Node(name: "node-\($0)", gpus: gpusPerNode) })
+    }
+
+    /// Four 8-GPU nodes: 32 GPUs, a typical small disaggregated deployment.
+    public static let `default` = uniform(nodes: 4, gpusPerNode: 8)
+
+    public var totalGPUs: Int { nodes.reduce(0) { $0 + $1.gpus } }
+
+    /// The nodes as a snapshot shows them.
+    public var nodeSnapshots: [NodeSnapshot] {
+        nodes.map { NodeSnapshot(name: $0.name, gpus: Array(0..<$0.gpus)) }
+    }
+
+    public static func load(path: String) throws -> ClusterSpec {
+        let spec = try YAMLConfigurationLoader.load(ClusterSpec.self, path: path)
+        try spec.validate(source: path)
+        return spec
+    }
+
+    public static func decode(yaml: String, source: String = "<cluster>") throws -> ClusterSpec {
+        let spec = try YAMLConfigurationLoader.decode(ClusterSpec.self, yaml: yaml, source: source)
+        try spec.validate(source: source)
+        return spec
+    }
+
+    public func validate(source: String) throws {
+        guard !nodes.isEmpty else {
+            throw ConfigurationError(source: source, key: "nodes", problem: "must list at least one node")
+        }
+        var seen: Set<String> = []
+        for (index, node) in nodes.enumerated() {
+            guard !node.name.isEmpty else {
+                throw ConfigurationError(source: source, key: "nodes[\(index)].name", problem: "must not be empty")
+            }
+            guard seen.insert(node.name).inserted else {
+                throw ConfigurationError(source: source, key: "nodes[\(index)].name", problem: "duplicate node name \"\(node.name)\"")
+            }
+            try ConfigurationValidator(source: source).requirePositive(node.gpus, "nodes[\(index)].gpus")
+        }
+    }
+}

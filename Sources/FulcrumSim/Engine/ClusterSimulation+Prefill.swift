@@ -1,0 +1,68 @@
+/// Prefill workers: FIFO, chunked-prefill batches up to the token budget.
+extension ClusterSimulation {
+    mutating func enqueuePrefill(_ request: Int, at index: Int) {
+        requests[request].prefillEnqueuedAt = now
+        requests[request].prefillInstance = index
+        prefills[index].queue.append(request)
+        prefills[index].queuedTokens += requests[request].remainingPrefillTokens
+        if !prefills[index].isBusy { startPrefillBatch(index) }
+    }
+
+    /// Fills a batch from the head of the queue up to the token budget. A prompt that does not
+    /// fit is split: its first part runs now, the rest heads the next batch.
+    mutating func startPrefillBatch(_ index: Int) {
+        var budget = max(1, profile.prefill.maxBatchTokens)
+        var tokens = 0
+        var attention = 0.0
+        while budget > 0, let request = prefills[index].queue.first {
+            let offset = requests[request].prefilledTokens
+            let take = min(requests[request].remainingPrefillTokens, budget)
+            attention += PrefillTimeModel.attentionWork(offset: offset, tokens: take)
+            requests[request].prefilledTokens += take
+            tokens += take
+            budget -= take
+            let completes = requests[request].remainingPrefillTokens == 0
+            prefills[index].batch.append(.init(request: request, tokens: take, completesPrompt: completes))
+            guard completes else { break }
+            prefills[index].queue.popFirst()
+        }
+        guard tokens > 0 else { return }
+        prefills[index].queuedTokens -= tokens
+        prefills[index].batchTokens = tokens
+        let seconds = profile.prefill.batchSeconds(tokens: tokens, attentionWork: attention)
+        prefills[index].worker.busySeconds += seconds
+        prefills[index].worker.batchSizeSeconds += Double(prefills[index].batch.count) * seconds
+        schedule(.prefillBatchDone(instance: index), at: now + seconds)
+    }
+
+    mutating func finishPrefillBatch(_ index: Int) {
+        let batch = prefills[index].batch
+        prefills[index].batch = []
+        prefills[index].worker.promptTokens += Double(prefills[index].batchTokens)
+        prefills[index].batchTokens = 0
+        for chunk in batch where chunk.completesPrompt {
+            // The prefill worker emits the first token and, as far as its own metrics go, is
+            // done with the request.
+            prefills[index].worker.generationTokens += 1
+            prefills[index].worker.requestsFinished += 1
+            prefills[index].ttft.observe(now - requests[chunk.request].prefillEnqueuedAt)
+            finishPrefill(chunk.request)
+        }
+        if !prefills[index].queue.isEmpty {
+            startPrefillBatch(index)
+        } else if prefills[index].worker.state == .draining {
+            stopWorker(role: .prefill, index: index)
+        }
+    }
+
+    /// A one-token request is done when its prefill is; any other goes to decode (or waits at
+    /// the router for a decode instance), and reaches the client once its KV has moved.
+    private mutating func finishPrefill(_ request: Int) {
+        if requests[request].outputTokens == 1 {
+            emitFirstToken(request)
+            complete(request)
+        } else {
+            routeToDecode(request)
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import FulcrumCore
+
+/// Turns the raw log of a run into `SimulationResult`: totals, percentiles and the timeline.
+struct ResultBuilder {
+    var input: SimulationInput
+    var policyName: String
+    var requests: [RequestRecord]
+    var transitions: [WorkerTransition]
+    var actions: [ActionRecord]
+    var desired: [(time: Double, desired: PerRole<Int>)]
+    var gpuSeconds: Double
+    var endTime: Double
+
+    func build() -> SimulationResult {
+        let completed = requests.filter { $0.status == .completed }
+        let unservable = requests.count { $0.status == .unservable }
+        let unfinished = requests.count { $0.status == .unfinished }
+        let good = requests.count(where: \.meetsSLO)
+        let ttfts = completed.compactMap(\.ttft).sorted()
+        let tpots = completed.compactMap(\.tpot).sorted()
+        let gpuHours = gpuSeconds / 3600
+        let outputTokens = completed.reduce(0.0) { $0 + Double($1.outputTokens) }
+        // Traces start at 0, so the last arrival is the trace's length; at least a second, so
+        // a one-request trace has a finite rate.
+        let traceDuration = max(1, requests.map(\.arrival).max() ?? 0)
+
+        return SimulationResult(
+            policy: policyName,
+            profile: input.profile.name,
+            seed: input.seed,
+            gpuBudget: input.gpuBudget,
+            requests: requests.count,
+            completed: completed.count,
+            failed: unservable + unfinished,
+            unservable: unservable,
+            unfinished: unfinished,
+            sloAttainment: requests.isEmpty ? 1 : Double(good) / Double(requests.count),
+            goodputRPS: Double(good) / traceDuration,
+            goodputPerGPUHour: gpuHours > 0 ? Double(good) / gpuHours : 0,
+            ttftP50: Percentile.of(sorted: ttfts, 0.5),
+            ttftP99: Percentile.of(sorted: ttfts, 0.99),
+            tpotP50: Percentile.of(sorted: tpots, 0.5),
+            tpotP99: Percentile.of(sorted: tpots, 0.99),
+            gpuHours: gpuHours,
+            outputTokensPerGPUSecond: gpuSeconds > 0 ? outputTokens / gpuSeconds : 0,
+            scaleActions: actions.count { $0.outcome == .applied },
+            rejectedActions: actions.count { if case .rejected = $0.outcome { true } else { false } },
+            roleFlips: RoleFlipCounter.count(actions),
+            traceDurationSeconds: traceDuration,
+            simulatedSeconds: endTime,
+            sloTTFTSeconds: input.slo.ttftSeconds,
+            sloTPOTSeconds: input.slo.tpotSeconds,
+            timelineIntervalSeconds: input.timelineIntervalSeconds,
+            timeline: timeline()
+        )
+    }
+
+    private func timeline() -> [TimelineEntry] {
+        let width = input.timelineIntervalSeconds
+        let count = max(1, Int((endTime / width).rounded(.up)))
+        func bucket(_ time: Double) -> Int { min(count - 1, max(0, Int(time / width))) }
+
+        var arrivals = [[RequestRecord]](repeating: [], count: count)
+        var resolved = [[RequestRecord]](repeating: [], count: count)
+        for request in requests {
+            arrivals[bucket(request.arrival)].append(request)
+            resolved[bucket(request.resolvedAt)].append(request)
+        }
+
+        var states: [WorkerID: (role: Role, state: WorkerTransition.State)] = [:]
+        var nextTransition = 0
+        var nextDesired = 0
+        var lastDesired: PerRole<Int>?
+        var entries: [TimelineEntry] = []
+        entries.reserveCapacity(count)
+
+        for index in 0..<count {
+            let start = Double(index) * width
+            let end = start + width
+            while nextTransition < transitions.count, transitions[nextTransition].time <= end {
+                let transition = transitions[nextTransition]
+                states[transition.worker] = (transition.role, transition.state)
+                nextTransition += 1
+            }
+            while nextDesired < desired.count, desired[nextDesired].time <= end {
+                lastDesired = desired[nextDesired].desired
+                nextDesired += 1
+            }
+            var counts = PerRole(repeating: [WorkerTransition.State: Int]())
+            var gpus = 0
+            for (role, state) in states.values where state != .stopped {
+                counts[role][state, default: 0] += 1
+                gpus += input.profile.gpusPerInstance[role]
+            }
+
+            let arriving = arrivals[index]
+            let done = resolved[index]
+            let ttfts = done.compactMap(\.ttft).sorted()
+            let tpots = done.compactMap(\.tpot).sorted()
+            entries.append(TimelineEntry(
+                time: start,
+                end: end,
+                arrivals: arriving.count,
+                arrivalRate: Double(arriving.count) / width,
+                prefillDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.inputTokens) } / width,
+                decodeDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.outputTokens) } / width,
+                prefillReady: counts.prefill[.ready] ?? 0,
+                prefillStarting: counts.prefill[.starting] ?? 0,
+                prefillDraining: counts.prefill[.draining] ?? 0,
+                decodeReady: counts.decode[.ready] ?? 0,
+                decodeStarting: counts.decode[.starting] ?? 0,
+                decodeDraining: counts.decode[.draining] ?? 0,
+                desiredPrefill: lastDesired?.prefill,
+                desiredDecode: lastDesired?.decode,
+                gpusHeld: gpus,
+                resolved: done.count,
+                ttftP50: Percentile.of(sorted: ttfts, 0.5),
+                ttftP99: Percentile.of(sorted: ttfts, 0.99),
+                tpotP50: Percentile.of(sorted: tpots, 0.5),
+                tpotP99: Percentile.of(sorted: tpots, 0.99),
+                sloAttainment: done.isEmpty ? nil : Double(done.count(where: \.meetsSLO)) / Double(done.count)
+            ))
+        }
+        return entries
+    }
+}
