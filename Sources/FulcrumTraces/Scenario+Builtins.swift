@@ -1,11 +1,14 @@
 extension Scenario {
     /// Names accepted by `builtin(_:)`.
-    public static let builtinNames = ["steady", "mix-shift", "ramp", "bursty", "diurnal"]
+    public static let builtinNames = ["steady", "mix-shift", "mix-step", "ramp", "bursty", "diurnal"]
 
     /// A named, ready-made scenario:
     /// - `steady`: chat (1000 in / 250 out) at 5 rps, Poisson, 600 s.
-    /// - `mix-shift`: 3 rps for 3 × 1200 s: decode-heavy chat (1000 in / 400 out), then prefill-heavy
-    ///   long context (8000 in / 100 out), then chat again — the shift a P/D autoscaler must follow.
+    /// - `mix-shift`: 3 rps: decode-heavy chat (1000 in / 400 out) for 900 s, drifting over 600 s
+    ///   (six 100 s steps) to prefill-heavy long context (8000 in / 100 out) for 900 s, and back
+    ///   over 600 s to chat for 900 s — the shift a P/D autoscaler must follow.
+    /// - `mix-step`: the same mixes switching instantly (3 × 1200 s): the adversarial case, where
+    ///   no policy that pays a start-up time can avoid a burst of misses.
     /// - `ramp`: chat, Poisson rate rising linearly from 1 to 10 rps over 1200 s.
     /// - `bursty`: chat at 5 rps on average with gamma gaps of CV 3, 600 s.
     /// - `diurnal`: chat at 4 rps on average with a day-night cycle (amplitude 0.8) compressed into 3600 s.
@@ -24,6 +27,19 @@ extension Scenario {
         case "steady":
             return Scenario(name: name, phases: [phase(600, .poisson(rateRPS: 5), chat)])
         case "mix-shift":
+            func blend(_ fraction: Double) -> (input: LengthDistribution, output: LengthDistribution) {
+                func mix(_ a: LengthDistribution, _ b: LengthDistribution) -> LengthDistribution {
+                    LengthDistribution(mean: a.mean + (b.mean - a.mean) * fraction, cv: a.cv + (b.cv - a.cv) * fraction, max: a.max)
+                }
+                return (mix(decodeHeavy.input, prefillHeavy.input), mix(decodeHeavy.output, prefillHeavy.output))
+            }
+            let drift = (1...6).map { phase(100, .poisson(rateRPS: 3), blend(Double($0) / 7)) }
+            return Scenario(name: name, phases: [phase(900, .poisson(rateRPS: 3), decodeHeavy)]
+                + drift
+                + [phase(900, .poisson(rateRPS: 3), prefillHeavy)]
+                + drift.reversed()
+                + [phase(900, .poisson(rateRPS: 3), decodeHeavy)])
+        case "mix-step":
             return Scenario(name: name, phases: [
                 phase(1200, .poisson(rateRPS: 3), decodeHeavy),
                 phase(1200, .poisson(rateRPS: 3), prefillHeavy),

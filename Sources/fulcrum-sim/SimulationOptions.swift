@@ -27,6 +27,9 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("tpot"), help: "TPOT (inter-token latency) target, seconds.")
     var tpotSeconds: Double = 0.05
 
+    @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
+    var sloPercentile: Double = 0.99
+
     @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies.")
     var initial: String = "2:4"
 
@@ -68,7 +71,7 @@ struct SimulationOptions: ParsableArguments {
             trace: requests,
             cluster: clusterSpec,
             profile: try Profile.named(profile),
-            slo: ServiceLevelObjective(ttftSeconds: ttftSeconds, tpotSeconds: tpotSeconds),
+            slo: ServiceLevelObjective(ttftSeconds: ttftSeconds, tpotSeconds: tpotSeconds, percentile: sloPercentile),
             gpuBudget: budgetGPUs,
             initialInstances: try Self.parseCounts(initial, option: "--initial"),
             seed: seed,

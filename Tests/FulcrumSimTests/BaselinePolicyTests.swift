@@ -601,7 +601,8 @@ struct OracleTests {
     }
 
     @Test func followsTheWindowsWithInstantStarts() {
-        var policy = OraclePolicy()
+        // No look-ahead and no headroom, so the counts are the hand-computed coverage above.
+        var policy = OraclePolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
         #expect(policy.name == "oracle")
         #expect(policy.tickInterval == 60)
         #expect(policy.startsInstantly)
@@ -617,5 +618,23 @@ struct OracleTests {
         #expect(empty.desired == PerRole(prefill: 1, decode: 1))
         let afterTrace = policy.tick(snapshot: Fixture.snapshot(time: 600, workers: Fixture.ready(1, 1)), environment: environment)
         #expect(afterTrace.desired == PerRole(prefill: 1, decode: 1))
+    }
+}
+
+@Suite struct OracleLookAheadTests {
+    @Test func coversTheNextWindowBeforeItStarts() {
+        // A quiet first window, then 10 req/s: with look-ahead the surge is staffed at t = 0.
+        let trace = [TraceRequest(arrival: 1, inputTokens: 2000, outputTokens: 200)]
+            + (0..<600).map { TraceRequest(arrival: 60 + Double($0) * 0.1, inputTokens: 2000, outputTokens: 200) }
+        var ahead = OraclePolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 1))
+        var blind = OraclePolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
+        let environment = Fixture.environment(trace: trace)
+        let snapshot = Fixture.snapshot(time: 0, workers: Fixture.ready(1, 1))
+        #expect(ahead.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 3, decode: 6))
+        #expect(blind.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 1, decode: 1))
+        // Headroom: planning at 50 % utilisation doubles the continuous need.
+        var halfLoaded = OraclePolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 0.5))
+        let desired = halfLoaded.tick(snapshot: snapshot, environment: environment).desired
+        #expect(desired == PerRole(prefill: 5, decode: 11))
     }
 }

@@ -61,10 +61,17 @@ struct ScenarioLoadingTests {
         let steady = try Scenario.builtin("steady")
         #expect(steady.durationSeconds == 600 && steady.phases[0].arrival == .poisson(rateRPS: 5))
         #expect(steady.phases[0].input.mean == 1000 && steady.phases[0].output.mean == 250)
+        let mixStep = try Scenario.builtin("mix-step")
+        #expect(mixStep.phases.map(\.durationSeconds) == [1200, 1200, 1200])
+        #expect(mixStep.phases.map(\.input.mean) == [1000, 8000, 1000])
+        #expect(mixStep.phases.map(\.output.mean) == [400, 100, 400])
         let mixShift = try Scenario.builtin("mix-shift")
-        #expect(mixShift.phases.map(\.durationSeconds) == [1200, 1200, 1200])
-        #expect(mixShift.phases.map(\.input.mean) == [1000, 8000, 1000])
-        #expect(mixShift.phases.map(\.output.mean) == [400, 100, 400])
+        #expect(mixShift.durationSeconds == 3900)
+        let inputs = mixShift.phases.map(\.input.mean)
+        #expect(inputs.first == 1000 && inputs[7] == 8000 && inputs.last == 1000)
+        // The drift moves monotonically, one seventh of the way per 100 s step.
+        #expect(zip(inputs[0...7], inputs[1...7]).allSatisfy { $0 < $1 })
+        #expect(abs(inputs[1] - 2000) < 1e-9)
         let ramp = try Scenario.builtin("ramp")
         #expect(ramp.phases[0].arrival.baseRateRPS == 1 && ramp.phases[0].rateEndRPS == 10 && ramp.durationSeconds == 1200)
         #expect(try Scenario.builtin("bursty").phases[0].arrival == .gamma(rateRPS: 5, cv: 3))
@@ -125,6 +132,6 @@ struct ScenarioLoadingTests {
         let error = #expect(throws: ScenarioError.self) {
             try Scenario.builtin("stedy")
         }
-        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, ramp, bursty, diurnal."#)
+        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, mix-step, ramp, bursty, diurnal."#)
     }
 }

@@ -105,9 +105,9 @@ struct TraceGeneratorTests {
         #expect(abs(Double(requests.count) - 6000) < 400)
     }
 
-    @Test("mix-shift phases have the expected mean lengths and rate")
-    func mixShift() throws {
-        let requests = try TraceGenerator.generate(scenario: .builtin("mix-shift"), seed: 16)
+    @Test("mix-step phases have the expected mean lengths and rate")
+    func mixStep() throws {
+        let requests = try TraceGenerator.generate(scenario: .builtin("mix-step"), seed: 16)
         let expectations: [(range: Range<Double>, input: Double, output: Double)] = [
             (0..<1200, 1000, 400), (1200..<2400, 8000, 100), (2400..<3600, 1000, 400),
         ]

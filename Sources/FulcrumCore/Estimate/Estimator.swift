@@ -5,6 +5,9 @@ import RealModule
 public struct EstimatorState: Sendable, Hashable, Codable {
     public var memory = ObservationMemory()
     public var arrivals: HoltSmoother
+    /// Work per second each role must serve (λ·ISL, λ·OSL), smoothed with its own trend so a
+    /// drifting mix is forecast, not only a changing rate.
+    public var tokenDemand: PerRole<HoltSmoother>
     public var inputLength: TimeWeightedAverage
     public var outputLength: TimeWeightedAverage
     public var capacity = PerRole(repeating: CapacityLearner())
@@ -19,6 +22,10 @@ public struct EstimatorState: Sendable, Hashable, Codable {
             levelTimeConstant: estimation.arrivalLevelTimeConstant,
             trendTimeConstant: estimation.arrivalTrendTimeConstant
         )
+        tokenDemand = PerRole(repeating: HoltSmoother(
+            levelTimeConstant: estimation.arrivalLevelTimeConstant,
+            trendTimeConstant: estimation.arrivalTrendTimeConstant
+        ))
         inputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         outputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         startupSeconds = estimation.startupPriorSeconds
@@ -44,6 +51,14 @@ public enum Estimator {
         if let rate = observation.arrivalRate { state.arrivals.add(rate, at: now) }
         if let isl = observation.meanInputTokens { state.inputLength.add(isl, at: now) }
         if let osl = observation.meanOutputTokens { state.outputLength.add(osl, at: now) }
+        if let rate = observation.arrivalRate {
+            if let isl = observation.meanInputTokens ?? state.inputLength.value {
+                state.tokenDemand.prefill.add(rate * isl, at: now)
+            }
+            if let osl = observation.meanOutputTokens ?? state.outputLength.value {
+                state.tokenDemand.decode.add(rate * osl, at: now)
+            }
+        }
         for duration in observation.startupDurations {
             // A running mean that keeps the prior as one pseudo-sample, then follows the
             // latest starts (images and caches change how long a start takes).
@@ -100,24 +115,28 @@ public enum Estimator {
 
         let arrivalRate = state.arrivals.level ?? 0
         let horizon = state.startupSeconds
-        let rawForecast = state.arrivals.forecast(horizon: horizon) ?? 0
         // Rising traffic is met ahead of time; falling traffic is not anticipated, because
         // shrinking early costs SLO misses while shrinking late only costs GPU minutes.
-        let forecast = min(max(arrivalRate, rawForecast), arrivalRate * estimation.maxForecastGrowth + 1e-9)
+        func forecast(_ smoother: HoltSmoother) -> Double {
+            let level = smoother.level ?? 0
+            let ahead = smoother.forecast(horizon: horizon) ?? 0
+            return min(max(level, ahead), level * estimation.maxForecastGrowth)
+        }
+        let forecastArrivals = forecast(state.arrivals)
 
         let backlog = PerRole(
             prefill: observation.queuedRequests.prefill * (isl ?? 0) / estimation.backlogDrainSeconds,
             decode: observation.queuedRequests.decode * (osl ?? 0) / estimation.backlogDrainSeconds
         )
         let demand = PerRole(
-            prefill: forecast * (isl ?? 0) + backlog.prefill,
-            decode: forecast * (osl ?? 0) + backlog.decode
+            prefill: forecast(state.tokenDemand.prefill) + backlog.prefill,
+            decode: forecast(state.tokenDemand.decode) + backlog.decode
         )
 
         return TrafficEstimate(
             arrivalRate: arrivalRate,
             arrivalTrend: state.arrivals.trend,
-            forecastArrivalRate: forecast,
+            forecastArrivalRate: forecastArrivals,
             forecastHorizonSeconds: horizon,
             meanInputTokens: isl,
             meanOutputTokens: osl,
@@ -136,18 +155,30 @@ public enum Estimator {
         )
     }
 
-    /// The prefill utilisation that keeps TTFT within target, from an M/D/1 queue per
-    /// instance: with service time S and target T, the mean wait ρS / (2(1−ρ)) must fit in
-    /// T − S, so ρ ≤ 2k / (1 + 2k) with k = (T − S) / S. Clamped to a sane range because
-    /// batching makes the real queue kinder than M/D/1 and bursts make it harsher.
-    static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration) -> Double {
+    /// The prefill utilisation that keeps TTFT within target at the SLO percentile.
+    ///
+    /// Per instance the queue is close to M/D/1 (one prompt's service time S barely varies at
+    /// a given mix). Its waiting time is roughly exponential in heavy traffic with mean
+    /// ρS / (2(1−ρ)), so P(wait > w) ≈ ρ·e^(−2(1−ρ)w/S). TTFT meets target T at percentile q
+    /// when P(wait > T − S) ≤ 1 − q; the largest such ρ is found by bisection (the left side
+    /// grows with ρ). Clamped to a sane range because batching makes the real queue kinder
+    /// than M/D/1 and bursts make it harsher.
+    public static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration) -> Double {
         let range = configuration.estimation.prefillUtilisationRange
         guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
         let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
         let service = overhead + isl / capacity
         let target = configuration.slo.ttftSeconds
         guard service > 0, target > service else { return range.lowerBound }
-        let k = (target - service) / service
-        return min(range.upperBound, max(range.lowerBound, 2 * k / (1 + 2 * k)))
+        let slack = (target - service) / service
+        let allowedTail = max(1e-6, 1 - min(max(configuration.slo.percentile, 0), 1))
+        func tail(_ rho: Double) -> Double { rho * Double.exp(-2 * (1 - rho) * slack) }
+        var low = 0.0
+        var high = 1.0
+        for _ in 0..<50 {
+            let middle = (low + high) / 2
+            if tail(middle) <= allowedTail { low = middle } else { high = middle }
+        }
+        return min(range.upperBound, max(range.lowerBound, low))
     }
 }

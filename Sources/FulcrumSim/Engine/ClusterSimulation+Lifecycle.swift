@@ -80,7 +80,7 @@ extension ClusterSimulation {
             } else {
                 let (id, index) = createWorker(role: role, node: node, gpus: gpus)
                 record.worker = id
-                schedule(.workerReady(role: role, instance: index), at: now + profile.startupSeconds)
+                schedule(.workerReady(role: role, instance: index), at: now + (policy.startsInstantly ? 0 : profile.startupSeconds))
             }
         case let .drain(id):
             record.worker = id

@@ -2,8 +2,9 @@ import FulcrumCore
 import FulcrumTraces
 
 /// A hindsight upper bound, not a real policy: for every window of the trace it asks for the
-/// smallest allocation whose capacity at the SLO covers that window's demand, and its workers
-/// start instantly.
+/// smallest allocation whose capacity at the SLO covers that window's demand (and the next
+/// window's, so capacity is in place when a surge begins), planned at the same queueing
+/// headroom Fulcrum uses, and its workers start instantly.
 ///
 /// The engine must honour `startsInstantly` (make started workers ready at once) and must run
 /// the policy on the trace's timeline (`snapshot.time` in seconds since the trace's first
@@ -33,8 +34,17 @@ public struct OraclePolicy: ScalingPolicy {
 
     private var demands: [WindowDemand]?
 
-    public init(window: Double = 60, minimumPerRole: Int = 1, maxGPUBudget: Int? = nil) {
+    /// Windows ahead whose demand is also covered (0: only the current one).
+    public let lookAheadWindows: Int
+    /// Share of capacity planned per role; `nil` derives it as Fulcrum does (prefill from the
+    /// TTFT target, decode 0.85), so the bound plans with the same headroom.
+    public let utilisation: PerRole<Double>?
+
+    public init(window: Double = 60, minimumPerRole: Int = 1, maxGPUBudget: Int? = nil,
+                lookAheadWindows: Int = 1, utilisation: PerRole<Double>? = nil) {
         precondition(window > 0, "window must be positive")
+        self.lookAheadWindows = max(0, lookAheadWindows)
+        self.utilisation = utilisation
         self.window = window
         self.minimumPerRole = minimumPerRole
         self.maxGPUBudget = maxGPUBudget
@@ -45,17 +55,33 @@ public struct OraclePolicy: ScalingPolicy {
         let all = demands ?? []
         // Tolerate ticks a hair before the boundary.
         let index = Int(((snapshot.time.seconds / window) + 1e-6).rounded(.down))
-        let demand = all.indices.contains(index)
-            ? all[index]
-            : WindowDemand(start: Double(index) * window, requests: 0, rate: 0, meanISL: 0, meanOSL: 0)
-        let desired = Self.size(
-            demand: demand,
-            priors: environment.priors,
-            slo: environment.slo,
-            gpusPerInstance: environment.placement.gpusPerInstance,
-            budget: maxGPUBudget ?? environment.placement.maxTotalGPUs,
-            minimumPerRole: minimumPerRole
-        ) ?? PerRole(repeating: minimumPerRole)
+        func demand(at index: Int) -> WindowDemand {
+            all.indices.contains(index)
+                ? all[index]
+                : WindowDemand(start: Double(index) * window, requests: 0, rate: 0, meanISL: 0, meanOSL: 0)
+        }
+        let budget = maxGPUBudget ?? environment.placement.maxTotalGPUs
+        var desired = PerRole(repeating: minimumPerRole)
+        for ahead in 0...lookAheadWindows {
+            let windowDemand = demand(at: index + ahead)
+            let sized = Self.size(
+                demand: windowDemand,
+                priors: environment.priors,
+                slo: environment.slo,
+                gpusPerInstance: environment.placement.gpusPerInstance,
+                budget: budget,
+                minimumPerRole: minimumPerRole,
+                utilisation: utilisation ?? Self.fulcrumUtilisation(demand: windowDemand, environment: environment)
+            ) ?? PerRole(repeating: minimumPerRole)
+            desired = PerRole(prefill: max(desired.prefill, sized.prefill), decode: max(desired.decode, sized.decode))
+        }
+        // Covering two windows can ask for more than the budget: keep the current window's
+        // split and trim the role with more spare coverage.
+        let g = environment.placement.gpusPerInstance
+        while desired.prefill * g.prefill + desired.decode * g.decode > budget, desired.prefill + desired.decode > 2 {
+            let role: Role = desired.prefill * g.prefill >= desired.decode * g.decode ? .prefill : .decode
+            desired[role] -= 1
+        }
         let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: environment.placement)
         return PolicyOutput(actions: plan.actions, desired: desired)
     }
@@ -95,15 +121,17 @@ public struct OraclePolicy: ScalingPolicy {
         slo: ServiceLevelObjective,
         gpusPerInstance: PerRole<Int>,
         budget: Int,
-        minimumPerRole: Int
+        minimumPerRole: Int,
+        utilisation: PerRole<Double> = PerRole(repeating: 1)
     ) -> PerRole<Int>? {
         guard let profile = DynamoProfile(priors: priors, gpusPerInstance: gpusPerInstance) else { return nil }
         let prefillDemand = demand.rate * demand.meanISL
         let decodeDemand = demand.rate * demand.meanOSL
-        let prefillCapacity = demand.meanISL > 0
+        let prefillCapacity = (demand.meanISL > 0
             ? demand.meanISL / profile.expectedTTFT(isl: demand.meanISL)
-            : profile.prefill.tokensPerSecond
+            : profile.prefill.tokensPerSecond) * utilisation.prefill
         let decodeCapacity = profile.decodeTokensPerSecond(tpot: slo.tpotSeconds, context: demand.meanISL + demand.meanOSL / 2)
+            * utilisation.decode
 
         func needed(_ load: Double, _ capacity: Double) -> Int {
             guard load > 0 else { return 0 }
@@ -140,5 +168,19 @@ public struct OraclePolicy: ScalingPolicy {
             }
         }
         return best
+    }
+
+    /// The utilisation targets Fulcrum's controller would plan this window with.
+    static func fulcrumUtilisation(demand: WindowDemand, environment: PolicyEnvironment) -> PerRole<Double> {
+        let defaults = ControllerConfiguration.Estimation()
+        let configuration = ControllerConfiguration(slo: environment.slo, placement: environment.placement, priors: environment.priors)
+        return PerRole(
+            prefill: Estimator.prefillUtilisation(
+                capacity: environment.priors.prefill?.tokensPerSecond,
+                isl: demand.meanISL > 0 ? demand.meanISL : nil,
+                configuration: configuration
+            ),
+            decode: defaults.decodeUtilisation
+        )
     }
 }

@@ -50,4 +50,11 @@ public protocol ScalingPolicy: Sendable {
     /// Seconds between ticks.
     var tickInterval: Double { get }
     mutating func tick(snapshot: ClusterSnapshot, environment: PolicyEnvironment) -> PolicyOutput
+    /// Whether workers this policy starts are ready at once. Only a hindsight bound may say
+    /// yes; every real policy pays the profile's start-up time.
+    var startsInstantly: Bool { get }
+}
+
+extension ScalingPolicy {
+    public var startsInstantly: Bool { false }
 }
