@@ -3,6 +3,7 @@ import PackageDescription
 
 // Module map (see docs/architecture.md):
 //   FulcrumCore      pure decision logic: observe → estimate → decide → plan. No IO, no clocks.
+//   FulcrumTelemetry Prometheus/OpenMetrics exposition parser and engine presets.
 //   FulcrumTraces    request-trace readers and the synthetic trace generator (file IO only).
 //   FulcrumSim       event-driven model of a disaggregated cluster + baseline policies.
 //   fulcrum-sim      command line around FulcrumSim.
@@ -13,6 +14,7 @@ let package = Package(
         .library(name: "FulcrumCore", targets: ["FulcrumCore"]),
         .library(name: "FulcrumTraces", targets: ["FulcrumTraces"]),
         .library(name: "FulcrumSim", targets: ["FulcrumSim"]),
+        .library(name: "FulcrumTelemetry", targets: ["FulcrumTelemetry"]),
         .executable(name: "fulcrum-sim", targets: ["fulcrum-sim"]),
     ],
     dependencies: [
@@ -25,6 +27,15 @@ let package = Package(
         .target(
             name: "FulcrumCore",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")]
+        ),
+        .target(
+            name: "FulcrumTelemetry",
+            dependencies: ["FulcrumCore"]
+        ),
+        .executableTarget(
+            name: "ParserBenchmark",
+            dependencies: ["FulcrumTelemetry", "FulcrumCore"],
+            path: "Benchmarks/ParserBenchmark"
         ),
         .target(
             name: "FulcrumTraces",
@@ -50,6 +61,14 @@ let package = Package(
         .testTarget(
             name: "FulcrumCoreTests",
             dependencies: [
+                "FulcrumCore",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumTelemetryTests",
+            dependencies: [
+                "FulcrumTelemetry",
                 "FulcrumCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]

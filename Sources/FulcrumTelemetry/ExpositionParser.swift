@@ -1,0 +1,772 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// A hand-written parser for the Prometheus text format 0.0.4 and OpenMetrics 1.0.
+//
+// Why by hand: no Swift package parses exposition text, and the formats are small, line-based
+// grammars. The parser works on raw bytes: it never builds a `String` per line, compares
+// metric names as byte slices, parses numbers from bytes (see `NumberParsing`), and reuses its
+// scratch buffers, so a family the caller did not ask for costs a validating scan and no heap
+// traffic per sample. Only families matching the caller's `FamilyFilter` get `String`s.
+//
+// Grammar accepted (both formats unless noted), one construct per line, lines split on LF with
+// a trailing CR dropped:
+//   blank line                                   ignored
+//   # HELP <name> <docstring>                    escapes \\ \n \" in the docstring
+//   # TYPE <name> <type>                         text: counter gauge histogram summary untyped;
+//                                                OM: counter gauge histogram gaugehistogram
+//                                                    stateset info summary unknown
+//   # UNIT <name> <unit>                         OM requires <name> to end in _<unit>
+//   # EOF                                        OM: end of input (only whitespace may follow)
+//   # anything else                              comment
+//   <name>[{labels}] <value> [<timestamp>] [# {labels} <value> [<timestamp>]]   (exemplar: OM)
+//   {"<quoted name>", labels} <value> ...        Prometheus 3 quoted names
+// <name> is [a-zA-Z_:][a-zA-Z0-9_:]* or a quoted string; label names [a-zA-Z_][a-zA-Z0-9_]* or
+// quoted; label values are quoted with escapes \\ \" \n; a trailing comma is allowed; blanks
+// and tabs may separate tokens. Values: decimal floats, NaN, ±Inf (any case). Timestamps:
+// integer milliseconds (text), finite float seconds (OM).
+//
+// Structure rules enforced: a sample belongs to the current family when its name is the
+// family name plus a suffix allowed for the family's type (counter: "", _total, _created —
+// OM: not ""; histogram: _bucket _sum _count _created; gaugehistogram: _bucket _gsum _gcount;
+// summary: "" _sum _count _created; info: _info; others ""). Otherwise it starts a new family.
+// `_bucket` samples need a numeric, non-NaN `le` (any spelling: 1, 1.0, +Inf, 1e-3); summary
+// quantile samples a numeric `quantile`. No duplicate label names, no second HELP/TYPE/UNIT,
+// no TYPE after a family's samples; OpenMetrics families may not be interleaved (the text
+// format merges a family that reappears, as Prometheus' Go parser does).
+
+/// Parses exposition text. See the grammar above; errors are `ExpositionParseError`.
+public enum ExpositionParser {
+    /// Parses `bytes`. `families` limits which families are materialised; all are validated.
+    public static func parse(
+        _ bytes: UnsafeRawBufferPointer,
+        format: FormatChoice = .auto,
+        families filter: FamilyFilter = .all
+    ) throws(ExpositionParseError) -> Exposition {
+        let typed = bytes.bindMemory(to: UInt8.self)
+        guard let base = typed.baseAddress, typed.count > 0 else {
+            let resolved: ExpositionFormat
+            if case .exactly(let explicit) = format { resolved = explicit } else { resolved = .prometheusText }
+            if resolved == .openMetrics {
+                throw ExpositionParseError(line: 1, column: 1, reason: .missingEOF)
+            }
+            return Exposition(format: resolved, families: [], allFamilies: [])
+        }
+        var parser = Parser(base: base, count: typed.count, choice: format, filter: filter)
+        return try parser.run()
+    }
+
+    public static func parse(
+        _ bytes: [UInt8],
+        format: FormatChoice = .auto,
+        families filter: FamilyFilter = .all
+    ) throws(ExpositionParseError) -> Exposition {
+        let result: Result<Exposition, ExpositionParseError> = bytes.withUnsafeBytes { raw in
+            do throws(ExpositionParseError) {
+                return .success(try parse(raw, format: format, families: filter))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func parse(
+        _ text: String,
+        format: FormatChoice = .auto,
+        families filter: FamilyFilter = .all
+    ) throws(ExpositionParseError) -> Exposition {
+        var copy = text
+        let result: Result<Exposition, ExpositionParseError> = copy.withUTF8 { buffer in
+            do throws(ExpositionParseError) {
+                return .success(try parse(UnsafeRawBufferPointer(buffer), format: format, families: filter))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    /// Whether `bytes` ends with a `# EOF` line, i.e. is OpenMetrics under `.auto`.
+    static func endsWithEOF(_ p: UnsafePointer<UInt8>, count n: Int) -> Bool {
+        var end = n
+        while end > 0, isBlankOrNewline(p[end - 1]) { end -= 1 }
+        guard end >= 5 else { return false }
+        let start = end - 5
+        let marker: [UInt8] = Array("# EOF".utf8)
+        for k in 0..<5 where p[start + k] != marker[k] { return false }
+        return start == 0 || p[start - 1] == UInt8(ascii: "\n")
+    }
+}
+
+// MARK: - Character classes
+
+@inline(__always) func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+@inline(__always) func isBlankOrNewline(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0A || c == 0x0D }
+@inline(__always) func isLetterOrUnderscore(_ c: UInt8) -> Bool {
+    (c | 0x20) &- UInt8(ascii: "a") < 26 || c == UInt8(ascii: "_")
+}
+@inline(__always) func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }
+@inline(__always) func isMetricNameStart(_ c: UInt8) -> Bool { isLetterOrUnderscore(c) || c == UInt8(ascii: ":") }
+@inline(__always) func isMetricNameChar(_ c: UInt8) -> Bool { isMetricNameStart(c) || isDigit(c) }
+@inline(__always) func isLabelNameChar(_ c: UInt8) -> Bool { isLetterOrUnderscore(c) || isDigit(c) }
+
+// MARK: - Parser
+
+private struct LabelSpan {
+    var nameStart: Int
+    var nameEnd: Int
+    var valueStart: Int
+    var valueEnd: Int
+    var valueColumnOffset: Int
+}
+
+private struct FamilyRecord {
+    var name: [UInt8]
+    var type: MetricType = .unknown
+    var typeDeclared = false
+    var hasHelp = false
+    var hasUnit = false
+    var sampleCount = 0
+    var output = -1
+}
+
+private enum MetadataKind: String {
+    case help = "HELP"
+    case type = "TYPE"
+    case unit = "UNIT"
+}
+
+private struct Parser {
+    typealias E = ExpositionParseError
+
+    let p: UnsafePointer<UInt8>
+    let n: Int
+    let format: ExpositionFormat
+    let autoDetected: Bool
+    let wanted: [[UInt8]]?
+
+    var records: [FamilyRecord] = []
+    var index: [[UInt8]: Int] = [:]
+    var current = -1
+    var output: [MetricFamily] = []
+
+    var line = 0
+    var lineStart = 0
+    var lineEnd = 0
+    var sawEOF = false
+
+    // Scratch, reused for every line.
+    var name: [UInt8] = []
+    var labelBytes: [UInt8] = []
+    var spans: [LabelSpan] = []
+    var text: [UInt8] = []
+
+    // The last materialised sample name, reused while consecutive samples share it.
+    var lastNameBytes: [UInt8] = []
+    var lastNameString = ""
+
+    init(base: UnsafePointer<UInt8>, count: Int, choice: FormatChoice, filter: FamilyFilter) {
+        p = base
+        n = count
+        switch choice {
+        case .auto:
+            format = ExpositionParser.endsWithEOF(base, count: count) ? .openMetrics : .prometheusText
+            autoDetected = true
+        case .exactly(let explicit):
+            format = explicit
+            autoDetected = false
+        }
+        switch filter {
+        case .all: wanted = nil
+        case .only(let names): wanted = names.map { Array($0.utf8) }
+        }
+        name.reserveCapacity(128)
+        labelBytes.reserveCapacity(512)
+        spans.reserveCapacity(16)
+    }
+
+    // MARK: Errors
+
+    func fail(_ at: Int, _ reason: E.Reason) -> E {
+        E(line: line, column: at - lineStart + 1, reason: reason)
+    }
+
+    func describe(_ i: Int) -> String {
+        guard i < lineEnd else { return "end of line" }
+        let c = p[i]
+        if c >= 0x20 && c < 0x7F { return "'\(Character(Unicode.Scalar(c)))'" }
+        if c == 0x09 { return "tab" }
+        return "byte 0x" + String(c, radix: 16, uppercase: true)
+    }
+
+    func token(_ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeBufferPointer(start: p + start, count: end - start), as: UTF8.self)
+    }
+
+    static func string(_ bytes: ArraySlice<UInt8>) -> String? {
+        bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+    }
+
+    // MARK: Driver
+
+    mutating func run() throws(E) -> Exposition {
+        var pos = 0
+        while pos < n {
+            line += 1
+            lineStart = pos
+            let end: Int
+            if let found = memchr(p + pos, 0x0A, n - pos) {
+                end = UnsafeRawPointer(found) - UnsafeRawPointer(p)
+                pos = end + 1
+            } else {
+                end = n
+                pos = n
+            }
+            lineEnd = end
+            if lineEnd > lineStart, p[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+
+            var i = lineStart
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            if sawEOF {
+                if i == lineEnd { continue }
+                throw fail(i, .contentAfterEOF)
+            }
+            if i == lineEnd { continue }
+            if p[i] == UInt8(ascii: "#") {
+                try parseHashLine(i)
+            } else {
+                try parseSample(i)
+            }
+        }
+        if format == .openMetrics && !sawEOF {
+            let endsWithNewline = p[n - 1] == 0x0A
+            throw E(line: endsWithNewline ? line + 1 : max(line, 1),
+                    column: endsWithNewline ? 1 : lineEnd - lineStart + 1,
+                    reason: .missingEOF)
+        }
+        let summaries = records.map {
+            FamilySummary(name: String(decoding: $0.name, as: UTF8.self), type: $0.type, sampleCount: $0.sampleCount)
+        }
+        return Exposition(format: format, families: output, allFamilies: summaries)
+    }
+
+    // MARK: Comments and metadata
+
+    mutating func parseHashLine(_ hash: Int) throws(E) {
+        var i = hash + 1
+        guard i < lineEnd, isBlank(p[i]) else { return } // "#foo": a comment
+        while i < lineEnd, isBlank(p[i]) { i += 1 }
+        let keywordStart = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        let keyword = UnsafeBufferPointer(start: p + keywordStart, count: i - keywordStart)
+        let kind: MetadataKind
+        if keyword.elementsEqual("HELP".utf8) {
+            kind = .help
+        } else if keyword.elementsEqual("TYPE".utf8) {
+            kind = .type
+        } else if keyword.elementsEqual("UNIT".utf8) {
+            kind = .unit
+        } else if keyword.elementsEqual("EOF".utf8) {
+            var j = i
+            while j < lineEnd, isBlank(p[j]) { j += 1 }
+            if j == lineEnd, format == .openMetrics || autoDetected {
+                // Under `.auto` a `# EOF` that is not the last line means content follows it.
+                sawEOF = true
+            }
+            return
+        } else {
+            return // a plain comment
+        }
+
+        while i < lineEnd, isBlank(p[i]) { i += 1 }
+        let nameColumn = i
+        name.removeAll(keepingCapacity: true)
+        if i < lineEnd, p[i] == UInt8(ascii: "\"") {
+            try readQuoted(&i, intoName: true)
+            if name.isEmpty { throw fail(nameColumn, .expected("metric name", found: "empty quoted name")) }
+        } else if i < lineEnd, isMetricNameStart(p[i]) {
+            let start = i
+            while i < lineEnd, isMetricNameChar(p[i]) { i += 1 }
+            name.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+        } else {
+            throw fail(i, .expected("metric name after '# \(kind.rawValue)'", found: describe(i)))
+        }
+        if i < lineEnd, !isBlank(p[i]) {
+            throw fail(i, .expected("' ' after metric name in \(kind.rawValue) line", found: describe(i)))
+        }
+
+        switch kind {
+        case .help:
+            // Exactly one blank separates the name from the docstring, which runs to the end.
+            let docStart = i < lineEnd ? i + 1 : i
+            text.removeAll(keepingCapacity: true)
+            try unescapeDocstring(docStart, lineEnd)
+            let record = try familyForMetadata(kind, nameColumn: nameColumn)
+            if records[record].hasHelp { throw fail(hash, .duplicateMetadata("HELP", metric: nameString())) }
+            records[record].hasHelp = true
+            let out = records[record].output
+            if out >= 0 {
+                guard let help = Self.string(text[...]) else { throw fail(docStart, .invalidUTF8) }
+                output[out].help = help
+            }
+        case .type:
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            let typeStart = i
+            while i < lineEnd, !isBlank(p[i]) { i += 1 }
+            let typeEnd = i
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard let type = metricType(typeStart, typeEnd) else {
+                let expected = format == .openMetrics
+                    ? "metric type (counter, gauge, histogram, gaugehistogram, stateset, info, summary, unknown)"
+                    : "metric type (counter, gauge, histogram, summary, untyped)"
+                let found = typeStart == typeEnd ? describe(typeStart) : token(typeStart, typeEnd).debugDescription
+                throw fail(typeStart, .expected(expected, found: found))
+            }
+            if i < lineEnd { throw fail(i, .expected("end of line after metric type", found: describe(i))) }
+            let record = try familyForMetadata(kind, nameColumn: nameColumn)
+            if records[record].typeDeclared || records[record].sampleCount > 0 {
+                throw fail(hash, .duplicateMetadata("TYPE", metric: nameString()))
+            }
+            records[record].type = type
+            records[record].typeDeclared = true
+            let out = records[record].output
+            if out >= 0 { output[out].type = type }
+        case .unit:
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            let unitStart = i
+            while i < lineEnd, !isBlank(p[i]) { i += 1 }
+            let unitEnd = i
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            if i < lineEnd { throw fail(i, .expected("end of line after unit", found: describe(i))) }
+            if format == .openMetrics, unitEnd > unitStart {
+                // The family name must end with "_" + unit.
+                let unitCount = unitEnd - unitStart
+                var ok = name.count > unitCount + 1 && name[name.count - unitCount - 1] == UInt8(ascii: "_")
+                if ok {
+                    for k in 0..<unitCount where name[name.count - unitCount + k] != p[unitStart + k] { ok = false; break }
+                }
+                if !ok { throw fail(unitStart, .unitNotSuffix(unit: token(unitStart, unitEnd), metric: nameString())) }
+            }
+            let record = try familyForMetadata(kind, nameColumn: nameColumn)
+            if records[record].hasUnit || records[record].sampleCount > 0 {
+                throw fail(hash, .duplicateMetadata("UNIT", metric: nameString()))
+            }
+            records[record].hasUnit = true
+            let out = records[record].output
+            if out >= 0 { output[out].unit = token(unitStart, unitEnd) }
+        }
+    }
+
+    func nameString() -> String { String(decoding: name, as: UTF8.self) }
+
+    func metricType(_ start: Int, _ end: Int) -> MetricType? {
+        let word = UnsafeBufferPointer(start: p + start, count: end - start)
+        func `is`(_ s: StaticString) -> Bool {
+            word.elementsEqual(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        }
+        if `is`("counter") { return .counter }
+        if `is`("gauge") { return .gauge }
+        if `is`("histogram") { return .histogram }
+        if `is`("summary") { return .summary }
+        if format == .prometheusText {
+            if `is`("untyped") { return .unknown }
+            return nil
+        }
+        if `is`("gaugehistogram") { return .gaugeHistogram }
+        if `is`("stateset") { return .stateSet }
+        if `is`("info") { return .info }
+        if `is`("unknown") { return .unknown }
+        return nil
+    }
+
+    /// HELP docstring escapes: `\\`, `\n`, `\"`; anything else after a backslash is an error.
+    mutating func unescapeDocstring(_ start: Int, _ end: Int) throws(E) {
+        var i = start
+        while i < end {
+            let c = p[i]
+            if c == UInt8(ascii: "\\") {
+                guard i + 1 < end else { throw fail(i, .invalidEscape("\\")) }
+                switch p[i + 1] {
+                case UInt8(ascii: "\\"): text.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "n"): text.append(0x0A)
+                case UInt8(ascii: "\""): text.append(UInt8(ascii: "\""))
+                default: throw fail(i, .invalidEscape("\\" + token(i + 1, i + 2)))
+                }
+                i += 2
+            } else {
+                text.append(c)
+                i += 1
+            }
+        }
+    }
+
+    /// The family a HELP/TYPE/UNIT line for `name` refers to, creating it if new.
+    mutating func familyForMetadata(_ kind: MetadataKind, nameColumn: Int) throws(E) -> Int {
+        if current >= 0, records[current].name == name { return current }
+        if let existing = index[name] {
+            if format == .openMetrics { throw fail(nameColumn, .interleavedFamily(nameString())) }
+            if kind != .help || records[existing].hasHelp {
+                throw fail(nameColumn, .duplicateMetadata(kind.rawValue, metric: nameString()))
+            }
+            current = existing
+            return existing
+        }
+        current = try newFamily(name[...], column: nameColumn)
+        return current
+    }
+
+    mutating func newFamily(_ familyName: ArraySlice<UInt8>, column: Int) throws(E) -> Int {
+        var record = FamilyRecord(name: Array(familyName))
+        if isWanted(familyName) {
+            guard let string = Self.string(familyName) else { throw fail(column, .invalidUTF8) }
+            output.append(MetricFamily(name: string))
+            record.output = output.count - 1
+        }
+        records.append(record)
+        index[record.name] = records.count - 1
+        return records.count - 1
+    }
+
+    func isWanted(_ familyName: ArraySlice<UInt8>) -> Bool {
+        guard let wanted else { return true }
+        for w in wanted where related(familyName, w) { return true }
+        return false
+    }
+
+    /// `a` and `b` are equal, or one is the other plus `_total`, `_bucket`, `_sum` or `_count`.
+    func related(_ a: ArraySlice<UInt8>, _ b: [UInt8]) -> Bool {
+        if a.count == b.count { return a.elementsEqual(b) }
+        let (short, long): ([UInt8], [UInt8]) = a.count < b.count ? (Array(a), b) : (b, Array(a))
+        guard long.starts(with: short) else { return false }
+        let rest = long[short.count...]
+        for suffix in relatedSuffixBytes where rest.elementsEqual(suffix) { return true }
+        return false
+    }
+
+    // MARK: Samples
+
+    mutating func parseSample(_ start: Int) throws(E) {
+        var i = start
+        name.removeAll(keepingCapacity: true)
+        labelBytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+
+        if isMetricNameStart(p[i]) {
+            while i < lineEnd, isMetricNameChar(p[i]) { i += 1 }
+            name.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+        } else if p[i] != UInt8(ascii: "{") {
+            throw fail(i, .expected("metric name", found: describe(i)))
+        }
+        let afterName = i
+        while i < lineEnd, isBlank(p[i]) { i += 1 }
+        var separated = i > afterName
+        if i < lineEnd, p[i] == UInt8(ascii: "{") {
+            try parseLabelSet(&i, allowMetricName: name.isEmpty)
+            if name.isEmpty { throw fail(start, .expected("metric name", found: "a label set without one")) }
+            let afterLabels = i
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            separated = i > afterLabels
+            if !separated, i < lineEnd {
+                throw fail(i, .expected("' ' after label set", found: describe(i)))
+            }
+        } else if !separated, i < lineEnd {
+            throw fail(i, .expected("'{' or ' ' after metric name \"\(nameString())\"", found: describe(i)))
+        }
+        guard i < lineEnd else {
+            throw fail(i, .expected("sample value after \"\(nameString())\"", found: "end of line"))
+        }
+        let labelCount = spans.count
+
+        // Value.
+        let valueStart = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        guard let value = NumberParsing.parseDouble(p + valueStart, count: i - valueStart) else {
+            throw fail(valueStart, .invalidValue(token(valueStart, i)))
+        }
+        while i < lineEnd, isBlank(p[i]) { i += 1 }
+
+        // Timestamp.
+        var timestamp: Double? = nil
+        if i < lineEnd, p[i] != UInt8(ascii: "#") {
+            let tsStart = i
+            while i < lineEnd, !isBlank(p[i]) { i += 1 }
+            timestamp = try parseTimestamp(tsStart, i)
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+        }
+
+        // Exemplar (OpenMetrics).
+        var exemplarColumn = -1
+        var exemplarValue = 0.0
+        var exemplarTimestamp: Double? = nil
+        if i < lineEnd {
+            guard p[i] == UInt8(ascii: "#"), format == .openMetrics else {
+                let what = timestamp == nil ? "timestamp or end of line" : "end of line"
+                throw fail(i, .expected(what, found: describe(i)))
+            }
+            exemplarColumn = i
+            i += 1
+            guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' after '#' of an exemplar", found: describe(i))) }
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard i < lineEnd, p[i] == UInt8(ascii: "{") else { throw fail(i, .expected("'{' to start the exemplar's labels", found: describe(i))) }
+            try parseLabelSet(&i, allowMetricName: false)
+            guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' before the exemplar value", found: describe(i))) }
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            let evStart = i
+            while i < lineEnd, !isBlank(p[i]) { i += 1 }
+            guard let ev = NumberParsing.parseDouble(p + evStart, count: i - evStart) else {
+                if evStart == i { throw fail(evStart, .expected("exemplar value", found: "end of line")) }
+                throw fail(evStart, .invalidValue(token(evStart, i)))
+            }
+            exemplarValue = ev
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            if i < lineEnd {
+                let tsStart = i
+                while i < lineEnd, !isBlank(p[i]) { i += 1 }
+                exemplarTimestamp = try parseTimestamp(tsStart, i)
+                while i < lineEnd, isBlank(p[i]) { i += 1 }
+                if i < lineEnd { throw fail(i, .expected("end of line after exemplar", found: describe(i))) }
+            }
+        }
+
+        // Family, structure checks.
+        let family = try familyForSample(start)
+        records[family].sampleCount += 1
+        let type = records[family].type
+        let suffixStart = records[family].name.count
+        let suffix = name[suffixStart...]
+        if type == .histogram || type == .gaugeHistogram, suffix.elementsEqual("_bucket".utf8) {
+            try checkBound("le", labelCount: labelCount, sampleColumn: start)
+        } else if type == .summary, suffix.isEmpty {
+            try checkBound("quantile", labelCount: labelCount, sampleColumn: start)
+        }
+        if exemplarColumn >= 0, !(suffix.elementsEqual("_total".utf8) || suffix.elementsEqual("_bucket".utf8)) {
+            throw fail(exemplarColumn, .exemplarNotAllowed(nameString()))
+        }
+
+        let out = records[family].output
+        guard out >= 0 else { return }
+        var sample = Sample(name: try sampleNameString(start), labels: try makeLabels(0..<labelCount, start), value: value, timestamp: timestamp)
+        if exemplarColumn >= 0 {
+            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spans.count, exemplarColumn), value: exemplarValue, timestamp: exemplarTimestamp)
+        }
+        output[out].samples.append(sample)
+    }
+
+    func parseTimestamp(_ start: Int, _ end: Int) throws(E) -> Double {
+        if format == .openMetrics {
+            guard let seconds = NumberParsing.parseDouble(p + start, count: end - start), seconds.isFinite else {
+                throw fail(start, .invalidTimestamp(token(start, end)))
+            }
+            return seconds
+        }
+        guard let milliseconds = NumberParsing.parseInt64(p + start, count: end - start) else {
+            throw fail(start, .invalidTimestamp(token(start, end)))
+        }
+        return Double(milliseconds) / 1000
+    }
+
+    /// Checks that the sample's label `label` exists and is a number other than NaN.
+    func checkBound(_ label: StaticString, labelCount: Int, sampleColumn: Int) throws(E) {
+        let wantedName = UnsafeBufferPointer(start: label.utf8Start, count: label.utf8CodeUnitCount)
+        for k in 0..<labelCount {
+            let span = spans[k]
+            guard labelBytes[span.nameStart..<span.nameEnd].elementsEqual(wantedName) else { continue }
+            let bound: Double? = labelBytes.withUnsafeBufferPointer { buffer in
+                NumberParsing.parseDouble(buffer.baseAddress! + span.valueStart, count: span.valueEnd - span.valueStart)
+            }
+            guard let bound, !bound.isNaN else {
+                let raw = String(decoding: labelBytes[span.valueStart..<span.valueEnd], as: UTF8.self)
+                throw fail(span.valueColumnOffset, .invalidBound(label: label.description, value: raw))
+            }
+            return
+        }
+        throw fail(sampleColumn, .missingLabel(label.description, metric: nameString()))
+    }
+
+    func fits(_ family: Int) -> Bool {
+        let count = records[family].name.count
+        guard name.count >= count, name.starts(with: records[family].name) else { return false }
+        let rest = name[count...]
+        let type = records[family].type
+        if type == .counter, format == .openMetrics, rest.isEmpty { return false }
+        for suffix in type.allowedSuffixBytes where rest.elementsEqual(suffix) { return true }
+        return false
+    }
+
+    /// The family the current sample (`name`) belongs to.
+    mutating func familyForSample(_ column: Int) throws(E) -> Int {
+        if current >= 0, fits(current) { return current }
+        // A family seen before: the sample's own name, or its name without a type suffix.
+        if let existing = index[name] {
+            guard fits(existing) else {
+                throw fail(column, .sampleDoesNotFitType(sample: nameString(), family: nameString(), type: typeName(records[existing].type)))
+            }
+            if format == .openMetrics { throw fail(column, .interleavedFamily(nameString())) }
+            current = existing
+            return existing
+        }
+        for suffix in allSuffixBytes where name.count > suffix.count && name.suffix(suffix.count).elementsEqual(suffix) {
+            let base = Array(name[..<(name.count - suffix.count)])
+            if let existing = index[base], fits(existing) {
+                if format == .openMetrics { throw fail(column, .interleavedFamily(String(decoding: base, as: UTF8.self))) }
+                current = existing
+                return existing
+            }
+        }
+        current = try newFamily(name[...], column: column)
+        return current
+    }
+
+    func typeName(_ type: MetricType) -> String {
+        type == .unknown && format == .prometheusText ? "untyped" : type.rawValue
+    }
+
+    // MARK: Labels and quoted strings
+
+    /// Parses `{...}` starting at `i` (which is at '{'), appending to `spans` / `labelBytes`.
+    /// With `allowMetricName`, a leading quoted string not followed by '=' is the metric name.
+    mutating func parseLabelSet(_ i: inout Int, allowMetricName: Bool) throws(E) {
+        i += 1
+        let firstSpan = spans.count
+        var first = true
+        while true {
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard i < lineEnd else { throw fail(i, .expected("label name or '}'", found: "end of line")) }
+            let c = p[i]
+            if c == UInt8(ascii: "}") { i += 1; return }
+            let itemColumn = i
+            let nameStart = labelBytes.count
+            if c == UInt8(ascii: "\"") {
+                try readQuoted(&i, intoName: false)
+                var j = i
+                while j < lineEnd, isBlank(p[j]) { j += 1 }
+                if j >= lineEnd || p[j] != UInt8(ascii: "=") {
+                    // Not a label: a quoted metric name, allowed first and only if none precedes.
+                    guard allowMetricName, first else {
+                        let quoted = String(decoding: labelBytes[nameStart...], as: UTF8.self)
+                        throw fail(j, .expected("'=' after label name \(quoted.debugDescription)", found: describe(j)))
+                    }
+                    name.append(contentsOf: labelBytes[nameStart...])
+                    labelBytes.removeSubrange(nameStart...)
+                    if name.isEmpty { throw fail(itemColumn, .expected("metric name", found: "empty quoted name")) }
+                    first = false
+                    i = j
+                    if i < lineEnd, p[i] == UInt8(ascii: ",") { i += 1; continue }
+                    if i < lineEnd, p[i] == UInt8(ascii: "}") { i += 1; return }
+                    throw fail(i, .expected("',' or '}' after metric name", found: describe(i)))
+                }
+                if labelBytes.count == nameStart { throw fail(itemColumn, .expected("label name", found: "empty quoted name")) }
+            } else if isLetterOrUnderscore(c) {
+                let start = i
+                while i < lineEnd, isLabelNameChar(p[i]) { i += 1 }
+                labelBytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+            } else {
+                throw fail(i, .expected(first ? "label name or '}'" : "label name", found: describe(i)))
+            }
+            let nameEnd = labelBytes.count
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard i < lineEnd, p[i] == UInt8(ascii: "=") else {
+                let labelName = String(decoding: labelBytes[nameStart..<nameEnd], as: UTF8.self)
+                throw fail(i, .expected("'=' after label name \(labelName.debugDescription)", found: describe(i)))
+            }
+            i += 1
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard i < lineEnd, p[i] == UInt8(ascii: "\"") else {
+                let labelName = String(decoding: labelBytes[nameStart..<nameEnd], as: UTF8.self)
+                throw fail(i, .expected("'\"' to open the value of label \(labelName.debugDescription)", found: describe(i)))
+            }
+            let valueColumn = i
+            let valueStart = labelBytes.count
+            try readQuoted(&i, intoName: false)
+            let newName = labelBytes[nameStart..<nameEnd]
+            for k in firstSpan..<spans.count where labelBytes[spans[k].nameStart..<spans[k].nameEnd].elementsEqual(newName) {
+                throw fail(itemColumn, .duplicateLabel(String(decoding: newName, as: UTF8.self)))
+            }
+            spans.append(LabelSpan(nameStart: nameStart, nameEnd: nameEnd, valueStart: valueStart, valueEnd: labelBytes.count, valueColumnOffset: valueColumn))
+            first = false
+            while i < lineEnd, isBlank(p[i]) { i += 1 }
+            guard i < lineEnd else { throw fail(i, .expected("',' or '}' after label value", found: "end of line")) }
+            if p[i] == UInt8(ascii: ",") { i += 1; continue }
+            if p[i] == UInt8(ascii: "}") { i += 1; return }
+            throw fail(i, .expected("',' or '}' after label value", found: describe(i)))
+        }
+    }
+
+    /// Reads a double-quoted string at `i` (at '"') with escapes `\\`, `\"`, `\n`, appending the
+    /// unescaped bytes to `name` or `labelBytes`; leaves `i` after the closing quote.
+    /// (Mutating and selecting the buffer by flag: passing one of our own arrays `inout` to a
+    /// non-mutating method would make Swift copy the whole parser on every call.)
+    mutating func readQuoted(_ i: inout Int, intoName: Bool) throws(E) {
+        if intoName {
+            try Self.readQuoted(p, &i, lineStart: lineStart, lineEnd: lineEnd, line: line, into: &name)
+        } else {
+            try Self.readQuoted(p, &i, lineStart: lineStart, lineEnd: lineEnd, line: line, into: &labelBytes)
+        }
+    }
+
+    static func readQuoted(
+        _ p: UnsafePointer<UInt8>, _ i: inout Int, lineStart: Int, lineEnd: Int, line: Int, into buffer: inout [UInt8]
+    ) throws(E) {
+        func fail(_ at: Int, _ reason: E.Reason) -> E { E(line: line, column: at - lineStart + 1, reason: reason) }
+        func token(_ start: Int, _ end: Int) -> String {
+            String(decoding: UnsafeBufferPointer(start: p + start, count: end - start), as: UTF8.self)
+        }
+        let open = i
+        i += 1
+        var runStart = i
+        while i < lineEnd {
+            let c = p[i]
+            if c == UInt8(ascii: "\"") {
+                buffer.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+                i += 1
+                return
+            }
+            if c == UInt8(ascii: "\\") {
+                buffer.append(contentsOf: UnsafeBufferPointer(start: p + runStart, count: i - runStart))
+                guard i + 1 < lineEnd else { throw fail(open, .unterminatedString) }
+                switch p[i + 1] {
+                case UInt8(ascii: "\\"): buffer.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\""): buffer.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "n"): buffer.append(0x0A)
+                default: throw fail(i, .invalidEscape("\\" + token(i + 1, i + 2)))
+                }
+                i += 2
+                runStart = i
+                continue
+            }
+            i += 1
+        }
+        throw fail(open, .unterminatedString)
+    }
+
+    // MARK: Materialisation
+
+    mutating func sampleNameString(_ column: Int) throws(E) -> String {
+        if name == lastNameBytes { return lastNameString }
+        guard let string = Self.string(name[...]) else { throw fail(column, .invalidUTF8) }
+        lastNameBytes.removeAll(keepingCapacity: true)
+        lastNameBytes.append(contentsOf: name)
+        lastNameString = string
+        return string
+    }
+
+    func makeLabels(_ range: Range<Int>, _ column: Int) throws(E) -> [Label] {
+        var labels: [Label] = []
+        labels.reserveCapacity(range.count)
+        for k in range {
+            let span = spans[k]
+            guard let labelName = Self.string(labelBytes[span.nameStart..<span.nameEnd]),
+                  let labelValue = Self.string(labelBytes[span.valueStart..<span.valueEnd])
+            else { throw fail(column, .invalidUTF8) }
+            labels.append(Label(labelName, labelValue))
+        }
+        return labels
+    }
+}
+
+private let relatedSuffixBytes: [[UInt8]] = relatedSuffixes.map { Array($0.utf8) }
+private let allSuffixBytes: [[UInt8]] = ["_total", "_created", "_bucket", "_sum", "_count", "_gsum", "_gcount", "_info"].map { Array($0.utf8) }

@@ -1,0 +1,267 @@
+import FulcrumCore
+
+/// What a preset made of one worker's scrape.
+public struct WorkerExtraction: Sendable {
+    /// The preset used; `nil` when no engine was recognised.
+    public var preset: String?
+    /// The mapped telemetry; `nil` when a required signal is missing.
+    public var telemetry: WorkerTelemetry?
+    /// The role the engine reports, when it reports one (SGLang's `engine_type`).
+    public var roleHint: Role?
+    /// The source each signal was read from.
+    public var sources: [WorkerSignal: SignalSource]
+    /// Required signals with no family in the scrape.
+    public var missingRequired: [WorkerSignal]
+    /// Optional signals with no family in the scrape.
+    public var missingOptional: [WorkerSignal]
+    /// Families in the scrape that the preset does not read (excluding `_created` companions).
+    public var unusedFamilies: [String]
+    /// Data problems; the affected signals are left out.
+    public var issues: [TelemetryIssue]
+}
+
+/// What a preset made of a frontend's scrape.
+public struct FrontendExtraction: Sendable {
+    public var preset: String
+    public var telemetry: FrontendTelemetry?
+    public var sources: [FrontendSignal: SignalSource]
+    public var missingRequired: [FrontendSignal]
+    public var missingOptional: [FrontendSignal]
+    public var unusedFamilies: [String]
+    public var issues: [TelemetryIssue]
+}
+
+/// Parsing plus preset mapping in one call.
+public enum TelemetryMapper {
+    /// Parses a worker's scrape and maps it with `preset`, or with the preset detected among
+    /// `candidates` when `preset` is nil. Only the candidates' families are materialised.
+    public static func worker(
+        _ bytes: UnsafeRawBufferPointer,
+        format: FormatChoice = .auto,
+        preset: EnginePreset? = nil,
+        candidates: [EnginePreset] = EnginePreset.builtIn,
+        scrapedAt: Timestamp
+    ) throws(ExpositionParseError) -> WorkerExtraction {
+        let presets = preset.map { [$0] } ?? candidates
+        let interest = presets.reduce(into: Set<String>()) { $0.formUnion($1.metricNames) }
+        let exposition = try ExpositionParser.parse(bytes, format: format, families: .only(interest))
+        guard let chosen = preset ?? EnginePreset.detect(in: exposition, among: candidates) else {
+            return WorkerExtraction(
+                preset: nil, telemetry: nil, roleHint: nil, sources: [:], missingRequired: [], missingOptional: [],
+                unusedFamilies: exposition.allFamilies.map(\.name),
+                issues: [TelemetryIssue(metric: "*", problem: "no known engine's metrics in the scrape")]
+            )
+        }
+        return chosen.extract(from: exposition, scrapedAt: scrapedAt)
+    }
+
+    public static func worker(
+        _ text: String,
+        format: FormatChoice = .auto,
+        preset: EnginePreset? = nil,
+        candidates: [EnginePreset] = EnginePreset.builtIn,
+        scrapedAt: Timestamp
+    ) throws(ExpositionParseError) -> WorkerExtraction {
+        var copy = text
+        let result: Result<WorkerExtraction, ExpositionParseError> = copy.withUTF8 { buffer in
+            do throws(ExpositionParseError) {
+                return .success(try worker(UnsafeRawBufferPointer(buffer), format: format, preset: preset, candidates: candidates, scrapedAt: scrapedAt))
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    public static func frontend(
+        _ text: String,
+        format: FormatChoice = .auto,
+        preset: FrontendPreset = .dynamo,
+        scrapedAt: Timestamp
+    ) throws(ExpositionParseError) -> FrontendExtraction {
+        let exposition = try ExpositionParser.parse(text, format: format, families: .only(preset.metricNames))
+        return preset.extract(from: exposition, scrapedAt: scrapedAt)
+    }
+}
+
+// MARK: - Resolution
+
+/// The outcome of reading one signal.
+enum Resolved {
+    case absent
+    case scalar(Double?, SignalSource)
+    case histogram(CumulativeHistogram?, SignalSource)
+}
+
+struct SignalResolver {
+    let exposition: Exposition
+
+    /// Whether a family for `metric` is in the scrape (materialised or not).
+    func present(_ metric: String) -> Bool {
+        exposition.allFamilies.contains { family in
+            family.name == metric || namesRelated(family.name, metric)
+        }
+    }
+
+    func resolve(_ candidates: [SignalSource], aggregation: Aggregation, issues: inout [TelemetryIssue]) -> Resolved {
+        for source in candidates where source.metricNames.allSatisfy(present) {
+            switch aggregation {
+            case .histogram:
+                let series = HistogramAssembly.series(named: source.metric, in: exposition, matching: source.labels, scale: source.scale, issues: &issues)
+                if series.isEmpty { return .histogram(nil, source) }
+                guard let merged = HistogramAssembly.merge(series.map(\.histogram)) else {
+                    issues.append(TelemetryIssue(metric: source.metric, problem: "series have different bucket bounds; cannot add them"))
+                    return .histogram(nil, source)
+                }
+                return .histogram(merged, source)
+            case .sum, .mean:
+                var values: [Double] = []
+                for metric in source.metricNames {
+                    for family in exposition.families(relatedTo: metric) {
+                        for sample in family.samples where sample.name == metric || sample.name == metric + "_total" {
+                            guard HistogramAssembly.matches(sample, source.labels) else { continue }
+                            values.append(sample.value * source.scale)
+                        }
+                    }
+                }
+                if values.contains(where: { !$0.isFinite }) {
+                    issues.append(TelemetryIssue(metric: source.metric, problem: "non-finite value"))
+                    return .scalar(nil, source)
+                }
+                if aggregation == .mean {
+                    return .scalar(values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), source)
+                }
+                return .scalar(values.reduce(0, +), source)
+            }
+        }
+        return .absent
+    }
+
+    /// Families not read by any of `sources`, ignoring `_created` companions of read families.
+    func unused(by sources: [SignalSource]) -> [String] {
+        let names = sources.flatMap(\.metricNames)
+        return exposition.allFamilies.map(\.name).filter { family in
+            if names.contains(where: { namesRelated(family, $0) }) { return false }
+            if family.hasSuffix("_created") {
+                let base = String(family.dropLast("_created".count))
+                if names.contains(where: { namesRelated(base, $0) }) { return false }
+            }
+            return true
+        }
+    }
+}
+
+extension EnginePreset {
+    /// Maps a parsed scrape (which must have materialised this preset's `metricNames`).
+    public func extract(from exposition: Exposition, scrapedAt: Timestamp) -> WorkerExtraction {
+        let resolver = SignalResolver(exposition: exposition)
+        var issues: [TelemetryIssue] = []
+        var sources: [WorkerSignal: SignalSource] = [:]
+        var missingRequired: [WorkerSignal] = []
+        var missingOptional: [WorkerSignal] = []
+        var telemetry = WorkerTelemetry(scrapedAt: scrapedAt)
+        var failedRequired = false
+
+        for signal in WorkerSignal.allCases {
+            let resolved = resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, issues: &issues)
+            switch resolved {
+            case .absent:
+                if required.contains(signal) { missingRequired.append(signal) } else { missingOptional.append(signal) }
+            case .scalar(let value, let source):
+                sources[signal] = source
+                switch signal {
+                case .requestsWaiting: telemetry.requestsWaiting = value ?? .nan
+                case .requestsRunning: telemetry.requestsRunning = value ?? .nan
+                case .kvCacheUsage: telemetry.kvCacheUsage = value
+                case .promptTokens: telemetry.promptTokens = value ?? .nan
+                case .generationTokens: telemetry.generationTokens = value ?? .nan
+                case .requestsFinished: telemetry.requestsFinished = value ?? .nan
+                case .timeToFirstToken, .interTokenLatency: break
+                }
+                if value == nil, signal != .kvCacheUsage { failedRequired = failedRequired || required.contains(signal) }
+            case .histogram(let histogram, let source):
+                sources[signal] = source
+                if signal == .timeToFirstToken { telemetry.timeToFirstToken = histogram }
+                if signal == .interTokenLatency { telemetry.interTokenLatency = histogram }
+            }
+        }
+
+        // A scalar that could not be read without a wrong number (non-finite) is left at NaN
+        // above; never hand such telemetry on.
+        let usable = missingRequired.isEmpty && !failedRequired
+            && [telemetry.requestsWaiting, telemetry.requestsRunning, telemetry.promptTokens, telemetry.generationTokens, telemetry.requestsFinished].allSatisfy { !$0.isNaN }
+
+        return WorkerExtraction(
+            preset: name,
+            telemetry: usable ? telemetry : nil,
+            roleHint: roleHint.flatMap { roleFrom($0, exposition: exposition, issues: &issues) },
+            sources: sources,
+            missingRequired: missingRequired,
+            missingOptional: missingOptional,
+            unusedFamilies: resolver.unused(by: signals.values.flatMap { $0 }),
+            issues: issues
+        )
+    }
+
+    private func roleFrom(_ rule: RoleHintRule, exposition: Exposition, issues: inout [TelemetryIssue]) -> Role? {
+        var seen: Set<Role> = []
+        for family in exposition.families {
+            for sample in family.samples {
+                guard let value = sample.label(rule.label) else { continue }
+                if rule.prefillValues.contains(value) { seen.insert(.prefill) }
+                if rule.decodeValues.contains(value) { seen.insert(.decode) }
+            }
+        }
+        if seen.count > 1 {
+            issues.append(TelemetryIssue(metric: rule.label, problem: "both prefill and decode values present"))
+            return nil
+        }
+        return seen.first
+    }
+}
+
+extension FrontendPreset {
+    public func extract(from exposition: Exposition, scrapedAt: Timestamp) -> FrontendExtraction {
+        let resolver = SignalResolver(exposition: exposition)
+        var issues: [TelemetryIssue] = []
+        var sources: [FrontendSignal: SignalSource] = [:]
+        var missingRequired: [FrontendSignal] = []
+        var missingOptional: [FrontendSignal] = []
+        var scalars: [FrontendSignal: Double] = [:]
+        var histograms: [FrontendSignal: CumulativeHistogram] = [:]
+        var failed = false
+        for signal in FrontendSignal.allCases {
+            switch resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, issues: &issues) {
+            case .absent:
+                if required.contains(signal) { missingRequired.append(signal) } else { missingOptional.append(signal) }
+            case .scalar(let value, let source):
+                sources[signal] = source
+                if let value { scalars[signal] = value } else if required.contains(signal) { failed = true }
+            case .histogram(let histogram, let source):
+                sources[signal] = source
+                histograms[signal] = histogram
+            }
+        }
+        var telemetry: FrontendTelemetry? = nil
+        if missingRequired.isEmpty, !failed {
+            telemetry = FrontendTelemetry(
+                scrapedAt: scrapedAt,
+                requestsArrived: scalars[.requestsArrived] ?? 0,
+                inputTokens: scalars[.inputTokens] ?? 0,
+                outputTokens: scalars[.outputTokens] ?? 0,
+                requestsCompleted: scalars[.requestsCompleted] ?? 0,
+                timeToFirstToken: histograms[.timeToFirstToken],
+                interTokenLatency: histograms[.interTokenLatency]
+            )
+        }
+        return FrontendExtraction(
+            preset: name,
+            telemetry: telemetry,
+            sources: sources,
+            missingRequired: missingRequired,
+            missingOptional: missingOptional,
+            unusedFamilies: resolver.unused(by: signals.values.flatMap { $0 }),
+            issues: issues
+        )
+    }
+}

@@ -1,0 +1,131 @@
+import FulcrumCore
+
+/// Something wrong with otherwise parseable telemetry; the affected signal is left out rather
+/// than reported with a wrong number.
+public struct TelemetryIssue: Sendable, Hashable, CustomStringConvertible {
+    public var metric: String
+    public var problem: String
+
+    public init(metric: String, problem: String) {
+        self.metric = metric
+        self.problem = problem
+    }
+
+    public var description: String { "\(metric): \(problem)" }
+}
+
+/// Assembles `CumulativeHistogram`s from histogram samples.
+public enum HistogramAssembly {
+    /// One histogram series: its labels (without `le`) and its buckets.
+    public struct Series: Sendable, Equatable {
+        public var labels: [Label]
+        public var histogram: CumulativeHistogram
+    }
+
+    /// The series of histogram `name` in `exposition` whose labels match `matchers`, one per
+    /// label set (ignoring `le`). Samples named `name_bucket`, `name_sum` and `name_count` are
+    /// collected from every related family, so a histogram exposed without a TYPE line (three
+    /// untyped families) is assembled too. `scale` multiplies bounds and sums (e.g. 0.001 for
+    /// milliseconds → seconds). Broken series (no `+Inf` bucket, decreasing counts, `_count`
+    /// differing from the `+Inf` bucket, repeated bounds) are left out and reported in `issues`.
+    public static func series(
+        named name: String,
+        in exposition: Exposition,
+        matching matchers: [String: String] = [:],
+        scale: Double = 1,
+        issues: inout [TelemetryIssue]
+    ) -> [Series] {
+        let bucketName = name + "_bucket"
+        let sumName = name + "_sum"
+        let countName = name + "_count"
+        struct Partial {
+            var labels: [Label]
+            var buckets: [(bound: Double, count: Double)] = []
+            var sum: Double?
+            var count: Double?
+        }
+        var order: [[Label]] = []
+        var partials: [[Label]: Partial] = [:]
+        for family in exposition.families(relatedTo: name) {
+            for sample in family.samples {
+                let isBucket = sample.name == bucketName
+                guard isBucket || sample.name == sumName || sample.name == countName else { continue }
+                guard matches(sample, matchers) else { continue }
+                let key = sample.labels.filter { $0.name != "le" }.sorted { $0.name < $1.name }
+                if partials[key] == nil {
+                    partials[key] = Partial(labels: key)
+                    order.append(key)
+                }
+                if isBucket {
+                    guard let raw = sample.label("le"), let bound = NumberParsing.parseDouble(Array(raw.utf8)), !bound.isNaN else {
+                        issues.append(TelemetryIssue(metric: name, problem: "bucket without a numeric le label"))
+                        continue
+                    }
+                    partials[key]!.buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
+                } else if sample.name == sumName {
+                    partials[key]!.sum = sample.value * scale
+                } else {
+                    partials[key]!.count = sample.value
+                }
+            }
+        }
+        var result: [Series] = []
+        for key in order {
+            let partial = partials[key]!
+            let where_ = key.isEmpty ? "" : " {\(key.map(\.description).joined(separator: ","))}"
+            let buckets = partial.buckets.sorted { $0.bound < $1.bound }
+            guard let last = buckets.last, last.bound == .infinity else {
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no +Inf bucket"))
+                continue
+            }
+            var ok = true
+            for k in buckets.indices.dropFirst() {
+                if buckets[k].bound == buckets[k - 1].bound {
+                    issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) repeats bucket bound \(buckets[k].bound)"))
+                    ok = false
+                    break
+                }
+                if buckets[k].count < buckets[k - 1].count {
+                    issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has decreasing cumulative counts"))
+                    ok = false
+                    break
+                }
+            }
+            guard ok else { continue }
+            if let count = partial.count, count != last.count {
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) _count \(count) differs from its +Inf bucket \(last.count)"))
+                continue
+            }
+            guard let sum = partial.sum else {
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no _sum"))
+                continue
+            }
+            let histogram = CumulativeHistogram(
+                buckets: buckets.map { CumulativeHistogram.Bucket(upperBound: $0.bound, cumulativeCount: $0.count) },
+                sum: sum
+            )
+            result.append(Series(labels: key, histogram: histogram))
+        }
+        return result
+    }
+
+    /// Adds histograms bucket by bucket; `nil` when their bounds differ (no exact merge exists).
+    public static func merge(_ histograms: [CumulativeHistogram]) -> CumulativeHistogram? {
+        guard var merged = histograms.first else { return nil }
+        for other in histograms.dropFirst() {
+            guard other.buckets.map(\.upperBound) == merged.buckets.map(\.upperBound) else { return nil }
+            for k in merged.buckets.indices {
+                merged.buckets[k].cumulativeCount += other.buckets[k].cumulativeCount
+            }
+            merged.sum += other.sum
+        }
+        return merged
+    }
+
+    static func matches(_ sample: Sample, _ matchers: [String: String]) -> Bool {
+        for (label, value) in matchers where sample.label(label) != value {
+            return false
+        }
+        return true
+    }
+}
