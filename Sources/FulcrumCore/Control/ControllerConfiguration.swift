@@ -20,6 +20,9 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// The forecast never exceeds the current level by more than this factor, so one
         /// burst cannot ask for a cluster many times too large.
         public var maxForecastGrowth: Double = 2
+        /// Growth of demand the plan absorbs without new workers, as a fraction of the current
+        /// level: what can arrive, unforecast, during one start-up time.
+        public var growthAllowance: Double = 0.2
         /// Time constant of the mean input/output length, seconds.
         public var lengthTimeConstant: Double = 60
         /// Worker start-up time assumed until one is observed, seconds.
@@ -31,8 +34,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var capacitySampleRetention: Double = 0.95
         /// Decode is saturated when the KV cache is at least this full.
         public var kvSaturationThreshold: Double = 0.9
-        /// Fewest observations in an interval for a latency quantile to be trusted.
+        /// Fewest observations in the latency window for a quantile to be trusted.
         public var minLatencyObservations: Double = 5
+        /// Fewest observations expected beyond the SLO percentile (count × (1 − q)) for its
+        /// quantile to be trusted.
+        public var minTailObservations: Double = 2
+        /// Latency quantiles are taken over this many recent seconds, not one tick.
+        public var latencyWindowSeconds: Double = 60
         /// Queued work is planned to be served within this many seconds (backlog term).
         public var backlogDrainSeconds: Double = 60
         /// Utilisation target of decode instances (headroom for bursts and KV growth).

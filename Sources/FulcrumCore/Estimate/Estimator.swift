@@ -99,12 +99,15 @@ public enum Estimator {
         // Latency feedback: shrink the capacity we plan with while a target is missed,
         // relax back once it is met again.
         let recovery = Double.exp(-elapsed / max(1, estimation.correctionRecoveryTimeConstant))
+        // The correction is the latest measured ratio target/observed, never compounded tick
+        // on tick: the latency window spans several ticks, so compounding would count one slow
+        // minute several times over.
         func corrected(_ current: Double, observed: Double?, target: Double, pressured: Bool) -> Double {
             var next = 1 - (1 - current) * recovery
             if let observed, observed > target {
-                next = current * max(0.8, target / observed)
+                next = min(next, target / observed)
             }
-            if pressured { next = min(next, current * 0.9) }
+            if pressured { next = min(next, 0.9) }
             return min(1, max(estimation.minCorrection, next))
         }
         state.corrections.prefill = corrected(
@@ -117,10 +120,13 @@ public enum Estimator {
         let horizon = state.startupSeconds
         // Rising traffic is met ahead of time; falling traffic is not anticipated, because
         // shrinking early costs SLO misses while shrinking late only costs GPU minutes.
+        // A worker asked for now serves only after the start-up time, so the plan must also
+        // hold against growth nobody could forecast yet (a mix that starts drifting, a burst):
+        // at least `growthAllowance` above today's level.
         func forecast(_ smoother: HoltSmoother) -> Double {
             let level = smoother.level ?? 0
             let ahead = smoother.forecast(horizon: horizon) ?? 0
-            return min(max(level, ahead), level * estimation.maxForecastGrowth)
+            return min(max(level * (1 + estimation.growthAllowance), ahead), level * max(estimation.maxForecastGrowth, 1 + estimation.growthAllowance))
         }
         let forecastArrivals = forecast(state.arrivals)
 

@@ -32,6 +32,15 @@ public struct ObservationMemory: Sendable, Hashable, Codable {
     var telemetry: [WorkerID: WorkerTelemetry] = [:]
     var lifecycle: [WorkerID: WorkerLifecycle] = [:]
     var frontend: FrontendTelemetry?
+    /// Recent intervals' latency observations: a tail quantile needs more requests than one
+    /// tick sees.
+    var latencyWindow: [LatencyInterval] = []
+
+    struct LatencyInterval: Sendable, Hashable, Codable {
+        var time: Timestamp
+        var ttft: CumulativeHistogram?
+        var itl: CumulativeHistogram?
+    }
 
     public init() {}
 }
@@ -148,13 +157,21 @@ public enum IntervalObserver {
         // counts every output token; the prefill worker's single token is discarded.
         if observation.meanOutputTokens == nil, decodeFinished > 0 { observation.meanOutputTokens = decodeTokens / decodeFinished }
 
+        // Latency quantiles over a sliding window. A quantile is trusted only when enough
+        // observations lie beyond it: p99 of 20 requests is just the slowest one, and acting on
+        // that is acting on noise.
+        nextMemory.latencyWindow = memory.latencyWindow.filter { now - $0.time < estimation.latencyWindowSeconds }
+        nextMemory.latencyWindow.append(.init(time: now, ttft: HistogramMath.merge(ttftDeltas), itl: HistogramMath.merge(itlDeltas)))
         let percentile = configuration.slo.percentile
-        if let merged = HistogramMath.merge(ttftDeltas), merged.count >= estimation.minLatencyObservations {
-            observation.ttftQuantile = HistogramMath.quantile(percentile, of: merged)
+        func trustedQuantile(_ histograms: [CumulativeHistogram]) -> Double? {
+            guard let merged = HistogramMath.merge(histograms),
+                  merged.count >= estimation.minLatencyObservations,
+                  merged.count * (1 - percentile) >= estimation.minTailObservations
+            else { return nil }
+            return HistogramMath.quantile(percentile, of: merged)
         }
-        if let merged = HistogramMath.merge(itlDeltas), merged.count >= estimation.minLatencyObservations {
-            observation.tpotQuantile = HistogramMath.quantile(percentile, of: merged)
-        }
+        observation.ttftQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.ttft))
+        observation.tpotQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.itl))
         if !kvUsages.isEmpty { observation.decodeKVUsage = kvUsages.reduce(0, +) / Double(kvUsages.count) }
         return (observation, nextMemory)
     }

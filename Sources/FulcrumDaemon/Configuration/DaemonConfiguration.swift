@@ -1,0 +1,167 @@
+import FulcrumCore
+
+/// Everything `fulcrumd` reads from its configuration file (`/etc/fulcrum/fulcrum.yaml`).
+/// The schema is documented in docs/configuration.md; `DaemonConfiguration.load` validates it.
+public struct DaemonConfiguration: Sendable, Hashable {
+    public var nodes: [NodeConfiguration]
+    public var roles: PerRole<RoleConfiguration>
+    /// The engine preset used to read worker metrics (`auto` detects per worker).
+    public var engine: String
+    /// An optional router/frontend whose metrics give arrivals and lengths first-hand.
+    public var frontend: FrontendConfiguration?
+    /// The decision core's configuration: SLO, budget, bounds, priors, stabilisation.
+    public var controller: ControllerConfiguration
+    public var tickSeconds: Double
+    public var scrapeSeconds: Double
+    public var scrapeTimeoutSeconds: Double
+    public var router: RouterHookConfiguration
+    /// Advisory mode: decide and log the exact calls, make none.
+    public var dryRun: Bool
+    public var control: ControlSocketConfiguration
+    public var metrics: MetricsEndpointConfiguration
+
+    public init(
+        nodes: [NodeConfiguration],
+        roles: PerRole<RoleConfiguration>,
+        engine: String = "auto",
+        frontend: FrontendConfiguration? = nil,
+        controller: ControllerConfiguration,
+        tickSeconds: Double = 10,
+        scrapeSeconds: Double = 5,
+        scrapeTimeoutSeconds: Double = 2,
+        router: RouterHookConfiguration = .none,
+        dryRun: Bool = false,
+        control: ControlSocketConfiguration = ControlSocketConfiguration(),
+        metrics: MetricsEndpointConfiguration = MetricsEndpointConfiguration()
+    ) {
+        self.nodes = nodes
+        self.roles = roles
+        self.engine = engine
+        self.frontend = frontend
+        self.controller = controller
+        self.tickSeconds = tickSeconds
+        self.scrapeSeconds = scrapeSeconds
+        self.scrapeTimeoutSeconds = scrapeTimeoutSeconds
+        self.router = router
+        self.dryRun = dryRun
+        self.control = control
+        self.metrics = metrics
+    }
+}
+
+/// A GPU node: its name, the GPUs Fulcrum may use, how its workers are reached and how its
+/// systemd manager is reached.
+public struct NodeConfiguration: Sendable, Hashable {
+    public var name: String
+    /// Host name or address used in worker metrics URLs (default: the node name).
+    public var host: String
+    public var gpus: [Int]
+    public var systemd: SystemdTransport
+
+    public init(name: String, host: String? = nil, gpus: [Int], systemd: SystemdTransport = .system) {
+        self.name = name
+        self.host = host ?? name
+        self.gpus = gpus
+        self.systemd = systemd
+    }
+}
+
+/// How to reach a node's systemd manager over D-Bus.
+public enum SystemdTransport: Sendable, Hashable, CustomStringConvertible {
+    /// The local system manager (`systemctl`).
+    case system
+    /// The local user manager of the daemon's user (`systemctl --user`).
+    case user
+    /// A remote system manager through systemd's own ssh transport (`systemctl -H user@host`).
+    case ssh(String)
+    /// An explicit D-Bus address, e.g. `unix:path=/run/user/1000/bus`.
+    case address(String)
+
+    public init?(_ text: String) {
+        switch text {
+        case "system": self = .system
+        case "user": self = .user
+        default:
+            if text.hasPrefix("ssh:"), text.count > 4 {
+                self = .ssh(String(text.dropFirst(4)))
+            } else if text.hasPrefix("unix:") || text.hasPrefix("tcp:") {
+                self = .address(text)
+            } else {
+                return nil
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .system: "system"
+        case .user: "user"
+        case let .ssh(target): "ssh:\(target)"
+        case let .address(address): address
+        }
+    }
+}
+
+/// How one role's workers are run and watched.
+public struct RoleConfiguration: Sendable, Hashable {
+    /// The systemd template unit, e.g. `llm-prefill@.service`.
+    public var template: String
+    /// Worker metrics URL with placeholders `{host}` and `{port}`.
+    public var metricsURL: String
+    /// Worker port = base + lowest GPU index of its GPU set (see docs/systemd.md).
+    public var portBase: Int
+    /// Longest a drain waits for in-flight requests before stopping the unit anyway.
+    public var drainTimeoutSeconds: Double
+
+    public init(template: String, metricsURL: String = "http://{host}:{port}/metrics", portBase: Int, drainTimeoutSeconds: Double = 600) {
+        self.template = template
+        self.metricsURL = metricsURL
+        self.portBase = portBase
+        self.drainTimeoutSeconds = drainTimeoutSeconds
+    }
+}
+
+public struct FrontendConfiguration: Sendable, Hashable {
+    public var metricsURL: String
+    public var preset: String
+
+    public init(metricsURL: String, preset: String = "dynamo") {
+        self.metricsURL = metricsURL
+        self.preset = preset
+    }
+}
+
+/// How workers are added to and removed from the request router.
+public enum RouterHookConfiguration: Sendable, Hashable {
+    case none
+    /// The SGLang model gateway admin API at this base URL (`POST /workers`, `DELETE /workers/{url}`).
+    case sglangGateway(url: String)
+    /// An HTTP webhook receiving JSON events.
+    case webhook(url: String)
+    /// An executable run without a shell: `path register|deregister ROLE URL UNIT`.
+    case executable(path: String)
+}
+
+public struct ControlSocketConfiguration: Sendable, Hashable {
+    public var path: String
+    /// File mode of the socket, e.g. 0o660.
+    public var mode: Int
+    /// Group owning the socket; members may steer the daemon.
+    public var group: String?
+
+    public init(path: String = "/run/fulcrum/control.sock", mode: Int = 0o660, group: String? = nil) {
+        self.path = path
+        self.mode = mode
+        self.group = group
+    }
+}
+
+public struct MetricsEndpointConfiguration: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 9464) {
+        self.host = host
+        self.port = port
+    }
+}

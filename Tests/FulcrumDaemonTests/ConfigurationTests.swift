@@ -1,0 +1,112 @@
+import Foundation
+import FulcrumCore
+import Testing
+@testable import FulcrumDaemon
+
+@Suite("Daemon configuration")
+struct ConfigurationTests {
+    static let minimal = """
+    nodes:
+      - name: gpu-a
+        gpus: [0, 1, 2, 3]
+        systemd: user
+    workers:
+      prefill: {template: llm-prefill@.service, gpus_per_instance: 1}
+      decode: {template: llm-decode@.service, gpus_per_instance: 2}
+    slo: {ttft: 1.5s, tpot: 40ms}
+    """
+
+    @Test("a minimal file gets the documented defaults")
+    func minimal() throws {
+        let configuration = try DaemonConfiguration.parse(yaml: Self.minimal, source: "fulcrum.yaml")
+        #expect(configuration.nodes == [NodeConfiguration(name: "gpu-a", gpus: [0, 1, 2, 3], systemd: .user)])
+        #expect(configuration.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.99))
+        #expect(configuration.controller.placement == PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 2), maxTotalGPUs: 4))
+        #expect(configuration.roles.decode.portBase == 8200)
+        #expect(configuration.tickSeconds == 10)
+        #expect(configuration.control.mode == 0o660)
+        #expect(configuration.metrics == MetricsEndpointConfiguration(host: "127.0.0.1", port: 9464))
+        #expect(configuration.controller.stabilisation == ControllerConfiguration.Stabilisation())
+    }
+
+    @Test("the shipped examples are valid")
+    func shippedExamples() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/config").standardized
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let configuration = try DaemonConfiguration.load(path: folder.appendingPathComponent(file).path)
+            #expect(!configuration.nodes.isEmpty, "\(file)")
+        }
+    }
+
+    @Test("every problem is reported at once, each naming the key, the value and what is allowed")
+    func allProblemsAtOnce() {
+        let yaml = """
+        nodes:
+          - name: gpu-a
+            gpus: [0, 1, 1]
+            systemd: telnet:x
+        workers:
+          prefill: {template: sshd.service, gpus_per_instance: 0}
+          decode: {template: llm-decode@.service, metrics_url: "ftp://x"}
+        slo: {ttft: -2s, tpot: fast, percentil: 0.9}
+        budget: {max_gpus: 99}
+        contol: {}
+        """
+        let error = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse(yaml: yaml, source: "bad.yaml")
+        }
+        let text = error?.description ?? ""
+        #expect(text.hasPrefix("bad.yaml has "))
+        let expectedFragments = [
+            "nodes[0].gpus", "list each GPU index once",
+            "nodes[0].systemd is \"telnet:x\"", "ssh:USER@HOST",
+            "workers.prefill.template is \"sshd.service\"",
+            "workers.prefill.gpus_per_instance is \"0\"",
+            "workers.decode.metrics_url is \"ftp://x\"",
+            "slo.ttft is \"-2s\"", "slo.tpot is \"fast\"",
+            "slo.percentil", "did you mean percentile?",
+            "budget.max_gpus is \"99\"", "exceeds the 3 GPUs",
+            "contol", "did you mean control?",
+        ]
+        for fragment in expectedFragments {
+            #expect(text.contains(fragment), "missing \(fragment) in:\n\(text)")
+        }
+        #expect((error?.problems.count ?? 0) >= 10)
+        #expect(error?.problems.allSatisfy { $0.line != nil || $0.value == nil } == true)
+    }
+
+    @Test("durations accept ms, s, m, h and bare seconds")
+    func durations() {
+        #expect(ConfigurationReader.parseDuration("250ms") == 0.25)
+        #expect(ConfigurationReader.parseDuration("10s") == 10)
+        #expect(ConfigurationReader.parseDuration("5m") == 300)
+        #expect(ConfigurationReader.parseDuration("1h") == 3600)
+        #expect(ConfigurationReader.parseDuration("7") == 7)
+        #expect(ConfigurationReader.parseDuration("-1s") == nil)
+        #expect(ConfigurationReader.parseDuration("soon") == nil)
+    }
+
+    @Test("missing required sections are named")
+    func missingSections() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse(yaml: "dry_run: true\n", source: "x.yaml")
+        }
+        let keys = Set(error?.problems.map(\.key) ?? [])
+        #expect(keys.isSuperset(of: ["nodes", "workers", "slo"]))
+    }
+
+    @Test("a file that is not YAML or cannot be read gives one clear sentence")
+    func unreadable() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.load(path: "/nonexistent/fulcrum.yaml")
+        }
+        #expect(error?.description.contains("/nonexistent/fulcrum.yaml") == true)
+        #expect(error?.description.contains("cannot be read") == true)
+        let syntax = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse(yaml: "nodes: [\n", source: "broken.yaml")
+        }
+        #expect(syntax?.description.contains("is not valid YAML") == true)
+    }
+}
