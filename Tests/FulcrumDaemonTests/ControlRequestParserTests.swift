@@ -1,0 +1,84 @@
+import Foundation
+import FulcrumCore
+import Testing
+@testable import FulcrumDaemon
+
+@Suite("Control API request parsing")
+struct ControlRequestParserTests {
+    func parse(_ method: String, _ path: String, _ body: String = "", query: [String: String] = [:]) throws(ControlError) -> ControlCommand {
+        try ControlRequestParser.parse(method: method, path: path, query: query, body: Data(body.utf8))
+    }
+
+    func error(_ method: String, _ path: String, _ body: String = "") -> ControlError? {
+        do {
+            _ = try parse(method, path, body)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test("read endpoints")
+    func reads() throws {
+        #expect(try parse("GET", "/v1/status") == .status)
+        #expect(try parse("GET", "/v1/workers") == .workers)
+        #expect(try parse("GET", "/v1/explain") == .explain)
+    }
+
+    @Test("overrides with TTL and reason")
+    func overrides() throws {
+        #expect(try parse("POST", "/v1/overrides", #"{"kind":"ratio","prefill":1,"decode":3,"ttl":"30m","reason":"launch"}"#)
+                == .setOverride(.ratio(InstanceRatio(prefill: 1, decode: 3)), ttlSeconds: 1800, reason: "launch"))
+        #expect(try parse("POST", "/v1/overrides", #"{"kind":"counts","prefill":4,"decode":12}"#)
+                == .setOverride(.counts(PerRole(prefill: 4, decode: 12)), ttlSeconds: nil, reason: nil))
+        #expect(try parse("POST", "/v1/overrides", #"{"kind":"bounds","min_decode":2,"max_prefill":6,"ttl":600}"#)
+                == .setOverride(.bounds(RoleBounds(min: PerRole(prefill: nil, decode: 2), max: PerRole(prefill: 6, decode: nil))), ttlSeconds: 600, reason: nil))
+        #expect(try parse("DELETE", "/v1/overrides") == .setOverride(.clear(nil), ttlSeconds: nil, reason: nil))
+        #expect(try parse("DELETE", "/v1/overrides", query: ["kind": "ratio"]) == .setOverride(.clear(.ratio), ttlSeconds: nil, reason: nil))
+        #expect(try parse("POST", "/v1/pause", #"{"ttl":"1h","reason":"maintenance"}"#) == .setOverride(.pause, ttlSeconds: 3600, reason: "maintenance"))
+        #expect(try parse("POST", "/v1/pause") == .setOverride(.pause, ttlSeconds: nil, reason: nil))
+        #expect(try parse("POST", "/v1/resume") == .setOverride(.resume, ttlSeconds: nil, reason: nil))
+    }
+
+    @Test("drain takes a percent-encoded worker id")
+    func drain() throws {
+        #expect(try parse("POST", "/v1/workers/gpu-a%2Fllm-decode%40g4-7.service/drain", #"{"reason":"bad NIC"}"#)
+                == .drain(WorkerID("gpu-a/llm-decode@g4-7.service"), reason: "bad NIC"))
+    }
+
+    @Test("malformed JSON, unknown fields and wrong types are 400s naming the field", arguments: [
+        ("POST", "/v1/overrides", "{not json", "not valid JSON"),
+        ("POST", "/v1/overrides", "[1,2]", "must be a JSON object, not an array"),
+        ("POST", "/v1/overrides", #"{"kind":"ratio","prefill":1,"decode":3,"colour":"red"}"#, #"unknown field "colour""#),
+        ("POST", "/v1/overrides", #"{"kind":"ratio","prefill":"one","decode":3}"#, #"field "prefill" must be a whole number"#),
+        ("POST", "/v1/overrides", #"{"kind":"ratio","prefill":1.5,"decode":3}"#, #"field "prefill" must be a whole number"#),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":-1,"decode":3}"#, #"field "prefill""#),
+        ("POST", "/v1/overrides", #"{"kind":"ratio","prefill":true,"decode":3}"#, "not a boolean"),
+        ("POST", "/v1/overrides", #"{"kind":"ratio","prefill":0,"decode":0}"#, "not both 0"),
+        ("POST", "/v1/overrides", #"{"kind":"fast"}"#, #"field "kind" is "fast""#),
+        ("POST", "/v1/overrides", #"{"prefill":1}"#, #"field "kind" is required"#),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":1,"decode":1,"ttl":"forever"}"#, #"field "ttl""#),
+        ("POST", "/v1/overrides", #"{"kind":"pause","prefill":1}"#, "does not apply to a pause override"),
+        ("POST", "/v1/overrides", #"{"kind":"bounds","min_decode":5,"max_decode":2}"#, "is above max_decode"),
+        ("POST", "/v1/overrides", "", "needs a JSON object body"),
+        ("POST", "/v1/resume", #"{"force":true}"#, #"unknown field "force""#),
+    ])
+    func badRequests(method: String, path: String, body: String, fragment: String) throws {
+        let failure = try #require(error(method, path, body))
+        #expect(failure.status == 400)
+        #expect(failure.message.contains(fragment), "\(failure.message)")
+    }
+
+    @Test("unknown paths and methods are 404s listing the endpoints")
+    func unknownPaths() throws {
+        let wrongMethod = try #require(error("PUT", "/v1/status"))
+        #expect(wrongMethod.status == 404)
+        #expect(wrongMethod.message.contains("GET /v1/status"))
+        let outside = try #require(error("GET", "/status"))
+        #expect(outside.status == 404)
+        #expect(outside.message.contains("/v1/"))
+        #expect(throws: ControlError.badRequest("query kind=everything is not an override kind; use one of pause, counts, ratio, bounds or omit it to clear all")) {
+            try parse("DELETE", "/v1/overrides", query: ["kind": "everything"])
+        }
+    }
+}
