@@ -114,4 +114,13 @@ struct StabiliserTests {
         #expect(result == PerRole(prefill: 10, decode: 10))
         #expect(reasons.contains { $0.code == .withinTolerance })
     }
+
+    @Test("a cold start with no workers starts the minimums at once; the seeded history never blocks a scale-up")
+    func coldStart() {
+        var controller = Controller(configuration: .testing(priors: PerformancePriors()))
+        let empty = ClusterFixture()
+        let decision = controller.decide(empty.snapshot(at: 0))
+        #expect(decision.desired == PerRole(prefill: 1, decode: 1))
+        #expect(decision.actions.count == 2)
+    }
 }

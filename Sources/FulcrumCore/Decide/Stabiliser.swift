@@ -6,6 +6,9 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public struct Recommendation: Sendable, Hashable, Codable {
         public var time: Timestamp
         public var count: Int
+        /// Stands in for history the controller does not have (see `stabilise`); it holds
+        /// scale-downs back but never a scale-up.
+        public var isSeed = false
     }
 
     public var history = PerRole<[Recommendation]>(repeating: [])
@@ -93,13 +96,13 @@ public enum Stabiliser {
             // With no history (a fresh start or a restarted daemon) what runs now stands in
             // for the window's past recommendations, so a restart never shrinks the cluster
             // before a full window of evidence.
-            if state.history[role].isEmpty { state.history[role].append(.init(time: now, count: current)) }
+            if state.history[role].isEmpty { state.history[role].append(.init(time: now, count: current, isSeed: true)) }
             state.history[role].append(.init(time: now, count: recommended))
             state.history[role].removeAll { now - $0.time > longestWindow }
 
             var target = recommended
             if recommended > current {
-                let window = state.history[role].filter { now - $0.time <= configuration.scaleUpWindowSeconds }
+                let window = state.history[role].filter { !$0.isSeed && now - $0.time <= configuration.scaleUpWindowSeconds }
                 let stabilised = window.map(\.count).min() ?? recommended
                 if stabilised < recommended {
                     reasons.append(.init(.scaleUpStabilised, role: role,

@@ -1,0 +1,100 @@
+import FulcrumCore
+
+/// The daemon's decision state and the one place it changes: overrides, the controller, the
+/// last decisions and the audit trail. Services call into it; it calls out only through the
+/// fleet and telemetry protocols, so its behaviour is testable without systemd or sockets.
+public actor DaemonCore {
+    public private(set) var configuration: DaemonConfiguration
+    public private(set) var overrides = Overrides()
+    public private(set) var decisions: [Decision] = []
+    public private(set) var audit: [AuditEntry] = []
+    public private(set) var lastObservation: FleetObservation?
+    public private(set) var lastOutcomes: [ActionOutcome] = []
+    public private(set) var ticks = 0
+    private var controller: Controller
+    private let fleet: any WorkerFleet
+    private let telemetry: any TelemetryProvider
+    private let historyLimit = 50
+
+    public init(configuration: DaemonConfiguration, fleet: any WorkerFleet, telemetry: any TelemetryProvider) {
+        self.configuration = configuration
+        self.fleet = fleet
+        self.telemetry = telemetry
+        self.controller = Controller(configuration: configuration.controller)
+    }
+
+    /// One control-loop tick at `now`: observe, decide, act (unless dry-run or paused).
+    @discardableResult
+    public func tick(now: Timestamp) async -> Decision {
+        let observation = await fleet.observe()
+        let readings = await telemetry.telemetry(for: observation.workers)
+        var workers = observation.workers
+        for index in workers.indices {
+            workers[index].telemetry = readings[workers[index].id]
+        }
+        let snapshot = ClusterSnapshot(time: now, nodes: observation.nodes, workers: workers, frontend: await telemetry.frontend())
+        let decision = controller.decide(snapshot, overrides: overrides)
+        // Expired overrides are dropped for good once a decision has reported them.
+        overrides = overrides.active(at: now).active
+        if configuration.dryRun {
+            lastOutcomes = decision.actions.map { ActionOutcome(action: $0, result: .skippedDryRun) }
+        } else if !decision.actions.isEmpty {
+            lastOutcomes = await fleet.execute(decision.actions)
+        } else {
+            lastOutcomes = []
+        }
+        lastObservation = FleetObservation(nodes: observation.nodes, workers: workers)
+        decisions.append(decision)
+        if decisions.count > historyLimit { decisions.removeFirst(decisions.count - historyLimit) }
+        ticks += 1
+        return decision
+    }
+
+    public func apply(_ request: OverrideRequest, ttlSeconds: Double?, reason: String?, requester: Requester?, now: Timestamp) -> AuditEntry {
+        let (next, description) = OverrideBook.apply(request, to: overrides, now: now, ttlSeconds: ttlSeconds, reason: reason)
+        overrides = next
+        return record(AuditEntry(time: now, requester: requester, action: description, reason: reason))
+    }
+
+    @discardableResult
+    public func record(_ entry: AuditEntry) -> AuditEntry {
+        audit.append(entry)
+        if audit.count > 200 { audit.removeFirst(audit.count - 200) }
+        return entry
+    }
+
+    /// Drains one worker by hand. Only a worker the fleet reports can be named, so a crafted
+    /// id never reaches the unit manager.
+    public func drain(_ worker: WorkerID, reason: String?, requester: Requester?, now: Timestamp) async throws(ControlError) -> ActionOutcome {
+        let observation = await fleet.observe()
+        guard let target = observation.workers.first(where: { $0.id == worker }) else {
+            throw ControlError(status: 404, "no worker \(worker); list them with GET /v1/workers (fulcrumctl workers)")
+        }
+        guard target.lifecycle == .ready || target.lifecycle == .starting else {
+            throw ControlError(status: 409, "worker \(worker) is \(target.lifecycle.rawValue), not ready or starting; nothing to drain")
+        }
+        record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
+        if configuration.dryRun {
+            return ActionOutcome(action: .drain(worker: worker), result: .skippedDryRun)
+        }
+        return await fleet.execute([.drain(worker: worker)]).first ?? ActionOutcome(action: .drain(worker: worker), result: .failed)
+    }
+
+    public func reconcile(requester: Requester?, now: Timestamp) async {
+        record(AuditEntry(time: now, requester: requester, action: "reconcile", reason: nil))
+        await fleet.reconcile()
+    }
+
+    /// Swaps in a new configuration, keeping what the controller has learned when the
+    /// decision-relevant shape is unchanged.
+    public func reload(_ next: DaemonConfiguration, requester: Requester?, now: Timestamp) {
+        let keepLearning = next.controller.placement.gpusPerInstance == configuration.controller.placement.gpusPerInstance
+        configuration = next
+        controller = keepLearning
+            ? Controller(configuration: next.controller, state: controller.state)
+            : Controller(configuration: next.controller)
+        record(AuditEntry(time: now, requester: requester, action: "reload configuration", reason: nil))
+    }
+
+    public var lastDecision: Decision? { decisions.last }
+}

@@ -1,0 +1,83 @@
+import FulcrumCore
+import Testing
+@testable import FulcrumDaemon
+
+/// An in-memory fleet for the loop's logic only; the systemd fleet is tested against real
+/// systemd managers in FulcrumSystemdTests and the end-to-end daemon tests.
+actor RecordingFleet: WorkerFleet {
+    var workers: [WorkerSnapshot]
+    let nodes: [NodeSnapshot]
+    private(set) var executed: [ScalingAction] = []
+    private(set) var reconciles = 0
+
+    init(nodes: [NodeSnapshot], workers: [WorkerSnapshot]) {
+        self.nodes = nodes
+        self.workers = workers
+    }
+
+    func observe() async -> FleetObservation { FleetObservation(nodes: nodes, workers: workers) }
+
+    func execute(_ actions: [ScalingAction]) async -> [ActionOutcome] {
+        executed.append(contentsOf: actions)
+        return actions.map { ActionOutcome(action: $0, result: .done) }
+    }
+
+    func reconcile() async { reconciles += 1 }
+}
+
+struct NoTelemetry: TelemetryProvider {
+    func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] { [:] }
+    func frontend() async -> FrontendTelemetry? { nil }
+}
+
+@Suite("Daemon core")
+struct DaemonCoreTests {
+    static func configuration(dryRun: Bool = false) throws -> DaemonConfiguration {
+        var configuration = try DaemonConfiguration.parse(yaml: ConfigurationTests.minimal, source: "test.yaml")
+        configuration.dryRun = dryRun
+        return configuration
+    }
+
+    static let nodes = [NodeSnapshot(name: "gpu-a", gpus: [0, 1, 2, 3])]
+
+    @Test("an empty fleet gets its minimum workers started; dry-run starts nothing")
+    func coldStart() async throws {
+        let fleet = RecordingFleet(nodes: Self.nodes, workers: [])
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: fleet, telemetry: NoTelemetry())
+        let decision = await core.tick(now: Timestamp(seconds: 0))
+        #expect(decision.desired == PerRole(prefill: 1, decode: 1))
+        #expect(await fleet.executed.count == 2)
+
+        let dryFleet = RecordingFleet(nodes: Self.nodes, workers: [])
+        let dry = DaemonCore(configuration: try Self.configuration(dryRun: true), fleet: dryFleet, telemetry: NoTelemetry())
+        await dry.tick(now: Timestamp(seconds: 0))
+        #expect(await dryFleet.executed.isEmpty)
+        #expect(await dry.lastOutcomes.allSatisfy { $0.result == .skippedDryRun })
+    }
+
+    @Test("overrides are audited with who asked, and pause stops all actions until it expires")
+    func pauseAudit() async throws {
+        let fleet = RecordingFleet(nodes: Self.nodes, workers: [])
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: fleet, telemetry: NoTelemetry())
+        let who = Requester(uid: 1000, gid: 1000, pid: 4242)
+        let entry = await core.apply(.pause, ttlSeconds: 60, reason: "maintenance", requester: who, now: Timestamp(seconds: 0))
+        #expect(entry.action == "pause for 60 s")
+        #expect(await core.audit.last?.requester == who)
+        await core.tick(now: Timestamp(seconds: 10))
+        #expect(await fleet.executed.isEmpty)
+        let after = await core.tick(now: Timestamp(seconds: 70))
+        #expect(after.has(.overrideExpired))
+        #expect(await fleet.executed.count == 2)
+        #expect(await core.overrides.pause == nil)
+    }
+
+    @Test("draining a worker the fleet does not report is a 404 and touches nothing")
+    func drainUnknown() async throws {
+        let fleet = RecordingFleet(nodes: Self.nodes, workers: [])
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: fleet, telemetry: NoTelemetry())
+        await #expect(throws: ControlError.self) {
+            try await core.drain(WorkerID("gpu-a/sshd.service"), reason: nil, requester: nil, now: Timestamp(seconds: 0))
+        }
+        #expect(await fleet.executed.isEmpty)
+    }
+}
