@@ -16,12 +16,20 @@ let package = Package(
         .library(name: "FulcrumSim", targets: ["FulcrumSim"]),
         .library(name: "FulcrumTelemetry", targets: ["FulcrumTelemetry"]),
         .executable(name: "fulcrum-sim", targets: ["fulcrum-sim"]),
+        .library(name: "FulcrumEmu", targets: ["FulcrumEmu"]),
+        .executable(name: "fulcrum-emu", targets: ["fulcrum-emu"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -30,7 +38,10 @@ let package = Package(
         ),
         .target(
             name: "FulcrumTelemetry",
-            dependencies: ["FulcrumCore"]
+            dependencies: [
+                "FulcrumCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .executableTarget(
             name: "ParserBenchmark",
@@ -49,6 +60,41 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "FulcrumDaemon",
+            dependencies: [
+                "FulcrumCore",
+                "FulcrumTelemetry",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "FulcrumEmu",
+            dependencies: [
+                "FulcrumCore", "FulcrumSim", "FulcrumTraces", "FulcrumTelemetry",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "fulcrum-emu",
+            dependencies: [
+                "FulcrumEmu", "FulcrumSim", "FulcrumTraces",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "fulcrum-sim",
             dependencies: [
@@ -57,6 +103,11 @@ let package = Package(
                 "FulcrumCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "SimulatorBenchmark",
+            dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],
+            path: "Benchmarks/SimulatorBenchmark"
         ),
         .testTarget(
             name: "FulcrumCoreTests",
@@ -71,6 +122,19 @@ let package = Package(
                 "FulcrumTelemetry",
                 "FulcrumCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumDaemonTests",
+            dependencies: ["FulcrumDaemon", "FulcrumCore"]
+        ),
+        .testTarget(
+            name: "FulcrumEmuTests",
+            dependencies: [
+                "FulcrumEmu", "FulcrumSim", "FulcrumTelemetry", "FulcrumCore", "FulcrumTraces",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

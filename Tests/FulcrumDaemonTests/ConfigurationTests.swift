@@ -19,7 +19,7 @@ struct ConfigurationTests {
     @Test("a minimal file gets the documented defaults")
     func minimal() throws {
         let configuration = try DaemonConfiguration.parse(yaml: Self.minimal, source: "fulcrum.yaml")
-        #expect(configuration.nodes == [NodeConfiguration(name: "gpu-a", gpus: [0, 1, 2, 3], systemd: .user)])
+        #expect(configuration.nodes == [ConfiguredNode(name: "gpu-a", gpus: [0, 1, 2, 3], systemd: .user)])
         #expect(configuration.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.99))
         #expect(configuration.controller.placement == PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 2), maxTotalGPUs: 4))
         #expect(configuration.roles.decode.portBase == 8200)

@@ -17,9 +17,9 @@ actor RecordingFleet: WorkerFleet {
 
     func observe() async -> FleetObservation { FleetObservation(nodes: nodes, workers: workers) }
 
-    func execute(_ actions: [ScalingAction]) async -> [ActionOutcome] {
+    func execute(_ actions: [ScalingAction]) async -> [ActionReport] {
         executed.append(contentsOf: actions)
-        return actions.map { ActionOutcome(action: $0, result: .done) }
+        return actions.map { ActionReport(action: $0, result: .done) }
     }
 
     func reconcile() async { reconciles += 1 }

@@ -51,7 +51,7 @@ extension DaemonConfiguration {
         guard let top = reader.mapping(root, key: "", allowed: topLevelKeys) else { return nil }
 
         // Nodes.
-        var nodes: [NodeConfiguration] = []
+        var nodes: [ConfiguredNode] = []
         if let list = reader.sequence(top["nodes"], key: "nodes") {
             if list.isEmpty { reader.report("nodes", top["nodes"], "list at least one GPU node") }
             for (index, node) in list.enumerated() {
@@ -76,7 +76,7 @@ extension DaemonConfiguration {
                     }
                 }
                 let host = reader.string(fields["host"], key: "\(key).host")
-                if let name { nodes.append(NodeConfiguration(name: name, host: host, gpus: gpus, systemd: transport)) }
+                if let name { nodes.append(ConfiguredNode(name: name, host: host, gpus: gpus, systemd: transport)) }
             }
             let names = nodes.map(\.name)
             for name in Set(names) where names.filter({ $0 == name }).count > 1 {

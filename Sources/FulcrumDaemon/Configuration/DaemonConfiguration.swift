@@ -3,7 +3,7 @@ import FulcrumCore
 /// Everything `fulcrumd` reads from its configuration file (`/etc/fulcrum/fulcrum.yaml`).
 /// The schema is documented in docs/configuration.md; `DaemonConfiguration.load` validates it.
 public struct DaemonConfiguration: Sendable, Hashable {
-    public var nodes: [NodeConfiguration]
+    public var nodes: [ConfiguredNode]
     public var roles: PerRole<RoleConfiguration>
     /// The engine preset used to read worker metrics (`auto` detects per worker).
     public var engine: String
@@ -21,7 +21,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var metrics: MetricsEndpointConfiguration
 
     public init(
-        nodes: [NodeConfiguration],
+        nodes: [ConfiguredNode],
         roles: PerRole<RoleConfiguration>,
         engine: String = "auto",
         frontend: FrontendConfiguration? = nil,
@@ -51,7 +51,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
 
 /// A GPU node: its name, the GPUs Fulcrum may use, how its workers are reached and how its
 /// systemd manager is reached.
-public struct NodeConfiguration: Sendable, Hashable {
+public struct ConfiguredNode: Sendable, Hashable {
     public var name: String
     /// Host name or address used in worker metrics URLs (default: the node name).
     public var host: String

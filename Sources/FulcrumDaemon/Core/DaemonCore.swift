@@ -9,7 +9,7 @@ public actor DaemonCore {
     public private(set) var decisions: [Decision] = []
     public private(set) var audit: [AuditEntry] = []
     public private(set) var lastObservation: FleetObservation?
-    public private(set) var lastOutcomes: [ActionOutcome] = []
+    public private(set) var lastOutcomes: [ActionReport] = []
     public private(set) var ticks = 0
     private var controller: Controller
     private let fleet: any WorkerFleet
@@ -37,7 +37,7 @@ public actor DaemonCore {
         // Expired overrides are dropped for good once a decision has reported them.
         overrides = overrides.active(at: now).active
         if configuration.dryRun {
-            lastOutcomes = decision.actions.map { ActionOutcome(action: $0, result: .skippedDryRun) }
+            lastOutcomes = decision.actions.map { ActionReport(action: $0, result: .skippedDryRun) }
         } else if !decision.actions.isEmpty {
             lastOutcomes = await fleet.execute(decision.actions)
         } else {
@@ -65,7 +65,7 @@ public actor DaemonCore {
 
     /// Drains one worker by hand. Only a worker the fleet reports can be named, so a crafted
     /// id never reaches the unit manager.
-    public func drain(_ worker: WorkerID, reason: String?, requester: Requester?, now: Timestamp) async throws(ControlError) -> ActionOutcome {
+    public func drain(_ worker: WorkerID, reason: String?, requester: Requester?, now: Timestamp) async throws(ControlError) -> ActionReport {
         let observation = await fleet.observe()
         guard let target = observation.workers.first(where: { $0.id == worker }) else {
             throw ControlError(status: 404, "no worker \(worker); list them with GET /v1/workers (fulcrumctl workers)")
@@ -75,9 +75,9 @@ public actor DaemonCore {
         }
         record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
         if configuration.dryRun {
-            return ActionOutcome(action: .drain(worker: worker), result: .skippedDryRun)
+            return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
         }
-        return await fleet.execute([.drain(worker: worker)]).first ?? ActionOutcome(action: .drain(worker: worker), result: .failed)
+        return await fleet.execute([.drain(worker: worker)]).first ?? ActionReport(action: .drain(worker: worker), result: .failed)
     }
 
     public func reconcile(requester: Requester?, now: Timestamp) async {

@@ -7,7 +7,7 @@ public protocol WorkerFleet: Sendable {
     /// Nodes (with reachability) and workers as the unit manager sees them, without telemetry.
     func observe() async -> FleetObservation
     /// Executes actions, in order; each outcome says what happened.
-    func execute(_ actions: [ScalingAction]) async -> [ActionOutcome]
+    func execute(_ actions: [ScalingAction]) async -> [ActionReport]
     /// Lists units again on every node, adopting, clearing and counting as needed.
     func reconcile() async
 }
@@ -22,7 +22,7 @@ public struct FleetObservation: Sendable, Hashable {
     }
 }
 
-public struct ActionOutcome: Sendable, Hashable, Codable {
+public struct ActionReport: Sendable, Hashable, Codable {
     public enum Result: String, Sendable, Hashable, Codable {
         case done
         case started

@@ -1,0 +1,66 @@
+import FulcrumCore
+import Logging
+import ServiceLifecycle
+
+/// Runs the controller tick on the tick interval: observe, decide, act, publish metrics,
+/// and pet the systemd watchdog from the loop itself, so a stuck loop gets the daemon
+/// restarted rather than a healthy-looking process that no longer decides.
+public struct ControlLoopService: Service {
+    let core: DaemonCore
+    let metrics: DaemonMetrics
+    let notifier: SystemdNotifier
+    let logger: Logger
+    let now: @Sendable () -> Timestamp
+    let ticks: AsyncStream<Void>?
+
+    /// `ticks`, when given, drives the loop instead of the clock (tests step it by hand).
+    public init(core: DaemonCore, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger,
+                now: @escaping @Sendable () -> Timestamp, ticks: AsyncStream<Void>? = nil) {
+        self.core = core
+        self.metrics = metrics
+        self.notifier = notifier
+        self.logger = logger
+        self.now = now
+        self.ticks = ticks
+    }
+
+    public func run() async throws {
+        if let ticks {
+            for await _ in ticks.cancelOnGracefulShutdown() { await tickOnce() }
+            return
+        }
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            let started = ContinuousClock.now
+            await tickOnce()
+            let seconds = await core.configuration.tickSeconds
+            try? await Task.sleep(until: started + .milliseconds(Int(seconds * 1000)), clock: .continuous)
+        }
+    }
+
+    func tickOnce() async {
+        let started = ContinuousClock.now
+        let decision = await core.tick(now: now())
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let configuration = await core.configuration
+        if let observation = await core.lastObservation {
+            metrics.record(decision: decision, observation: observation, outcomes: await core.lastOutcomes,
+                           tickSeconds: seconds, budget: configuration.controller.placement.maxTotalGPUs)
+        }
+        if !decision.actions.isEmpty {
+            logger.notice("decision", metadata: [
+                "desired": "\(decision.desired)", "current": "\(decision.current)",
+                "actions": "\(decision.actions.map(\.description).joined(separator: "; "))",
+                "reasons": "\(decision.reasons.map(\.code.rawValue).joined(separator: ","))",
+                "dry_run": "\(configuration.dryRun)",
+            ])
+        }
+        for outcome in await core.lastOutcomes where outcome.result == .failed || outcome.result == .refused {
+            logger.error("action did not succeed", metadata: ["action": "\(outcome.action)", "result": "\(outcome.result.rawValue)", "message": "\(outcome.message ?? "")"])
+        }
+        notifier.notify([
+            "WATCHDOG=1",
+            "STATUS=prefill \(decision.current.prefill)→\(decision.desired.prefill), decode \(decision.current.decode)→\(decision.desired.decode); \(decision.reasons.first?.code.rawValue ?? "steady")\(configuration.dryRun ? " (dry-run)" : "")",
+        ])
+    }
+}

@@ -1,0 +1,128 @@
+import AsyncHTTPClient
+import Foundation
+import FulcrumTraces
+import NIOCore
+
+/// Replays a trace as streaming `POST /v1/completions` requests at their arrival times, at most
+/// `concurrency` at once (later ones queue, and their queueing counts in their TTFT).
+public struct LoadGenerator: Sendable {
+    public var target: String
+    public var requests: [TraceRequest]
+    public var concurrency: Int
+    /// Sent as `model`; omitted when `nil`.
+    public var model: String?
+    public var requestTimeout: Duration
+
+    public init(target: String, requests: [TraceRequest], concurrency: Int = 256, model: String? = nil, requestTimeout: Duration = .seconds(600)) {
+        self.target = target
+        self.requests = requests.sorted { $0.arrival < $1.arrival }
+        self.concurrency = concurrency
+        self.model = model
+        self.requestTimeout = requestTimeout
+    }
+
+    /// The completions URL for a target given as a base URL or as the endpoint itself.
+    public static func completionsURL(_ target: String) throws(UsageError) -> String {
+        var base = target
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let url = URL(string: base), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
+            throw UsageError("--target \(target) is not an http:// URL; pass the router or worker base URL, e.g. http://127.0.0.1:8000")
+        }
+        return base.hasSuffix("/completions") ? base : base + "/v1/completions"
+    }
+
+    /// Runs the replay with `client` (which the caller shuts down) and reports every request.
+    public func run(client: HTTPClient) async throws(UsageError) -> LoadReport {
+        let url = try Self.completionsURL(target)
+        let semaphore = AsyncSemaphore(permits: max(1, concurrency))
+        let start = ContinuousClock.now
+        let outcomes = await withTaskGroup(of: RequestOutcome.self) { group in
+            for (index, request) in requests.enumerated() {
+                let due = start.advanced(by: .seconds(request.arrival))
+                try? await Task.sleep(until: due, clock: .continuous)
+                await semaphore.acquire()
+                group.addTask {
+                    let outcome = await send(request, index: index, url: url, due: due, start: start, client: client)
+                    await semaphore.release()
+                    return outcome
+                }
+            }
+            var outcomes: [RequestOutcome] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted { $0.index < $1.index }
+        }
+        return LoadReport(target: target, outcomes: outcomes, durationSeconds: seconds(start.duration(to: .now)))
+    }
+
+    private func send(_ trace: TraceRequest, index: Int, url: String, due: ContinuousClock.Instant, start: ContinuousClock.Instant, client: HTTPClient) async -> RequestOutcome {
+        // A trace row with no output still asks for one token: the prefill always makes one.
+        let maxTokens = max(1, trace.outputTokens)
+        var outcome = RequestOutcome(index: index, scheduledAt: seconds(start.duration(to: due)), expectedTokens: maxTokens, tokens: 0)
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body(promptTokens: max(1, trace.inputTokens), maxTokens: maxTokens)))
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000))
+        } catch {
+            outcome.failure = .connection("\(error)")
+            return outcome
+        }
+        guard response.status == .ok else {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            outcome.failure = .http(Int(response.status.code))
+            return outcome
+        }
+        var decoder = SSEDecoder()
+        var done = false
+        var first: ContinuousClock.Instant?
+        var last: ContinuousClock.Instant?
+        do {
+            for try await buffer in response.body {
+                for payload in decoder.feed(buffer.readableBytesView) {
+                    if payload == "[DONE]" {
+                        done = true
+                    } else if payload.contains("\"choices\":[{") {
+                        let now = ContinuousClock.now
+                        if first == nil { first = now }
+                        last = now
+                        outcome.tokens += 1
+                    }
+                }
+            }
+        } catch {
+            // Reported below as truncated: the stream broke before [DONE].
+        }
+        if let first {
+            outcome.timeToFirstToken = seconds(due.duration(to: first))
+            if let last, outcome.tokens > 1 {
+                outcome.timePerOutputToken = seconds(first.duration(to: last)) / Double(outcome.tokens - 1)
+            }
+        }
+        if !done {
+            outcome.failure = .truncated(tokens: outcome.tokens)
+        } else if outcome.tokens < maxTokens {
+            outcome.failure = .short(tokens: outcome.tokens, expected: maxTokens)
+        }
+        return outcome
+    }
+
+    /// A prompt of token ids, so that any OpenAI-compatible server counts the same length;
+    /// `ignore_eos` makes a real vLLM produce all `max_tokens` too.
+    private func body(promptTokens: Int, maxTokens: Int) -> String {
+        var prompt = "["
+        prompt.reserveCapacity(promptTokens * 4 + 2)
+        for index in 0..<promptTokens {
+            if index > 0 { prompt += "," }
+            prompt += String(100 + index % 900)
+        }
+        prompt += "]"
+        let modelField = model.map { "\"model\":\(CompletionEncoding.jsonString($0))," } ?? ""
+        return "{\(modelField)\"prompt\":\(prompt),\"max_tokens\":\(maxTokens),\"stream\":true,\"ignore_eos\":true}"
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+    }
+}

@@ -1,0 +1,72 @@
+/// Why one scrape produced no telemetry. `description` is one sentence that names the URL and
+/// says what to check, e.g. `scrape of http://10.0.0.7:8000/metrics timed out after 5.0 s;
+/// check that the worker is alive or raise the scrape timeout`.
+public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Error, Sendable, Equatable {
+        /// The URL is not an `http://` or `https://` URL with a host.
+        case invalidURL
+        /// No answer (connect, head or complete body) within the budget.
+        case timedOut(after: Duration)
+        /// The connection could not be made or broke; the text is the transport's own message.
+        case connectionFailed(String)
+        /// A status other than 200.
+        case httpStatus(Int)
+        /// The (decompressed) body is larger than the limit.
+        case bodyTooLarge(limit: Int)
+        /// The body is compressed but the HTTP client does not decompress.
+        case compressedBody
+        /// The body is not a valid exposition.
+        case parse(ExpositionParseError)
+        /// No built-in engine's metric families are in the scrape.
+        case noEngineDetected
+        /// The configured preset does not exist.
+        case unknownPreset(String)
+        /// The preset's required signals are absent (or unreadable) in the scrape.
+        case missingSignals([String])
+        /// The scrape was cancelled (shutdown), not failed.
+        case cancelled
+    }
+
+    public var url: String
+    public var reason: Reason
+
+    public init(url: String, reason: Reason) {
+        self.url = url
+        self.reason = reason
+    }
+
+    public var description: String {
+        switch reason {
+        case .invalidURL:
+            return "\(url) is not an http:// or https:// URL with a host; fix the target's address"
+        case .timedOut(let after):
+            let seconds = after.secondsValue
+            return "scrape of \(url) timed out after \(seconds.formatted1) s; check that the worker is alive or raise the scrape timeout"
+        case .connectionFailed(let message):
+            return "cannot reach \(url) (\(message)); check that the worker is running and listening on that port"
+        case .httpStatus(let status):
+            return "\(url) answered HTTP \(status) instead of 200; check the metrics path and the worker's logs"
+        case .bodyTooLarge(let limit):
+            return "\(url) sent more than \(limit) bytes of metrics; raise the body limit or reduce the metrics the worker exposes"
+        case .compressedBody:
+            return "\(url) sent a compressed body that the HTTP client does not decompress; build the client with ScraperConfiguration.httpClientConfiguration"
+        case .parse(let error):
+            return "\(url) is not a valid Prometheus exposition (\(error)); check that the URL serves metrics"
+        case .noEngineDetected:
+            return "\(url) exposes no vLLM, SGLang or TensorRT-LLM metrics; name a preset or a custom mapping for it"
+        case .unknownPreset(let name):
+            return "the preset \(name.debugDescription) for \(url) is unknown; use vllm, sglang, trtllm or a custom mapping with a known base"
+        case .missingSignals(let signals):
+            return "\(url) lacks the required signals \(signals.joined(separator: ", ")); check the engine version or use a custom mapping"
+        case .cancelled:
+            return "scrape of \(url) was cancelled before it finished; it is retried on the next round"
+        }
+    }
+}
+
+extension Double {
+    var formatted1: String {
+        let tenths = (self * 10).rounded()
+        return "\(Int(tenths) / 10).\(abs(Int(tenths) % 10))"
+    }
+}

@@ -1,0 +1,79 @@
+import AsyncHTTPClient
+import NIOCore
+
+/// Limits and politeness settings shared by the scraper and `fulcrumctl probe`.
+public struct ScraperConfiguration: Sendable, Hashable {
+    /// Requests in flight at once, across all targets.
+    public var concurrency: Int
+    /// Budget for one scrape: connect, response head and the whole body.
+    public var timeout: Duration
+    /// Largest (decompressed) body accepted; a larger one fails the scrape instead of growing memory.
+    public var maxBodyBytes: Int
+    /// The scrape interval, used only to size the jitter window.
+    public var interval: Duration
+    /// Fraction of `interval` over which start times are spread (0 = all at once).
+    public var jitterFraction: Double
+    /// Seeds the per-target start offsets, so a test or a second daemon can pick its own spread.
+    public var jitterSeed: UInt64
+    public var userAgent: String
+
+    public init(
+        concurrency: Int = 64,
+        timeout: Duration = .seconds(5),
+        maxBodyBytes: Int = 16 << 20,
+        interval: Duration = .seconds(5),
+        jitterFraction: Double = 0.2,
+        jitterSeed: UInt64 = 0,
+        userAgent: String = "fulcrum-scraper/0.1"
+    ) {
+        self.concurrency = max(1, concurrency)
+        self.timeout = timeout
+        self.maxBodyBytes = maxBodyBytes
+        self.interval = interval
+        self.jitterFraction = min(max(jitterFraction, 0), 1)
+        self.jitterSeed = jitterSeed
+        self.userAgent = userAgent
+    }
+
+    /// Content negotiation for `/metrics`.
+    ///
+    /// The classic text format comes first because it is what vLLM, SGLang and TensorRT-LLM
+    /// serve by default and what the presets' names were checked against (counters typed under
+    /// their `_total` name). OpenMetrics is still welcome: the response's `Content-Type` picks the
+    /// parser, and both are supported. `*/*` keeps endpoints that ignore negotiation (or answer
+    /// with a bare `text/plain`) from replying 406; such bodies are parsed by content (`# EOF`).
+    /// Gzip is not named here: AsyncHTTPClient's decompressor adds `Accept-Encoding` itself
+    /// when the client was built with `httpClientConfiguration`, so compression is only asked
+    /// for when it can be undone.
+    public static let acceptHeader =
+        "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"
+
+    /// An `HTTPClient` configuration that fits scraping: gzip/deflate decompression capped at
+    /// `maxBodyBytes` (a compression bomb fails like an oversize body), no connection retries
+    /// (a refused target is reported this round and retried next round rather than holding a
+    /// slot until the deadline), no redirects, and a connect timeout inside the scrape budget.
+    public var httpClientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(timeout.nanosecondsClamped)),
+            decompression: .enabled(limit: .size(maxBodyBytes))
+        )
+        configuration.connectionPool.retryConnectionEstablishment = false
+        // The scraper bounds requests in flight itself; several targets may share a host:port
+        // behind a path-routing proxy, so let the pool open as many connections as it allows.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        return configuration
+    }
+}
+
+extension Duration {
+    var nanosecondsClamped: Int64 {
+        let (seconds, attoseconds) = components
+        if seconds >= Int64.max / 1_000_000_000 { return .max }
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    var secondsValue: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
