@@ -17,6 +17,9 @@ let package = Package(
         .library(name: "FulcrumTelemetry", targets: ["FulcrumTelemetry"]),
         .executable(name: "fulcrum-sim", targets: ["fulcrum-sim"]),
         .library(name: "FulcrumEmu", targets: ["FulcrumEmu"]),
+        .library(name: "FulcrumSystemd", targets: ["FulcrumSystemd"]),
+        .library(name: "FulcrumDaemon", targets: ["FulcrumDaemon"]),
+        .executable(name: "fulcrumd", targets: ["fulcrumd"]),
         .executable(name: "fulcrum-emu", targets: ["fulcrum-emu"]),
     ],
     dependencies: [
@@ -60,17 +63,38 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .target(
+            name: "FulcrumSystemd",
+            dependencies: ["CSystemd", "FulcrumCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "ActuatorBenchmark",
+            dependencies: ["FulcrumSystemd", "FulcrumCore", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/ActuatorBenchmark"
+        ),
+        .executableTarget(
+            name: "fulcrumd",
+            dependencies: [
+                "FulcrumDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "FulcrumDaemon",
             dependencies: [
                 "FulcrumCore",
                 "FulcrumTelemetry",
+                "FulcrumSystemd",
+                "CSystemd",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -135,6 +159,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumSystemdTests",
+            dependencies: [
+                "FulcrumSystemd", "FulcrumCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -22,7 +22,7 @@ struct ConfigurationTests {
         #expect(configuration.nodes == [ConfiguredNode(name: "gpu-a", gpus: [0, 1, 2, 3], systemd: .user)])
         #expect(configuration.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.99))
         #expect(configuration.controller.placement == PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 2), maxTotalGPUs: 4))
-        #expect(configuration.roles.decode.portBase == 8200)
+        #expect(configuration.roles.decode.portBase == 30100)
         #expect(configuration.tickSeconds == 10)
         #expect(configuration.control.mode == 0o660)
         #expect(configuration.metrics == MetricsEndpointConfiguration(host: "127.0.0.1", port: 9464))

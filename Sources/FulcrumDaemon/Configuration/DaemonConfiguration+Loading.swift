@@ -116,7 +116,7 @@ extension DaemonConfiguration {
                 if !(url.hasPrefix("http://") || url.hasPrefix("https://")) || !url.contains("{port}") {
                     reader.report("\(key).metrics_url", fields["metrics_url"], "expected an http(s) URL containing {port}, e.g. http://{host}:{port}/metrics")
                 }
-                let portBase = reader.int(fields["port_base"], key: "\(key).port_base", range: 1...65000) ?? (role == .prefill ? 8100 : 8200)
+                let portBase = reader.int(fields["port_base"], key: "\(key).port_base", range: 1...65000) ?? (role == .prefill ? 30000 : 30100)
                 let drain = reader.duration(fields["drain_timeout"], key: "\(key).drain_timeout") ?? 600
                 if let template {
                     roles[role] = RoleConfiguration(template: template, metricsURL: url, portBase: portBase, drainTimeoutSeconds: drain)

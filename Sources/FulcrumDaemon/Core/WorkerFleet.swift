@@ -28,6 +28,7 @@ public struct ActionReport: Sendable, Hashable, Codable {
         case started
         case refused
         case failed
+        case deferred
         case skippedDryRun = "skipped_dry_run"
     }
 

@@ -10,10 +10,10 @@ public final class DaemonMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
     public init() {
-        registry.makeGauge(name: "fulcrum_up", help: "1 while fulcrumd runs.").set(to: Double(1))
+        registry.gauge(name: "fulcrum_up", help: "1 while fulcrumd runs.").set(to: Double(1))
         for role in Role.allCases {
             for state in WorkerLifecycle.allCases {
-                registry.makeGauge(name: "fulcrum_workers", labels: [("role", role.rawValue), ("state", state.rawValue)],
+                registry.gauge(name: "fulcrum_workers", labels: [("role", role.rawValue), ("state", state.rawValue)],
                                    help: "Workers by role and lifecycle state.").set(to: Double(0))
             }
         }
@@ -26,48 +26,48 @@ public final class DaemonMetrics: Sendable {
             let labels = [("role", role.rawValue)]
             for state in WorkerLifecycle.allCases {
                 let count = observation.workers.filter { $0.role == role && $0.lifecycle == state }.count
-                registry.makeGauge(name: "fulcrum_workers", labels: labels + [("state", state.rawValue)],
+                registry.gauge(name: "fulcrum_workers", labels: labels + [("state", state.rawValue)],
                                    help: "Workers by role and lifecycle state.").set(to: Double(count))
             }
-            registry.makeGauge(name: "fulcrum_desired_instances", labels: labels,
+            registry.gauge(name: "fulcrum_desired_instances", labels: labels,
                                help: "Instances the controller steers toward, after stabilisation.").set(to: Double(decision.desired[role]))
-            registry.makeGauge(name: "fulcrum_recommended_instances", labels: labels,
+            registry.gauge(name: "fulcrum_recommended_instances", labels: labels,
                                help: "Instances the rate matcher asked for, before stabilisation.").set(to: Double(decision.recommended[role]))
-            registry.makeGauge(name: "fulcrum_instances", labels: labels,
+            registry.gauge(name: "fulcrum_instances", labels: labels,
                                help: "Instances counted as capacity (ready plus starting).").set(to: Double(decision.current[role]))
-            registry.makeGauge(name: "fulcrum_demand_tokens_per_second", labels: labels,
+            registry.gauge(name: "fulcrum_demand_tokens_per_second", labels: labels,
                                help: "Estimated work per second for the role, forecast plus backlog.").set(to: Double(finite(decision.estimate.demand[role])))
-            registry.makeGauge(name: "fulcrum_capacity_tokens_per_second", labels: labels,
+            registry.gauge(name: "fulcrum_capacity_tokens_per_second", labels: labels,
                                help: "Estimated capacity of one instance at its latency target, before corrections.")
                 .set(to: Double(finite(decision.estimate.capacityPerInstance[role] ?? 0)))
-            registry.makeGauge(name: "fulcrum_latency_correction_ratio", labels: labels,
+            registry.gauge(name: "fulcrum_latency_correction_ratio", labels: labels,
                                help: "Multiplier applied to capacity after missed latency targets (1 = none).").set(to: Double(finite(decision.estimate.corrections[role])))
-            registry.makeGauge(name: "fulcrum_unplaced_instances", labels: labels,
+            registry.gauge(name: "fulcrum_unplaced_instances", labels: labels,
                                help: "Instances wanted but waiting for GPUs within the budget.").set(to: Double(decision.unplaced[role]))
         }
         let gpus = observation.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
-        registry.makeGauge(name: "fulcrum_gpus_in_use", help: "GPUs held by workers (starting, ready, draining).").set(to: Double(gpus))
-        registry.makeGauge(name: "fulcrum_gpu_budget", help: "Most GPUs fulcrumd may hold.").set(to: Double(budget))
-        registry.makeGauge(name: "fulcrum_arrival_rate_requests_per_second", help: "Smoothed request arrival rate.").set(to: Double(finite(decision.estimate.arrivalRate)))
-        registry.makeGauge(name: "fulcrum_forecast_arrival_rate_requests_per_second",
+        registry.gauge(name: "fulcrum_gpus_in_use", help: "GPUs held by workers (starting, ready, draining).").set(to: Double(gpus))
+        registry.gauge(name: "fulcrum_gpu_budget", help: "Most GPUs fulcrumd may hold.").set(to: Double(budget))
+        registry.gauge(name: "fulcrum_arrival_rate_requests_per_second", help: "Smoothed request arrival rate.").set(to: Double(finite(decision.estimate.arrivalRate)))
+        registry.gauge(name: "fulcrum_forecast_arrival_rate_requests_per_second",
                            help: "Arrival rate forecast one worker start-up time ahead.").set(to: Double(finite(decision.estimate.forecastArrivalRate)))
-        registry.makeGauge(name: "fulcrum_forecast_horizon_seconds", help: "Forecast horizon: the learned worker start-up time.")
+        registry.gauge(name: "fulcrum_forecast_horizon_seconds", help: "Forecast horizon: the learned worker start-up time.")
             .set(to: Double(finite(decision.estimate.forecastHorizonSeconds)))
-        registry.makeGauge(name: "fulcrum_mean_input_tokens", help: "Smoothed mean prompt length.").set(to: Double(finite(decision.estimate.meanInputTokens ?? 0)))
-        registry.makeGauge(name: "fulcrum_mean_output_tokens", help: "Smoothed mean output length.").set(to: Double(finite(decision.estimate.meanOutputTokens ?? 0)))
-        registry.makeGauge(name: "fulcrum_observed_ttft_seconds", help: "TTFT at the SLO percentile over the latency window (NaN when unmeasured).")
+        registry.gauge(name: "fulcrum_mean_input_tokens", help: "Smoothed mean prompt length.").set(to: Double(finite(decision.estimate.meanInputTokens ?? 0)))
+        registry.gauge(name: "fulcrum_mean_output_tokens", help: "Smoothed mean output length.").set(to: Double(finite(decision.estimate.meanOutputTokens ?? 0)))
+        registry.gauge(name: "fulcrum_observed_ttft_seconds", help: "TTFT at the SLO percentile over the latency window (NaN when unmeasured).")
             .set(to: Double(decision.estimate.observedTTFT ?? .nan))
-        registry.makeGauge(name: "fulcrum_observed_tpot_seconds", help: "TPOT at the SLO percentile over the latency window (NaN when unmeasured).")
+        registry.gauge(name: "fulcrum_observed_tpot_seconds", help: "TPOT at the SLO percentile over the latency window (NaN when unmeasured).")
             .set(to: Double(decision.estimate.observedTPOT ?? .nan))
         for reason in decision.reasons {
-            registry.makeCounter(name: "fulcrum_decision_reasons_total", labels: [("reason", reason.code.rawValue)],
+            registry.counter(name: "fulcrum_decision_reasons_total", labels: [("reason", reason.code.rawValue)],
                                  help: "Reasons carried by decisions, by code.").increment()
         }
         for outcome in outcomes {
-            registry.makeCounter(name: "fulcrum_actions_total", labels: [("kind", outcome.action.kind), ("outcome", outcome.result.rawValue)],
+            registry.counter(name: "fulcrum_actions_total", labels: [("kind", outcome.action.kind), ("outcome", outcome.result.rawValue)],
                                  help: "Actions executed, by kind and outcome.").increment()
         }
-        registry.makeDurationHistogram(name: "fulcrum_tick_duration_seconds", buckets: Self.tickBuckets,
+        registry.durationHistogram(name: "fulcrum_tick_duration_seconds", buckets: Self.tickBuckets,
                                        help: "Time one control-loop tick took.").recordNanoseconds(Int64(tickSeconds * 1e9))
         for kind in OverrideKind.allCases {
             let active: Bool = switch kind {
@@ -76,27 +76,27 @@ public final class DaemonMetrics: Sendable {
             case .ratio: decision.overrides.ratio != nil
             case .bounds: decision.overrides.bounds != nil
             }
-            registry.makeGauge(name: "fulcrum_override_active", labels: [("kind", kind.rawValue)],
+            registry.gauge(name: "fulcrum_override_active", labels: [("kind", kind.rawValue)],
                                help: "1 while a manual override of this kind is in force.").set(to: Double(active ? 1 : 0))
         }
     }
 
     public func recordReload(success: Bool) {
-        registry.makeCounter(name: "fulcrum_config_reloads_total", labels: [("result", success ? "success" : "failure")],
+        registry.counter(name: "fulcrum_config_reloads_total", labels: [("result", success ? "success" : "failure")],
                              help: "Configuration reloads by result.").increment()
     }
 
     public func recordScrape(target: String, seconds: Double, success: Bool) {
-        registry.makeDurationHistogram(name: "fulcrum_scrape_duration_seconds", buckets: Self.scrapeBuckets,
+        registry.durationHistogram(name: "fulcrum_scrape_duration_seconds", buckets: Self.scrapeBuckets,
                                        help: "Time to fetch and parse one worker's metrics.").recordNanoseconds(Int64(seconds * 1e9))
         if !success {
-            registry.makeCounter(name: "fulcrum_scrape_failures_total", labels: [("target", target)],
+            registry.counter(name: "fulcrum_scrape_failures_total", labels: [("target", target)],
                                  help: "Failed scrapes by target.").increment()
         }
     }
 
     public func recordDrain(role: Role, seconds: Double, outcome: String) {
-        registry.makeValueHistogram(name: "fulcrum_drain_duration_seconds", labels: [("role", role.rawValue), ("outcome", outcome)],
+        registry.valueHistogram(name: "fulcrum_drain_duration_seconds", labels: [("role", role.rawValue), ("outcome", outcome)],
                                     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600],
                                     help: "Time from drain start to unit stop, by outcome (empty or timeout).").record(seconds)
     }
@@ -116,5 +116,25 @@ extension ScalingAction {
         case .drain: "drain"
         case .cancelDrain: "cancel_drain"
         }
+    }
+}
+
+extension PrometheusCollectorRegistry {
+    // The full metric name is given whole (it already carries its unit suffix), so the
+    // descriptor's unit is left empty.
+    func gauge(name: String, labels: [(String, String)] = [], help: String) -> Gauge {
+        makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
+    func counter(name: String, labels: [(String, String)] = [], help: String) -> Counter {
+        makeCounter(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels)
+    }
+
+    func durationHistogram(name: String, buckets: [Duration], help: String) -> DurationHistogram {
+        makeDurationHistogram(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), buckets: buckets)
+    }
+
+    func valueHistogram(name: String, labels: [(String, String)], buckets: [Double], help: String) -> ValueHistogram {
+        makeValueHistogram(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: labels, buckets: buckets)
     }
 }

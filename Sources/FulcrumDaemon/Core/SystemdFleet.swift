@@ -1,0 +1,89 @@
+import Foundation
+import FulcrumCore
+import FulcrumSystemd
+import FulcrumTelemetry
+
+/// The production fleet: worker units on each node's systemd, through the sd-bus actuator.
+public struct SystemdFleet: WorkerFleet {
+    public let actuator: SystemdActuator
+
+    public init(actuator: SystemdActuator) {
+        self.actuator = actuator
+    }
+
+    public func observe() async -> FleetObservation {
+        let observation = await actuator.observe()
+        return FleetObservation(nodes: observation.nodes, workers: observation.workers)
+    }
+
+    public func execute(_ actions: [ScalingAction]) async -> [ActionReport] {
+        await actuator.execute(actions).map { result in
+            switch result.outcome {
+            case .done: ActionReport(action: result.action, result: .done)
+            case let .unchanged(_, why): ActionReport(action: result.action, result: .done, message: why)
+            case let .deferred(error): ActionReport(action: result.action, result: .deferred, message: error.description)
+            case let .refused(error): ActionReport(action: result.action, result: .refused, message: error.description)
+            case let .failed(error): ActionReport(action: result.action, result: .failed, message: error.description)
+            case let .dryRun(calls): ActionReport(action: result.action, result: .skippedDryRun, message: calls.joined(separator: "; "))
+            }
+        }
+    }
+
+    public func reconcile() async { await actuator.reconcile() }
+
+    /// The actuator's configuration from the daemon's.
+    public static func actuatorConfiguration(_ configuration: DaemonConfiguration) throws -> ActuatorConfiguration {
+        let nodes = try configuration.nodes.map { node in
+            FulcrumSystemd.NodeConfiguration(
+                name: node.name, gpus: node.gpus,
+                endpoint: try SystemdEndpoint(parsing: node.systemd.description),
+                workerHost: node.host
+            )
+        }
+        func prefix(_ template: String) -> String { template.hasSuffix("@.service") ? String(template.dropLast("@.service".count)) : template }
+        return ActuatorConfiguration(
+            nodes: nodes,
+            templates: try WorkerTemplates(prefill: prefix(configuration.roles.prefill.template), decode: prefix(configuration.roles.decode.template)),
+            ports: PortScheme(prefillBase: configuration.roles.prefill.portBase, decodeBase: configuration.roles.decode.portBase),
+            drainTimeout: PerRole(
+                prefill: .milliseconds(Int(configuration.roles.prefill.drainTimeoutSeconds * 1000)),
+                decode: .milliseconds(Int(configuration.roles.decode.drainTimeoutSeconds * 1000))
+            ),
+            dryRun: configuration.dryRun
+        )
+    }
+
+    /// The router hook the configuration names, if any.
+    public static func routerHook(_ configuration: DaemonConfiguration) throws -> (any RouterHook)? {
+        switch configuration.router {
+        case .none: return nil
+        case let .sglangGateway(url):
+            guard let base = URL(string: url) else { throw ControlSocketError("router.url \"\(url)\" is not a URL") }
+            return SGLangRouterHook(baseURL: base)
+        case let .webhook(url):
+            guard let target = URL(string: url) else { throw ControlSocketError("router.url \"\(url)\" is not a URL") }
+            return WebhookRouterHook(url: target)
+        case let .executable(path):
+            return CommandRouterHook(executable: path)
+        }
+    }
+}
+
+/// Drains ask the scraper how busy a worker is; a stale reading is no reading, so a drain
+/// never stops a worker on old news of it being empty.
+public struct ScrapedLoad: WorkerLoadProvider {
+    let scraper: Scraper
+    let staleAfterSeconds: Double
+    let now: @Sendable () -> Timestamp
+
+    public init(scraper: Scraper, staleAfterSeconds: Double, now: @escaping @Sendable () -> Timestamp) {
+        self.scraper = scraper
+        self.staleAfterSeconds = staleAfterSeconds
+        self.now = now
+    }
+
+    public func load(of worker: WorkerEndpoint) async -> WorkerLoad? {
+        guard let telemetry = await scraper.latest(worker.id), now() - telemetry.scrapedAt <= staleAfterSeconds else { return nil }
+        return WorkerLoad(running: telemetry.requestsRunning, waiting: telemetry.requestsWaiting)
+    }
+}

@@ -1,0 +1,175 @@
+import AsyncHTTPClient
+import Foundation
+import FulcrumCore
+import FulcrumSystemd
+import FulcrumTelemetry
+import Logging
+import ServiceLifecycle
+import UnixSignals
+
+/// fulcrumd: the services joined. Scraper → controller tick → actuator, plus the control API
+/// and the metrics endpoint, under one ServiceGroup. SIGTERM stops the daemon and leaves every
+/// worker running (a restarted daemon adopts them); SIGHUP reloads the configuration.
+public struct Daemon: Sendable {
+    let configurationPath: String
+    let initialConfiguration: DaemonConfiguration
+    let forceDryRun: Bool
+
+    public init(configurationPath: String, configuration: DaemonConfiguration, forceDryRun: Bool = false) {
+        self.configurationPath = configurationPath
+        self.initialConfiguration = configuration
+        self.forceDryRun = forceDryRun
+    }
+
+    public static func bootstrapLogging() {
+        LoggingSystem.bootstrap { label in
+            if JournaldLogHandler.isUnderJournal { return JournaldLogHandler(label: label) }
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+    }
+
+    public func run() async throws {
+        let logger = Logger(label: "fulcrumd")
+        let notifier = SystemdNotifier()
+        let now: @Sendable () -> Timestamp = { Timestamp(seconds: Date().timeIntervalSince1970) }
+        let configuration = initialConfiguration
+        let metrics = DaemonMetrics()
+
+        let scraperConfiguration = ScraperConfiguration(
+            timeout: .milliseconds(Int(configuration.scrapeTimeoutSeconds * 1000)),
+            interval: .milliseconds(Int(configuration.scrapeSeconds * 1000))
+        )
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
+        let scraper = Scraper(httpClient: httpClient, configuration: scraperConfiguration)
+        let actuator = try SystemdActuator(
+            configuration: try SystemdFleet.actuatorConfiguration(configuration),
+            router: try SystemdFleet.routerHook(configuration),
+            loadProvider: ScrapedLoad(scraper: scraper, staleAfterSeconds: configuration.controller.estimation.staleAfterSeconds, now: now),
+            logger: Logger(label: "fulcrumd.systemd"),
+            wallClock: now
+        )
+        let fleet = SystemdFleet(actuator: actuator)
+        let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
+                                   logger: Logger(label: "fulcrumd.scrape"), now: now)
+        let core = DaemonCore(configuration: configuration, fleet: fleet, telemetry: scrape)
+        let readiness = Readiness(notifier: notifier, logger: logger)
+
+        // The first reconciliation: adopt what runs before deciding anything.
+        await actuator.start()
+        await scrape.scrapeOnce()
+        await readiness.mark(.reconciled)
+
+        let path = configurationPath
+        let forceDryRun = self.forceDryRun
+        let reload: @Sendable (Requester?) async throws -> String = { requester in
+            notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)"])
+            defer { notifier.notify(["READY=1"]) }
+            do {
+                var next = try DaemonConfiguration.load(path: path)
+                if forceDryRun { next.dryRun = true }
+                await core.reload(next, requester: requester, now: now())
+                await scrape.update(configuration: next)
+                metrics.recordReload(success: true)
+                logger.notice("configuration reloaded", metadata: ["file": "\(path)"])
+                return "reloaded \(path)"
+            } catch {
+                metrics.recordReload(success: false)
+                logger.error("configuration reload rejected; still running on the previous configuration", metadata: ["file": "\(path)", "error": "\(error)"])
+                throw error
+            }
+        }
+
+        let listener: ControlAPIServer.Listener = if let fd = SystemdNotifier.activatedSockets().first {
+            .activated(fileDescriptor: fd)
+        } else {
+            .path(configuration.control.path, mode: configuration.control.mode, group: configuration.control.group)
+        }
+        let control = ControlAPIServer(
+            handler: ControlRequestHandler(core: core, logger: Logger(label: "fulcrumd.control"), now: now, reload: reload),
+            listener: listener, logger: Logger(label: "fulcrumd.control"),
+            onListening: { await readiness.mark(.controlSocket) }
+        )
+        let metricsApplication = MetricsServer.application(
+            metrics: metrics, ready: { await readiness.isReady },
+            host: configuration.metrics.host, port: configuration.metrics.port, logger: Logger(label: "fulcrumd.metrics"),
+            onServerRunning: { port in
+                logger.info("metrics endpoint listening", metadata: ["port": "\(port)"])
+                await readiness.mark(.metricsEndpoint)
+            }
+        )
+        let loop = ControlLoopService(core: core, metrics: metrics, notifier: notifier, logger: Logger(label: "fulcrumd.loop"), now: now,
+                                      onFirstTick: { await readiness.mark(.firstTick) })
+        let hangups = ReloadOnHangup(reload: reload, logger: logger)
+        let events = ActuatorEventLogger(actuator: actuator, logger: Logger(label: "fulcrumd.systemd"), metrics: metrics)
+
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: control), .init(service: metricsApplication), .init(service: scrape),
+                .init(service: loop), .init(service: hangups), .init(service: events),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        do {
+            try await group.run()
+        } catch {
+            logger.error("fulcrumd stopped on an error", metadata: ["error": "\(error)"])
+        }
+        notifier.notify(["STOPPING=1", "STATUS=stopping; workers are left running"])
+        await actuator.shutdown()
+        try? await httpClient.shutdown()
+        logger.notice("fulcrumd stopped; every worker unit was left as it was")
+    }
+}
+
+/// READY=1 is sent once, when the sockets are bound, the first reconciliation is done and
+/// the first decision is made, so `systemctl start fulcrumd` returns when it is really up.
+actor Readiness {
+    enum Step: Hashable { case reconciled, controlSocket, metricsEndpoint, firstTick }
+    private var done: Set<Step> = []
+    private let notifier: SystemdNotifier
+    private let logger: Logger
+
+    init(notifier: SystemdNotifier, logger: Logger) {
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    func mark(_ step: Step) {
+        let wasReady = isReady
+        done.insert(step)
+        if !wasReady, isReady {
+            notifier.notify(["READY=1", "STATUS=ready"])
+            logger.notice("fulcrumd ready")
+        }
+    }
+
+    var isReady: Bool { done.count == 4 }
+}
+
+/// SIGHUP → reload, the `systemctl reload fulcrumd` path.
+struct ReloadOnHangup: Service {
+    let reload: @Sendable (Requester?) async throws -> String
+    let logger: Logger
+
+    func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            _ = try? await reload(nil)
+        }
+    }
+}
+
+/// Logs what the actuator notices (crashes, failures, unreachable nodes) as it happens.
+struct ActuatorEventLogger: Service {
+    let actuator: SystemdActuator
+    let logger: Logger
+    let metrics: DaemonMetrics
+
+    func run() async throws {
+        for await event in actuator.events.cancelOnGracefulShutdown() {
+            logger.notice("\(event)")
+        }
+    }
+}

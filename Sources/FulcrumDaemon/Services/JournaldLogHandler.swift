@@ -1,0 +1,82 @@
+import CSystemd
+import Foundation
+import Logging
+
+/// A swift-log handler writing to the journal with structured fields, through libsystemd's
+/// `sd_journal_sendv`: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, CODE_FILE/CODE_LINE/CODE_FUNC,
+/// LOGGER, and every metadata key as a field (upper-cased, anything else than A–Z, 0–9 and
+/// `_` turned into `_`, and a leading digit or underscore prefixed, as journald requires).
+public struct JournaldLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    let label: String
+
+    public init(label: String) {
+        self.label = label
+    }
+
+    /// True when stderr is connected to the journal or the process runs under systemd.
+    public static var isUnderJournal: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        return environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String] = [
+            "MESSAGE=\(event.message)",
+            "PRIORITY=\(Self.priority(event.level))",
+            "SYSLOG_IDENTIFIER=fulcrumd",
+            "LOGGER=\(label)",
+            "CODE_FILE=\(event.file)",
+            "CODE_LINE=\(event.line)",
+            "CODE_FUNC=\(event.function)",
+        ]
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
+            fields.append("\(Self.fieldName(key))=\(value)")
+        }
+        let buffers = fields.map { Array($0.utf8) }
+        buffers.withIOVecs { vectors in
+            _ = sd_journal_sendv(vectors.baseAddress, Int32(vectors.count))
+        }
+    }
+
+    static func priority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        case .critical: 2
+        }
+    }
+
+    /// A valid journald field name for `key`: upper case, digits and underscores, not
+    /// starting with a digit or underscore (those are reserved for trusted fields), at most 64.
+    static func fieldName(_ key: String) -> String {
+        var name = String(key.uppercased().map { ($0.isASCII && ($0.isLetter || $0.isNumber)) ? $0 : "_" })
+        if name.isEmpty || name.first == "_" || name.first!.isNumber { name = "F_" + name }
+        return String(name.prefix(64))
+    }
+}
+
+extension Array where Element == [UInt8] {
+    /// Calls `body` with iovecs pointing at each buffer, kept alive for the call.
+    func withIOVecs<R>(_ body: (UnsafeBufferPointer<iovec>) -> R) -> R {
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(count)
+        func recurse(_ index: Int) -> R {
+            if index == count { return vectors.withUnsafeBufferPointer(body) }
+            return self[index].withUnsafeBytes { bytes in
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress), iov_len: bytes.count))
+                return recurse(index + 1)
+            }
+        }
+        return recurse(0)
+    }
+}

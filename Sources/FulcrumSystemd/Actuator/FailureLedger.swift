@@ -1,0 +1,46 @@
+import FulcrumCore
+
+/// Consecutive failures per GPU set, and when that set may be started again.
+///
+/// Keyed by node and GPU set, not by unit name, so a crash loop of a prefill unit also holds
+/// back a decode unit on the same GPUs (they share whatever is broken: a GPU, a driver).
+struct FailureLedger: Sendable {
+    struct Key: Hashable, Sendable {
+        var node: String
+        var gpus: GPUSet
+    }
+
+    struct Record: Sendable {
+        var failures: Int
+        var notBefore: Timestamp
+    }
+
+    private(set) var records: [Key: Record] = [:]
+    let backoff: Backoff
+
+    init(backoff: Backoff) { self.backoff = backoff }
+
+    /// Counts a failure; returns the delay before the next start.
+    mutating func recordFailure(_ key: Key, at now: Timestamp) -> Duration {
+        let failures = (records[key]?.failures ?? 0) + 1
+        let delay = backoff.delay(attempt: failures)
+        records[key] = Record(failures: failures, notBefore: now + delay.seconds)
+        return delay
+    }
+
+    /// Seconds left before `key` may start, or nil when it may start now.
+    func waitRemaining(_ key: Key, at now: Timestamp) -> Double? {
+        guard let record = records[key], record.notBefore > now else { return nil }
+        return record.notBefore - now
+    }
+
+    func failures(_ key: Key) -> Int { records[key]?.failures ?? 0 }
+
+    mutating func reset(_ key: Key) { records[key] = nil }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

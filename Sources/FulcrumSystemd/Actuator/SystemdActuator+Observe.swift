@@ -1,0 +1,54 @@
+import FulcrumCore
+import Logging
+
+/// What the actuator sees, in the controller's terms.
+public struct ClusterObservation: Sendable, Hashable {
+    public var nodes: [NodeSnapshot]
+    public var workers: [WorkerSnapshot]
+}
+
+extension SystemdActuator {
+    /// Nodes and workers for the next `ClusterSnapshot` (telemetry is the scraper's to fill).
+    ///
+    /// A worker is `ready` once its unit is active/running and the readiness probe (if any)
+    /// passes; it is then registered with the router once. Workers of an unreachable node are
+    /// reported as last seen, with `NodeSnapshot.reachable == false`.
+    public func observe() async -> ClusterObservation {
+        await promoteReadyWorkers()
+        let nodes = configuration.nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: reachable[$0.name] == true) }
+        let snapshots = workers.values.compactMap { worker -> WorkerSnapshot? in
+            guard let lifecycle = worker.lifecycle else { return nil }
+            return WorkerSnapshot(
+                id: worker.id, role: worker.unit.role, node: worker.node, gpus: worker.unit.gpus.indices,
+                lifecycle: lifecycle, startedAt: worker.startedAt, readyAt: worker.readyAt
+            )
+        }
+        return ClusterObservation(nodes: nodes, workers: snapshots.sorted { $0.id < $1.id })
+    }
+
+    /// The snapshot of one worker, if the actuator knows it.
+    public func worker(_ id: WorkerID) async -> WorkerSnapshot? {
+        await observe().workers.first { $0.id == id }
+    }
+
+    private func promoteReadyWorkers() async {
+        let candidates = workers.values.filter { $0.isRunning && $0.readyAt == nil && !$0.draining && reachable[$0.node] == true }
+        for worker in candidates {
+            let target = endpoint(of: worker)
+            if let readiness, await !readiness.isReady(target) { continue }
+            guard var current = workers[worker.id], current.isRunning, !current.draining else { continue }
+            current.readyAt = wallClock()
+            workers[worker.id] = current
+            guard let router, !current.registered, !configuration.dryRun else { continue }
+            do {
+                try await router.register(target)
+                workers[worker.id]?.registered = true
+            } catch {
+                counters.routerHookFailures += 1
+                logger.warning("router registration of \(target.url) failed: \(error)", metadata: metadata(current))
+                // Not ready for traffic until the router knows it: try again next observation.
+                workers[worker.id]?.readyAt = nil
+            }
+        }
+    }
+}

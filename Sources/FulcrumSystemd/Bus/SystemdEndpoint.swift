@@ -1,0 +1,44 @@
+/// How to reach one node's service manager.
+public enum SystemdEndpoint: Sendable, Hashable, CustomStringConvertible {
+    /// The local system manager (`sd_bus_open_system`): production, as root or with polkit.
+    case system
+    /// The calling user's manager (`sd_bus_open_user`, from `$XDG_RUNTIME_DIR/bus`).
+    case user
+    /// A remote system manager through `ssh destination systemd-stdio-bridge`
+    /// (`sd_bus_open_system_remote`); `destination` is `user@host` or `host`.
+    case ssh(destination: String)
+    /// An explicit D-Bus address, e.g. `unix:path=/run/user/0/bus` (a bus broker, not the
+    /// manager's private socket: signals need a broker to route them).
+    case address(String)
+
+    /// Parses the configuration form: `system`, `user`, `ssh:user@host`, or a D-Bus address
+    /// (anything containing `:` and `=`, e.g. `unix:path=/run/user/0/bus`).
+    public init(parsing text: String) throws(ActuatorError) {
+        switch text {
+        case "system": self = .system
+        case "user": self = .user
+        case _ where text.hasPrefix("ssh:"):
+            let destination = String(text.dropFirst(4))
+            guard !destination.isEmpty,
+                  destination.allSatisfy({ $0.isLetter || $0.isNumber || "@._-".contains($0) }),
+                  !destination.hasPrefix("-")
+            else {
+                throw ActuatorError(.invalidConfiguration, "The endpoint '\(text)' has no valid ssh destination; write it as ssh:user@host.")
+            }
+            self = .ssh(destination: destination)
+        case _ where text.contains(":") && text.contains("="):
+            self = .address(text)
+        default:
+            throw ActuatorError(.invalidConfiguration, "The endpoint '\(text)' is not system, user, ssh:user@host or a D-Bus address such as unix:path=/run/user/0/bus; use one of those.")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .system: "system"
+        case .user: "user"
+        case let .ssh(destination): "ssh:\(destination)"
+        case let .address(address): address
+        }
+    }
+}

@@ -1,0 +1,291 @@
+import Foundation
+import FulcrumCore
+@testable import FulcrumSystemd
+import InMemoryLogging
+import Logging
+import Synchronization
+import Testing
+
+/// Against real systemd user managers (scripts/with-systemd-user); needs root, as CI has.
+/// Serialized: each test starts managers and engines, and the machine has two cores.
+@Suite(.serialized) struct ActuatorIntegrationTests {
+    @Test func startsDrainsAndStopsARealWorker() async throws {
+        let fixture = UnitFixture(prefill: .httpServer, decode: .sleep, basePort: 31000)
+        try await withSystemdNodes(1, units: fixture) { nodes in
+            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+            let hook = try RouterScript.write(appendingTo: hookLog)
+            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
+            let load = ScriptedLoad(WorkerLoad(running: 2, waiting: 1))
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes, basePort: 31000),
+                router: CommandRouterHook(executable: hook), loadProvider: load, logger: ActuatorFixture.logger()
+            )
+            let events = EventRecorder(actuator)
+            await actuator.start()
+
+            let results = await actuator.execute([.start(role: .prefill, node: "node0", gpus: [2, 3])])
+            let id = WorkerID("node0/llm-prefill@g2-3.service")
+            #expect(results.map(\.outcome.isDone) == [true], "\(results.map(\.outcome))")
+            #expect(try nodes.property(0, "llm-prefill@g2-3.service", "ActiveState") == "active")
+
+            // The unit got its GPUs and port from its name alone.
+            let pid = try nodes.property(0, "llm-prefill@g2-3.service", "MainPID")
+            let environ = try String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8).split(separator: "\0")
+            #expect(environ.contains("CUDA_VISIBLE_DEVICES=2,3"))
+            #expect(environ.contains("FULCRUM_PORT=31002"))
+            try await eventually("the worker's HTTP server on 31002") { HTTPProbe.answers(port: 31002) }
+
+            let observed = try #require(await actuator.worker(id))
+            #expect(observed.lifecycle == .ready)
+            #expect(observed.gpus == [2, 3])
+            #expect(observed.role == .prefill)
+            try await eventually("router registration") { RouterScript.lines(hookLog).contains { $0.hasPrefix("register node0/llm-prefill@g2-3.service prefill http://127.0.0.1:31002 node0 2,3") } }
+
+            // A second start of the same GPU set is a no-op, and overlapping GPUs are refused.
+            let again = await actuator.execute([
+                .start(role: .prefill, node: "node0", gpus: [2, 3]),
+                .start(role: .decode, node: "node0", gpus: [3, 4]),
+            ])
+            guard case .unchanged = again[0].outcome else { Issue.record("repeated start: \(again[0].outcome)"); return }
+            #expect(again[1].outcome.error?.code == .gpuConflict)
+
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            try await eventually("deregistration") { RouterScript.lines(hookLog).contains { $0.hasPrefix("deregister node0/llm-prefill@g2-3.service") } }
+            #expect(await actuator.worker(id)?.lifecycle == .draining)
+            #expect(try nodes.property(0, "llm-prefill@g2-3.service", "ActiveState") == "active", "busy: must not stop yet")
+            load.set(WorkerLoad(running: 0, waiting: 0))
+            _ = try await events.wait("drain finished") { if case let .drainFinished(w) = $0, w == id { w } else { nil } }
+            #expect(events.first { if case .drainIdle = $0 { true } else { nil } } == true)
+            #expect(try nodes.property(0, "llm-prefill@g2-3.service", "ActiveState") == "inactive")
+            #expect(await actuator.worker(id) == nil)
+            #expect(!HTTPProbe.answers(port: 31002))
+
+            // GPUs are free again.
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [3, 4])]).map(\.outcome.isDone) == [true])
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func cancelledDrainKeepsTheWorkerAndReRegistersIt() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+            let hook = try RouterScript.write(appendingTo: hookLog)
+            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
+                loadProvider: ScriptedLoad(WorkerLoad(running: 1, waiting: 0)), logger: ActuatorFixture.logger()
+            )
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g0.service")
+            _ = await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])])
+            _ = await actuator.execute([.drain(worker: id)])
+            try await eventually("deregistration") { RouterScript.lines(hookLog).contains { $0.hasPrefix("deregister ") } }
+            let cancelled = await actuator.execute([.cancelDrain(worker: id)])
+            #expect(cancelled.map(\.outcome.isDone) == [true])
+            #expect(RouterScript.lines(hookLog).last?.hasPrefix("register node0/llm-decode@g0.service decode http://127.0.0.1:30100") == true)
+            #expect(try nodes.property(0, "llm-decode@g0.service", "ActiveState") == "active")
+            #expect(await actuator.worker(id)?.lifecycle == .ready)
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func aKilledWorkerIsNoticedBySignalAndBackedOff() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let actuator = try SystemdActuator(configuration: ActuatorFixture.configuration(nodes), logger: ActuatorFixture.logger())
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let id = WorkerID("node0/llm-prefill@g0-1.service")
+            #expect(await actuator.execute([.start(role: .prefill, node: "node0", gpus: [0, 1])]).map(\.outcome.isDone) == [true])
+
+            let clock = ContinuousClock()
+            let killedAt = clock.now
+            try nodes.systemctl(0, "kill", "-s", "KILL", "llm-prefill@g0-1.service")
+            let error = try await events.wait("the failure signal", timeout: .seconds(20)) { if case let .workerFailed(w, e) = $0, w == id { e } else { nil } }
+            let latency = clock.now - killedAt
+            #expect(latency < .seconds(5), "noticed after \(latency)")
+            #expect(error.message.contains("llm-prefill@g0-1.service"))
+            #expect(error.message.contains("signal"))
+            #expect(await actuator.worker(id)?.lifecycle == .failed)
+
+            let retry = await actuator.execute([.start(role: .prefill, node: "node0", gpus: [0, 1])])
+            #expect(retry.first?.outcome.error?.code == .backingOff)
+
+            await actuator.reconcile()
+            _ = try await events.wait("the failed unit cleared") { if case let .failedUnitCleared(w) = $0 { w } else { nil } }
+            #expect(await actuator.worker(id) == nil)
+            #expect(await actuator.counters.unitFailures == 1)
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func aRestartedActuatorAdoptsRunningWorkersWithoutStartingThemAgain() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let configuration = ActuatorFixture.configuration(nodes)
+            let first = try SystemdActuator(configuration: configuration, logger: ActuatorFixture.logger())
+            await first.start()
+            let actions: [ScalingAction] = [.start(role: .prefill, node: "node0", gpus: [0, 1, 2, 3]), .start(role: .decode, node: "node0", gpus: [4, 6])]
+            #expect(await first.execute(actions).map(\.outcome.isDone) == [true, true])
+            let pids = try ["llm-prefill@g0-3.service", "llm-decode@g4.6.service"].map { try nodes.property(0, $0, "MainPID") }
+            await first.shutdown()
+
+            let second = try SystemdActuator(configuration: configuration, logger: ActuatorFixture.logger())
+            await second.start()
+            let observed = await second.observe()
+            #expect(observed.workers.map(\.id.rawValue) == ["node0/llm-decode@g4.6.service", "node0/llm-prefill@g0-3.service"])
+            #expect(observed.workers.map(\.gpus) == [[4, 6], [0, 1, 2, 3]])
+            #expect(observed.workers.map(\.role) == [.decode, .prefill])
+            let started = try nodes.property(0, "llm-prefill@g0-3.service", "ExecMainStartTimestamp")
+            #expect(!started.isEmpty)
+            let stamp = try #require(observed.workers.last?.startedAt.seconds)
+            #expect(abs(stamp - Date().timeIntervalSince1970) < 600)
+
+            let again = await second.execute(actions)
+            #expect(again.allSatisfy { if case .unchanged = $0.outcome { true } else { false } }, "\(again.map(\.outcome))")
+            #expect(try ["llm-prefill@g0-3.service", "llm-decode@g4.6.service"].map { try nodes.property(0, $0, "MainPID") } == pids)
+            #expect(await second.counters.startsRequested == 0)
+            await second.shutdown()
+        }
+    }
+
+    @Test func anUnreachableNodeLeavesTheOtherWorkingAndItsWorkersStale() async throws {
+        try await withSystemdNodes(2, units: UnitFixture()) { nodes in
+            let actuator = try SystemdActuator(configuration: ActuatorFixture.configuration(nodes), logger: ActuatorFixture.logger())
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            #expect(await actuator.execute([
+                .start(role: .prefill, node: "node0", gpus: [0]), .start(role: .prefill, node: "node1", gpus: [0]),
+            ]).map(\.outcome.isDone) == [true, true])
+
+            try nodes.stopNode(1)
+            _ = try await events.wait("node1 unreachable") { if case let .nodeUnreachable(node, _) = $0, node == "node1" { node } else { nil } }
+            let observed = await actuator.observe()
+            #expect(observed.nodes.map(\.reachable) == [true, false])
+            #expect(observed.workers.map(\.id.rawValue) == ["node0/llm-prefill@g0.service", "node1/llm-prefill@g0.service"], "stale, not gone")
+
+            let more = await actuator.execute([.start(role: .decode, node: "node0", gpus: [1]), .start(role: .decode, node: "node1", gpus: [1])])
+            #expect(more[0].outcome.isDone)
+            #expect(more[1].outcome.error?.code == .unreachableNode)
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func aFailingUnitGivesAClearErrorAndIsNotRetriedInATightLoop() async throws {
+        try await withSystemdNodes(1, units: UnitFixture(prefill: .sleep, decode: .missingBinary)) { nodes in
+            let actuator = try SystemdActuator(configuration: ActuatorFixture.configuration(nodes), logger: ActuatorFixture.logger())
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let first = await actuator.execute([.start(role: .decode, node: "node0", gpus: [5])])
+            let error = try #require(first.first?.outcome.error)
+            #expect(error.message.contains("llm-decode@g5.service"), "\(error)")
+            #expect(error.message.hasSuffix("."))
+            _ = try await events.wait("the failure event") { if case let .workerFailed(_, e) = $0 { e } else { nil } }
+            for _ in 0..<5 {
+                let retry = await actuator.execute([.start(role: .decode, node: "node0", gpus: [5])])
+                #expect(retry.first?.outcome.error?.code == .backingOff || retry.first.map { if case .unchanged = $0.outcome { true } else { false } } == true)
+            }
+            #expect(await actuator.counters.startsRequested == 1)
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func craftedNamesAreRefusedBeforeAnyBusCall() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let handler = InMemoryLogHandler()
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes, gpus: [0, 1, 2, 3]), logger: ActuatorFixture.logger(handler)
+            )
+            await actuator.start()
+            let crafted = ["llm-prefill@g0-3.service;rm", "../x", "sshd.service", "llm-prefill@g0-3.service.d", "llm-prefill@g4-5.service"]
+            let results = await actuator.execute(crafted.map { .drain(worker: WorkerID("node0/\($0)")) } + [
+                .cancelDrain(worker: "node0/sshd.service"),
+                .start(role: .prefill, node: "node0", gpus: [3, 4]),
+                .drain(worker: "sshd.service"),
+            ])
+            for result in results {
+                #expect(result.outcome.error?.code == .refusedUnit || result.outcome.error?.code == .unknownNode, "\(result.action): \(result.outcome)")
+            }
+            #expect(!handler.entries.contains { $0.message.description.hasPrefix("calling ") })
+            #expect(await actuator.counters.refused == results.count)
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func dryRunLogsTheExactCallsAndMakesNone() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let handler = InMemoryLogHandler()
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes) { $0.dryRun = true; $0.maxStartsPerTick = 1 },
+                logger: ActuatorFixture.logger(handler)
+            )
+            await actuator.start()
+            let results = await actuator.execute([.start(role: .prefill, node: "node0", gpus: [0, 1, 2, 3]), .start(role: .decode, node: "node0", gpus: [4])])
+            guard case let .dryRun(calls) = results[0].outcome else { Issue.record("\(results[0].outcome)"); return }
+            #expect(calls == ["StartUnit(\"llm-prefill@g0-3.service\", \"fail\") on node0"])
+            #expect(results[1].outcome.error?.code == .rateLimited)
+            #expect(handler.entries.contains { $0.message.description == "dry-run: would call StartUnit(\"llm-prefill@g0-3.service\", \"fail\") on node0" })
+            #expect(try nodes.property(0, "llm-prefill@g0-3.service", "ActiveState") == "inactive")
+            await actuator.shutdown()
+        }
+    }
+
+    @Test func theScriptRunsACommandAgainstSeveralManagersAndCleansUp() throws {
+        let folder = try UnitFixture().write()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let command = """
+        set -e
+        for i in 0 1; do
+          dir=$(eval echo \\$FULCRUM_NODE${i}_RUNTIME_DIR)
+          XDG_RUNTIME_DIR=$dir systemctl --user start llm-prefill@g0.service
+          XDG_RUNTIME_DIR=$dir systemctl --user show -p MainPID --value llm-prefill@g0.service
+        done
+        echo "$FULCRUM_NODE0_PID $FULCRUM_NODE1_PID $FULCRUM_SYSTEMD_STATE"
+        exit 3
+        """
+        let result = try SystemdNodes.run(SystemdNodes.script, ["--nodes", "2", "--units", folder, "--", "/bin/bash", "-c", command])
+        #expect(result.status == 3, "the command's status: \(result.output)")
+        let lines = result.output.split(separator: "\n").map(String.init)
+        let pids = lines.suffix(3).flatMap { $0.split(separator: " ") }.compactMap { Int32($0) }
+        #expect(pids.count == 4, "\(lines)")
+        for pid in pids { #expect(kill(pid, 0) != 0, "process \(pid) outlived the script") }
+        let state = try #require(lines.last?.split(separator: " ").last.map(String.init))
+        #expect(!FileManager.default.fileExists(atPath: state))
+    }
+}
+
+/// A load provider the test steers.
+final class ScriptedLoad: WorkerLoadProvider {
+    private let current: Mutex<WorkerLoad>
+    init(_ load: WorkerLoad) { current = Mutex(load) }
+    func set(_ load: WorkerLoad) { current.withLock { $0 = load } }
+    func load(of worker: WorkerEndpoint) async -> WorkerLoad? { current.withLock { $0 } }
+}
+
+/// A router hook executable that appends its arguments to a file.
+enum RouterScript {
+    static func write(appendingTo log: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
+        try "#!/bin/sh\necho \"$*\" >> '\(log)'\n[ \"$FULCRUM_EVENT\" = \"$1\" ] || exit 9\n".write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+        return path
+    }
+
+    static func lines(_ log: String) -> [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+}
+
+enum HTTPProbe {
+    /// Whether something accepts TCP connections on 127.0.0.1:port.
+    static func answers(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+}

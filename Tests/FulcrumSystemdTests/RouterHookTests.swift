@@ -1,0 +1,106 @@
+import Foundation
+import FulcrumCore
+@testable import FulcrumSystemd
+import Testing
+
+/// Hooks against a real HTTP server (python3 http.server subclass) and a real executable.
+@Suite(.serialized) struct RouterHookTests {
+    let worker = WorkerEndpoint(
+        id: "node0/llm-prefill@g0-3.service", role: .prefill, node: "node0", gpus: [0, 1, 2, 3],
+        unit: "llm-prefill@g0-3.service", host: "127.0.0.1", port: 30000
+    )
+
+    @Test func sglangHookSpeaksTheGatewayWorkerAPI() async throws {
+        try await withRecordingServer { base, requests in
+            let hook = SGLangRouterHook(baseURL: base)
+            try await hook.register(worker)
+            try await hook.deregister(worker)
+            let seen = try await requests(2)
+            #expect(seen[0] == "POST /workers {\"url\":\"http://127.0.0.1:30000\",\"worker_type\":\"prefill\"}")
+            #expect(seen[1] == "DELETE /workers/http%3A%2F%2F127.0.0.1%3A30000 ")
+        }
+    }
+
+    @Test func webhookPostsTheWorkerDetails() async throws {
+        try await withRecordingServer { base, requests in
+            let hook = WebhookRouterHook(url: base.appendingPathComponent("hook"))
+            try await hook.deregister(worker)
+            let seen = try await requests(1)
+            #expect(seen[0].hasPrefix("POST /hook {"))
+            #expect(seen[0].contains("\"event\":\"deregister\""))
+            #expect(seen[0].contains("\"gpus\":[0,1,2,3]"))
+            #expect(seen[0].contains("\"url\":\"http:\\/\\/127.0.0.1:30000\"") || seen[0].contains("\"url\":\"http://127.0.0.1:30000\""))
+        }
+    }
+
+    @Test func httpErrorsBecomeOneSentenceNamingTheWorker() async throws {
+        try await withRecordingServer(status: 503) { base, _ in
+            let error = await #expect(throws: ActuatorError.self) { try await SGLangRouterHook(baseURL: base).register(worker) }
+            #expect(error?.code == .routerHook)
+            #expect(error?.message.contains("node0/llm-prefill@g0-3.service") == true)
+            #expect(error?.message.contains("503") == true)
+        }
+    }
+
+    @Test func commandHookRunsWithoutAShell() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+        let script = try RouterScript.write(appendingTo: log)
+        defer { try? FileManager.default.removeItem(atPath: script); try? FileManager.default.removeItem(atPath: log) }
+        var tricky = worker
+        tricky.node = "node0;touch /tmp/fulcrum-pwned"
+        try await CommandRouterHook(executable: script).register(tricky)
+        #expect(RouterScript.lines(log) == ["register node0/llm-prefill@g0-3.service prefill http://127.0.0.1:30000 node0;touch /tmp/fulcrum-pwned 0,1,2,3 llm-prefill@g0-3.service"])
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/fulcrum-pwned"))
+
+        let error = await #expect(throws: ActuatorError.self) { try await CommandRouterHook(executable: "/bin/false").deregister(worker) }
+        #expect(error?.message.contains("exited 1") == true)
+    }
+}
+
+/// Starts a python3 HTTP server on a free loopback port that answers every request with
+/// `status` and appends "METHOD PATH BODY" lines to a file; kills it afterwards.
+func withRecordingServer(
+    status: Int = 200,
+    _ body: (URL, (Int) async throws -> [String]) async throws -> Void
+) async throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let log = folder.appendingPathComponent("requests.log").path
+    let portFile = folder.appendingPathComponent("port").path
+    let server = """
+    import http.server, sys
+    class H(http.server.BaseHTTPRequestHandler):
+        def handle_one(self):
+            n = int(self.headers.get('Content-Length') or 0)
+            body = self.rfile.read(n).decode() if n else ''
+            with open(sys.argv[1], 'a') as f:
+                f.write(f"{self.command} {self.path} {body}\\n")
+            self.send_response(\(status)); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'ok')
+        do_POST = do_DELETE = do_GET = handle_one
+        def log_message(self, *a): pass
+    s = http.server.HTTPServer(('127.0.0.1', 0), H)
+    open(sys.argv[2], 'w').write(str(s.server_address[1]))
+    s.serve_forever()
+    """
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = ["-c", server, log, portFile]
+    try process.run()
+    // SIGKILL: children of the test runner may inherit a mask that blocks SIGTERM.
+    defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+    var port = 0
+    try await eventually("the test router to listen") {
+        port = Int((try? String(contentsOfFile: portFile, encoding: .utf8)) ?? "") ?? 0
+        return port > 0
+    }
+    let requests: (Int) async throws -> [String] = { count in
+        var lines: [String] = []
+        try await eventually("\(count) requests at the router") {
+            lines = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+            return lines.count >= count
+        }
+        return lines
+    }
+    try await body(URL(string: "http://127.0.0.1:\(port)")!, requests)
+}
