@@ -150,7 +150,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FulcrumDaemonTests",
-            dependencies: ["FulcrumDaemon", "FulcrumCore"]
+            dependencies: [
+                "FulcrumDaemon", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "FulcrumEmuTests",
@@ -161,10 +166,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "FulcrumTestSupport",
+            path: "Sources/FulcrumTestSupport"
+        ),
         .testTarget(
             name: "FulcrumSystemdTests",
             dependencies: [
-                "FulcrumSystemd", "FulcrumCore",
+                "FulcrumSystemd", "FulcrumCore", "FulcrumTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import Foundation
 import FulcrumCore
 @testable import FulcrumSystemd

@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import FulcrumCore
 @testable import FulcrumSystemd
 import Foundation

@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import Foundation
 
 /// Worker templates written for a test: real units running real commands.

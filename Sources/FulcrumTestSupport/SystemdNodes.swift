@@ -3,15 +3,17 @@ import Testing
 
 /// Private systemd user managers standing in for nodes, started and stopped through
 /// scripts/with-systemd-user (its --start/--stop mode), so tests and CI share one recipe.
-final class SystemdNodes: @unchecked Sendable {
-    let environment: [String: String]
-    let state: String
-    let count: Int
+/// A test kit shared by the systemd and daemon test targets.
+public final class SystemdNodes: @unchecked Sendable {
+    public let environment: [String: String]
+    public let state: String
+    public let count: Int
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let script = repository.appendingPathComponent("scripts/with-systemd-user").path
-    static let unitEnv = repository.appendingPathComponent("systemd/fulcrum-unit-env").path
+    /// The repository root (this file is Sources/FulcrumTestSupport/SystemdNodes.swift).
+    public static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let script = repository.appendingPathComponent("scripts/with-systemd-user").path
+    public static let unitEnv = repository.appendingPathComponent("systemd/fulcrum-unit-env").path
 
     private init(environment: [String: String], count: Int) throws {
         self.environment = environment
@@ -19,7 +21,7 @@ final class SystemdNodes: @unchecked Sendable {
         self.state = try #require(environment["FULCRUM_SYSTEMD_STATE"])
     }
 
-    static func start(count: Int, units: String) throws -> SystemdNodes {
+    public static func start(count: Int, units: String) throws -> SystemdNodes {
         let result = try run(script, ["--start", "--nodes", "\(count)", "--units", units])
         guard result.status == 0 else {
             throw Failure("with-systemd-user --start failed (\(result.status)): \(result.output)")
@@ -32,30 +34,30 @@ final class SystemdNodes: @unchecked Sendable {
         return try SystemdNodes(environment: environment, count: count)
     }
 
-    func bus(_ node: Int) -> String { environment["FULCRUM_NODE\(node)_BUS"]! }
-    func runtimeDirectory(_ node: Int) -> String { environment["FULCRUM_NODE\(node)_RUNTIME_DIR"]! }
+    public func bus(_ node: Int) -> String { environment["FULCRUM_NODE\(node)_BUS"]! }
+    public func runtimeDirectory(_ node: Int) -> String { environment["FULCRUM_NODE\(node)_RUNTIME_DIR"]! }
 
     /// `systemctl --user ARGS` against one node.
     @discardableResult
-    func systemctl(_ node: Int, _ arguments: String...) throws -> (status: Int32, output: String) {
+    public func systemctl(_ node: Int, _ arguments: String...) throws -> (status: Int32, output: String) {
         try Self.run("/usr/bin/systemctl", ["--user"] + arguments, environment: ["XDG_RUNTIME_DIR": runtimeDirectory(node)])
     }
 
-    func property(_ node: Int, _ unit: String, _ name: String) throws -> String {
+    public func property(_ node: Int, _ unit: String, _ name: String) throws -> String {
         try systemctl(node, "show", "-p", name, "--value", unit).output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Stops one node's manager (and with it its units), as a node going away.
-    func stopNode(_ node: Int) throws {
+    public func stopNode(_ node: Int) throws {
         try systemctl(node, "exit")
     }
 
-    func stop() {
+    public func stop() {
         _ = try? Self.run(Self.script, ["--stop", state])
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    public static func run(_ executable: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -71,30 +73,14 @@ final class SystemdNodes: @unchecked Sendable {
     }
 }
 
-struct Failure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs `body` with `count` managers whose unit folder holds `units`; stops them and
-/// everything they started afterwards, whether `body` succeeded or not.
-func withSystemdNodes<T>(_ count: Int = 1, units: UnitFixture, _ body: (SystemdNodes) async throws -> T) async throws -> T {
-    let folder = try units.write()
-    defer { try? FileManager.default.removeItem(atPath: folder) }
-    let nodes = try SystemdNodes.start(count: count, units: folder)
-    do {
-        let result = try await body(nodes)
-        nodes.stop()
-        return result
-    } catch {
-        nodes.stop()
-        throw error
-    }
+public struct Failure: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` with backoff until it holds or `timeout` passes: for state that has no
 /// signal to await (a process gone, a port open).
-func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+public func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     var delay = Duration.milliseconds(10)

@@ -1,0 +1,217 @@
+import AsyncHTTPClient
+import Foundation
+import FulcrumCore
+import FulcrumTelemetry
+import FulcrumTestSupport
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// fulcrumd as users run it: the real binary, a real systemd user manager, real emulated
+/// workers (fulcrum-emu) as template units, the control API over its Unix socket.
+@Suite("fulcrumd end to end", .serialized)
+struct DaemonEndToEndTests {
+    static let build = SystemdNodes.repository.appendingPathComponent(".build/debug")
+
+    /// The emulated worker templates, pointing at this checkout's binaries. Base ports 31000
+    /// and 31100 keep them apart from the actuator tests' ports.
+    static func writeUnits(into folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for role in ["prefill", "decode"] {
+            let unit = """
+            [Unit]
+            Description=Emulated \(role) worker on GPUs %i
+            StartLimitIntervalSec=60
+            StartLimitBurst=3
+
+            [Service]
+            Type=exec
+            Environment=FULCRUM_PREFILL_BASE_PORT=31000 FULCRUM_DECODE_BASE_PORT=31100
+            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum/%n.env
+            EnvironmentFile=-%t/fulcrum/%n.env
+            ExecStart=\(build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --time-scale 20
+            KillSignal=SIGTERM
+            TimeoutStopSec=60
+            Restart=on-failure
+            RestartSec=2
+            """
+            try unit.write(toFile: "\(folder)/fulcrum-emu-\(role)@.service", atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func configuration(bus: String, socket: String, metricsPort: Int) -> String {
+        """
+        nodes:
+          - name: node0
+            host: 127.0.0.1
+            gpus: [0, 1, 2, 3, 4, 5, 6, 7]
+            systemd: \(bus)
+        workers:
+          engine: vllm
+          prefill: {template: fulcrum-emu-prefill@.service, gpus_per_instance: 1, port_base: 31000, drain_timeout: 30s}
+          decode: {template: fulcrum-emu-decode@.service, gpus_per_instance: 1, port_base: 31100, drain_timeout: 30s}
+        slo: {ttft: 2s, tpot: 50ms}
+        intervals: {tick: 1s, scrape: 1s, scrape_timeout: 500ms}
+        estimation: {startup_prior: 5s}
+        stabilisation: {scale_down_window: 3s, flip_window: 2s, flip_cooldown: 5s, max_step_down: 4}
+        control: {socket: \(socket), mode: "0660"}
+        metrics: {listen: "127.0.0.1:\(metricsPort)"}
+        """
+    }
+
+    final class Daemon: @unchecked Sendable {
+        let process = Process()
+        let log: String
+
+        init(config: String, notify: String, log: String) throws {
+            self.log = log
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            process.executableURL = build.appendingPathComponent("fulcrumd")
+            process.arguments = ["--config", config]
+            process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            process.standardOutput = handle
+            process.standardError = handle
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+
+        func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        func stop() async throws -> Int32 {
+            signal(SIGTERM)
+            try await eventually("fulcrumd to exit after SIGTERM", timeout: .seconds(60)) { !process.isRunning }
+            return process.terminationStatus
+        }
+
+        var output: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+    }
+
+    struct API {
+        let client: HTTPClient
+        let socket: String
+
+        func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> (status: UInt, json: [String: Any]) {
+            guard let url = URL(httpURLWithSocketPath: socket, uri: path) else { throw Failure("bad socket URL for \(socket)") }
+            var request = HTTPClientRequest(url: url.absoluteString)
+            request.method = method
+            if let body { request.body = .bytes(ByteBuffer(string: body)) }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            let bytes = try await response.body.collect(upTo: 4 << 20)
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: bytes))
+            return (response.status.code, object as? [String: Any] ?? ["array": object])
+        }
+    }
+
+    func activeUnits(_ nodes: SystemdNodes) throws -> [String] {
+        try nodes.systemctl(0, "list-units", "--state=active", "--plain", "--no-legend", "fulcrum-emu-*")
+            .output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.sorted()
+    }
+
+    func count(_ units: [String], _ role: String) -> Int { units.filter { $0.hasPrefix("fulcrum-emu-\(role)@") }.count }
+
+    @Test("reaches READY, obeys overrides and pause, drains a named worker, survives a bad reload, adopts its workers after a restart")
+    func lifecycle() async throws {
+        let root = NSTemporaryDirectory() + "fulcrumd-e2e-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.writeUnits(into: "\(root)/units")
+        let nodes = try SystemdNodes.start(count: 1, units: "\(root)/units")
+        defer { nodes.stop() }
+        let notify = try NotifySocket(path: "\(root)/notify.sock")
+        defer { notify.close() }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        let socket = "\(root)/control.sock"
+        let config = "\(root)/fulcrum.yaml"
+        let metricsPort = try freeLocalPort()
+        let good = Self.configuration(bus: nodes.bus(0), socket: socket, metricsPort: metricsPort)
+        try good.write(toFile: config, atomically: true, encoding: .utf8)
+        let api = API(client: client, socket: socket)
+
+        var daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd.log")
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+
+        // READY=1 only after the sockets are bound and the first reconciliation is done.
+        try await eventually("READY=1 from fulcrumd\n\(daemon.output)", timeout: .seconds(90)) { notify.messages.contains("READY=1") }
+        #expect(FileManager.default.fileExists(atPath: socket))
+        try await eventually("the minimum workers to run") { try activeUnits(nodes).count == 2 }
+
+        // Metrics parse with the project's own parser.
+        let metricsURL = "http://127.0.0.1:\(metricsPort)/metrics"
+        let exposition = try await client.execute(HTTPClientRequest(url: metricsURL), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
+        let parsed = try ExpositionParser.parse(String(buffer: exposition))
+        #expect(parsed.family(named: "fulcrum_workers") != nil)
+        #expect(parsed.family(named: "fulcrum_desired_instances") != nil)
+
+        // Fixed counts.
+        var response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":2,"decode":3,"reason":"e2e"}"#)
+        #expect(response.status == 200)
+        try await eventually("2 prefill and 3 decode units", timeout: .seconds(60)) {
+            let units = try activeUnits(nodes)
+            return count(units, "prefill") == 2 && count(units, "decode") == 3
+        }
+
+        // Pause holds everything even when the override asks for less.
+        response = try await api.call(.POST, "/v1/pause", #"{"reason":"maintenance"}"#)
+        #expect(response.status == 200)
+        response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":1,"decode":1}"#)
+        #expect(response.status == 200)
+        try await eventually("a decision that reports the pause") {
+            let status = try await api.call(.GET, "/v1/status").json
+            let decisions = status["last_decisions"] as? [[String: Any]] ?? []
+            return (decisions.last?["reasons"] as? [String])?.contains { $0.hasPrefix("override_paused") } == true
+        }
+        #expect(try activeUnits(nodes).count == 5)
+        response = try await api.call(.POST, "/v1/resume")
+        #expect(response.status == 200)
+        try await eventually("the cluster to shrink to 1 + 1 after resume", timeout: .seconds(90)) { try activeUnits(nodes).count == 2 }
+
+        // Malformed requests are refused and change nothing.
+        response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":"many"}"#)
+        #expect(response.status == 400)
+        #expect((response.json["error"] as? String)?.contains("prefill") == true)
+        response = try await api.call(.POST, "/v1/workers/node0%2Fsshd.service/drain")
+        #expect(response.status == 404)
+
+        // Drain one named worker: its unit stops, and the audit names it.
+        let decodeUnit = try #require(try activeUnits(nodes).first { $0.hasPrefix("fulcrum-emu-decode@") })
+        let encoded = "node0/\(decodeUnit)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        response = try await api.call(.POST, "/v1/workers/\(encoded)/drain", #"{"reason":"e2e drain"}"#)
+        #expect(response.status == 200, "\(response.json)")
+        try await eventually("the drained unit to stop", timeout: .seconds(60)) { !(try activeUnits(nodes).contains(decodeUnit)) }
+        let audit = try await api.call(.GET, "/v1/status").json["audit"] as? [[String: Any]] ?? []
+        #expect(audit.contains { ($0["action"] as? String) == "drain node0/\(decodeUnit)" && $0["requester"] != nil })
+
+        // A bad configuration on SIGHUP is rejected; the daemon keeps running on the old one.
+        try "nodes: [\n  broken".write(toFile: config, atomically: true, encoding: .utf8)
+        daemon.signal(SIGHUP)
+        try await eventually("the failed reload to be counted") {
+            let text = try await client.execute(HTTPClientRequest(url: metricsURL), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
+            return String(buffer: text).contains(#"fulcrum_config_reloads_total{result="failure"} 1"#)
+        }
+        #expect(try await api.call(.GET, "/v1/status").status == 200)
+        try good.write(toFile: config, atomically: true, encoding: .utf8)
+        response = try await api.call(.POST, "/v1/reload")
+        #expect(response.status == 200)
+
+        // SIGTERM leaves the workers running; a new daemon adopts them and starts nothing new.
+        try await eventually("1 + 1 workers before the restart", timeout: .seconds(60)) { try activeUnits(nodes).count == 2 }
+        let before = try activeUnits(nodes)
+        let pids = try before.map { try nodes.property(0, $0, "MainPID") }
+        #expect(try await daemon.stop() == 0)
+        #expect(try activeUnits(nodes) == before)
+        daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd-2.log")
+        let readyCount = notify.messages.filter { $0 == "READY=1" }.count
+        try await eventually("READY=1 from the restarted fulcrumd", timeout: .seconds(90)) {
+            notify.messages.filter { $0 == "READY=1" }.count > readyCount
+        }
+        for _ in 0..<3 {
+            let status = try await api.call(.GET, "/v1/status").json
+            #expect((status["workers"] as? [[String: Any]])?.count == 2)
+        }
+        #expect(try activeUnits(nodes) == before)
+        #expect(try before.map { try nodes.property(0, $0, "MainPID") } == pids)
+        #expect(try await daemon.stop() == 0)
+    }
+}
