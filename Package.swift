@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "FulcrumDaemon", targets: ["FulcrumDaemon"]),
         .executable(name: "fulcrumd", targets: ["fulcrumd"]),
         .executable(name: "fulcrum-emu", targets: ["fulcrum-emu"]),
+        .executable(name: "fulcrumctl", targets: ["fulcrumctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics.git", from: "1.1.1"),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .target(
@@ -44,6 +46,9 @@ let package = Package(
             dependencies: [
                 "FulcrumCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ]
         ),
         .executableTarget(
@@ -129,6 +134,28 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "fulcrumctl",
+            dependencies: [
+                "FulcrumTelemetry",
+                "FulcrumCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "ScrapeBenchmark",
+            dependencies: [
+                "FulcrumTelemetry",
+                "FulcrumCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ScrapeBenchmark"
+        ),
+        .executableTarget(
             name: "SimulatorBenchmark",
             dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],
             path: "Benchmarks/SimulatorBenchmark"
@@ -176,6 +203,25 @@ let package = Package(
                 "FulcrumSystemd", "FulcrumCore", "FulcrumTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumScraperTests",
+            dependencies: [
+                "FulcrumTelemetry",
+                "FulcrumCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumctlTests",
+            dependencies: [
+                // Built before the tests, which run the binary itself.
+                "fulcrumctl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -112,15 +112,20 @@ public struct Daemon: Sendable {
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
         ))
+        var failure: (any Error)?
         do {
             try await group.run()
         } catch {
+            failure = error
             logger.error("fulcrumd stopped on an error", metadata: ["error": "\(error)"])
         }
         notifier.notify(["STOPPING=1", "STATUS=stopping; workers are left running"])
         await actuator.shutdown()
         try? await httpClient.shutdown()
         logger.notice("fulcrumd stopped; every worker unit was left as it was")
+        // A service that failed (a socket that could not be bound, say) must fail the unit, so
+        // systemd records it and Restart=on-failure applies.
+        if let failure { throw failure }
     }
 }
 
@@ -169,7 +174,16 @@ struct ActuatorEventLogger: Service {
 
     func run() async throws {
         for await event in actuator.events.cancelOnGracefulShutdown() {
-            logger.notice("\(event)")
+            switch event {
+            case .drainIdle: metrics.recordDrain(outcome: "empty")
+            case .drainTimedOut: metrics.recordDrain(outcome: "timeout")
+            case .workerFailed: metrics.recordWorkerFailure()
+            default: break
+            }
+            switch event {
+            case .workerFailed, .nodeUnreachable, .drainTimedOut: logger.warning("\(event)")
+            default: logger.notice("\(event)")
+            }
         }
     }
 }

@@ -13,8 +13,8 @@ import Testing
 struct DaemonEndToEndTests {
     static let build = SystemdNodes.repository.appendingPathComponent(".build/debug")
 
-    /// The emulated worker templates, pointing at this checkout's binaries. Base ports 31000
-    /// and 31100 keep them apart from the actuator tests' ports.
+    /// The emulated worker templates, pointing at this checkout's binaries. Base ports 33000
+    /// and 33100 keep them apart from the other suites' ports (tests run in parallel).
     static func writeUnits(into folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for role in ["prefill", "decode"] {
@@ -26,9 +26,9 @@ struct DaemonEndToEndTests {
 
             [Service]
             Type=exec
-            Environment=FULCRUM_PREFILL_BASE_PORT=31000 FULCRUM_DECODE_BASE_PORT=31100
-            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum/%n.env
-            EnvironmentFile=-%t/fulcrum/%n.env
+            Environment=FULCRUM_PREFILL_BASE_PORT=33000 FULCRUM_DECODE_BASE_PORT=33100
+            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
+            EnvironmentFile=-%t/fulcrum-workers/%n.env
             ExecStart=\(build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --time-scale 20
             KillSignal=SIGTERM
             TimeoutStopSec=60
@@ -48,8 +48,8 @@ struct DaemonEndToEndTests {
             systemd: \(bus)
         workers:
           engine: vllm
-          prefill: {template: fulcrum-emu-prefill@.service, gpus_per_instance: 1, port_base: 31000, drain_timeout: 30s}
-          decode: {template: fulcrum-emu-decode@.service, gpus_per_instance: 1, port_base: 31100, drain_timeout: 30s}
+          prefill: {template: fulcrum-emu-prefill@.service, gpus_per_instance: 1, port_base: 33000, drain_timeout: 30s}
+          decode: {template: fulcrum-emu-decode@.service, gpus_per_instance: 1, port_base: 33100, drain_timeout: 30s}
         slo: {ttft: 2s, tpot: 50ms}
         intervals: {tick: 1s, scrape: 1s, scrape_timeout: 500ms}
         estimation: {startup_prior: 5s}

@@ -30,6 +30,8 @@ import Testing
             #expect(try nodes.property(0, "llm-prefill@g2-3.service", "ActiveState") == "active")
 
             // The unit got its GPUs and port from its name alone.
+            // MainPID is set once the ExecStartPre= step has finished and the main process runs.
+            try await eventually("the worker's main process") { try nodes.property(0, "llm-prefill@g2-3.service", "MainPID") != "0" }
             let pid = try nodes.property(0, "llm-prefill@g2-3.service", "MainPID")
             let environ = try String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8).split(separator: "\0")
             #expect(environ.contains("CUDA_VISIBLE_DEVICES=2,3"))

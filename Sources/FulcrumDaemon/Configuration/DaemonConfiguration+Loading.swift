@@ -266,6 +266,7 @@ extension DaemonConfiguration {
     static func readEstimation(_ node: Node?, into estimation: inout ControllerConfiguration.Estimation, reader: inout ConfigurationReader) {
         guard let fields = reader.mapping(node, key: "estimation", allowed: [
             "startup_prior", "stale_after", "growth_allowance", "decode_utilisation", "backlog_drain", "max_forecast_growth",
+            "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery",
         ]) else { return }
         if let value = reader.duration(fields["startup_prior"], key: "estimation.startup_prior") { estimation.startupPriorSeconds = value }
         if let value = reader.duration(fields["stale_after"], key: "estimation.stale_after") { estimation.staleAfterSeconds = value }
@@ -273,6 +274,11 @@ extension DaemonConfiguration {
         if let value = reader.double(fields["decode_utilisation"], key: "estimation.decode_utilisation", range: 0.1...1) { estimation.decodeUtilisation = value }
         if let value = reader.duration(fields["backlog_drain"], key: "estimation.backlog_drain") { estimation.backlogDrainSeconds = value }
         if let value = reader.double(fields["max_forecast_growth"], key: "estimation.max_forecast_growth", range: 1...10) { estimation.maxForecastGrowth = value }
+        if let value = reader.duration(fields["arrival_time_constant"], key: "estimation.arrival_time_constant") { estimation.arrivalLevelTimeConstant = value }
+        if let value = reader.duration(fields["trend_time_constant"], key: "estimation.trend_time_constant") { estimation.arrivalTrendTimeConstant = value }
+        if let value = reader.duration(fields["length_time_constant"], key: "estimation.length_time_constant") { estimation.lengthTimeConstant = value }
+        if let value = reader.duration(fields["latency_window"], key: "estimation.latency_window") { estimation.latencyWindowSeconds = value }
+        if let value = reader.duration(fields["correction_recovery"], key: "estimation.correction_recovery") { estimation.correctionRecoveryTimeConstant = value }
     }
 
     static func readPriors(_ node: Node?, reader: inout ConfigurationReader) -> PerformancePriors {

@@ -95,10 +95,15 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    public func recordDrain(role: Role, seconds: Double, outcome: String) {
-        registry.valueHistogram(name: "fulcrum_drain_duration_seconds", labels: [("role", role.rawValue), ("outcome", outcome)],
-                                    buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1200, 3600],
-                                    help: "Time from drain start to unit stop, by outcome (empty or timeout).").record(seconds)
+    /// A drain that ended: `empty` (in-flight reached zero) or `timeout` (stopped anyway).
+    public func recordDrain(outcome: String) {
+        registry.counter(name: "fulcrum_drains_total", labels: [("outcome", outcome)],
+                         help: "Drains that ended, by outcome (empty or timeout).").increment()
+    }
+
+    /// A worker unit that failed or whose process died without being asked to stop.
+    public func recordWorkerFailure() {
+        registry.counter(name: "fulcrum_worker_failures_total", help: "Worker units that failed or died unexpectedly.").increment()
     }
 
     static let tickBuckets: [Duration] = [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50),

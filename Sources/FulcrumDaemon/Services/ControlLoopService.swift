@@ -32,11 +32,19 @@ public struct ControlLoopService: Service {
             for await _ in ticks.cancelOnGracefulShutdown() { await tickOnce() }
             return
         }
+        // The watchdog is petted after each tick and, when ticks are further apart than half of
+        // WatchdogSec, also while waiting for the next one: the loop is alive while it waits.
+        let watchdog = SystemdNotifier.watchdogInterval().map { Duration.milliseconds(Int($0 * 1000)) }
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             await tickOnce()
             let seconds = await core.configuration.tickSeconds
-            try? await Task.sleep(until: started + .milliseconds(Int(seconds * 1000)), clock: .continuous)
+            let next = started + .milliseconds(Int(seconds * 1000))
+            while ContinuousClock.now < next, !Task.isCancelled {
+                let wake = watchdog.map { min(next, ContinuousClock.now + $0) } ?? next
+                try? await Task.sleep(until: wake, clock: .continuous)
+                if wake < next { notifier.notify(["WATCHDOG=1"]) }
+            }
         }
     }
 

@@ -32,8 +32,8 @@ struct UnitFixture {
         [Service]
         Type=exec
         Environment=FULCRUM_PREFILL_BASE_PORT=\(basePort) FULCRUM_DECODE_BASE_PORT=\(basePort + 100)
-        ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum/%n.env
-        EnvironmentFile=-%t/fulcrum/%n.env
+        ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
+        EnvironmentFile=-%t/fulcrum-workers/%n.env
         ExecStart=\(exec)
         KillSignal=SIGTERM
         TimeoutStopSec=20

@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Fulcrumctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fulcrumctl",
+        abstract: "Inspect and steer a running fulcrumd.",
+        discussion: """
+            Talks to fulcrumd over its control socket (--socket, $FULCRUM_SOCKET, default \
+            /run/fulcrum/control.sock); 'probe' works without a daemon. Shell completions: \
+            fulcrumctl --generate-completion-script bash|zsh|fish.
+            """,
+        subcommands: [
+            StatusCommand.self, WorkersCommand.self, ExplainCommand.self, OverrideCommand.self,
+            PauseCommand.self, ResumeCommand.self, DrainCommand.self, ReconcileCommand.self,
+            ReloadCommand.self, ProbeCommand.self,
+        ]
+    )
+}

@@ -1,0 +1,169 @@
+import FulcrumCore
+import FulcrumTelemetry
+
+/// Everything `probe` found, in the shape `--json` prints.
+struct ProbeReport: Codable {
+    struct Signal: Codable {
+        var name: String
+        /// Gauges and counters.
+        var value: Double?
+        /// Histograms.
+        var histogram: Histogram?
+        /// `metric{labels} × scale`, as the preset read it.
+        var source: String
+    }
+
+    struct Histogram: Codable {
+        var count: Double
+        var sum: Double
+        var buckets: Int
+    }
+
+    struct ParseFailure: Codable {
+        var line: Int
+        var column: Int
+        var message: String
+    }
+
+    var input: String
+    var contentType: String?
+    var contentEncoding: String?
+    /// `prometheus-text` or `openmetrics`.
+    var format: String?
+    var bytes: Int?
+    var families: Int?
+    var samples: Int?
+    /// `worker` or `frontend`.
+    var kind: String?
+    var preset: String?
+    var presetDetected: Bool?
+    var roleHint: String?
+    var signals: [Signal] = []
+    var missingRequired: [String] = []
+    var missingOptional: [String] = []
+    var issues: [String] = []
+    var unusedFamilies: [String] = []
+    var parseError: ParseFailure?
+    /// The one-sentence reason for a non-zero exit status.
+    var error: String?
+
+    init(input: String, error: String? = nil) {
+        self.input = input
+        self.error = error
+    }
+
+    static func build(input: String, loaded: LoadedExposition, target: ProbeTarget) -> ProbeReport {
+        var report = ProbeReport(input: input)
+        report.contentType = loaded.contentType
+        report.contentEncoding = loaded.contentEncoding
+        report.bytes = loaded.bytes.count
+
+        let interest: Set<String>
+        switch target {
+        case .auto: interest = EnginePreset.builtIn.reduce(into: FrontendPreset.dynamo.metricNames) { $0.formUnion($1.metricNames) }
+        case .worker(let preset): interest = preset.metricNames
+        case .frontend(let preset): interest = preset.metricNames
+        }
+        let exposition: Exposition
+        do {
+            exposition = try ExpositionParser.parse(loaded.bytes, format: loaded.format, families: .only(interest))
+        } catch {
+            report.parseError = ParseFailure(line: error.line, column: error.column, message: error.reason.description)
+            report.error = "\(input) is not a valid Prometheus exposition: \(error); check that it is a metrics endpoint or file."
+            return report
+        }
+        report.format = exposition.format == .openMetrics ? "openmetrics" : "prometheus-text"
+        report.families = exposition.allFamilies.count
+        report.samples = exposition.allFamilies.reduce(0) { $0 + $1.sampleCount }
+
+        switch target {
+        case .worker(let preset):
+            report.fill(preset, exposition: exposition, detected: false)
+        case .frontend(let preset):
+            report.fill(preset, exposition: exposition, detected: false)
+        case .auto:
+            if let preset = EnginePreset.detect(in: exposition) {
+                report.fill(preset, exposition: exposition, detected: true)
+            } else if exposition.allFamilies.contains(where: { family in
+                FrontendPreset.dynamo.detectionPrefixes.contains { family.name.hasPrefix($0) }
+            }) {
+                report.fill(FrontendPreset.dynamo, exposition: exposition, detected: true)
+            } else {
+                report.unusedFamilies = exposition.allFamilies.map(\.name)
+                report.error = "\(input) exposes no vLLM, SGLang, TensorRT-LLM or Dynamo frontend metrics; name a preset with --preset."
+                return report
+            }
+        }
+        if !report.missingRequired.isEmpty {
+            report.error = "\(input) lacks the \(report.preset ?? "given") preset's required signals \(report.missingRequired.joined(separator: ", ")); check the engine version or use a custom mapping."
+        } else if report.signals.contains(where: { $0.value?.isFinite == false }) {
+            report.error = "\(input) has a non-finite value in a required signal; see the issues listed."
+        }
+        return report
+    }
+
+    private mutating func fill(_ enginePreset: EnginePreset, exposition: Exposition, detected: Bool) {
+        let extraction = enginePreset.extract(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        kind = "worker"
+        preset = extraction.preset
+        presetDetected = detected
+        roleHint = extraction.roleHint?.rawValue
+        // With a required signal missing the preset hands out no telemetry, yet the signals it
+        // did find are what someone fixing a mapping wants to see: read them again leniently.
+        var lenient = enginePreset
+        lenient.required = []
+        let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
+        for signal in WorkerSignal.allCases {
+            guard let source = extraction.sources[signal] else { continue }
+            var entry = Signal(name: signal.rawValue, source: source.description)
+            switch signal {
+            case .requestsWaiting: entry.value = telemetry?.requestsWaiting
+            case .requestsRunning: entry.value = telemetry?.requestsRunning
+            case .kvCacheUsage: entry.value = telemetry?.kvCacheUsage
+            case .promptTokens: entry.value = telemetry?.promptTokens
+            case .generationTokens: entry.value = telemetry?.generationTokens
+            case .requestsFinished: entry.value = telemetry?.requestsFinished
+            case .timeToFirstToken: entry.histogram = telemetry?.timeToFirstToken.map(Histogram.init)
+            case .interTokenLatency: entry.histogram = telemetry?.interTokenLatency.map(Histogram.init)
+            }
+            signals.append(entry)
+        }
+        missingRequired = extraction.missingRequired.map(\.rawValue)
+        missingOptional = extraction.missingOptional.map(\.rawValue)
+        issues = extraction.issues.map(\.description)
+        unusedFamilies = extraction.unusedFamilies
+    }
+
+    private mutating func fill(_ frontendPreset: FrontendPreset, exposition: Exposition, detected: Bool) {
+        let extraction = frontendPreset.extract(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        kind = "frontend"
+        preset = extraction.preset
+        presetDetected = detected
+        var lenient = frontendPreset
+        lenient.required = []
+        let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
+        for signal in FrontendSignal.allCases {
+            guard let source = extraction.sources[signal] else { continue }
+            var entry = Signal(name: signal.rawValue, source: source.description)
+            switch signal {
+            case .requestsArrived: entry.value = telemetry?.requestsArrived
+            case .inputTokens: entry.value = telemetry?.inputTokens
+            case .outputTokens: entry.value = telemetry?.outputTokens
+            case .requestsCompleted: entry.value = telemetry?.requestsCompleted
+            case .timeToFirstToken: entry.histogram = telemetry?.timeToFirstToken.map(Histogram.init)
+            case .interTokenLatency: entry.histogram = telemetry?.interTokenLatency.map(Histogram.init)
+            }
+            signals.append(entry)
+        }
+        missingRequired = extraction.missingRequired.map(\.rawValue)
+        missingOptional = extraction.missingOptional.map(\.rawValue)
+        issues = extraction.issues.map(\.description)
+        unusedFamilies = extraction.unusedFamilies
+    }
+}
+
+extension ProbeReport.Histogram {
+    init(_ histogram: CumulativeHistogram) {
+        self.init(count: histogram.count, sum: histogram.sum, buckets: histogram.buckets.count)
+    }
+}
