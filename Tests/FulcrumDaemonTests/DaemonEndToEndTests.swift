@@ -103,6 +103,10 @@ struct DaemonEndToEndTests {
         }
     }
 
+    func fulcrumctl(_ arguments: [String], socket: String) throws -> (status: Int32, output: String) {
+        try SystemdNodes.run(Self.build.appendingPathComponent("fulcrumctl").path, arguments + ["--socket", socket])
+    }
+
     func activeUnits(_ nodes: SystemdNodes) throws -> [String] {
         try nodes.systemctl(0, "list-units", "--state=active", "--plain", "--no-legend", "fulcrum-emu-*")
             .output.split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }.sorted()
@@ -143,6 +147,33 @@ struct DaemonEndToEndTests {
         let parsed = try ExpositionParser.parse(String(buffer: exposition))
         #expect(parsed.family(named: "fulcrum_workers") != nil)
         #expect(parsed.family(named: "fulcrum_desired_instances") != nil)
+
+        // fulcrumctl, as an operator runs it.
+        // (The daemon reports what its last tick observed, so wait for a tick after the starts.)
+        try await eventually("fulcrumctl status to list both workers") {
+            let status = try fulcrumctl(["status"], socket: socket)
+            return status.status == 0 && status.output.contains("Split: prefill 1 → 1, decode 1 → 1") && status.output.contains("2 worker(s) listed.")
+        }
+        let workers = try fulcrumctl(["workers"], socket: socket)
+        #expect(workers.status == 0)
+        #expect(workers.output.hasPrefix("WORKER"))
+        #expect(workers.output.contains("node0/fulcrum-emu-prefill@g"))
+        // A client outside the socket's group is refused by the socket's permissions.
+        let outsider = try SystemdNodes.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups",
+                                                                  Self.build.appendingPathComponent("fulcrumctl").path, "status", "--socket", socket])
+        #expect(outsider.status == 77, "\(outsider.output)")
+        #expect(outsider.output.contains("permission denied"))
+
+        // A ratio override holds 1:3 until its TTL expires, then the controller takes over again.
+        let ratio = try fulcrumctl(["override", "ratio", "1:3", "--ttl", "12s", "--reason", "e2e"], socket: socket)
+        #expect(ratio.status == 0, "\(ratio.output)")
+        try await eventually("1 prefill and 3 decode units under the ratio", timeout: .seconds(60)) {
+            let units = try activeUnits(nodes)
+            return count(units, "prefill") == 1 && count(units, "decode") == 3
+        }
+        try await eventually("the ratio to expire and the cluster to return to 1 + 1", timeout: .seconds(90)) { try activeUnits(nodes).count == 2 }
+        let explain = try fulcrumctl(["explain", "--json"], socket: socket)
+        #expect(explain.status == 0)
 
         // Fixed counts.
         var response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":2,"decode":3,"reason":"e2e"}"#)

@@ -213,7 +213,12 @@ public struct Controller: Sendable {
         var result = current
         for role in Role.allCases {
             var count = max(current[role], bounds.min[role])
-            if estimate.capacityPerInstance[role] == nil {
+            if estimate.capacityPerInstance[role] == nil, estimate.demand[role] <= 0, observation.inFlightRequests[role] <= 0,
+               observation.staleWorkers[role] == 0 {
+                // Nothing to serve needs no capacity estimate: the floor is enough.
+                count = bounds.min[role]
+                reasons.append(.init(.noTraffic, role: role, "no \(role) traffic and no capacity estimate yet; moving toward the floor"))
+            } else if estimate.capacityPerInstance[role] == nil {
                 let fresh = max(1, Double(observation.freshWorkers[role]))
                 let latencyMissed = role == .prefill
                     ? (estimate.observedTTFT.map { $0 > slo.ttftSeconds } ?? false)
