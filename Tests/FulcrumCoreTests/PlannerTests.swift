@@ -129,4 +129,15 @@ struct PlannerTests {
         #expect(plan.actions == [.start(role: .prefill, node: "node1", gpus: [0, 1, 2, 3])])
         #expect(plan.unplaced.decode == 1)
     }
+
+    @Test("a worker drained by hand is never put back; a replacement is started instead")
+    func manualDrainKept() {
+        var cluster = ClusterFixture(nodeCount: 1, gpusPerNode: 8)
+        cluster.add(.decode, gpus: [0])
+        let drained = cluster.add(.decode, gpus: [1], lifecycle: .draining)
+        let constraints = PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 1), maxTotalGPUs: 8)
+        let plan = Planner.plan(desired: PerRole(prefill: 0, decode: 2), snapshot: cluster.snapshot(at: 0), constraints: constraints,
+                                keepDraining: [drained])
+        #expect(plan.actions == [.start(role: .decode, node: "node0", gpus: [2])])
+    }
 }

@@ -65,7 +65,7 @@ public struct Controller: Sendable {
             recommended = clampToBudget(counts.value)
             reasons.append(.init(.overrideCounts,
                 "fixed counts \(counts.value.prefill) prefill / \(counts.value.decode) decode set by hand\(counts.reason.map { ": \($0)" } ?? "")"))
-            let plan = Planner.plan(desired: recommended, snapshot: snapshot, constraints: configuration.placement)
+            let plan = Planner.plan(desired: recommended, snapshot: snapshot, constraints: configuration.placement, keepDraining: active.manualDrains)
             explainPlan(plan, reasons: &reasons)
             return decision(recommended: recommended, desired: recommended, plan: plan, matching: nil)
         }
@@ -124,7 +124,7 @@ public struct Controller: Sendable {
             let code: DecisionReason.Code = desired[role] > current[role] ? .scaleUp : .scaleDown
             reasons.append(.init(code, role: role, "\(role) \(current[role]) → \(desired[role]) instances"))
         }
-        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: configuration.placement)
+        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: configuration.placement, keepDraining: active.manualDrains)
         explainPlan(plan, reasons: &reasons)
         return decision(recommended: recommended, desired: desired, plan: plan, matching: matching)
     }

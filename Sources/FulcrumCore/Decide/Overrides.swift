@@ -47,6 +47,9 @@ public struct Overrides: Sendable, Hashable, Codable {
     /// Keep this prefill:decode instance ratio; the total still follows demand.
     public var ratio: Expiring<InstanceRatio>?
     public var bounds: Expiring<RoleBounds>?
+    /// Workers an operator drained by hand: never put back into service by the controller,
+    /// which starts replacements instead.
+    public var manualDrains: Set<WorkerID> = []
 
     public init(
         pause: Expiring<Bool>? = nil,

@@ -5,10 +5,13 @@
 /// actions that closes the gap, so running it again on the same snapshot emits nothing new
 /// once the actions have been applied.
 public enum Planner {
+    /// `keepDraining` names draining workers that must not be reused (an operator drained
+    /// them by hand); a replacement is started instead.
     public static func plan(
         desired: PerRole<Int>,
         snapshot: ClusterSnapshot,
-        constraints: PlacementConstraints
+        constraints: PlacementConstraints,
+        keepDraining: Set<WorkerID> = []
     ) -> PlacementPlan {
         var ledger = GPULedger(snapshot: snapshot)
         var plan = PlacementPlan()
@@ -32,7 +35,7 @@ public enum Planner {
 
             // A draining worker of the needed role is capacity already loaded and warm.
             let draining = snapshot.workers
-                .filter { $0.role == role && $0.lifecycle == .draining && !reusedDraining.contains($0.id) }
+                .filter { $0.role == role && $0.lifecycle == .draining && !reusedDraining.contains($0.id) && !keepDraining.contains($0.id) }
                 .sorted { lhs, rhs in
                     let lhsLoad = lhs.telemetry?.requestsInFlight ?? 0
                     let rhsLoad = rhs.telemetry?.requestsInFlight ?? 0

@@ -33,6 +33,9 @@ public actor DaemonCore {
             workers[index].telemetry = readings[workers[index].id]
         }
         let snapshot = ClusterSnapshot(time: now, nodes: observation.nodes, workers: workers, frontend: await telemetry.frontend())
+        // A hand-drained worker that is gone needs no more protecting.
+        let present = Set(workers.map(\.id))
+        overrides.manualDrains = overrides.manualDrains.filter { present.contains($0) }
         let decision = controller.decide(snapshot, overrides: overrides)
         // Expired overrides are dropped for good once a decision has reported them.
         overrides = overrides.active(at: now).active
@@ -74,6 +77,9 @@ public actor DaemonCore {
             throw ControlError(status: 409, "worker \(worker) is \(target.lifecycle.rawValue), not ready or starting; nothing to drain")
         }
         record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
+        // The controller must not cancel an operator's drain to refill the role; it starts a
+        // replacement instead.
+        overrides.manualDrains.insert(worker)
         if configuration.dryRun {
             return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
         }
