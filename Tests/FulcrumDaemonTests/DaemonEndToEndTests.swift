@@ -210,7 +210,7 @@ struct DaemonEndToEndTests {
         let encoded = "node0/\(decodeUnit)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         response = try await api.call(.POST, "/v1/workers/\(encoded)/drain", #"{"reason":"e2e drain"}"#)
         #expect(response.status == 200, "\(response.json)")
-        try await eventually("the drained unit to stop", timeout: .seconds(60)) { !(try activeUnits(nodes).contains(decodeUnit)) }
+        try await eventually("the drained unit to stop", timeout: .seconds(120)) { !(try activeUnits(nodes).contains(decodeUnit)) }
         let audit = try await api.call(.GET, "/v1/status").json["audit"] as? [[String: Any]] ?? []
         #expect(audit.contains { ($0["action"] as? String) == "drain node0/\(decodeUnit)" && $0["requester"] != nil })
 
