@@ -43,7 +43,7 @@ struct ClusterFixture {
 extension ControllerConfiguration {
     /// One-GPU instances, 16-GPU budget, profile priors: prefill 10k tok/s, decode sized by
     /// a step model, TTFT 1 s, TPOT 50 ms.
-    static func testing(maxGPUs: Int = 16, priors: PerformancePriors? = nil) -> ControllerConfiguration {
+    static func standard(maxGPUs: Int = 16, priors: PerformancePriors? = nil) -> ControllerConfiguration {
         ControllerConfiguration(
             slo: ServiceLevelObjective(ttftSeconds: 1, tpotSeconds: 0.05, percentile: 0.9),
             placement: PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 1), maxTotalGPUs: maxGPUs),

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Estimation from scraped counters")
 struct EstimatorTests {
-    let configuration = ControllerConfiguration.testing()
+    let configuration = ControllerConfiguration.standard()
 
     @Test("arrival rate, mean input and output lengths come from counter deltas")
     func ratesFromCounterDeltas() throws {
@@ -60,7 +60,7 @@ struct EstimatorTests {
 
     @Test("capacity is learned only from intervals in which the queue stayed non-empty")
     func capacityFromSaturatedSamplesOnly() throws {
-        let noPriors = ControllerConfiguration.testing(priors: PerformancePriors())
+        let noPriors = ControllerConfiguration.standard(priors: PerformancePriors())
         var state = EstimatorState(configuration: noPriors)
         var cluster = ClusterFixture()
         let prefill = cluster.add(.prefill, gpus: [0], telemetry: telemetry(at: 0, finished: 0, promptTokens: 0, generationTokens: 0))

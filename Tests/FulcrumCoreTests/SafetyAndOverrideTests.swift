@@ -7,7 +7,7 @@ struct SafetyAndOverrideTests {
         var cluster = ClusterFixture()
         for index in 0..<prefill { cluster.add(.prefill, node: "node0", gpus: [index]) }
         for index in 0..<decode { cluster.add(.decode, node: "node1", gpus: [index]) }
-        var configuration = ControllerConfiguration.testing()
+        var configuration = ControllerConfiguration.standard()
         configure(&configuration)
         return TrafficDriver(cluster: cluster, configuration: configuration)
     }

@@ -8,7 +8,7 @@ struct StabiliserTests {
         var cluster = ClusterFixture()
         cluster.add(.prefill, gpus: [0])
         cluster.add(.decode, gpus: [1])
-        var configuration = ControllerConfiguration.testing()
+        var configuration = ControllerConfiguration.standard()
         configure(&configuration)
         return TrafficDriver(cluster: cluster, configuration: configuration)
     }
@@ -117,7 +117,7 @@ struct StabiliserTests {
 
     @Test("a cold start with no workers starts the minimums at once; the seeded history never blocks a scale-up")
     func coldStart() {
-        var controller = Controller(configuration: .testing(priors: PerformancePriors()))
+        var controller = Controller(configuration: .standard(priors: PerformancePriors()))
         let empty = ClusterFixture()
         let decision = controller.decide(empty.snapshot(at: 0))
         #expect(decision.desired == PerRole(prefill: 1, decode: 1))
