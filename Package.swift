@@ -6,7 +6,9 @@ import PackageDescription
 //   FulcrumTelemetry Prometheus/OpenMetrics exposition parser and engine presets.
 //   FulcrumTraces    request-trace readers and the synthetic trace generator (file IO only).
 //   FulcrumSim       event-driven model of a disaggregated cluster + baseline policies.
-//   fulcrum-sim      command line around FulcrumSim.
+//   FulcrumConfiguration the daemon's YAML configuration schema, read once for daemon and decide.
+//   FulcrumDecisionAPI   the versioned JSON-lines decision interface (`fulcrum-sim decide`).
+//   fulcrum-sim      command line around FulcrumSim and the decision interface.
 let package = Package(
     name: "Fulcrum",
     platforms: [.macOS(.v15)],
@@ -18,6 +20,8 @@ let package = Package(
         .executable(name: "fulcrum-sim", targets: ["fulcrum-sim"]),
         .library(name: "FulcrumEmu", targets: ["FulcrumEmu"]),
         .library(name: "FulcrumSystemd", targets: ["FulcrumSystemd"]),
+        .library(name: "FulcrumConfiguration", targets: ["FulcrumConfiguration"]),
+        .library(name: "FulcrumDecisionAPI", targets: ["FulcrumDecisionAPI"]),
         .library(name: "FulcrumDaemon", targets: ["FulcrumDaemon"]),
         .executable(name: "fulcrumd", targets: ["fulcrumd"]),
         .executable(name: "fulcrum-emu", targets: ["fulcrum-emu"]),
@@ -58,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "FulcrumTraces",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["FulcrumCore", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FulcrumSim",
@@ -82,13 +86,23 @@ let package = Package(
             name: "fulcrumd",
             dependencies: [
                 "FulcrumDaemon",
+                "FulcrumConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .target(
+            name: "FulcrumConfiguration",
+            dependencies: ["FulcrumCore", .product(name: "Yams", package: "Yams")]
+        ),
+        .target(
+            name: "FulcrumDecisionAPI",
+            dependencies: ["FulcrumCore", "FulcrumConfiguration"]
         ),
         .target(
             name: "FulcrumDaemon",
             dependencies: [
                 "FulcrumCore",
+                "FulcrumConfiguration",
                 "FulcrumTelemetry",
                 "FulcrumSystemd",
                 "CSystemd",
@@ -128,6 +142,8 @@ let package = Package(
             name: "fulcrum-sim",
             dependencies: [
                 "FulcrumSim",
+                "FulcrumDecisionAPI",
+                "FulcrumConfiguration",
                 "FulcrumTraces",
                 "FulcrumCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -178,7 +194,7 @@ let package = Package(
         .testTarget(
             name: "FulcrumDaemonTests",
             dependencies: [
-                "FulcrumDaemon", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
+                "FulcrumDaemon", "FulcrumConfiguration", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -227,6 +243,14 @@ let package = Package(
         .testTarget(
             name: "FulcrumTracesTests",
             dependencies: ["FulcrumTraces"]
+        ),
+        .testTarget(
+            name: "FulcrumDecisionAPITests",
+            dependencies: [
+                "FulcrumDecisionAPI", "FulcrumConfiguration", "FulcrumCore",
+                // Built before the tests, which also drive `fulcrum-sim decide` as a process.
+                "fulcrum-sim",
+            ]
         ),
         .testTarget(
             name: "FulcrumSimTests",

@@ -1,3 +1,4 @@
+import FulcrumConfiguration
 import AsyncHTTPClient
 import Foundation
 import FulcrumCore

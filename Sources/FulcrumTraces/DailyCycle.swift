@@ -1,3 +1,5 @@
+import FulcrumCore
+
 /// Periodic modulation of the arrival rate, e.g. a day of traffic compressed into an hour.
 ///
 /// The rate is multiplied by `1 − amplitude · cos(2π t / period)`, with `t` measured from the start

@@ -1,3 +1,5 @@
+import FulcrumCore
+
 /// A token-length distribution: log-normal with the given mean and coefficient of variation,
 /// rounded to whole tokens and clamped to `1...max`.
 ///

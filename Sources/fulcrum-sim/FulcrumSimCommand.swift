@@ -9,6 +9,6 @@ struct FulcrumSimCommand: ParsableCommand {
             Policies: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, oracle.
             Built-in scenarios for 'generate': steady, mix-shift, ramp, bursty, diurnal.
             """,
-        subcommands: [RunCommand.self, CompareCommand.self, GenerateCommand.self, ProfilesCommand.self]
+        subcommands: [RunCommand.self, CompareCommand.self, GenerateCommand.self, ProfilesCommand.self, DecideCommand.self]
     )
 }

@@ -1,3 +1,4 @@
+import FulcrumConfiguration
 import ArgumentParser
 import FulcrumDaemon
 import Foundation

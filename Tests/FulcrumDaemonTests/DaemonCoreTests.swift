@@ -1,3 +1,4 @@
+@testable import FulcrumConfiguration
 import FulcrumCore
 import Testing
 @testable import FulcrumDaemon

@@ -1,3 +1,4 @@
+@testable import FulcrumConfiguration
 import Foundation
 import FulcrumCore
 import FulcrumTelemetry

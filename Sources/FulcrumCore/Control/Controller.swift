@@ -49,7 +49,7 @@ public struct Controller: Sendable {
         let observation = estimate.observation
         let readyWorkers = snapshot.workers.contains { $0.lifecycle == .ready }
         let freshTotal = observation.freshWorkers.prefill + observation.freshWorkers.decode
-        if readyWorkers, freshTotal == 0 {
+        if readyWorkers, freshTotal == 0, snapshot.traffic == nil {
             // Fail static, like the HPA with every metric invalid: no data is no reason to act.
             reasons.append(.init(.telemetryStale,
                 "no ready worker has telemetry newer than \(format(configuration.estimation.staleAfterSeconds)) s; holding the current size"))

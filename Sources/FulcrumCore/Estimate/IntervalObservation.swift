@@ -78,7 +78,10 @@ public enum IntervalObserver {
             }
 
             let isFresh = worker.telemetry.map { now - $0.scrapedAt <= estimation.staleAfterSeconds } ?? false
-            if worker.lifecycle == .ready {
+            // A caller that summarises traffic itself may send no per-worker telemetry at all;
+            // such a worker is unobserved by design, not stale.
+            let unobservedByDesign = snapshot.traffic != nil && worker.telemetry == nil
+            if worker.lifecycle == .ready, !unobservedByDesign {
                 if isFresh { observation.freshWorkers[worker.role] += 1 } else { observation.staleWorkers[worker.role] += 1 }
             }
             guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { continue }
@@ -151,6 +154,14 @@ public enum IntervalObserver {
             nextMemory.frontend = nil
         }
 
+        // A caller's window summary comes next: it counted requests, we would only infer them.
+        if observation.arrivalRate == nil, let window = snapshot.traffic, window.durationSeconds > 0, window.requests >= 0 {
+            observation.arrivalRate = window.requests / window.durationSeconds
+            if window.requests > 0 {
+                observation.meanInputTokens = window.meanInputTokens
+                observation.meanOutputTokens = window.meanOutputTokens
+            }
+        }
         if observation.arrivalRate == nil, arrivalSamples > 0 { observation.arrivalRate = arrivalsPerSecond }
         if observation.meanInputTokens == nil, prefillFinished > 0 { observation.meanInputTokens = promptTokens / prefillFinished }
         // In vLLM/SGLang disaggregation the decode worker serves the original request and
@@ -172,6 +183,12 @@ public enum IntervalObserver {
         }
         observation.ttftQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.ttft))
         observation.tpotQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.itl))
+        // Histograms win when there are enough of them; otherwise trust the caller's own
+        // percentile, which it computed from every request in its window.
+        if let window = snapshot.traffic, window.requests > 0 {
+            if observation.ttftQuantile == nil, let ttft = window.ttftSeconds, ttft.isFinite, ttft >= 0 { observation.ttftQuantile = ttft }
+            if observation.tpotQuantile == nil, let itl = window.interTokenLatencySeconds, itl.isFinite, itl >= 0 { observation.tpotQuantile = itl }
+        }
         if !kvUsages.isEmpty { observation.decodeKVUsage = kvUsages.reduce(0, +) / Double(kvUsages.count) }
         return (observation, nextMemory)
     }

@@ -92,11 +92,21 @@ public struct ClusterSnapshot: Sendable, Hashable, Codable {
     public var nodes: [NodeSnapshot]
     public var workers: [WorkerSnapshot]
     public var frontend: FrontendTelemetry?
+    /// A caller's own summary of the last interval's traffic, for callers that have no
+    /// cumulative counters to give (see `TrafficWindow`).
+    public var traffic: TrafficWindow?
 
-    public init(time: Timestamp, nodes: [NodeSnapshot], workers: [WorkerSnapshot], frontend: FrontendTelemetry? = nil) {
+    public init(
+        time: Timestamp,
+        nodes: [NodeSnapshot],
+        workers: [WorkerSnapshot],
+        frontend: FrontendTelemetry? = nil,
+        traffic: TrafficWindow? = nil
+    ) {
         self.time = time
         self.nodes = nodes
         self.workers = workers
         self.frontend = frontend
+        self.traffic = traffic
     }
 }

@@ -1,3 +1,4 @@
+import FulcrumConfiguration
 import FulcrumCore
 
 /// The daemon's decision state and the one place it changes: overrides, the controller, the

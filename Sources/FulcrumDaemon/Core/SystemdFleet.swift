@@ -1,3 +1,4 @@
+import FulcrumConfiguration
 import Foundation
 import FulcrumCore
 import FulcrumSystemd

@@ -5,7 +5,7 @@ import Yams
 /// Codable decoding stops at the first error and cannot tell a typo'd key from an absent one;
 /// operators editing `/etc/fulcrum/fulcrum.yaml` deserve the whole list at once, each with the
 /// key, the value and what is allowed. So the daemon's file is read by hand from Yams' node tree.
-struct ConfigurationReader {
+public struct ConfigurationReader {
     private(set) var problems: [ConfigurationProblem] = []
 
     mutating func report(_ key: String, _ node: Node?, _ expected: String) {
@@ -118,7 +118,7 @@ struct ConfigurationReader {
         return seconds
     }
 
-    static func parseDuration(_ text: String) -> Double? {
+    public static func parseDuration(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: " ")
         let units: [(suffix: String, seconds: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
         for unit in units where trimmed.hasSuffix(unit.suffix) {

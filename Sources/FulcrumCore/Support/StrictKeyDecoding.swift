@@ -1,9 +1,10 @@
-/// Rejects keys a scenario type does not know.
+/// Rejects keys a decoded type does not know.
 ///
-/// `Decodable` silently ignores unknown keys, so a typo in an optional key (`rate_end_rsp`) would
-/// quietly produce a different workload than the author intended; failing loudly is safer.
+/// `Decodable` silently ignores unknown keys, so a typo in an optional key (`rate_end_rsp` in a
+/// scenario, `kv_cache_use` in a decision request) would quietly mean something other than the
+/// author intended; failing loudly is safer. Shared by every strict reader in the project.
 extension Decoder {
-    func rejectUnknownKeys<Key: CodingKey>(allowed: [Key], context: String? = nil) throws {
+    public func rejectUnknownKeys<Key: CodingKey>(allowed: [Key], context: String? = nil) throws {
         let container = try container(keyedBy: AnyKey.self)
         let allowedNames = allowed.map(\.stringValue)
         guard let unknown = container.allKeys.first(where: { !allowedNames.contains($0.stringValue) }) else {

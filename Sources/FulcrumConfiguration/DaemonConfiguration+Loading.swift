@@ -18,6 +18,16 @@ extension DaemonConfiguration {
     }
 
     public static func parse(yaml text: String, source: String) throws -> DaemonConfiguration {
+        let result = try readDocument(yaml: text, source: source, purpose: .daemon)
+        guard let daemon = result.daemon else {
+            throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is empty; see examples/fulcrum.yaml")])
+        }
+        return daemon
+    }
+
+    /// Reads the whole document once; both the daemon and `fulcrum-sim decide` come through here
+    /// so the two can never disagree about what a key means.
+    static func readDocument(yaml text: String, source: String, purpose: ConfigurationPurpose) throws -> DocumentReadResult {
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -25,7 +35,7 @@ extension DaemonConfiguration {
             throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is not valid YAML: \(Self.describe(error))")])
         }
         var reader = ConfigurationReader()
-        let configuration = read(root, reader: &reader)
+        let configuration = read(root, purpose: purpose, reader: &reader)
         guard let configuration, reader.problems.isEmpty else {
             throw ConfigurationError(source: source, problems: reader.problems.isEmpty
                 ? [ConfigurationProblem(key: "file", expected: "is empty; see examples/fulcrum.yaml")]
@@ -47,7 +57,8 @@ extension DaemonConfiguration {
     ]
 
     // swiftlint:disable:next function_body_length
-    static func read(_ root: Node?, reader: inout ConfigurationReader) -> DaemonConfiguration? {
+    static func read(_ root: Node?, purpose: ConfigurationPurpose, reader: inout ConfigurationReader) -> DocumentReadResult? {
+        let forDaemon = purpose == .daemon
         guard let top = reader.mapping(root, key: "", allowed: topLevelKeys) else { return nil }
 
         // Nodes.
@@ -82,7 +93,7 @@ extension DaemonConfiguration {
             for name in Set(names) where names.filter({ $0 == name }).count > 1 {
                 reader.report("nodes", nil, "node name \"\(name)\" appears more than once; names must be unique")
             }
-        } else if top["nodes"] == nil {
+        } else if top["nodes"] == nil, forDaemon {
             reader.missing("nodes", "list the GPU nodes, each with name, gpus and systemd")
         }
 
@@ -101,7 +112,7 @@ extension DaemonConfiguration {
                 guard let fields = reader.mapping(workers[role.rawValue], key: key,
                                                   allowed: ["template", "gpus_per_instance", "metrics_url", "port_base", "drain_timeout"])
                 else {
-                    if workers[role.rawValue] == nil { reader.missing(key, "give the \(role) template unit and GPUs per instance") }
+                    if workers[role.rawValue] == nil, forDaemon { reader.missing(key, "give the \(role) template unit and GPUs per instance") }
                     continue
                 }
                 let template = reader.string(fields["template"], key: "\(key).template")
@@ -109,7 +120,7 @@ extension DaemonConfiguration {
                                    && template.allSatisfy({ $0.isLetter || $0.isNumber || "-_@.:".contains($0) })) {
                     reader.report("\(key).template", fields["template"], "expected a template unit name such as llm-\(role)@.service")
                 }
-                if fields["template"] == nil { reader.missing("\(key).template", "name the template unit, e.g. llm-\(role)@.service") }
+                if fields["template"] == nil, forDaemon { reader.missing("\(key).template", "name the template unit, e.g. llm-\(role)@.service") }
                 let size = reader.int(fields["gpus_per_instance"], key: "\(key).gpus_per_instance", range: 1...64) ?? 1
                 gpusPerInstance[role] = size
                 let url = reader.string(fields["metrics_url"], key: "\(key).metrics_url") ?? "http://{host}:{port}/metrics"
@@ -125,7 +136,7 @@ extension DaemonConfiguration {
             if let prefill = roles.prefill, let decode = roles.decode, prefill.template == decode.template {
                 reader.report("workers.decode.template", nil, "must differ from workers.prefill.template, or roles cannot be told apart after a restart")
             }
-        } else if top["workers"] == nil {
+        } else if top["workers"] == nil, forDaemon {
             reader.missing("workers", "configure workers.prefill and workers.decode")
         }
 
@@ -152,7 +163,8 @@ extension DaemonConfiguration {
 
         // Budget and bounds.
         let totalGPUs = nodes.reduce(0) { $0 + $1.gpus.count }
-        var maxGPUs = totalGPUs
+        // Without nodes (decide), the snapshot's nodes bound the cluster; the budget is open.
+        var maxGPUs = nodes.isEmpty && !forDaemon ? 100_000 : totalGPUs
         var minGPUs = 0
         var minInstances = PerRole(prefill: 1, decode: 1)
         var maxInstances = PerRole<Int?>(prefill: nil, decode: nil)
@@ -242,12 +254,15 @@ extension DaemonConfiguration {
             }
         }
 
-        guard let prefill = roles.prefill, let decode = roles.decode, !nodes.isEmpty else { return nil }
-        return DaemonConfiguration(
+        guard let prefill = roles.prefill, let decode = roles.decode, !nodes.isEmpty else {
+            return forDaemon ? nil : DocumentReadResult(daemon: nil, controller: controller, tickSeconds: tick)
+        }
+        let daemon = DaemonConfiguration(
             nodes: nodes, roles: PerRole(prefill: prefill, decode: decode), engine: engine, frontend: frontend,
             controller: controller, tickSeconds: tick, scrapeSeconds: scrape, scrapeTimeoutSeconds: scrapeTimeout,
             router: router, dryRun: dryRun, control: control, metrics: metrics
         )
+        return DocumentReadResult(daemon: daemon, controller: controller, tickSeconds: tick)
     }
 
     static func readStabilisation(_ node: Node?, into stabilisation: inout ControllerConfiguration.Stabilisation, reader: inout ConfigurationReader) {

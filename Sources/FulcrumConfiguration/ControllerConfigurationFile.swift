@@ -1,0 +1,45 @@
+import Foundation
+import FulcrumCore
+
+/// Who reads a configuration file: the daemon needs everything; an embedding caller of the
+/// decision interface brings its own nodes and workers, so only the controller's keys matter.
+public enum ConfigurationPurpose: Sendable, Hashable {
+    case daemon
+    case decisionOnly
+}
+
+/// What one read of a configuration document produced.
+struct DocumentReadResult {
+    /// The full daemon configuration, when the document has nodes and worker templates.
+    var daemon: DaemonConfiguration?
+    var controller: ControllerConfiguration
+    var tickSeconds: Double
+}
+
+/// The controller's part of a daemon configuration file, for `fulcrum-sim decide`.
+///
+/// It is the daemon's schema, read by the same code: `nodes` and worker templates may be
+/// left out (the caller's snapshots say which GPUs exist), everything else means what it means
+/// to `fulcrumd`, and every problem is still reported at once with its line.
+public struct ControllerConfigurationFile: Sendable, Hashable {
+    public var controller: ControllerConfiguration
+    /// `intervals.tick`: how often the caller is expected to ask, seconds.
+    public var tickSeconds: Double
+
+    public static func load(path: String) throws -> ControllerConfigurationFile {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(source: path, problems: [
+                ConfigurationProblem(key: "file", expected: "cannot be read (\(error.localizedDescription)); check the path and its permissions"),
+            ])
+        }
+        return try parse(yaml: text, source: path)
+    }
+
+    public static func parse(yaml text: String, source: String) throws -> ControllerConfigurationFile {
+        let result = try DaemonConfiguration.readDocument(yaml: text, source: source, purpose: .decisionOnly)
+        return ControllerConfigurationFile(controller: result.controller, tickSeconds: result.tickSeconds)
+    }
+}

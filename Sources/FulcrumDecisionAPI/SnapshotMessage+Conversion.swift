@@ -1,0 +1,228 @@
+import FulcrumCore
+
+extension SnapshotMessage {
+    /// The core's input for this line, after every check the decoder cannot express.
+    ///
+    /// The checks mirror what the daemon guarantees about its own snapshots (known roles and
+    /// states, GPUs that exist on the worker's node and are held once, finite non-negative
+    /// numbers), because the core is written against those guarantees.
+    public func coreInput() throws(DecisionRequestError) -> (snapshot: ClusterSnapshot, overrides: Overrides) {
+        try finite(time, "time")
+        if nodes.isEmpty { throw DecisionRequestError(field: "nodes", "is empty; list at least one node with its GPUs") }
+        var gpusByNode: [String: Set<Int>] = [:]
+        for (index, node) in nodes.enumerated() {
+            let key = "nodes[\(index)]"
+            if node.name.isEmpty { throw DecisionRequestError(field: "\(key).name", "is empty; give the node a name") }
+            if gpusByNode[node.name] != nil {
+                throw DecisionRequestError(field: "\(key).name", "repeats the node name \"\(node.name)\"; node names must be unique")
+            }
+            if let gpu = node.gpus.firstIndex(where: { $0 < 0 }) {
+                throw DecisionRequestError(field: "\(key).gpus[\(gpu)]", "is negative; GPU indices start at 0")
+            }
+            if Set(node.gpus).count != node.gpus.count { throw DecisionRequestError(field: "\(key).gpus", "lists a GPU twice; list each index once") }
+            gpusByNode[node.name] = Set(node.gpus)
+        }
+
+        var workers: [WorkerSnapshot] = []
+        var seenIDs: Set<String> = []
+        var heldGPUs: [String: [Int: String]] = [:]
+        for (index, worker) in self.workers.enumerated() {
+            let key = "workers[\(index)]"
+            if worker.id.isEmpty { throw DecisionRequestError(field: "\(key).id", "is empty; give each worker a stable id") }
+            guard seenIDs.insert(worker.id).inserted else {
+                throw DecisionRequestError(field: "\(key).id", "repeats the worker id \"\(worker.id)\"; ids must be unique")
+            }
+            guard let role = Role(rawValue: worker.role) else {
+                throw DecisionRequestError(field: "\(key).role", "is \"\(worker.role)\"; expected prefill or decode")
+            }
+            guard let lifecycle = WorkerLifecycle(rawValue: worker.state) else {
+                throw DecisionRequestError(field: "\(key).state", "is \"\(worker.state)\"; expected starting, ready, draining or failed")
+            }
+            guard let nodeGPUs = gpusByNode[worker.node] else {
+                throw DecisionRequestError(field: "\(key).node", "is \"\(worker.node)\", which is not in nodes; add the node or fix the name")
+            }
+            if worker.gpus.isEmpty { throw DecisionRequestError(field: "\(key).gpus", "is empty; list the GPUs the worker holds") }
+            for (gpuIndex, gpu) in worker.gpus.enumerated() {
+                guard nodeGPUs.contains(gpu) else {
+                    throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu), which node \"\(worker.node)\" does not list")
+                }
+                if lifecycle != .failed {
+                    if let holder = heldGPUs[worker.node, default: [:]][gpu] {
+                        throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu) on \"\(worker.node)\", already held by \"\(holder)\"; a GPU serves one worker")
+                    }
+                    heldGPUs[worker.node, default: [:]][gpu] = worker.id
+                }
+            }
+            try finite(worker.startedAt, "\(key).started_at")
+            if let readyAt = worker.readyAt { try finite(readyAt, "\(key).ready_at") }
+            workers.append(WorkerSnapshot(
+                id: WorkerID(worker.id), role: role, node: worker.node, gpus: worker.gpus, lifecycle: lifecycle,
+                startedAt: Timestamp(seconds: worker.startedAt), readyAt: worker.readyAt.map(Timestamp.init(seconds:)),
+                telemetry: try worker.telemetry.map { telemetry throws(DecisionRequestError) in try telemetry.core(field: "\(key).telemetry") }
+            ))
+        }
+
+        let snapshot = ClusterSnapshot(
+            time: Timestamp(seconds: time),
+            nodes: nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ?? true) },
+            workers: workers,
+            frontend: try frontend.map { frontend throws(DecisionRequestError) in try frontend.core() },
+            traffic: try traffic.map { traffic throws(DecisionRequestError) in try traffic.core() }
+        )
+        return (snapshot, try overrides?.core() ?? .none)
+    }
+
+    /// The wire form of a core snapshot: what a caller would send to get the same decision.
+    public init(_ snapshot: ClusterSnapshot, overrides: OverrideSettings? = nil) {
+        self.init(
+            time: snapshot.time.seconds,
+            nodes: snapshot.nodes.map { Node(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ? nil : false) },
+            workers: snapshot.workers.map { worker in
+                Worker(
+                    id: worker.id.rawValue, role: worker.role.rawValue, node: worker.node, gpus: worker.gpus,
+                    state: worker.lifecycle.rawValue, startedAt: worker.startedAt.seconds, readyAt: worker.readyAt?.seconds,
+                    telemetry: worker.telemetry.map(Telemetry.init)
+                )
+            },
+            frontend: snapshot.frontend.map(Frontend.init),
+            traffic: snapshot.traffic.map(Traffic.init),
+            overrides: overrides
+        )
+    }
+}
+
+extension SnapshotMessage.Telemetry {
+    init(_ telemetry: WorkerTelemetry) {
+        self.init(
+            scrapedAt: telemetry.scrapedAt.seconds, requestsWaiting: telemetry.requestsWaiting,
+            requestsRunning: telemetry.requestsRunning, kvCacheUsage: telemetry.kvCacheUsage,
+            promptTokens: telemetry.promptTokens, generationTokens: telemetry.generationTokens,
+            requestsFinished: telemetry.requestsFinished,
+            ttftSeconds: telemetry.timeToFirstToken.map(SnapshotMessage.Histogram.init),
+            itlSeconds: telemetry.interTokenLatency.map(SnapshotMessage.Histogram.init)
+        )
+    }
+
+    func core(field: String) throws(DecisionRequestError) -> WorkerTelemetry {
+        try finite(scrapedAt, "\(field).scraped_at")
+        let counters: [(Double?, String)] = [
+            (requestsWaiting, "requests_waiting"), (requestsRunning, "requests_running"), (promptTokens, "prompt_tokens"),
+            (generationTokens, "generation_tokens"), (requestsFinished, "requests_finished"),
+        ]
+        for (value, name) in counters { if let value { try nonNegative(value, "\(field).\(name)") } }
+        if let kvCacheUsage, !(kvCacheUsage.isFinite && (0...1).contains(kvCacheUsage)) {
+            throw DecisionRequestError(field: "\(field).kv_cache_usage", "is \(kvCacheUsage); expected a fraction between 0 and 1")
+        }
+        return WorkerTelemetry(
+            scrapedAt: Timestamp(seconds: scrapedAt), requestsWaiting: requestsWaiting ?? 0, requestsRunning: requestsRunning ?? 0,
+            kvCacheUsage: kvCacheUsage, promptTokens: promptTokens ?? 0, generationTokens: generationTokens ?? 0,
+            requestsFinished: requestsFinished ?? 0,
+            timeToFirstToken: try ttftSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "\(field).ttft_seconds") },
+            interTokenLatency: try itlSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "\(field).itl_seconds") }
+        )
+    }
+}
+
+extension SnapshotMessage.Histogram {
+    init(_ histogram: CumulativeHistogram) {
+        self.init(buckets: histogram.buckets.map { Bucket(le: $0.upperBound, count: $0.cumulativeCount) }, sum: histogram.sum)
+    }
+
+    func core(field: String) throws(DecisionRequestError) -> CumulativeHistogram {
+        guard let last = buckets.last, last.le == .infinity else {
+            throw DecisionRequestError(field: "\(field).buckets", "must end with the {\"le\": \"+Inf\"} bucket, whose count is the total")
+        }
+        for index in buckets.indices {
+            let bucket = buckets[index]
+            try nonNegative(bucket.count, "\(field).buckets[\(index)].count")
+            if index > 0 {
+                if !(bucket.le > buckets[index - 1].le) {
+                    throw DecisionRequestError(field: "\(field).buckets[\(index)].le", "is \(bucket.le), not above the previous bucket's; order buckets by increasing le")
+                }
+                if bucket.count < buckets[index - 1].count {
+                    throw DecisionRequestError(field: "\(field).buckets[\(index)].count", "is \(bucket.count), below the previous bucket's; counts are cumulative")
+                }
+            }
+        }
+        try nonNegative(sum, "\(field).sum")
+        return CumulativeHistogram(buckets: buckets.map { .init(upperBound: $0.le, cumulativeCount: $0.count) }, sum: sum)
+    }
+}
+
+extension SnapshotMessage.Frontend {
+    init(_ frontend: FrontendTelemetry) {
+        self.init(
+            scrapedAt: frontend.scrapedAt.seconds, requestsArrived: frontend.requestsArrived, inputTokens: frontend.inputTokens,
+            outputTokens: frontend.outputTokens, requestsCompleted: frontend.requestsCompleted,
+            ttftSeconds: frontend.timeToFirstToken.map(SnapshotMessage.Histogram.init),
+            itlSeconds: frontend.interTokenLatency.map(SnapshotMessage.Histogram.init)
+        )
+    }
+
+    func core() throws(DecisionRequestError) -> FrontendTelemetry {
+        try finite(scrapedAt, "frontend.scraped_at")
+        try nonNegative(requestsArrived, "frontend.requests_arrived")
+        try nonNegative(inputTokens, "frontend.input_tokens")
+        try nonNegative(outputTokens, "frontend.output_tokens")
+        try nonNegative(requestsCompleted, "frontend.requests_completed")
+        return FrontendTelemetry(
+            scrapedAt: Timestamp(seconds: scrapedAt), requestsArrived: requestsArrived, inputTokens: inputTokens,
+            outputTokens: outputTokens, requestsCompleted: requestsCompleted,
+            timeToFirstToken: try ttftSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "frontend.ttft_seconds") },
+            interTokenLatency: try itlSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "frontend.itl_seconds") }
+        )
+    }
+}
+
+extension SnapshotMessage.Traffic {
+    init(_ window: TrafficWindow) {
+        self.init(
+            durationS: window.durationSeconds, requests: window.requests, meanInputTokens: window.meanInputTokens,
+            meanOutputTokens: window.meanOutputTokens, ttftSeconds: window.ttftSeconds, itlSeconds: window.interTokenLatencySeconds
+        )
+    }
+
+    func core() throws(DecisionRequestError) -> TrafficWindow {
+        guard durationS.isFinite, durationS > 0 else {
+            throw DecisionRequestError(field: "traffic.duration_s", "is \(durationS); expected the window's length in seconds, above 0")
+        }
+        try nonNegative(requests, "traffic.requests")
+        for (value, name) in [(meanInputTokens, "mean_input_tokens"), (meanOutputTokens, "mean_output_tokens"),
+                              (ttftSeconds, "ttft_seconds"), (itlSeconds, "itl_seconds")] {
+            if let value { try nonNegative(value, "traffic.\(name)") }
+        }
+        return TrafficWindow(
+            durationSeconds: durationS, requests: requests, meanInputTokens: meanInputTokens, meanOutputTokens: meanOutputTokens,
+            ttftSeconds: ttftSeconds, interTokenLatencySeconds: itlSeconds
+        )
+    }
+}
+
+extension SnapshotMessage.OverrideSettings {
+    func core() throws(DecisionRequestError) -> Overrides {
+        var overrides = Overrides()
+        if paused == true { overrides.pause = Expiring(true) }
+        if let counts {
+            if counts.prefill < 0 || counts.decode < 0 {
+                throw DecisionRequestError(field: "overrides.counts", "has a negative count; expected instance counts of 0 or more")
+            }
+            overrides.counts = Expiring(counts)
+        }
+        if let ratio {
+            let parts = ratio.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let prefill = Int(parts[0]), let decode = Int(parts[1]), prefill >= 1, decode >= 1 else {
+                throw DecisionRequestError(field: "overrides.ratio", "is \"\(ratio)\"; expected PREFILL:DECODE with both at least 1, e.g. \"1:3\"")
+            }
+            overrides.ratio = Expiring(InstanceRatio(prefill: prefill, decode: decode))
+        }
+        return overrides
+    }
+}
+
+private func finite(_ value: Double, _ field: String) throws(DecisionRequestError) {
+    guard value.isFinite else { throw DecisionRequestError(field: field, "is not a finite number") }
+}
+
+private func nonNegative(_ value: Double, _ field: String) throws(DecisionRequestError) {
+    guard value.isFinite, value >= 0 else { throw DecisionRequestError(field: field, "is \(value); expected a finite number of 0 or more") }
+}

@@ -1,0 +1,73 @@
+@testable import FulcrumCore
+import Testing
+
+@Suite("Traffic windows from embedding callers")
+struct TrafficWindowTests {
+    private func windowSnapshot(_ fixture: ClusterFixture, at time: Double, _ window: TrafficWindow?, frontend: FrontendTelemetry? = nil) -> ClusterSnapshot {
+        var snapshot = fixture.snapshot(at: time, frontend: frontend)
+        snapshot.traffic = window
+        return snapshot
+    }
+
+    @Test("A window is a direct measurement of arrivals and lengths")
+    func windowMeasuresTraffic() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        let (observation, _) = IntervalObserver.observe(
+            windowSnapshot(fixture, at: 100, TrafficWindow(durationSeconds: 20, requests: 100, meanInputTokens: 1_500, meanOutputTokens: 250)),
+            memory: ObservationMemory(), configuration: .standard())
+        #expect(observation.arrivalRate == 5)
+        #expect(observation.meanInputTokens == 1_500)
+        #expect(observation.meanOutputTokens == 250)
+    }
+
+    @Test("The frontend's counters win over a window when both are given")
+    func frontendWins() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        let first = FrontendTelemetry(scrapedAt: Timestamp(seconds: 90), requestsArrived: 0, inputTokens: 0, outputTokens: 0, requestsCompleted: 0)
+        let second = FrontendTelemetry(scrapedAt: Timestamp(seconds: 100), requestsArrived: 30, inputTokens: 30_000, outputTokens: 3_000, requestsCompleted: 30)
+        let window = TrafficWindow(durationSeconds: 10, requests: 500, meanInputTokens: 99, meanOutputTokens: 99)
+        let (_, memory) = IntervalObserver.observe(windowSnapshot(fixture, at: 90, window, frontend: first), memory: ObservationMemory(), configuration: .standard())
+        let (observation, _) = IntervalObserver.observe(windowSnapshot(fixture, at: 100, window, frontend: second), memory: memory, configuration: .standard())
+        #expect(observation.arrivalRate == 3)
+        #expect(observation.meanInputTokens == 1_000)
+    }
+
+    @Test("The caller's latency percentile is used when no histogram is trusted")
+    func windowLatency() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        let window = TrafficWindow(durationSeconds: 10, requests: 40, ttftSeconds: 1.7, interTokenLatencySeconds: 0.08)
+        let (observation, _) = IntervalObserver.observe(windowSnapshot(fixture, at: 100, window), memory: ObservationMemory(), configuration: .standard())
+        #expect(observation.ttftQuantile == 1.7)
+        #expect(observation.tpotQuantile == 0.08)
+        let empty = TrafficWindow(durationSeconds: 10, requests: 0, ttftSeconds: 1.7)
+        let (idle, _) = IntervalObserver.observe(windowSnapshot(fixture, at: 100, empty), memory: ObservationMemory(), configuration: .standard())
+        #expect(idle.ttftQuantile == nil)
+        #expect(idle.arrivalRate == 0)
+    }
+
+    @Test("Workers without telemetry are not stale when the caller sends windows; the controller acts")
+    func windowOnlyCallersAreNotHeld() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        var controller = Controller(configuration: .standard())
+        var decision: Decision?
+        for tick in 0..<30 {
+            let window = TrafficWindow(durationSeconds: 10, requests: 400, meanInputTokens: 4_000, meanOutputTokens: 300)
+            decision = controller.decide(windowSnapshot(fixture, at: Double(tick) * 10, window))
+        }
+        let last = decision!
+        #expect(!last.has(.telemetryStale))
+        #expect(last.desired.prefill > 1)
+        #expect(!last.actions.isEmpty)
+
+        // Without a window the same telemetry-less cluster is held, as before.
+        var held = Controller(configuration: .standard())
+        let without = held.decide(fixture.snapshot(at: 0))
+        #expect(without.has(.telemetryStale))
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import FulcrumConfiguration
+import FulcrumCore
+import Testing
+
+@Suite("Decision configuration files")
+struct ControllerConfigurationFileTests {
+    @Test("A file with only the controller's keys is enough for decide")
+    func controllerKeysOnly() throws {
+        let file = try ControllerConfigurationFile.parse(yaml: """
+            slo: {ttft: 1500ms, tpot: 40ms, percentile: 0.9}
+            budget: {max_gpus: 16, min_prefill: 2}
+            workers:
+              prefill: {gpus_per_instance: 2}
+              decode: {gpus_per_instance: 1}
+            estimation: {startup_prior: 4m}
+            intervals: {tick: 15s}
+            priors:
+              prefill: {tokens_per_s: 12000}
+            """, source: "decide.yaml")
+        #expect(file.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.9))
+        #expect(file.controller.placement.maxTotalGPUs == 16)
+        #expect(file.controller.placement.gpusPerInstance == PerRole(prefill: 2, decode: 1))
+        #expect(file.controller.minInstances.prefill == 2)
+        #expect(file.controller.estimation.startupPriorSeconds == 240)
+        #expect(file.controller.priors.prefill?.tokensPerSecond == 12_000)
+        #expect(file.tickSeconds == 15)
+    }
+
+    @Test("Without a budget, the snapshot's GPUs are the budget")
+    func openBudget() throws {
+        let file = try ControllerConfigurationFile.parse(yaml: "slo: {ttft: 2s, tpot: 50ms}\n", source: "decide.yaml")
+        #expect(file.controller.placement.maxTotalGPUs == 100_000)
+    }
+
+    @Test("The daemon's own example file reads the same for decide")
+    func daemonExampleFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("examples/config/vllm.yaml").path
+        let daemon = try DaemonConfiguration.load(path: path)
+        let decide = try ControllerConfigurationFile.load(path: path)
+        #expect(decide.controller == daemon.controller)
+        #expect(decide.tickSeconds == daemon.tickSeconds)
+    }
+
+    @Test("Problems are still all reported, with lines")
+    func problemsReported() throws {
+        do {
+            _ = try ControllerConfigurationFile.parse(yaml: """
+                slo: {ttft: fast, tpot: 50ms}
+                budget: {max_gpu: 4}
+                """, source: "decide.yaml")
+            Issue.record("a bad file was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.count == 2)
+            #expect(error.problems.map(\.key).contains("slo.ttft"))
+            #expect(error.problems.allSatisfy { $0.line != nil })
+            #expect(error.description.contains("max_gpus"))
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import FulcrumCore
+@testable import FulcrumDecisionAPI
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fulcrum-sim decide` as a caller in another language uses it: a long-lived child process,
+/// one line written, one line read back before the next is written.
+@Suite("fulcrum-sim decide process")
+struct DecideProcessTests {
+    static var binary: URL {
+        get throws {
+            var candidates: [URL] = []
+            if let test = Bundle.main.executableURL {
+                candidates.append(test.deletingLastPathComponent().appendingPathComponent("fulcrum-sim"))
+            }
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            candidates.append(root.appendingPathComponent(".build/debug/fulcrum-sim"))
+            let found = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
+            return try #require(found, "fulcrum-sim is not built next to the tests; run swift build first")
+        }
+    }
+
+    /// Reads one line from `fd`, waiting at most `seconds` in total.
+    private static func readLine(_ fd: Int32, buffer: inout [UInt8], seconds: Double) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            if let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                return line
+            }
+            let remaining = deadline.timeIntervalSinceNow
+            try #require(remaining > 0, "no reply line within \(seconds) s")
+            var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, Int32(min(remaining, 1) * 1000))
+            if ready > 0 {
+                var chunk = [UInt8](repeating: 0, count: 65_536)
+                let count = read(fd, &chunk, chunk.count)
+                try #require(count > 0, "fulcrum-sim closed its output early")
+                buffer.append(contentsOf: chunk[..<count])
+            }
+        }
+    }
+
+    @Test("Replies arrive line by line, an error does not stop the process, EOF ends it cleanly")
+    func interactive() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        // DecisionFixtures.configuration written as a daemon configuration file, except the TTFT
+        // target, which the flag must override.
+        let config = directory.appendingPathComponent("decide.yaml")
+        try Data("""
+            slo: {ttft: 3s, tpot: 50ms, percentile: 0.9}
+            budget: {max_gpus: 8}
+            priors:
+              prefill: {tokens_per_s: 8000, batch_overhead: 0.01}
+              decode: {step_base: 0.01, step_per_sequence: 0.0002, step_per_context_token: 0.00000002, kv_capacity_tokens: 400000, max_batch: 128}
+            """.utf8).write(to: config)
+        let process = Process()
+        process.executableURL = try Self.binary
+        process.arguments = ["decide", "--config", config.path, "--ttft", "1"]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        var buffer: [UInt8] = []
+        let fd = output.fileHandleForReading.fileDescriptor
+        func send(_ line: String) throws -> String {
+            input.fileHandleForWriting.write(Data((line + "\n").utf8))
+            return try Self.readLine(fd, buffer: &buffer, seconds: 60)
+        }
+
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        let first = DecisionSession.encode(SnapshotMessage(DecisionFixtures.windowSnapshot(time: 0, requests: 40)))
+        let expectedFirst = session.respond(to: first)
+        #expect(try send(first) == expectedFirst)
+        let refused = try send(#"{"schema": 1, "time": 10, "nodes": [], "workers": []}"#)
+        #expect(refused.contains(#""field":"nodes""#))
+        #expect(refused.contains(#""line":2"#))
+        let third = DecisionSession.encode(SnapshotMessage(DecisionFixtures.windowSnapshot(time: 10, requests: 60)))
+        _ = session.respond(to: "") // keep line numbers aligned with the process's
+        let expectedThird = session.respond(to: third)
+        #expect(try send(third) == expectedThird)
+
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+    }
+
+    @Test("A bad configuration file stops decide before it reads anything, naming the key")
+    func badConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("decide.yaml")
+        try Data("slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: lots}\n".utf8).write(to: config)
+
+        let process = Process()
+        process.executableURL = try Self.binary
+        process.arguments = ["decide", "--config", config.path]
+        let errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = errors
+        try process.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("budget.max_gpus"))
+        #expect(message.contains("line 2"))
+    }
+}

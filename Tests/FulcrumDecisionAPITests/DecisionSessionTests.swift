@@ -1,0 +1,148 @@
+import Foundation
+import FulcrumCore
+@testable import FulcrumDecisionAPI
+import Testing
+
+@Suite("Decision sessions")
+struct DecisionSessionTests {
+    private func wire(_ snapshot: ClusterSnapshot) -> String { DecisionSession.encode(SnapshotMessage(snapshot)) }
+
+    private func decode(_ reply: String?) throws -> DecisionMessage {
+        let reply = try #require(reply)
+        return try JSONDecoder().decode(DecisionMessage.self, from: Data(reply.utf8))
+    }
+
+    private func error(_ reply: String?) throws -> ErrorReply.Detail {
+        let reply = try #require(reply)
+        return try JSONDecoder().decode(ErrorReply.self, from: Data(reply.utf8)).error
+    }
+
+    @Test("Over the wire, every decision is the one the core makes when called directly")
+    func identicalToCore() throws {
+        var controller = Controller(configuration: DecisionFixtures.configuration)
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        var sawAction = false
+        for tick in 0..<12 {
+            let snapshot = DecisionFixtures.snapshot(tick: tick)
+            let direct = DecisionMessage(controller.decide(snapshot))
+            let viaWire = try decode(session.respond(to: wire(snapshot)))
+            #expect(viaWire == direct, "tick \(tick)")
+            sawAction = sawAction || !direct.actions.isEmpty
+        }
+        // The comparison is only worth something if the controller did act on the rising load.
+        #expect(sawAction)
+    }
+
+    @Test("The controller's memory carries from line to line")
+    func stateCarriesAcrossLines() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        var last: DecisionMessage?
+        for index in 0..<30 {
+            last = try decode(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: Double(index) * 10, requests: 100))))
+        }
+        var fresh = DecisionSession(configuration: DecisionFixtures.configuration)
+        let alone = try decode(fresh.respond(to: wire(DecisionFixtures.windowSnapshot(time: 290, requests: 400))))
+        var continued = session
+        let after = try decode(continued.respond(to: wire(DecisionFixtures.windowSnapshot(time: 300, requests: 400))))
+        let steady = try #require(last?.estimate.arrivalRate)
+        #expect(abs(steady - 10) < 0.5)
+        // A session that has seen 300 s at 10 req/s smooths one 40 req/s window; a fresh one
+        // takes it at face value.
+        #expect(try #require(alone.estimate.arrivalRate) == 40)
+        #expect(try #require(after.estimate.arrivalRate) < 40)
+        #expect(try #require(after.estimate.arrivalRate) > steady)
+    }
+
+    @Test("Windows of rising traffic grow the cluster; prompts growing longer grow prefill")
+    func windowsDriveScaling() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        var first: DecisionMessage?
+        var last: DecisionMessage?
+        for index in 0..<40 {
+            let reply = try decode(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: Double(index) * 10, requests: 20 + Double(index) * 5, isl: 1_000 + Double(index) * 200))))
+            if first == nil { first = reply }
+            last = reply
+        }
+        let start = try #require(first), end = try #require(last)
+        #expect(end.desired.prefill > start.desired.prefill)
+        #expect(end.desired.prefill + end.desired.decode > start.desired.prefill + start.desired.decode)
+        #expect(end.actions.allSatisfy { $0.kind != "start" || ($0.node == "gpu-a" && $0.gpus?.count == 1) })
+    }
+
+    @Test("A refused line names its field, and changes nothing", arguments: [
+        ("{not json", ""),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [], "colour": "blue"}"#, ""),
+        (#"{"schema": 2, "time": 5, "nodes": [], "workers": []}"#, "schema"),
+        (#"{"schema": 1, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": []}"#, "time"),
+        (#"{"schema": 1, "time": "soon", "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": []}"#, "time"),
+        (#"{"schema": 1, "time": 5, "nodes": [], "workers": []}"#, "nodes"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 0.5]}], "workers": []}"#, "nodes[0].gpus[1]"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "router", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0}]}"#, "workers[0].role"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "asleep", "started_at": 0}]}"#, "workers[0].state"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-b", "gpus": [0], "state": "ready", "started_at": 0}]}"#, "workers[0].node"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [3], "state": "ready", "started_at": 0}]}"#, "workers[0].gpus[0]"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "a", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0}, {"id": "b", "role": "prefill", "node": "gpu-a", "gpus": [0], "state": "starting", "started_at": 0}]}"#, "workers[1].gpus[0]"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "kv_cache_use": 0.5}}]}"#, "workers[0].telemetry"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "kv_cache_usage": 1.5}}]}"#, "workers[0].telemetry.kv_cache_usage"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "itl_seconds": {"buckets": [{"le": 0.1, "count": 3}], "sum": 0.2}}}]}"#, "workers[0].telemetry.itl_seconds.buckets"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "itl_seconds": {"buckets": [{"le": "soon", "count": 3}], "sum": 0.2}}}]}"#, "workers[0].telemetry.itl_seconds.buckets[0].le"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "traffic": {"duration_s": 0, "requests": 3}}"#, "traffic.duration_s"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "overrides": {"ratio": "three"}}"#, "overrides.ratio"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "overrides": {"counts": {"prefill": 1}}}"#, "overrides.counts.decode"),
+    ])
+    func refusedLines(line: String, field: String) throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        var control = DecisionSession(configuration: DecisionFixtures.configuration)
+        let warmUp = wire(DecisionFixtures.windowSnapshot(time: 0, requests: 50))
+        _ = session.respond(to: warmUp)
+        _ = control.respond(to: warmUp)
+
+        let detail = try error(session.respond(to: line))
+        #expect(detail.field == field)
+        #expect(detail.line == 2)
+        #expect(!detail.message.isEmpty && detail.message.hasSuffix("."))
+        if !field.isEmpty { #expect(detail.message.hasPrefix(field)) }
+
+        // The next good line is decided exactly as if the bad one had never come.
+        let next = wire(DecisionFixtures.windowSnapshot(time: 10, requests: 80))
+        let afterRefusal = session.respond(to: next)
+        let neverRefused = control.respond(to: next)
+        #expect(afterRefusal != nil)
+        #expect(afterRefusal == neverRefused)
+    }
+
+    @Test("Unknown keys are named in the message, with the keys allowed")
+    func unknownKeyMessage() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        let detail = try error(session.respond(to: #"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0], "zone": "b"}], "workers": []}"#))
+        #expect(detail.field == "nodes[0]")
+        #expect(detail.message.contains("\"zone\""))
+        #expect(detail.message.contains("reachable"))
+    }
+
+    @Test("Time going backwards is refused; blank lines are skipped without a reply")
+    func timeOrderAndBlankLines() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        _ = try decode(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: 50, requests: 10))))
+        let blank = session.respond(to: "   ")
+        #expect(blank == nil)
+        let detail = try error(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: 40, requests: 10))))
+        #expect(detail.field == "time")
+        #expect(detail.line == 3)
+        _ = try decode(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: 50, requests: 10))))
+    }
+
+    @Test("The budget is the configured one or the GPUs the snapshot lists, whichever is smaller")
+    func budgetFollowsSnapshot() throws {
+        var configuration = DecisionFixtures.configuration
+        configuration.placement.maxTotalGPUs = 100_000
+        var session = DecisionSession(configuration: configuration)
+        var last: DecisionMessage?
+        for index in 0..<20 {
+            last = try decode(session.respond(to: wire(DecisionFixtures.windowSnapshot(time: Double(index) * 10, requests: 5_000))))
+        }
+        let reply = try #require(last)
+        #expect(reply.desired.prefill + reply.desired.decode <= 8)
+        #expect(reply.rateMatching?.regime == "over_budget")
+    }
+}
