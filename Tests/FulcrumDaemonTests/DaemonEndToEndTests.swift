@@ -63,12 +63,12 @@ struct DaemonEndToEndTests {
         let process = Process()
         let log: String
 
-        init(config: String, notify: String, log: String) throws {
+        init(config: String, notify: String, log: String, environment extra: [String: String] = [:]) throws {
             self.log = log
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = build.appendingPathComponent("fulcrumd")
             process.arguments = ["--config", config]
-            process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }
+            process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }.merging(extra) { $1 }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
@@ -245,4 +245,59 @@ struct DaemonEndToEndTests {
         #expect(try before.map { try nodes.property(0, $0, "MainPID") } == pids)
         #expect(try await daemon.stop() == 0)
     }
+
+    @Test("manages a node through systemd's own ssh transport, as configured with systemd: ssh:user@host")
+    func sshTransport() async throws {
+        let root = NSTemporaryDirectory() + "fulcrumd-ssh-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.writeUnits(into: "\(root)/units")
+        let nodes = try SystemdNodes.start(count: 1, units: "\(root)/units")
+        defer { nodes.stop() }
+        let ssh = try SSHServer.start(buses: [nodes.bus(0)])
+        defer { ssh.stop() }
+        let notify = try NotifySocket(path: "\(root)/notify.sock")
+        defer { notify.close() }
+        let socket = "\(root)/control.sock"
+        let config = "\(root)/fulcrum.yaml"
+        let metricsPort = try freeLocalPort()
+        try Self.configuration(bus: "ssh:\(try ssh.host(0))", socket: socket, metricsPort: metricsPort)
+            .write(toFile: config, atomically: true, encoding: .utf8)
+
+        let daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd.log", environment: try ssh.clientEnvironment())
+        defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
+        try await eventually("READY=1 from fulcrumd over ssh\n\(daemon.output)", timeout: .seconds(90)) { notify.messages.contains("READY=1") }
+        // The floor of one worker per role is started on the remote manager, through the bridge.
+        try await eventually("the minimum workers to run on the ssh node\n\(daemon.output)", timeout: .seconds(60)) { try activeUnits(nodes).count == 2 }
+
+        // Job completion and unit state arrive as signals through ssh too: a counts override
+        // is carried out and reported done.
+        let counts = try fulcrumctl(["override", "counts", "--prefill", "2", "--decode", "1"], socket: socket)
+        #expect(counts.status == 0, "\(counts.output)")
+        try await eventually("2 prefill and 1 decode units over ssh", timeout: .seconds(60)) {
+            let units = try activeUnits(nodes)
+            return count(units, "prefill") == 2 && count(units, "decode") == 1
+        }
+        try await eventually("fulcrumctl workers to show three ready workers on node0") {
+            let workers = try fulcrumctl(["workers"], socket: socket)
+            return workers.status == 0 && workers.output.components(separatedBy: "\n").filter { $0.hasPrefix("node0/") && $0.contains(" ready ") }.count == 3
+        }
+
+        // A crash on the remote node is noticed through the bridge's signals and counted.
+        let victim = try #require(try activeUnits(nodes).first { $0.hasPrefix("fulcrum-emu-decode@") })
+        let pid = try nodes.property(0, victim, "MainPID")
+        #expect(kill(pid_t(pid) ?? 0, SIGKILL) == 0)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { Task { try? await client.shutdown() } }
+        try await eventually("fulcrum_worker_failures_total to count the crash", timeout: .seconds(60)) {
+            let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
+            let failures = try ExpositionParser.parse(String(buffer: body)).family(named: "fulcrum_worker_failures_total")?.samples.first?.value
+            return (failures ?? 0) >= 1
+        }
+
+        #expect(try await daemon.stop() == 0)
+        // Workers outlive the controller.
+        #expect(try activeUnits(nodes).count >= 2)
+    }
 }
+

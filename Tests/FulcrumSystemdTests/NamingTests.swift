@@ -38,7 +38,12 @@ import Testing
         #expect(try SystemdEndpoint(parsing: "user") == .user)
         #expect(try SystemdEndpoint(parsing: "ssh:root@gpu-1") == .ssh(destination: "root@gpu-1"))
         #expect(try SystemdEndpoint(parsing: "unix:path=/run/user/0/bus") == .address("unix:path=/run/user/0/bus"))
+        #expect(try SystemdEndpoint(parsing: "ssh:root@10.0.0.7:2222") == .ssh(destination: "root@10.0.0.7:2222"))
+        #expect(try SystemdEndpoint(parsing: "ssh:root@[fd00::7]:2222") == .ssh(destination: "root@[fd00::7]:2222"))
         #expect(throws: ActuatorError.self) { try SystemdEndpoint(parsing: "ssh:-oProxyCommand=x") }
+        #expect(throws: ActuatorError.self) { try SystemdEndpoint(parsing: "ssh:root@gpu-1:ssh") }
+        #expect(throws: ActuatorError.self) { try SystemdEndpoint(parsing: "ssh:root@gpu-1:70000") }
+        #expect(throws: ActuatorError.self) { try SystemdEndpoint(parsing: "ssh:root@gpu-1;reboot") }
         #expect(throws: ActuatorError.self) { try SystemdEndpoint(parsing: "sessionbus") }
     }
 }

@@ -13,17 +13,30 @@ public enum SystemdEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses the configuration form: `system`, `user`, `ssh:user@host`, or a D-Bus address
     /// (anything containing `:` and `=`, e.g. `unix:path=/run/user/0/bus`).
+    /// A port after the host (outside IPv6 brackets) must be a number from 1 to 65535.
+    private static func portIsValid(in destination: String) -> Bool {
+        let host = destination.split(separator: "@", maxSplits: 1).last.map(String.init) ?? destination
+        let afterBrackets = host.hasPrefix("[") ? String(host[(host.firstIndex(of: "]") ?? host.endIndex)...].dropFirst()) : host
+        guard let colon = afterBrackets.firstIndex(of: ":") else { return true }
+        let port = afterBrackets[afterBrackets.index(after: colon)...]
+        return Int(port).map { (1...65535).contains($0) } ?? false
+    }
+
     public init(parsing text: String) throws(ActuatorError) {
         switch text {
         case "system": self = .system
         case "user": self = .user
         case _ where text.hasPrefix("ssh:"):
             let destination = String(text.dropFirst(4))
+            // sd-bus passes the destination to ssh as one argument after "--", but a leading
+            // "-" or a shell-looking character has no business in a host name anyway.
+            // systemd 252 reads [user@]host[:port], host possibly a bracketed IPv6 address.
             guard !destination.isEmpty,
-                  destination.allSatisfy({ $0.isLetter || $0.isNumber || "@._-".contains($0) }),
-                  !destination.hasPrefix("-")
+                  destination.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || "@._-:[]".contains($0) }),
+                  !destination.hasPrefix("-"),
+                  Self.portIsValid(in: destination)
             else {
-                throw ActuatorError(.invalidConfiguration, "The endpoint '\(text)' has no valid ssh destination; write it as ssh:user@host.")
+                throw ActuatorError(.invalidConfiguration, "The endpoint '\(text)' has no valid ssh destination; write it as ssh:user@host or ssh:user@host:port.")
             }
             self = .ssh(destination: destination)
         case _ where text.contains(":") && text.contains("="):
