@@ -121,6 +121,44 @@ import Testing
         }
     }
 
+    @Test func aStopThatFailsIsRetriedByTheNextReconcile() async throws {
+        var units = UnitFixture()
+        units.decodeRefusesManualStop = true
+        try await withSystemdNodes(1, units: units) { nodes in
+            let actuator = try SystemdActuator(configuration: ActuatorFixture.configuration(nodes), logger: ActuatorFixture.logger())
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g4.service")
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [4])]).map(\.outcome.isDone) == [true])
+
+            // No load provider: the worker is idle at once, and systemd refuses the StopUnit.
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            _ = try await events.wait("the drain to reach the stop") { if case let .drainIdle(w) = $0, w == id { w } else { nil } }
+            try await eventually("the refused stop to leave the worker draining, not stopping") {
+                let pending = await actuator.isStopPending(id)
+                let lifecycle = await actuator.worker(id)?.lifecycle
+                return !pending && lifecycle == .draining
+            }
+            #expect(try nodes.property(0, "llm-decode@g4.service", "ActiveState") == "active")
+
+            // A reconcile while systemd still refuses tries again and leaves it draining.
+            await actuator.reconcile()
+            try await eventually("the retried stop to be refused too") { await actuator.isStopPending(id) == false }
+            #expect(await actuator.worker(id)?.lifecycle == .draining)
+
+            // The operator lifts the refusal; the next reconcile's retry stops the unit.
+            let dropIn = "\(try #require(nodes.environment["FULCRUM_NODE0_UNIT_DIR"]))/llm-decode@.service.d"
+            try FileManager.default.createDirectory(atPath: dropIn, withIntermediateDirectories: true)
+            try "[Unit]\nRefuseManualStop=no\n".write(toFile: "\(dropIn)/allow-stop.conf", atomically: true, encoding: .utf8)
+            #expect(try nodes.systemctl(0, "daemon-reload").status == 0)
+            await actuator.reconcile()
+            _ = try await events.wait("the retried drain to finish") { if case let .drainFinished(w) = $0, w == id { w } else { nil } }
+            #expect(try nodes.property(0, "llm-decode@g4.service", "ActiveState") == "inactive")
+            #expect(await actuator.worker(id) == nil)
+            await actuator.shutdown()
+        }
+    }
+
     @Test func aRestartedActuatorAdoptsRunningWorkersWithoutStartingThemAgain() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let configuration = ActuatorFixture.configuration(nodes)

@@ -56,6 +56,38 @@ import Testing
         let error = await #expect(throws: ActuatorError.self) { try await CommandRouterHook(executable: "/bin/false").deregister(worker) }
         #expect(error?.message.contains("exited 1") == true)
     }
+
+    /// Writes an executable script to a temporary file.
+    private func script(_ body: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).sh").path
+        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        return path
+    }
+
+    @Test func aHookThatHangsIsStoppedAtItsTimeout() async throws {
+        let hook = try script("exec sleep 600")
+        defer { try? FileManager.default.removeItem(atPath: hook) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = await #expect(throws: ActuatorError.self) {
+            try await CommandRouterHook(executable: hook, timeout: .milliseconds(500)).deregister(worker)
+        }
+        #expect(error?.message.contains("did not finish deregister") == true, "\(String(describing: error))")
+        // Generous bound for a loaded machine; the point is that it does not wait 600 s.
+        #expect(clock.now - started < .seconds(60))
+    }
+
+    @Test func aHookWritingMoreThanAPipeHoldsDoesNotBlock() async throws {
+        // 1 MiB on stderr, then failure: the hook must finish and its first words be reported.
+        let hook = try script("echo 'gateway said no' >&2; head -c 1048576 /dev/zero | tr '\\0' x >&2; exit 3")
+        defer { try? FileManager.default.removeItem(atPath: hook) }
+        let error = await #expect(throws: ActuatorError.self) {
+            try await CommandRouterHook(executable: hook, timeout: .seconds(60)).register(worker)
+        }
+        #expect(error?.message.contains("exited 3") == true, "\(String(describing: error))")
+        #expect(error?.message.contains("gateway said no") == true)
+    }
 }
 
 /// Starts a python3 HTTP server on a free loopback port that answers every request with

@@ -229,7 +229,9 @@ extension SystemdActuator {
         return false
     }
 
-    private func stop(_ id: WorkerID) async {
+    /// StopUnit and wait for its job; on failure the worker stays draining and the next
+    /// reconcile calls this again.
+    func stop(_ id: WorkerID) async {
         guard let worker = workers[id] else { return }
         defer { drainTasks[id] = nil }
         let call = SystemdManagerClient.managerCall("StopUnit", [.string(worker.unit.name), .string("fail")])

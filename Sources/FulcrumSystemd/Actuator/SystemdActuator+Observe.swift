@@ -27,6 +27,11 @@ extension SystemdActuator {
     }
 
     /// The snapshot of one worker, if the actuator knows it.
+    /// Whether a StopUnit for `id` is under way (or its drain still running toward one).
+    func isStopPending(_ id: WorkerID) -> Bool {
+        workers[id]?.stopping == true || drainTasks[id] != nil
+    }
+
     public func worker(_ id: WorkerID) async -> WorkerSnapshot? {
         await observe().workers.first { $0.id == id }
     }

@@ -51,6 +51,13 @@ extension SystemdActuator {
             workers[id] = nil
             if !worker.draining { eventSink.yield(.workerStopped(id)) }
         }
+        // A drain whose StopUnit failed (refused, timed out, node gone for a moment) left its
+        // worker draining with nothing driving it; each reconcile tries the stop again.
+        for (id, worker) in workers where worker.node == name && alive.contains(id) && worker.draining && !worker.stopping && drainTasks[id] == nil {
+            logger.notice("retrying the stop of draining worker \(id)", metadata: metadata(worker))
+            workers[id]?.stopping = true
+            drainTasks[id] = Task { await self.stop(id) }
+        }
         let now = wallClock()
         for worker in workers.values where worker.node == name && worker.isRunning && now - worker.startedAt >= configuration.stableAfter.seconds {
             failures.reset(FailureLedger.Key(node: name, gpus: worker.unit.gpus))

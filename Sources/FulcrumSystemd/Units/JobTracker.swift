@@ -6,16 +6,27 @@ import Synchronization
 /// for JobRemoved is installed before any call, and `expect` runs on the bus thread while the
 /// reply is decoded, so the signal (which systemd sends after the reply, on the same
 /// connection) always finds its entry. An outcome that arrives before anyone waits is kept
-/// until `wait` collects it.
+/// until `wait` collects it, but only the latest `retainedOutcomes` of them: a caller that
+/// queued a job and then never waited (cancelled, timed out) must not grow this forever.
 final class JobTracker: Sendable {
     private struct State {
         var waiting: [String: CheckedContinuation<JobOutcome, any Error>] = [:]
         var expected: Set<String> = []
         var finished: [String: JobOutcome] = [:]
+        /// `finished` keys, oldest first.
+        var finishedOrder: [String] = []
         var closed: BusError?
     }
 
     private let state = Mutex(State())
+    let retainedOutcomes: Int
+
+    init(retainedOutcomes: Int = 256) {
+        self.retainedOutcomes = retainedOutcomes
+    }
+
+    /// Outcomes kept for a later `wait`, for tests and diagnostics.
+    var retainedCount: Int { state.withLock { $0.finished.count } }
 
     /// Called on the bus thread while decoding the reply that returned `path`.
     func expect(_ path: String) {
@@ -28,6 +39,10 @@ final class JobTracker: Sendable {
             guard state.expected.remove(outcome.path) != nil else { return nil }
             if let continuation = state.waiting.removeValue(forKey: outcome.path) { return continuation }
             state.finished[outcome.path] = outcome
+            state.finishedOrder.append(outcome.path)
+            while state.finishedOrder.count > retainedOutcomes {
+                state.finished.removeValue(forKey: state.finishedOrder.removeFirst())
+            }
             return nil
         }
         continuation?.resume(returning: outcome)
@@ -38,7 +53,10 @@ final class JobTracker: Sendable {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let early = state.withLock { state -> Result<JobOutcome, any Error>? in
-                    if let outcome = state.finished.removeValue(forKey: path) { return .success(outcome) }
+                    if let outcome = state.finished.removeValue(forKey: path) {
+                        state.finishedOrder.removeAll { $0 == path }
+                        return .success(outcome)
+                    }
                     if let closed = state.closed { return .failure(closed) }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     state.waiting[path] = continuation
@@ -47,7 +65,11 @@ final class JobTracker: Sendable {
                 if let early { continuation.resume(with: early) }
             }
         } onCancel: {
-            state.withLock { $0.waiting.removeValue(forKey: path) }?.resume(throwing: CancellationError())
+            // Nobody will wait for this job again: drop it, so its JobRemoved is not kept.
+            state.withLock { state in
+                state.expected.remove(path)
+                return state.waiting.removeValue(forKey: path)
+            }?.resume(throwing: CancellationError())
         }
     }
 

@@ -16,6 +16,9 @@ struct UnitFixture {
     /// Prefill's base port; decode's is 100 above.
     var basePort = 30000
     var restartOnFailure = false
+    /// Makes StopUnit of the decode template fail (systemd refuses a manual stop), until a
+    /// drop-in lifts it.
+    var decodeRefusesManualStop = false
 
     func template(role: String, command: Command) -> String {
         let exec = switch command {
@@ -26,6 +29,7 @@ struct UnitFixture {
         return """
         [Unit]
         Description=Fulcrum test \(role) worker on GPUs %i
+        RefuseManualStop=\(role == "decode" && decodeRefusesManualStop ? "yes" : "no")
         StartLimitIntervalSec=60
         StartLimitBurst=3
 
