@@ -159,6 +159,52 @@ import Testing
         }
     }
 
+    @Test func perTickLimitsReadinessAndThePeriodicReconcile() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let probe = SwitchableReadiness()
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes) {
+                    $0.maxStartsPerTick = 2
+                    $0.maxDrainsPerTick = 1
+                    $0.reconcileInterval = .seconds(1)
+                },
+                readiness: probe, logger: ActuatorFixture.logger()
+            )
+            let events = EventRecorder(actuator)
+            await actuator.start()
+
+            // Three starts in one tick: two are made, the third waits for the next tick.
+            let starts = await actuator.execute([
+                .start(role: .decode, node: "node0", gpus: [0]),
+                .start(role: .decode, node: "node0", gpus: [1]),
+                .start(role: .decode, node: "node0", gpus: [2]),
+            ])
+            #expect(starts.map(\.outcome.isDone) == [true, true, false])
+            #expect(starts[2].outcome.error?.code == .rateLimited)
+
+            // Running is not ready until the probe says so.
+            let first = WorkerID("node0/llm-decode@g0.service"), second = WorkerID("node0/llm-decode@g1.service")
+            #expect(await actuator.worker(first)?.lifecycle == .starting)
+            probe.ready = true
+            #expect(await actuator.worker(first)?.lifecycle == .ready)
+
+            // Two drains in one tick: one is begun, the other deferred.
+            let drains = await actuator.execute([.drain(worker: first), .drain(worker: second)])
+            #expect(drains.map(\.outcome.isDone) == [true, false])
+            #expect(drains[1].outcome.error?.code == .rateLimited)
+            _ = try await events.wait("the first drain to finish") { if case let .drainFinished(w) = $0, w == first { w } else { nil } }
+            #expect(await actuator.worker(second)?.lifecycle == .ready)
+
+            // A unit started behind the actuator's back is adopted by the periodic reconcile,
+            // without anyone calling reconcile().
+            #expect(try nodes.systemctl(0, "start", "llm-prefill@g6-7.service").status == 0)
+            _ = try await events.wait("the periodic reconcile to adopt the stray unit") {
+                if case let .workerAdopted(w) = $0, w == WorkerID("node0/llm-prefill@g6-7.service") { w } else { nil }
+            }
+            await actuator.shutdown()
+        }
+    }
+
     @Test func aRestartedActuatorAdoptsRunningWorkersWithoutStartingThemAgain() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let configuration = ActuatorFixture.configuration(nodes)
@@ -329,4 +375,15 @@ enum HTTPProbe {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
     }
+}
+
+/// A readiness probe the test flips by hand.
+final class SwitchableReadiness: ReadinessProbe {
+    private let state = Mutex(false)
+    var ready: Bool {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+
+    func isReady(_ worker: WorkerEndpoint) async -> Bool { ready }
 }

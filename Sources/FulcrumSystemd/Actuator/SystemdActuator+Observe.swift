@@ -26,12 +26,12 @@ extension SystemdActuator {
         return ClusterObservation(nodes: nodes, workers: snapshots.sorted { $0.id < $1.id })
     }
 
-    /// The snapshot of one worker, if the actuator knows it.
     /// Whether a StopUnit for `id` is under way (or its drain still running toward one).
     func isStopPending(_ id: WorkerID) -> Bool {
         workers[id]?.stopping == true || drainTasks[id] != nil
     }
 
+    /// The snapshot of one worker, if the actuator knows it.
     public func worker(_ id: WorkerID) async -> WorkerSnapshot? {
         await observe().workers.first { $0.id == id }
     }
