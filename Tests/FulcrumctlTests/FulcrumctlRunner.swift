@@ -28,6 +28,28 @@ struct FulcrumctlRunner {
         var description: String
     }
 
+    /// Runs any built tool to completion, synchronously (for quick, bounded commands); stderr
+    /// goes to a file so a full pipe can never stall it.
+    static func runAny(_ executable: URL, _ arguments: [String]) throws -> Outcome {
+        let errorsPath = FileManager.default.temporaryDirectory.appendingPathComponent("tool-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errorsPath.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorsPath) }
+        let errors = try FileHandle(forWritingTo: errorsPath)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = errors
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try errors.close()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+                       stderr: try String(contentsOf: errorsPath, encoding: .utf8))
+    }
+
     /// Runs the binary to completion without blocking a concurrency thread while it runs.
     static func run(_ arguments: [String]) async throws -> Outcome {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fulcrumctl-run-\(UUID().uuidString)")
