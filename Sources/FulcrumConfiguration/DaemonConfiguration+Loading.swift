@@ -53,7 +53,7 @@ extension DaemonConfiguration {
 
     static let topLevelKeys: Set<String> = [
         "nodes", "workers", "engine", "frontend", "slo", "budget", "intervals", "stabilisation",
-        "estimation", "priors", "router", "dry_run", "control", "metrics",
+        "estimation", "priors", "router", "dry_run", "control", "metrics", "state_file",
     ]
 
     // swiftlint:disable:next function_body_length
@@ -254,13 +254,20 @@ extension DaemonConfiguration {
             }
         }
 
+        var stateFile: String?
+        if let path = reader.string(top["state_file"], key: "state_file") {
+            if path.hasPrefix("/"), !path.hasSuffix("/") { stateFile = path } else {
+                reader.report("state_file", top["state_file"], "expected an absolute file path such as /var/lib/fulcrum/state.json")
+            }
+        }
+
         guard let prefill = roles.prefill, let decode = roles.decode, !nodes.isEmpty else {
             return forDaemon ? nil : DocumentReadResult(daemon: nil, controller: controller, tickSeconds: tick)
         }
         let daemon = DaemonConfiguration(
             nodes: nodes, roles: PerRole(prefill: prefill, decode: decode), engine: engine, frontend: frontend,
             controller: controller, tickSeconds: tick, scrapeSeconds: scrape, scrapeTimeoutSeconds: scrapeTimeout,
-            router: router, dryRun: dryRun, control: control, metrics: metrics
+            router: router, dryRun: dryRun, control: control, metrics: metrics, stateFile: stateFile
         )
         return DocumentReadResult(daemon: daemon, controller: controller, tickSeconds: tick)
     }

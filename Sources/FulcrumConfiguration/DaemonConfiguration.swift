@@ -19,6 +19,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var dryRun: Bool
     public var control: ControlSocketConfiguration
     public var metrics: MetricsEndpointConfiguration
+    /// Where overrides, hand drains and the audit trail are kept across restarts; `nil` means
+    /// the default (`$STATE_DIRECTORY/state.json`, else /var/lib/fulcrum/state.json).
+    public var stateFile: String?
 
     public init(
         nodes: [ConfiguredNode],
@@ -32,7 +35,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
         router: RouterHookConfiguration = .none,
         dryRun: Bool = false,
         control: ControlSocketConfiguration = ControlSocketConfiguration(),
-        metrics: MetricsEndpointConfiguration = MetricsEndpointConfiguration()
+        metrics: MetricsEndpointConfiguration = MetricsEndpointConfiguration(),
+        stateFile: String? = nil
     ) {
         self.nodes = nodes
         self.roles = roles
@@ -46,6 +50,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.dryRun = dryRun
         self.control = control
         self.metrics = metrics
+        self.stateFile = stateFile
     }
 }
 

@@ -6,6 +6,7 @@ import FulcrumSystemd
 import FulcrumTelemetry
 import Logging
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// fulcrumd: the services joined. Scraper → controller tick → actuator, plus the control API
@@ -54,7 +55,29 @@ public struct Daemon: Sendable {
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
                                    logger: Logger(label: "fulcrumd.scrape"), now: now)
-        let core = DaemonCore(configuration: configuration, fleet: fleet, telemetry: scrape)
+        // Operators' overrides, hand drains and audit trail survive a restart.
+        let store = OperatorStateStore(path: configuration.stateFile ?? OperatorStateStore.defaultPath())
+        var restored: OperatorState?
+        do {
+            restored = try store.load()
+            if let restored {
+                logger.notice("restored operator state", metadata: [
+                    "file": "\(store.path)", "audit_entries": "\(restored.audit.count)",
+                    "manual_drains": "\(restored.overrides.manualDrains.count)",
+                ])
+            }
+        } catch {
+            logger.error("\(error)")
+        }
+        let saveFailures = SaveFailureLog(logger: logger)
+        let core = DaemonCore(configuration: configuration, fleet: fleet, telemetry: scrape, restored: restored, persist: { state in
+            do {
+                try store.save(state)
+                saveFailures.succeeded()
+            } catch {
+                saveFailures.failed("Saving the operator state to \(store.path) failed (\(error.localizedDescription)); overrides still apply but would be lost on a restart; check that the folder is writable.")
+            }
+        })
         let readiness = Readiness(notifier: notifier, logger: logger)
 
         // The first reconciliation: adopt what runs before deciding anything.
@@ -93,7 +116,13 @@ public struct Daemon: Sendable {
             onListening: { await readiness.mark(.controlSocket) }
         )
         let metricsApplication = MetricsServer.application(
-            metrics: metrics, ready: { await readiness.isReady },
+            metrics: metrics,
+            readinessProblem: {
+                await readiness.problem(
+                    at: .now, tickSeconds: await core.configuration.tickSeconds,
+                    nodes: await core.lastObservation?.nodes ?? []
+                )
+            },
             host: configuration.metrics.host, port: configuration.metrics.port, logger: Logger(label: "fulcrumd.metrics"),
             onServerRunning: { port in
                 logger.info("metrics endpoint listening", metadata: ["port": "\(port)"])
@@ -101,7 +130,7 @@ public struct Daemon: Sendable {
             }
         )
         let loop = ControlLoopService(core: core, metrics: metrics, notifier: notifier, logger: Logger(label: "fulcrumd.loop"), now: now,
-                                      onFirstTick: { await readiness.mark(.firstTick) })
+                                      onTick: { await readiness.ticked(at: .now) })
         let hangups = ReloadOnHangup(reload: reload, logger: logger)
         let events = ActuatorEventLogger(actuator: actuator, logger: Logger(label: "fulcrumd.systemd"), metrics: metrics)
 
@@ -128,31 +157,6 @@ public struct Daemon: Sendable {
         // systemd records it and Restart=on-failure applies.
         if let failure { throw failure }
     }
-}
-
-/// READY=1 is sent once, when the sockets are bound, the first reconciliation is done and
-/// the first decision is made, so `systemctl start fulcrumd` returns when it is really up.
-actor Readiness {
-    enum Step: Hashable { case reconciled, controlSocket, metricsEndpoint, firstTick }
-    private var done: Set<Step> = []
-    private let notifier: SystemdNotifier
-    private let logger: Logger
-
-    init(notifier: SystemdNotifier, logger: Logger) {
-        self.notifier = notifier
-        self.logger = logger
-    }
-
-    func mark(_ step: Step) {
-        let wasReady = isReady
-        done.insert(step)
-        if !wasReady, isReady {
-            notifier.notify(["READY=1", "STATUS=ready"])
-            logger.notice("fulcrumd ready")
-        }
-    }
-
-    var isReady: Bool { done.count == 4 }
 }
 
 /// SIGHUP → reload, the `systemctl reload fulcrumd` path.
@@ -186,5 +190,21 @@ struct ActuatorEventLogger: Service {
             default: logger.notice("\(event)")
             }
         }
+    }
+}
+
+/// Logs a failing state save once, not on every change, and says when it works again.
+final class SaveFailureLog: Sendable {
+    private let failing = Mutex(false)
+    private let logger: Logger
+
+    init(logger: Logger) { self.logger = logger }
+
+    func failed(_ message: String) {
+        if failing.withLock({ state in defer { state = true }; return !state }) { logger.error("\(message)") }
+    }
+
+    func succeeded() {
+        if failing.withLock({ state in defer { state = false }; return state }) { logger.notice("saving the operator state works again") }
     }
 }

@@ -55,6 +55,7 @@ struct DaemonEndToEndTests {
         estimation: {startup_prior: 5s}
         stabilisation: {scale_down_window: 3s, flip_window: 2s, flip_cooldown: 5s, max_step_down: 4}
         control: {socket: \(socket), mode: "0660"}
+        state_file: \((socket as NSString).deletingLastPathComponent)/state.json
         metrics: {listen: "127.0.0.1:\(metricsPort)"}
         """
     }
@@ -230,6 +231,9 @@ struct DaemonEndToEndTests {
         try await eventually("1 + 1 workers before the restart", timeout: .seconds(60)) { try activeUnits(nodes).count == 2 }
         let before = try activeUnits(nodes)
         let pids = try before.map { try nodes.property(0, $0, "MainPID") }
+        // An operator's pause is not lost with the process.
+        response = try await api.call(.POST, "/v1/pause", #"{"reason":"across the restart"}"#)
+        #expect(response.status == 200)
         #expect(try await daemon.stop() == 0)
         #expect(try activeUnits(nodes) == before)
         daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd-2.log")
@@ -243,6 +247,11 @@ struct DaemonEndToEndTests {
         }
         #expect(try activeUnits(nodes) == before)
         #expect(try before.map { try nodes.property(0, $0, "MainPID") } == pids)
+        let restored = try await api.call(.GET, "/v1/status").json
+        let restoredOverrides = try #require(restored["overrides"] as? [String: Any], "\(restored)")
+        #expect(restoredOverrides["pause"] != nil, "\(restoredOverrides)")
+        let restoredAudit = restored["audit"] as? [[String: Any]] ?? []
+        #expect(restoredAudit.contains { ($0["action"] as? String) == "drain node0/\(decodeUnit)" })
         #expect(try await daemon.stop() == 0)
     }
 
@@ -293,6 +302,16 @@ struct DaemonEndToEndTests {
             let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
             let failures = try ExpositionParser.parse(String(buffer: body)).family(named: "fulcrum_worker_failures_total")?.samples.first?.value
             return (failures ?? 0) >= 1
+        }
+
+        // With the node's only way in gone, /readyz says the daemon cannot steer anything.
+        let readyz = "http://127.0.0.1:\(metricsPort)/readyz"
+        #expect(try await client.execute(HTTPClientRequest(url: readyz), timeout: .seconds(10)).status == .ok)
+        ssh.stop()
+        try await eventually("/readyz to report the unreachable node", timeout: .seconds(60)) {
+            let response = try await client.execute(HTTPClientRequest(url: readyz), timeout: .seconds(10))
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            return response.status == .serviceUnavailable && body.contains("no node's systemd is reachable (node0)")
         }
 
         #expect(try await daemon.stop() == 0)

@@ -16,12 +16,34 @@ public actor DaemonCore {
     private let fleet: any WorkerFleet
     private let telemetry: any TelemetryProvider
     private let historyLimit = 50
+    private let persist: (@Sendable (OperatorState) -> Void)?
+    private var persisted: OperatorState
 
-    public init(configuration: DaemonConfiguration, fleet: any WorkerFleet, telemetry: any TelemetryProvider) {
+    /// `restored` is what a previous run saved; `persist` is called with the operator state
+    /// whenever it changes (overrides set or expired, a hand drain, an audit line).
+    public init(
+        configuration: DaemonConfiguration, fleet: any WorkerFleet, telemetry: any TelemetryProvider,
+        restored: OperatorState? = nil, persist: (@Sendable (OperatorState) -> Void)? = nil
+    ) {
         self.configuration = configuration
         self.fleet = fleet
         self.telemetry = telemetry
         self.controller = Controller(configuration: configuration.controller)
+        self.persist = persist
+        if let restored {
+            overrides = restored.overrides
+            audit = restored.audit
+        }
+        persisted = OperatorState(overrides: overrides, audit: audit)
+    }
+
+    public var operatorState: OperatorState { OperatorState(overrides: overrides, audit: audit) }
+
+    private func persistIfChanged() {
+        let state = operatorState
+        guard state != persisted else { return }
+        persisted = state
+        persist?(state)
     }
 
     /// One control-loop tick at `now`: observe, decide, act (unless dry-run or paused).
@@ -51,6 +73,7 @@ public actor DaemonCore {
         decisions.append(decision)
         if decisions.count > historyLimit { decisions.removeFirst(decisions.count - historyLimit) }
         ticks += 1
+        persistIfChanged()
         return decision
     }
 
@@ -64,6 +87,7 @@ public actor DaemonCore {
     public func record(_ entry: AuditEntry) -> AuditEntry {
         audit.append(entry)
         if audit.count > 200 { audit.removeFirst(audit.count - 200) }
+        persistIfChanged()
         return entry
     }
 
@@ -81,6 +105,7 @@ public actor DaemonCore {
         // The controller must not cancel an operator's drain to refill the role; it starts a
         // replacement instead.
         overrides.manualDrains.insert(worker)
+        persistIfChanged()
         if configuration.dryRun {
             return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
         }

@@ -12,13 +12,14 @@ public struct ControlLoopService: Service {
     let logger: Logger
     let now: @Sendable () -> Timestamp
     let ticks: AsyncStream<Void>?
-    let onFirstTick: @Sendable () async -> Void
+    let onTick: @Sendable () async -> Void
 
     /// `ticks`, when given, drives the loop instead of the clock (tests step it by hand).
+    /// `onTick` runs after every tick (readiness tracks that the loop is alive).
     public init(core: DaemonCore, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger,
                 now: @escaping @Sendable () -> Timestamp, ticks: AsyncStream<Void>? = nil,
-                onFirstTick: @escaping @Sendable () async -> Void = {}) {
-        self.onFirstTick = onFirstTick
+                onTick: @escaping @Sendable () async -> Void = {}) {
+        self.onTick = onTick
         self.core = core
         self.metrics = metrics
         self.notifier = notifier
@@ -69,7 +70,7 @@ public struct ControlLoopService: Service {
         for outcome in await core.lastOutcomes where outcome.result == .failed || outcome.result == .refused {
             logger.error("action did not succeed", metadata: ["action": "\(outcome.action)", "result": "\(outcome.result.rawValue)", "message": "\(outcome.message ?? "")"])
         }
-        if await core.ticks == 1 { await onFirstTick() }
+        await onTick()
         notifier.notify([
             "WATCHDOG=1",
             "STATUS=prefill \(decision.current.prefill)→\(decision.desired.prefill), decode \(decision.current.decode)→\(decision.desired.decode); \(decision.reasons.first?.code.rawValue ?? "steady")\(configuration.dryRun ? " (dry-run)" : "")",

@@ -3,11 +3,11 @@ import Logging
 import ServiceLifecycle
 
 /// `/metrics` (Prometheus text format), `/healthz` (the process answers) and `/readyz`
-/// (the first reconciliation and tick are done) on TCP.
+/// (200 while the daemon can steer the fleet, 503 with the reason while it cannot) on TCP.
 public enum MetricsServer {
     public static func application(
         metrics: DaemonMetrics,
-        ready: @escaping @Sendable () async -> Bool,
+        readinessProblem: @escaping @Sendable () async -> String?,
         host: String,
         port: Int,
         logger: Logger,
@@ -21,9 +21,11 @@ public enum MetricsServer {
         }
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
-            await ready()
-                ? Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
-                : Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready: first reconciliation pending\n")))
+            if let problem = await readinessProblem() {
+                Response(status: .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: "not ready: \(problem)\n")))
+            } else {
+                Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ready\n")))
+            }
         }
         return Application(
             router: router,
