@@ -216,9 +216,9 @@ extension DaemonConfiguration {
             switch reader.string(fields["kind"], key: "router.kind") {
             case "none", nil: router = .none
             case "sglang":
-                if let url = reader.string(fields["url"], key: "router.url") { router = .sglangGateway(url: url) } else { reader.missing("router.url", "give the gateway's base URL") }
+                if let url = httpURL(fields["url"], reader: &reader) { router = .sglangGateway(url: url) } else if fields["url"] == nil { reader.missing("router.url", "give the gateway's base URL") }
             case "webhook":
-                if let url = reader.string(fields["url"], key: "router.url") { router = .webhook(url: url) } else { reader.missing("router.url", "give the webhook URL") }
+                if let url = httpURL(fields["url"], reader: &reader) { router = .webhook(url: url) } else if fields["url"] == nil { reader.missing("router.url", "give the webhook URL") }
             case "exec":
                 if let path = reader.string(fields["path"], key: "router.path"), path.hasPrefix("/") { router = .executable(path: path) } else {
                     reader.report("router.path", fields["path"], "expected an absolute path to an executable (it is run without a shell)")
@@ -270,6 +270,18 @@ extension DaemonConfiguration {
             router: router, dryRun: dryRun, control: control, metrics: metrics, stateFile: stateFile
         )
         return DocumentReadResult(daemon: daemon, controller: controller, tickSeconds: tick)
+    }
+
+    /// `router.url`, when it is an http(s) URL with a host; reported otherwise.
+    static func httpURL(_ node: Node?, reader: inout ConfigurationReader) -> String? {
+        guard let text = reader.string(node, key: "router.url") else { return nil }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty
+        else {
+            reader.report("router.url", node, "expected an http(s) URL with a host, e.g. http://127.0.0.1:30000")
+            return nil
+        }
+        return text
     }
 
     static func readStabilisation(_ node: Node?, into stabilisation: inout ControllerConfiguration.Stabilisation, reader: inout ConfigurationReader) {

@@ -54,6 +54,8 @@ struct ConfigurationTests {
         slo: {ttft: -2s, tpot: fast, percentil: 0.9}
         budget: {max_gpus: 99}
         contol: {}
+        router: {kind: sglang, url: "gateway:30000"}
+        state_file: state.json
         """
         let error = #expect(throws: ConfigurationError.self) {
             try DaemonConfiguration.parse(yaml: yaml, source: "bad.yaml")
@@ -70,6 +72,8 @@ struct ConfigurationTests {
             "slo.percentil", "did you mean percentile?",
             "budget.max_gpus is \"99\"", "exceeds the 3 GPUs",
             "contol", "did you mean control?",
+            "router.url is \"gateway:30000\"", "expected an http(s) URL with a host",
+            "state_file is \"state.json\"", "absolute file path",
         ]
         for fragment in expectedFragments {
             #expect(text.contains(fragment), "missing \(fragment) in:\n\(text)")

@@ -59,10 +59,10 @@ public struct SystemdFleet: WorkerFleet {
         switch configuration.router {
         case .none: return nil
         case let .sglangGateway(url):
-            guard let base = URL(string: url) else { throw ControlSocketError("router.url \"\(url)\" is not a URL") }
+            guard let base = URL(string: url) else { throw ActuatorError(.invalidConfiguration, "router.url \"\(url)\" is not a URL; give the gateway's base URL, e.g. http://127.0.0.1:30000.") }
             return SGLangRouterHook(baseURL: base)
         case let .webhook(url):
-            guard let target = URL(string: url) else { throw ControlSocketError("router.url \"\(url)\" is not a URL") }
+            guard let target = URL(string: url) else { throw ActuatorError(.invalidConfiguration, "router.url \"\(url)\" is not a URL; give the webhook's URL, e.g. https://router.example/fulcrum.") }
             return WebhookRouterHook(url: target)
         case let .executable(path):
             return CommandRouterHook(executable: path)
