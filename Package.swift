@@ -211,6 +211,7 @@ let package = Package(
         ),
         .target(
             name: "FulcrumTestSupport",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Sources/FulcrumTestSupport"
         ),
         .testTarget(
@@ -224,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "FulcrumScraperTests",
             dependencies: [
-                "FulcrumTelemetry",
+                "FulcrumTelemetry", "FulcrumTestSupport",
                 "FulcrumCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -235,7 +236,7 @@ let package = Package(
             name: "FulcrumctlTests",
             dependencies: [
                 // Built before the tests, which run the binary itself.
-                "fulcrumctl",
+                "fulcrumctl", "FulcrumTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -27,15 +27,7 @@ public struct ControllerConfigurationFile: Sendable, Hashable {
     public var tickSeconds: Double
 
     public static func load(path: String) throws -> ControllerConfigurationFile {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(source: path, problems: [
-                ConfigurationProblem(key: "file", expected: "cannot be read (\(error.localizedDescription)); check the path and its permissions"),
-            ])
-        }
-        return try parse(yaml: text, source: path)
+        try parse(yaml: DaemonConfiguration.readText(path: path), source: path)
     }
 
     public static func parse(yaml text: String, source: String) throws -> ControllerConfigurationFile {

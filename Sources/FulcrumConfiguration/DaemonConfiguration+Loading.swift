@@ -6,15 +6,18 @@ extension DaemonConfiguration {
     /// Reads and validates a configuration file; throws `ConfigurationError` listing every
     /// problem, or a one-sentence error when the file cannot be read at all.
     public static func load(path: String) throws -> DaemonConfiguration {
-        let text: String
+        try parse(yaml: readText(path: path), source: path)
+    }
+
+    /// The file's text, or the one-sentence error every reader of a configuration file gives.
+    static func readText(path: String) throws(ConfigurationError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw ConfigurationError(source: path, problems: [
                 ConfigurationProblem(key: "file", expected: "cannot be read (\(error.localizedDescription)); check the path and its permissions"),
             ])
         }
-        return try parse(yaml: text, source: path)
     }
 
     public static func parse(yaml text: String, source: String) throws -> DaemonConfiguration {

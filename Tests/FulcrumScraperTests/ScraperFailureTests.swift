@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
@@ -22,7 +23,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
     static let shortBudget = ScraperConfiguration(timeout: .seconds(2), jitterFraction: 0)
 
     @Test func slowResponseHeadTimesOut() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 try await Task.sleep(for: .seconds(120))
                 return Response.exposition(ScrapeFixtures.vllm())
@@ -39,7 +40,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
     }
 
     @Test func slowBodyTimesOut() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 Response(
                     status: .ok,
@@ -78,7 +79,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
     }
 
     @Test func serverErrorIsReportedWithItsStatus() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response(status: .internalServerError) }
         }) { port in
             let url = "http://127.0.0.1:\(port)/metrics"
@@ -95,7 +96,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
         let line = "vllm:num_requests_running{engine=\"0\",model_name=\"padding-padding-padding\"} 1.0\n"
         let big = String(repeating: line, count: (4 * limit) / line.utf8.count)
         let compressed = variant == "gzip" ? try gzipped(Array(big.utf8)) : []
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 switch variant {
                 case "length":
@@ -123,7 +124,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
 
     @Test func compressedBodyWithoutDecompressionIsExplained() async throws {
         let compressed = try gzipped(Array(ScrapeFixtures.vllm().utf8))
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             // A server that compresses whatever the client said.
             router.get("metrics") { _, _ in
                 Response(status: .ok, headers: [.contentType: "text/plain", .contentEncoding: "gzip"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: compressed)))
@@ -138,7 +139,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
     }
 
     @Test func parseErrorsCarryLineAndColumn() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.broken) }
         }) { port in
             let (scrape, _) = try await scrapeSingle("http://127.0.0.1:\(port)/metrics")
@@ -152,7 +153,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
     }
 
     @Test func unknownEngineAndMissingSignalsAreFailures() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("plain") { _, _ in Response.exposition(ScrapeFixtures.unrelated) }
             router.get("trtllm") { _, _ in Response.exposition(ScrapeFixtures.trtllmWithoutIterationStats) }
         }) { port in

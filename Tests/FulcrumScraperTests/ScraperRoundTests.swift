@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
@@ -10,7 +11,7 @@ import Testing
     @Test func failedTargetIsStaleNeverZero() async throws {
         // What the server does on each request: serve values, or fail.
         let mode = Mutex<(fail: Bool, waiting: Int)>((false, 7))
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 let (fail, waiting) = mode.withLock { ($0.fail, $0.waiting) }
                 return fail ? Response(status: .serviceUnavailable) : Response.exposition(ScrapeFixtures.vllm(waiting: waiting))
@@ -52,7 +53,7 @@ import Testing
 
     @Test func concurrencyLimitIsHonoured() async throws {
         let gauge = InFlightGauge()
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics/{n}") { _, _ in
                 gauge.enter()
                 defer { gauge.leave() }
@@ -78,7 +79,7 @@ import Testing
 
     @Test func jitterSpreadsStartsAndNeverStartsEarly() async throws {
         let log = RequestLog()
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics/{n}") { request, _ in
                 log.record(request)
                 return Response.exposition(ScrapeFixtures.vllm())
@@ -117,7 +118,7 @@ import Testing
 
     @Test func autoDetectionIsPinnedPerTarget() async throws {
         let engineGone = Mutex(false)
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 engineGone.withLock { $0 } ? Response.exposition(ScrapeFixtures.unrelated) : Response.exposition(ScrapeFixtures.vllm())
             }

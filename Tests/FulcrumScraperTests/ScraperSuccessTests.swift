@@ -1,3 +1,4 @@
+import FulcrumTestSupport
 import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
@@ -12,7 +13,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
 @Suite struct ScraperSuccessTests {
     @Test func parsesSignalsAndReportsHealth() async throws {
         let log = RequestLog()
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { request, _ in
                 log.record(request)
                 return Response.exposition(ScrapeFixtures.vllm(waiting: 3, running: 12, kv: 0.25, promptTokens: 1000))
@@ -52,7 +53,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
     }
 
     @Test func openMetricsContentTypeSelectsTheOpenMetricsParser() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in
                 Response.exposition(ScrapeFixtures.vllmOpenMetrics, contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8")
             }
@@ -72,7 +73,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
         let body = ScrapeFixtures.vllm(waiting: 5)
         let compressed = try gzipped(Array(body.utf8))
         let log = RequestLog()
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { request, _ in
                 log.record(request)
                 // Like prometheus_client: gzip only when the client asked for it.
@@ -100,7 +101,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
     }
 
     @Test func frontendTargetsYieldFrontendTelemetry() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.dynamoFrontend) }
         }) { port in
             try await withClient(roomyConfiguration.httpClientConfiguration) { client in
@@ -119,7 +120,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
     }
 
     @Test func namedAndCustomPresetsAreUsedAsGiven() async throws {
-        try await withTestServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.vllm(kv: 0.5)) }
         }) { port in
             try await withClient(roomyConfiguration.httpClientConfiguration) { client in

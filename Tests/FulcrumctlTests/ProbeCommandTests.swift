@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumTestSupport
 import Hummingbird
 import NIOCore
 import Testing
@@ -126,7 +127,7 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
 
     @Test func liveServerIsFetchedWithNegotiationAndGzip() async throws {
         let compressed = try gzipped(ProbeFixtures.vllm)
-        try await withProbeServer({ router in
+        try await withLoopbackServer({ router in
             router.get("metrics") { request, _ in
                 // Only the scraper's negotiation gets metrics; gzip only when offered.
                 guard request.headers[.accept]?.hasPrefix("text/plain;version=0.0.4") == true else {
