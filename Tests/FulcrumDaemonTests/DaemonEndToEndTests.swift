@@ -69,7 +69,9 @@ struct DaemonEndToEndTests {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
             process.executableURL = build.appendingPathComponent("fulcrumd")
             process.arguments = ["--config", config]
-            process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }.merging(extra) { $1 }
+            // An empty value in `extra` removes the variable.
+            process.environment = ProcessInfo.processInfo.environment.merging(["NOTIFY_SOCKET": notify]) { $1 }
+                .merging(extra) { $1 }.filter { !$0.value.isEmpty }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             process.standardOutput = handle
             process.standardError = handle
@@ -130,11 +132,14 @@ struct DaemonEndToEndTests {
         let socket = "\(root)/control.sock"
         let config = "\(root)/fulcrum.yaml"
         let metricsPort = try freeLocalPort()
-        let good = Self.configuration(bus: nodes.bus(0), socket: socket, metricsPort: metricsPort)
+        // `systemd: user` with the manager's XDG_RUNTIME_DIR, as an ordinary user runs the demo
+        // against their own `systemctl --user` (sd_bus_open_user, not an explicit address).
+        let good = Self.configuration(bus: "user", socket: socket, metricsPort: metricsPort)
+        let userManager = ["XDG_RUNTIME_DIR": nodes.runtimeDirectory(0), "DBUS_SESSION_BUS_ADDRESS": ""]
         try good.write(toFile: config, atomically: true, encoding: .utf8)
         let api = API(client: client, socket: socket)
 
-        var daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd.log")
+        var daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd.log", environment: userManager)
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
         // READY=1 only after the sockets are bound and the first reconciliation is done.
@@ -236,7 +241,7 @@ struct DaemonEndToEndTests {
         #expect(response.status == 200)
         #expect(try await daemon.stop() == 0)
         #expect(try activeUnits(nodes) == before)
-        daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd-2.log")
+        daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd-2.log", environment: userManager)
         let readyCount = notify.messages.filter { $0 == "READY=1" }.count
         try await eventually("READY=1 from the restarted fulcrumd", timeout: .seconds(90)) {
             notify.messages.filter { $0 == "READY=1" }.count > readyCount
