@@ -113,25 +113,19 @@ struct ProbeReport: Codable {
         var lenient = enginePreset
         lenient.required = []
         let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
-        for signal in WorkerSignal.allCases {
-            guard let source = extraction.sources[signal] else { continue }
-            var entry = Signal(name: signal.rawValue, source: source.description)
+        record(sources: extraction.sources, missingRequired: extraction.missingRequired, missingOptional: extraction.missingOptional,
+               issues: extraction.issues, unusedFamilies: extraction.unusedFamilies) { signal -> Reading in
             switch signal {
-            case .requestsWaiting: entry.value = telemetry?.requestsWaiting
-            case .requestsRunning: entry.value = telemetry?.requestsRunning
-            case .kvCacheUsage: entry.value = telemetry?.kvCacheUsage
-            case .promptTokens: entry.value = telemetry?.promptTokens
-            case .generationTokens: entry.value = telemetry?.generationTokens
-            case .requestsFinished: entry.value = telemetry?.requestsFinished
-            case .timeToFirstToken: entry.histogram = telemetry?.timeToFirstToken.map(Histogram.init)
-            case .interTokenLatency: entry.histogram = telemetry?.interTokenLatency.map(Histogram.init)
+            case .requestsWaiting: .value(telemetry?.requestsWaiting)
+            case .requestsRunning: .value(telemetry?.requestsRunning)
+            case .kvCacheUsage: .value(telemetry?.kvCacheUsage)
+            case .promptTokens: .value(telemetry?.promptTokens)
+            case .generationTokens: .value(telemetry?.generationTokens)
+            case .requestsFinished: .value(telemetry?.requestsFinished)
+            case .timeToFirstToken: .histogram(telemetry?.timeToFirstToken)
+            case .interTokenLatency: .histogram(telemetry?.interTokenLatency)
             }
-            signals.append(entry)
         }
-        missingRequired = extraction.missingRequired.map(\.rawValue)
-        missingOptional = extraction.missingOptional.map(\.rawValue)
-        issues = extraction.issues.map(\.description)
-        unusedFamilies = extraction.unusedFamilies
     }
 
     private mutating func fill(_ frontendPreset: FrontendPreset, exposition: Exposition, detected: Bool) {
@@ -142,23 +136,44 @@ struct ProbeReport: Codable {
         var lenient = frontendPreset
         lenient.required = []
         let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
-        for signal in FrontendSignal.allCases {
-            guard let source = extraction.sources[signal] else { continue }
-            var entry = Signal(name: signal.rawValue, source: source.description)
+        record(sources: extraction.sources, missingRequired: extraction.missingRequired, missingOptional: extraction.missingOptional,
+               issues: extraction.issues, unusedFamilies: extraction.unusedFamilies) { signal -> Reading in
             switch signal {
-            case .requestsArrived: entry.value = telemetry?.requestsArrived
-            case .inputTokens: entry.value = telemetry?.inputTokens
-            case .outputTokens: entry.value = telemetry?.outputTokens
-            case .requestsCompleted: entry.value = telemetry?.requestsCompleted
-            case .timeToFirstToken: entry.histogram = telemetry?.timeToFirstToken.map(Histogram.init)
-            case .interTokenLatency: entry.histogram = telemetry?.interTokenLatency.map(Histogram.init)
+            case .requestsArrived: .value(telemetry?.requestsArrived)
+            case .inputTokens: .value(telemetry?.inputTokens)
+            case .outputTokens: .value(telemetry?.outputTokens)
+            case .requestsCompleted: .value(telemetry?.requestsCompleted)
+            case .timeToFirstToken: .histogram(telemetry?.timeToFirstToken)
+            case .interTokenLatency: .histogram(telemetry?.interTokenLatency)
+            }
+        }
+    }
+
+    /// What one signal read as: a number or a histogram (absent when the preset gave none).
+    private enum Reading {
+        case value(Double?)
+        case histogram(CumulativeHistogram?)
+    }
+
+    /// The part of a report both kinds of preset share: each signal found with its source and
+    /// reading (in the preset's order), then what was missing, odd or unused.
+    private mutating func record<Kind: CaseIterable & Hashable & RawRepresentable<String>>(
+        sources: [Kind: SignalSource], missingRequired: [Kind], missingOptional: [Kind],
+        issues: [TelemetryIssue], unusedFamilies: [String], reading: (Kind) -> Reading
+    ) {
+        for signal in Kind.allCases {
+            guard let source = sources[signal] else { continue }
+            var entry = Signal(name: signal.rawValue, source: source.description)
+            switch reading(signal) {
+            case let .value(value): entry.value = value
+            case let .histogram(histogram): entry.histogram = histogram.map(Histogram.init)
             }
             signals.append(entry)
         }
-        missingRequired = extraction.missingRequired.map(\.rawValue)
-        missingOptional = extraction.missingOptional.map(\.rawValue)
-        issues = extraction.issues.map(\.description)
-        unusedFamilies = extraction.unusedFamilies
+        self.missingRequired = missingRequired.map(\.rawValue)
+        self.missingOptional = missingOptional.map(\.rawValue)
+        self.issues = issues.map(\.description)
+        self.unusedFamilies = unusedFamilies
     }
 }
 
