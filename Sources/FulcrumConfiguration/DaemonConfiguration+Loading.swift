@@ -321,11 +321,12 @@ extension DaemonConfiguration {
     static func readPriors(_ node: Node?, reader: inout ConfigurationReader) -> PerformancePriors {
         var priors = PerformancePriors()
         guard let fields = reader.mapping(node, key: "priors", allowed: ["prefill", "decode", "weight"]) else { return priors }
-        if let prefill = reader.mapping(fields["prefill"], key: "priors.prefill", allowed: ["tokens_per_s", "batch_overhead"]) {
+        if let prefill = reader.mapping(fields["prefill"], key: "priors.prefill", allowed: ["tokens_per_s", "batch_overhead", "attention_per_token_squared"]) {
             if let rate = reader.double(prefill["tokens_per_s"], key: "priors.prefill.tokens_per_s", range: 1...1e9) {
                 priors.prefill = PrefillPerformance(
                     tokensPerSecond: rate,
-                    batchOverheadSeconds: reader.duration(prefill["batch_overhead"], key: "priors.prefill.batch_overhead", allowZero: true) ?? 0
+                    batchOverheadSeconds: reader.duration(prefill["batch_overhead"], key: "priors.prefill.batch_overhead", allowZero: true) ?? 0,
+                    attentionSecondsPerTokenSquared: reader.double(prefill["attention_per_token_squared"], key: "priors.prefill.attention_per_token_squared", range: 0...1)
                 )
             } else if prefill["tokens_per_s"] == nil {
                 reader.missing("priors.prefill.tokens_per_s", "give the saturated prompt tokens per second of one prefill instance")

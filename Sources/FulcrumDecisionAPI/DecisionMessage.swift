@@ -16,23 +16,32 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
     public var desired: PerRole<Int>
     /// Instances desired but not placeable on the snapshot's free GPUs.
     public var unplaced: PerRole<Int>
+    /// `desired − unplaced`: what can run now on the GPUs the snapshot has. A caller that only
+    /// sets instance counts (no GPU placement of its own) steers to this, so it never runs more
+    /// GPUs than the budget while a draining worker still holds one.
+    public var target: PerRole<Int>
+    /// When to ask again, seconds: the configured tick (`intervals.tick`).
+    public var nextDecisionS: Double
     public var actions: [Action]
     public var reasons: [Reason]
     public var estimate: Estimate
     public var rateMatching: RateMatching?
 
     enum CodingKeys: String, CodingKey {
-        case schema, time, current, recommended, desired, unplaced, actions, reasons, estimate
+        case schema, time, current, recommended, desired, unplaced, target, actions, reasons, estimate
+        case nextDecisionS = "next_decision_s"
         case rateMatching = "rate_matching"
     }
 
-    public init(_ decision: Decision) {
+    public init(_ decision: Decision, nextDecisionSeconds: Double) {
         schema = DecisionSchema.version
         time = decision.time.seconds
         current = decision.current
         recommended = decision.recommended
         desired = decision.desired
         unplaced = decision.unplaced
+        target = decision.desired.map { role, count in max(0, count - decision.unplaced[role]) }
+        nextDecisionS = nextDecisionSeconds
         actions = decision.actions.map(Action.init)
         reasons = decision.reasons.map { Reason(code: $0.code.rawValue, role: $0.role?.rawValue, message: $0.message) }
         estimate = Estimate(decision.estimate)

@@ -14,10 +14,13 @@ public struct DecisionSession: Sendable {
     /// The configured GPU budget; each line's effective budget is this or the GPUs its nodes
     /// list, whichever is smaller, as the daemon's default budget is its nodes' GPUs.
     private let configuredBudget: Int
+    /// Seconds between decisions the caller is told to keep (`next_decision_s`).
+    public let tickSeconds: Double
 
-    public init(configuration: ControllerConfiguration) {
+    public init(configuration: ControllerConfiguration, tickSeconds: Double = 10) {
         controller = Controller(configuration: configuration)
         configuredBudget = configuration.placement.maxTotalGPUs
+        self.tickSeconds = tickSeconds
     }
 
     /// Decides one decoded request.
@@ -29,7 +32,7 @@ public struct DecisionSession: Sendable {
         lastTime = message.time
         let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
         controller.configuration.placement.maxTotalGPUs = min(configuredBudget, listed)
-        return DecisionMessage(controller.decide(snapshot, overrides: overrides))
+        return DecisionMessage(controller.decide(snapshot, overrides: overrides), nextDecisionSeconds: tickSeconds)
     }
 
     /// Answers one request line with one reply line (no newline), or `nil` for a blank line.

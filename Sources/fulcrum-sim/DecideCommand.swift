@@ -55,11 +55,14 @@ struct DecideCommand: ParsableCommand {
         if let startupSeconds, !(startupSeconds > 0) { throw ValidationError("--startup \(startupSeconds) must be above 0 seconds, e.g. --startup 180.") }
     }
 
-    func makeConfiguration() throws -> ControllerConfiguration {
+    func makeConfiguration() throws -> (controller: ControllerConfiguration, tickSeconds: Double) {
         var configuration: ControllerConfiguration
+        var tickSeconds = 10.0
         if let config {
             do {
-                configuration = try ControllerConfigurationFile.load(path: config).controller
+                let file = try ControllerConfigurationFile.load(path: config)
+                configuration = file.controller
+                tickSeconds = file.tickSeconds
             } catch let error as FulcrumConfiguration.ConfigurationError {
                 throw ValidationError(error.description)
             }
@@ -81,11 +84,12 @@ struct DecideCommand: ParsableCommand {
         if let maxGPUs { configuration.placement.maxTotalGPUs = maxGPUs }
         if let minGPUs { configuration.minTotalGPUs = minGPUs }
         if let startupSeconds { configuration.estimation.startupPriorSeconds = startupSeconds }
-        return configuration
+        return (configuration, tickSeconds)
     }
 
     func run() throws {
-        var session = DecisionSession(configuration: try makeConfiguration())
+        let settings = try makeConfiguration()
+        var session = DecisionSession(configuration: settings.controller, tickSeconds: settings.tickSeconds)
         let output = FileHandle.standardOutput
         while let line = readLine(strippingNewline: true) {
             guard let reply = session.respond(to: line) else { continue }

@@ -70,4 +70,60 @@ struct TrafficWindowTests {
         let without = held.decide(fixture.snapshot(at: 0))
         #expect(without.has(.telemetryStale))
     }
+
+    @Test("Flat traffic is never reported as rising, however much headroom the plan keeps; a ramp is")
+    func forecastRisingOnlyWithATrend() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        var flat = Controller(configuration: .standard())
+        var rising = Controller(configuration: .standard())
+        var flatDecision: Decision?, risingDecision: Decision?
+        for tick in 0..<30 {
+            var flatSnapshot = fixture.snapshot(at: Double(tick) * 10)
+            flatSnapshot.traffic = TrafficWindow(durationSeconds: 10, requests: 100, meanInputTokens: 1_000, meanOutputTokens: 200)
+            flatDecision = flat.decide(flatSnapshot)
+            var risingSnapshot = fixture.snapshot(at: Double(tick) * 10)
+            risingSnapshot.traffic = TrafficWindow(durationSeconds: 10, requests: 20 + Double(tick) * 10, meanInputTokens: 1_000, meanOutputTokens: 200)
+            risingDecision = rising.decide(risingSnapshot)
+        }
+        #expect(flatDecision!.estimate.forecastArrivalRate > flatDecision!.estimate.arrivalRate)
+        #expect(!flatDecision!.has(.forecastRising))
+        #expect(risingDecision!.has(.forecastRising))
+    }
+}
+
+@Suite("Prefill priors with attention")
+struct PrefillAttentionTests {
+    @Test("The quadratic term slows long prompts and leaves short ones nearly untouched")
+    func attentionSlowsLongPrompts() {
+        let prior = PrefillPerformance(tokensPerSecond: 10_000, batchOverheadSeconds: 0.005, attentionSecondsPerTokenSquared: 2e-9)
+        #expect(prior.tokensPerSecond(promptTokens: nil) == 10_000)
+        #expect(abs(prior.tokensPerSecond(promptTokens: 100) - 10_000) < 30)
+        // 1 / (1e-4 + 2e-9 × 6000) = 1 / 1.12e-4 ≈ 8,929 tokens/s.
+        #expect(abs(prior.tokensPerSecond(promptTokens: 6_000) - 8_928.6) < 1)
+        #expect(abs(prior.serviceTime(inputTokens: 6_000) - (0.005 + 0.6 + 0.072)) < 1e-9)
+        let linear = PrefillPerformance(tokensPerSecond: 10_000)
+        #expect(linear.tokensPerSecond(promptTokens: 6_000) == 10_000)
+    }
+
+    @Test("The estimator plans prefill capacity at the prompt lengths it sees")
+    func estimatorUsesPromptLength() {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        func capacity(isl: Double, attention: Double?) -> Double? {
+            var configuration = ControllerConfiguration.standard()
+            configuration.priors.prefill = PrefillPerformance(tokensPerSecond: 10_000, attentionSecondsPerTokenSquared: attention)
+            var state = EstimatorState(configuration: configuration)
+            var snapshot = fixture.snapshot(at: 10)
+            snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: 50, meanInputTokens: isl, meanOutputTokens: 100)
+            return Estimator.update(&state, snapshot: snapshot, configuration: configuration).capacityPerInstance.prefill
+        }
+        #expect(capacity(isl: 6_000, attention: nil) == 10_000)
+        let long = capacity(isl: 6_000, attention: 2e-9) ?? 0
+        let short = capacity(isl: 500, attention: 2e-9) ?? 0
+        #expect(long < short)
+        #expect(abs(long - 8_928.6) < 1)
+    }
 }

@@ -16,7 +16,7 @@ struct ControllerConfigurationFileTests {
             estimation: {startup_prior: 4m}
             intervals: {tick: 15s}
             priors:
-              prefill: {tokens_per_s: 12000}
+              prefill: {tokens_per_s: 12000, attention_per_token_squared: 1.5e-9}
             """, source: "decide.yaml")
         #expect(file.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.9))
         #expect(file.controller.placement.maxTotalGPUs == 16)
@@ -24,6 +24,7 @@ struct ControllerConfigurationFileTests {
         #expect(file.controller.minInstances.prefill == 2)
         #expect(file.controller.estimation.startupPriorSeconds == 240)
         #expect(file.controller.priors.prefill?.tokensPerSecond == 12_000)
+        #expect(file.controller.priors.prefill?.attentionSecondsPerTokenSquared == 1.5e-9)
         #expect(file.tickSeconds == 15)
     }
 

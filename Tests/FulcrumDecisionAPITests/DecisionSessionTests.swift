@@ -24,7 +24,7 @@ struct DecisionSessionTests {
         var sawAction = false
         for tick in 0..<12 {
             let snapshot = DecisionFixtures.snapshot(tick: tick)
-            let direct = DecisionMessage(controller.decide(snapshot))
+            let direct = DecisionMessage(controller.decide(snapshot), nextDecisionSeconds: 10)
             let viaWire = try decode(session.respond(to: wire(snapshot)))
             #expect(viaWire == direct, "tick \(tick)")
             sawAction = sawAction || !direct.actions.isEmpty
@@ -144,5 +144,25 @@ struct DecisionSessionTests {
         let reply = try #require(last)
         #expect(reply.desired.prefill + reply.desired.decode <= 8)
         #expect(reply.rateMatching?.regime == "over_budget")
+    }
+
+    @Test("target is desired minus what cannot be placed yet; next_decision_s is the tick")
+    func targetExcludesUnplaced() throws {
+        // Both GPUs of the node are held (one by a draining decode worker), so a second prefill
+        // can be desired but not placed: a count-only caller must not start it yet.
+        let snapshot = ClusterSnapshot(
+            time: Timestamp(seconds: 100), nodes: [NodeSnapshot(name: "gpu-a", gpus: [0, 1])],
+            workers: [
+                WorkerSnapshot(id: "p0", role: .prefill, node: "gpu-a", gpus: [0], lifecycle: .ready, startedAt: Timestamp(seconds: 0), readyAt: Timestamp(seconds: 1)),
+                WorkerSnapshot(id: "d0", role: .decode, node: "gpu-a", gpus: [1], lifecycle: .ready, startedAt: Timestamp(seconds: 0), readyAt: Timestamp(seconds: 1)),
+            ],
+            traffic: TrafficWindow(durationSeconds: 10, requests: 600, meanInputTokens: 4_000, meanOutputTokens: 100)
+        )
+        var session = DecisionSession(configuration: DecisionFixtures.configuration, tickSeconds: 15)
+        let reply = try decode(session.respond(to: wire(snapshot)))
+        #expect(reply.nextDecisionS == 15)
+        #expect(reply.target.prefill == reply.desired.prefill - reply.unplaced.prefill)
+        #expect(reply.target.decode == reply.desired.decode - reply.unplaced.decode)
+        #expect(reply.target.prefill + reply.target.decode <= 2)
     }
 }

@@ -255,9 +255,12 @@ public struct Controller: Sendable {
             case .demand, .budget: break
             }
         }
-        if estimate.forecastArrivalRate > estimate.arrivalRate * 1.01 {
+        // Only a real trend is "rising": the growth allowance alone lifts every forecast above
+        // the level, and calling flat traffic rising would misreport it.
+        let trendAhead = estimate.arrivalRate + estimate.arrivalTrend * estimate.forecastHorizonSeconds
+        if estimate.arrivalTrend > 0, trendAhead > estimate.arrivalRate * 1.01 {
             reasons.append(.init(.forecastRising,
-                "arrivals \(format(estimate.arrivalRate)) req/s rising; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
+                "arrivals \(format(estimate.arrivalRate)) req/s rising by \(format(estimate.arrivalTrend * 60)) req/s per minute; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
         }
         for role in Role.allCases where estimate.backlog[role] > 0 {
             reasons.append(.init(.backlog, role: role, "queued \(role) work adds \(format(estimate.backlog[role])) tok/s to drain it"))

@@ -74,7 +74,10 @@ public enum Estimator {
         // Capacity samples: ratios to the prior where one exists, absolute otherwise.
         for sample in observation.saturatedThroughput.prefill {
             if let prior = priors.prefill {
-                state.capacity.prefill.add(sample / prior.tokensPerSecond, retention: estimation.capacitySampleRetention)
+                // Measured against what the prior expects at this interval's prompt lengths,
+                // so a longer mix is not mistaken for a slower instance.
+                let expected = prior.tokensPerSecond(promptTokens: observation.meanInputTokens ?? isl)
+                state.capacity.prefill.add(sample / expected, retention: estimation.capacitySampleRetention)
             } else {
                 state.capacity.prefill.add(sample, retention: estimation.capacitySampleRetention)
             }
@@ -89,7 +92,7 @@ public enum Estimator {
         }
 
         let prefillCapacity: Double? = priors.prefill.map {
-            $0.tokensPerSecond * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
+            $0.tokensPerSecond(promptTokens: isl) * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
         } ?? state.capacity.prefill.mean
         let decodeCapacity: Double? = priors.decode.map {
             $0.throughput(atTPOT: slo.tpotSeconds, meanContext: decodeContext)

@@ -1,18 +1,38 @@
 /// What one prefill instance can do, as a profile states it before any measurement.
+///
+/// One prompt of n tokens takes `batchOverhead + n / tokensPerSecond + attention · n²`: the
+/// linear part is the weights' work per token, the quadratic part attention, where every
+/// token reads all the tokens before it. Without the quadratic term a fit over short and long
+/// prompts is wrong for both, and a mix drifting toward long prompts is served slower than
+/// planned.
 public struct PrefillPerformance: Sendable, Hashable, Codable {
-    /// Prompt tokens per second one instance sustains when its queue never empties.
+    /// Prompt tokens per second one instance sustains when its queue never empties, for
+    /// prompts short enough that attention does not matter.
     public var tokensPerSecond: Double
     /// Fixed cost of one prefill batch (scheduling, kernel launches), seconds.
     public var batchOverheadSeconds: Double
+    /// Attention's cost, seconds per token² of one prompt; nil or 0 when the profile has none.
+    public var attentionSecondsPerTokenSquared: Double?
 
-    public init(tokensPerSecond: Double, batchOverheadSeconds: Double = 0) {
+    public init(tokensPerSecond: Double, batchOverheadSeconds: Double = 0, attentionSecondsPerTokenSquared: Double? = nil) {
         self.tokensPerSecond = tokensPerSecond
         self.batchOverheadSeconds = batchOverheadSeconds
+        self.attentionSecondsPerTokenSquared = attentionSecondsPerTokenSquared
+    }
+
+    /// Saturated prompt tokens per second for prompts of `promptTokens` (the rate for short
+    /// prompts when the length is unknown).
+    public func tokensPerSecond(promptTokens: Double?) -> Double {
+        guard let attention = attentionSecondsPerTokenSquared, attention > 0, let length = promptTokens, length > 0 else {
+            return tokensPerSecond
+        }
+        return 1 / (1 / tokensPerSecond + attention * length)
     }
 
     /// Time to prefill one prompt of `inputTokens` on an otherwise idle instance.
     public func serviceTime(inputTokens: Double) -> Double {
-        batchOverheadSeconds + max(0, inputTokens) / tokensPerSecond
+        let tokens = max(0, inputTokens)
+        return batchOverheadSeconds + tokens / tokensPerSecond + max(0, attentionSecondsPerTokenSquared ?? 0) * tokens * tokens
     }
 }
 
