@@ -81,6 +81,8 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
     public struct Estimate: Sendable, Hashable, Codable {
         public var arrivalRate: Double?
         public var arrivalTrend: Double?
+        /// ca² of arrivals: 1 for Poisson-like traffic, more for bursts (prefill keeps headroom).
+        public var arrivalBurstiness: Double?
         public var forecastArrivalRate: Double?
         public var forecastHorizonS: Double?
         public var meanInputTokens: Double?
@@ -102,6 +104,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey {
             case arrivalRate = "arrival_rate"
             case arrivalTrend = "arrival_trend"
+            case arrivalBurstiness = "arrival_burstiness"
             case forecastArrivalRate = "forecast_arrival_rate"
             case forecastHorizonS = "forecast_horizon_s"
             case meanInputTokens = "mean_input_tokens"
@@ -120,6 +123,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         init(_ estimate: TrafficEstimate) {
             arrivalRate = finiteOrNil(estimate.arrivalRate)
             arrivalTrend = finiteOrNil(estimate.arrivalTrend)
+            arrivalBurstiness = finiteOrNil(estimate.arrivalBurstiness)
             forecastArrivalRate = finiteOrNil(estimate.forecastArrivalRate)
             forecastHorizonS = finiteOrNil(estimate.forecastHorizonSeconds)
             meanInputTokens = estimate.meanInputTokens.flatMap(finiteOrNil)

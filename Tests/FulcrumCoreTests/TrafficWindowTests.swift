@@ -127,3 +127,47 @@ struct PrefillAttentionTests {
         #expect(abs(long - 8_928.6) < 1)
     }
 }
+
+@Suite("Burstiness of arrivals")
+struct BurstinessTests {
+    private func run(counts: [Double]) -> TrafficEstimate {
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        let configuration = ControllerConfiguration.standard()
+        var state = EstimatorState(configuration: configuration)
+        var estimate: TrafficEstimate?
+        for (index, count) in counts.enumerated() {
+            var snapshot = fixture.snapshot(at: Double(index + 1) * 10)
+            snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: count, meanInputTokens: 1_000, meanOutputTokens: 100)
+            estimate = Estimator.update(&state, snapshot: snapshot, configuration: configuration)
+        }
+        return estimate!
+    }
+
+    @Test("Counts that vary as much as Poisson ones count as Poisson, and change nothing")
+    func poissonLike() {
+        // ±10 around 100 per tick: variance ≈ mean, the Poisson signature.
+        let estimate = run(counts: (0..<60).map { 100 + ($0 % 2 == 0 ? 10 : -10) })
+        #expect(estimate.arrivalBurstiness == 1)
+        let capacity = estimate.capacityPerInstance.prefill
+        #expect(estimate.utilisationTarget.prefill == Estimator.prefillUtilisation(capacity: capacity, isl: 1_000, configuration: .standard()))
+    }
+
+    @Test("Bursts are measured, and prefill plans with more headroom for them")
+    func bursts() {
+        // The same mean, arriving as nothing, then a crowd.
+        let bursty = run(counts: (0..<60).map { $0 % 2 == 0 ? 0 : 200 })
+        let steady = run(counts: (0..<60).map { _ in 100 })
+        #expect(bursty.arrivalBurstiness > 2)
+        #expect(bursty.arrivalBurstiness <= ControllerConfiguration.Estimation().maxBurstiness)
+        #expect(steady.arrivalBurstiness == 1)
+        #expect(bursty.utilisationTarget.prefill < steady.utilisationTarget.prefill)
+    }
+
+    @Test("Too few samples, or too few requests per tick, say nothing about bursts")
+    func notEnoughEvidence() {
+        #expect(run(counts: [0, 200, 0, 200]).arrivalBurstiness == 1)
+        #expect(run(counts: (0..<60).map { $0 % 2 == 0 ? 0 : 4 }).arrivalBurstiness == 1)
+    }
+}

@@ -53,6 +53,14 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var correctionRecoveryTimeConstant: Double = 300
         /// Mean KV use of ready decode workers above which decode counts as pressured.
         public var kvPressureThreshold: Double = 0.95
+        /// Time constant of the arrivals' dispersion (burstiness) estimate, seconds.
+        public var burstinessTimeConstant: Double = 300
+        /// Dispersion below this counts as Poisson (estimation noise, not bursts).
+        public var burstinessThreshold: Double = 2
+        /// Dispersion samples needed before burstiness is trusted.
+        public var minBurstinessSamples: Int = 12
+        /// Cap on the burstiness used, so one flash crowd cannot ask for an idle fleet.
+        public var maxBurstiness: Double = 16
 
         public init() {}
     }

@@ -15,6 +15,10 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var startupSamples = 0
     public var corrections = PerRole(repeating: 1.0)
     public var lastUpdate: Timestamp?
+    /// Index of dispersion of arrivals per tick around the smoothed rate (1 for Poisson),
+    /// smoothed over `burstinessTimeConstant`; see `Estimator.burstiness`.
+    public var arrivalDispersion: TimeWeightedAverage
+    public var dispersionSamples = 0
 
     public init(configuration: ControllerConfiguration) {
         let estimation = configuration.estimation
@@ -29,6 +33,7 @@ public struct EstimatorState: Sendable, Hashable, Codable {
         inputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         outputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         startupSeconds = estimation.startupPriorSeconds
+        arrivalDispersion = TimeWeightedAverage(timeConstant: estimation.burstinessTimeConstant)
     }
 }
 
@@ -48,7 +53,10 @@ public enum Estimator {
         let elapsed = state.lastUpdate.map { max(0, now - $0) } ?? 0
         state.lastUpdate = now
 
-        if let rate = observation.arrivalRate { state.arrivals.add(rate, at: now) }
+        if let rate = observation.arrivalRate {
+            recordDispersion(&state, rate: rate, elapsed: elapsed, at: now, configuration: configuration)
+            state.arrivals.add(rate, at: now)
+        }
         if let isl = observation.meanInputTokens { state.inputLength.add(isl, at: now) }
         if let osl = observation.meanOutputTokens { state.outputLength.add(osl, at: now) }
         if let rate = observation.arrivalRate {
@@ -120,6 +128,7 @@ public enum Estimator {
             state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds, pressured: kvPressured)
 
         let arrivalRate = state.arrivals.level ?? 0
+        let burstiness = Self.burstiness(state, configuration: configuration)
         let horizon = state.startupSeconds
         // Rising traffic is met ahead of time; falling traffic is not anticipated, because
         // shrinking early costs SLO misses while shrinking late only costs GPU minutes.
@@ -145,6 +154,7 @@ public enum Estimator {
         return TrafficEstimate(
             arrivalRate: arrivalRate,
             arrivalTrend: state.arrivals.trend,
+            arrivalBurstiness: burstiness,
             forecastArrivalRate: forecastArrivals,
             forecastHorizonSeconds: horizon,
             meanInputTokens: isl,
@@ -154,7 +164,7 @@ public enum Estimator {
             capacityPerInstance: PerRole(prefill: prefillCapacity, decode: decodeCapacity),
             corrections: state.corrections,
             utilisationTarget: PerRole(
-                prefill: prefillUtilisation(capacity: prefillCapacity, isl: isl, configuration: configuration),
+                prefill: prefillUtilisation(capacity: prefillCapacity, isl: isl, configuration: configuration, burstiness: burstiness),
                 decode: estimation.decodeUtilisation
             ),
             capacitySamples: PerRole(prefill: state.capacity.prefill.samples, decode: state.capacity.decode.samples),
@@ -172,7 +182,38 @@ public enum Estimator {
     /// when P(wait > T − S) ≤ 1 − q; the largest such ρ is found by bisection (the left side
     /// grows with ρ). Clamped to a sane range because batching makes the real queue kinder
     /// than M/D/1 and bursts make it harsher.
-    public static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration) -> Double {
+    /// How much burstier than Poisson arrivals are, as the squared coefficient of variation
+    /// of inter-arrival times (ca²) that queueing formulas take: 1 for Poisson.
+    ///
+    /// Measured as the index of dispersion of each tick's arrival count around the smoothed
+    /// rate. Below `burstinessThreshold` the difference from Poisson is within what a few
+    /// minutes of samples can tell apart, so it counts as 1 and a Poisson-like load is planned
+    /// exactly as before; above it, bursts are real and prefill keeps more headroom.
+    public static func burstiness(_ state: EstimatorState, configuration: ControllerConfiguration) -> Double {
+        let estimation = configuration.estimation
+        guard state.dispersionSamples >= estimation.minBurstinessSamples, let dispersion = state.arrivalDispersion.value,
+              dispersion >= estimation.burstinessThreshold
+        else { return 1 }
+        return min(dispersion, estimation.maxBurstiness)
+    }
+
+    /// One dispersion sample: (n − m)² / m for n arrivals against m expected at the smoothed
+    /// rate, divided by the variance the smoothed rate itself adds (it is an average of recent
+    /// ticks, so n − m varies a little more than n alone), so Poisson arrivals give 1.
+    static func recordDispersion(_ state: inout EstimatorState, rate: Double, elapsed: Double, at now: Timestamp, configuration: ControllerConfiguration) {
+        guard elapsed > 0, let level = state.arrivals.level else { return }
+        let expected = level * elapsed
+        // A handful of requests per tick says nothing about bursts.
+        guard expected >= 5 else { return }
+        let observed = rate * elapsed
+        let alpha = 1 - Double.exp(-elapsed / max(1e-9, configuration.estimation.arrivalLevelTimeConstant))
+        let levelNoise = 1 + alpha / (2 - alpha)
+        let sample = (observed - expected) * (observed - expected) / expected / levelNoise
+        state.arrivalDispersion.add(sample, at: now)
+        state.dispersionSamples += 1
+    }
+
+    public static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration, burstiness: Double = 1) -> Double {
         let range = configuration.estimation.prefillUtilisationRange
         guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
         let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
@@ -181,7 +222,10 @@ public enum Estimator {
         guard service > 0, target > service else { return range.lowerBound }
         let slack = (target - service) / service
         let allowedTail = max(1e-6, 1 - min(max(configuration.slo.percentile, 0), 1))
-        func tail(_ rho: Double) -> Double { rho * Double.exp(-2 * (1 - rho) * slack) }
+        // Kingman: waiting grows with ca² (deterministic service, cs² = 0), so the tail's
+        // exponent shrinks by it.
+        let ca2 = max(1, burstiness)
+        func tail(_ rho: Double) -> Double { rho * Double.exp(-2 * (1 - rho) * slack / ca2) }
         var low = 0.0
         var high = 1.0
         for _ in 0..<50 {

@@ -4,6 +4,8 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     public var arrivalRate: Double
     /// Its trend, requests/s per second.
     public var arrivalTrend: Double
+    /// ca² of arrivals (1 for Poisson or anything close to it; see `Estimator.burstiness`).
+    public var arrivalBurstiness: Double
     /// Arrival rate expected one start-up time ahead, requests/s.
     public var forecastArrivalRate: Double
     /// The forecast horizon: the learned worker start-up time, seconds.
