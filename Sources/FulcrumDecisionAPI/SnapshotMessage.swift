@@ -33,7 +33,6 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         schema = try container.decodeWholeNumber(forKey: .schema)
         // The version is checked before anything else, so a newer caller hears about the version
@@ -43,6 +42,7 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
                 forKey: .schema, in: container,
                 debugDescription: "is \(schema) but this build speaks schema \(DecisionSchema.version); send \"schema\": \(DecisionSchema.version) or use a matching fulcrum-sim")
         }
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
         time = try container.decode(Double.self, forKey: .time)
         nodes = try container.decode([Node].self, forKey: .nodes)
         workers = try container.decode([Worker].self, forKey: .workers)

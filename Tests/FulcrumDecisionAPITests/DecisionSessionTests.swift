@@ -73,6 +73,7 @@ struct DecisionSessionTests {
         ("{not json", ""),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [], "colour": "blue"}"#, ""),
         (#"{"schema": 2, "time": 5, "nodes": [], "workers": []}"#, "schema"),
+        (#"{"schema": 2, "time": 5, "nodes": [], "workers": [], "field_from_the_future": 1}"#, "schema"),
         (#"{"schema": 1, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": []}"#, "time"),
         (#"{"schema": 1, "time": "soon", "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": []}"#, "time"),
         (#"{"schema": 1, "time": 5, "nodes": [], "workers": []}"#, "nodes"),
