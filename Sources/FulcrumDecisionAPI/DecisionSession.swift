@@ -11,6 +11,8 @@ public struct DecisionSession: Sendable {
     /// Lines read so far, for error replies.
     public private(set) var lineNumber = 0
     private var lastTime: Double?
+    /// When each listed worker was first seen, for workers sent without `started_at`.
+    private var firstSeen: [String: Double] = [:]
     /// The configured GPU budget; each line's effective budget is this or the GPUs its nodes
     /// list, whichever is smaller, as the daemon's default budget is its nodes' GPUs.
     private let configuredBudget: Int
@@ -25,11 +27,12 @@ public struct DecisionSession: Sendable {
 
     /// Decides one decoded request.
     public mutating func decide(_ message: SnapshotMessage) throws(DecisionRequestError) -> DecisionMessage {
-        let (snapshot, overrides) = try message.coreInput()
+        let (snapshot, overrides) = try message.coreInput(firstSeen: firstSeen)
         if let lastTime, message.time < lastTime {
             throw DecisionRequestError(field: "time", "is \(message.time), before the previous line's \(lastTime); time must not go backwards within one session")
         }
         lastTime = message.time
+        firstSeen = Dictionary(uniqueKeysWithValues: message.workers.map { ($0.id, firstSeen[$0.id] ?? message.time) })
         let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
         controller.configuration.placement.maxTotalGPUs = min(configuredBudget, listed)
         return DecisionMessage(controller.decide(snapshot, overrides: overrides), nextDecisionSeconds: tickSeconds)

@@ -6,7 +6,10 @@ extension SnapshotMessage {
     /// The checks mirror what the daemon guarantees about its own snapshots (known roles and
     /// states, GPUs that exist on the worker's node and are held once, finite non-negative
     /// numbers), because the core is written against those guarantees.
-    public func coreInput() throws(DecisionRequestError) -> (snapshot: ClusterSnapshot, overrides: Overrides) {
+    ///
+    /// `firstSeen` gives, per worker id, the time of the first line that listed it: the start
+    /// time of a worker sent without `started_at`.
+    public func coreInput(firstSeen: [String: Double] = [:]) throws(DecisionRequestError) -> (snapshot: ClusterSnapshot, overrides: Overrides) {
         try finite(time, "time")
         if nodes.isEmpty { throw DecisionRequestError(field: "nodes", "is empty; list at least one node with its GPUs") }
         var gpusByNode: [String: Set<Int>] = [:]
@@ -53,11 +56,12 @@ extension SnapshotMessage {
                     heldGPUs[worker.node, default: [:]][gpu] = worker.id
                 }
             }
-            try finite(worker.startedAt, "\(key).started_at")
+            if let startedAt = worker.startedAt { try finite(startedAt, "\(key).started_at") }
+            let startedAt = worker.startedAt ?? firstSeen[worker.id] ?? time
             if let readyAt = worker.readyAt { try finite(readyAt, "\(key).ready_at") }
             workers.append(WorkerSnapshot(
                 id: WorkerID(worker.id), role: role, node: worker.node, gpus: worker.gpus, lifecycle: lifecycle,
-                startedAt: Timestamp(seconds: worker.startedAt), readyAt: worker.readyAt.map(Timestamp.init(seconds:)),
+                startedAt: Timestamp(seconds: startedAt), readyAt: worker.readyAt.map(Timestamp.init(seconds:)),
                 telemetry: try worker.telemetry.map { telemetry throws(DecisionRequestError) in try telemetry.core(field: "\(key).telemetry") }
             ))
         }

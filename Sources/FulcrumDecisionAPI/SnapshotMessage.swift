@@ -82,13 +82,15 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
         public var gpus: [Int]
         /// `starting`, `ready`, `draining` or `failed`.
         public var state: String
-        public var startedAt: Double
+        /// When its process was started; callers that only know states may leave it out, and
+        /// the session then takes the first line that listed the worker.
+        public var startedAt: Double?
         public var readyAt: Double?
         public var telemetry: Telemetry?
 
         public init(
             id: String, role: String, node: String, gpus: [Int], state: String,
-            startedAt: Double, readyAt: Double? = nil, telemetry: Telemetry? = nil
+            startedAt: Double?, readyAt: Double? = nil, telemetry: Telemetry? = nil
         ) {
             self.id = id
             self.role = role
@@ -115,7 +117,7 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
             node = try container.decode(String.self, forKey: .node)
             gpus = try container.decodeWholeNumbers(forKey: .gpus)
             state = try container.decode(String.self, forKey: .state)
-            startedAt = try container.decode(Double.self, forKey: .startedAt)
+            startedAt = try container.decodeIfPresent(Double.self, forKey: .startedAt)
             readyAt = try container.decodeIfPresent(Double.self, forKey: .readyAt)
             telemetry = try container.decodeIfPresent(Telemetry.self, forKey: .telemetry)
         }

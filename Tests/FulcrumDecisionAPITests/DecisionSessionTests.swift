@@ -147,6 +147,26 @@ struct DecisionSessionTests {
         #expect(reply.rateMatching?.regime == "over_budget")
     }
 
+    @Test("A worker sent without started_at starts when the session first saw it")
+    func startedAtDefaultsToFirstSighting() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        func line(_ time: Double, _ state: String) -> String {
+            #"{"schema": 1, "time": \#(time), "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [{"id": "p0", "role": "prefill", "node": "gpu-a", "gpus": [0], "state": "\#(state)"}]}"#
+        }
+        _ = try decode(session.respond(to: line(100, "starting")))
+        _ = try decode(session.respond(to: line(110, "starting")))
+        let snapshot = try JSONDecoder().decode(SnapshotMessage.self, from: Data(line(120, "ready").utf8))
+        // Through the session's memory: first listed at 100.
+        let remembered = try snapshot.coreInput(firstSeen: ["p0": 100]).snapshot
+        #expect(remembered.workers.first?.startedAt == Timestamp(seconds: 100))
+        // A worker never seen before starts now.
+        #expect(try snapshot.coreInput().snapshot.workers.first?.startedAt == Timestamp(seconds: 120))
+        // The session learns a 20 s start-up (100 → 120) from lines that never gave a start
+        // time: one sample moves the 180 s prior halfway.
+        let ready = try decode(session.respond(to: line(120, "ready")))
+        #expect(ready.estimate.forecastHorizonS == 100)
+    }
+
     @Test("target is desired minus what cannot be placed yet; next_decision_s is the tick")
     func targetExcludesUnplaced() throws {
         // Both GPUs of the node are held (one by a draining decode worker), so a second prefill
