@@ -13,15 +13,11 @@ public struct DecisionSession: Sendable {
     private var lastTime: Double?
     /// When each listed worker was first seen, for workers sent without `started_at`.
     private var firstSeen: [String: Double] = [:]
-    /// The configured GPU budget; each line's effective budget is this or the GPUs its nodes
-    /// list, whichever is smaller, as the daemon's default budget is its nodes' GPUs.
-    private let configuredBudget: Int
     /// Seconds between decisions the caller is told to keep (`next_decision_s`).
     public let tickSeconds: Double
 
     public init(configuration: ControllerConfiguration, tickSeconds: Double = 10) {
         controller = Controller(configuration: configuration)
-        configuredBudget = configuration.placement.maxTotalGPUs
         self.tickSeconds = tickSeconds
     }
 
@@ -33,8 +29,6 @@ public struct DecisionSession: Sendable {
         }
         lastTime = message.time
         firstSeen = Dictionary(uniqueKeysWithValues: message.workers.map { ($0.id, firstSeen[$0.id] ?? message.time) })
-        let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
-        controller.configuration.placement.maxTotalGPUs = min(configuredBudget, listed)
         return DecisionMessage(controller.decide(snapshot, overrides: overrides), nextDecisionSeconds: tickSeconds)
     }
 

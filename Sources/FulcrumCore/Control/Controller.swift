@@ -24,7 +24,18 @@ public struct Controller: Sendable {
         return (decision, controller.state)
     }
 
+    /// The decision for `snapshot`. The GPU budget it plans within is the configured one or
+    /// the GPUs the snapshot's nodes list, whichever is smaller: planning for GPUs that do not
+    /// exist would only produce instances that can never be placed.
     public mutating func decide(_ snapshot: ClusterSnapshot, overrides: Overrides = .none) -> Decision {
+        let configured = configuration
+        let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
+        if listed > 0 { configuration.placement.maxTotalGPUs = min(configured.placement.maxTotalGPUs, listed) }
+        defer { configuration = configured }
+        return decideWithinBudget(snapshot, overrides: overrides)
+    }
+
+    private mutating func decideWithinBudget(_ snapshot: ClusterSnapshot, overrides: Overrides) -> Decision {
         let now = snapshot.time
         var reasons: [DecisionReason] = []
         let (active, expired) = overrides.active(at: now)
