@@ -11,6 +11,10 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
     public var priors: PerformancePriors
     public var estimation: Estimation
     public var stabilisation: Stabilisation
+    /// The one aggressiveness knob: how much spare capacity to plan for, relative to what the
+    /// SLO model asks. 1 is the default; below 1 packs instances fuller (fewer GPU-hours, more
+    /// risk to the SLO), above 1 keeps more headroom. `fulcrum-sim frontier` sweeps it.
+    public var headroom: Double = 1
 
     public struct Estimation: Sendable, Hashable, Codable {
         /// Time constant of the arrival-rate level, seconds.
