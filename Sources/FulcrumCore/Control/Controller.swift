@@ -274,7 +274,17 @@ public struct Controller: Sendable {
                 "arrivals \(format(estimate.arrivalRate)) req/s rising by \(format(estimate.arrivalTrend * 60)) req/s per minute; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
         }
         for role in Role.allCases where estimate.backlog[role] > 0 {
-            reasons.append(.init(.backlog, role: role, "queued \(role) work adds \(format(estimate.backlog[role])) tok/s to drain it"))
+            reasons.append(.init(.backlog, role: role,
+                "queued \(role) work adds \(format(estimate.backlog[role])) tok/s to drain it within the start-up time plus \(format(configuration.estimation.backlogDrainSeconds)) s"))
+        }
+        for role in Role.allCases where estimate.routingImbalance[role] {
+            let observation = estimate.observation
+            reasons.append(.init(.routingImbalance, role: role,
+                "\(format(observation.mostQueuedOnOneWorker[role])) of \(format(observation.queuedRequests[role])) queued \(role) requests wait on one worker while \(observation.idleWorkers[role]) sit idle; a routing problem, not counted as demand"))
+        }
+        if estimate.ttftNotCapacity {
+            reasons.append(.init(.ttftNotCapacity, role: .prefill,
+                "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s misses \(format(slo.ttftSeconds)) s with no prefill queue: prompts too long for any instance to serve in time; not adding prefill for them"))
         }
         if estimate.corrections.prefill < 0.999 {
             reasons.append(.init(.ttftCorrection, role: .prefill,

@@ -50,7 +50,7 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// Utilisation target of decode instances (headroom for bursts and KV growth).
         public var decodeUtilisation: Double = 0.85
         /// Bounds of the prefill utilisation target derived from the TTFT target.
-        public var prefillUtilisationRange: ClosedRange<Double> = 0.3...0.9
+        public var prefillUtilisationRange: ClosedRange<Double> = 0.3...0.95
         /// Lowest a latency correction may push a capacity estimate (fraction of itself).
         public var minCorrection: Double = 0.5
         /// A correction decays back toward 1 with this time constant once latency is fine.

@@ -19,6 +19,8 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case ttftCorrection = "ttft_correction"
         case tpotCorrection = "tpot_correction"
         case backlog = "backlog"
+        case ttftNotCapacity = "ttft_not_capacity"
+        case routingImbalance = "routing_imbalance"
         case forecastRising = "forecast_rising"
         case telemetryStale = "telemetry_stale"
         case telemetryPartial = "telemetry_partial"

@@ -19,6 +19,15 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// smoothed over `burstinessTimeConstant`; see `Estimator.burstiness`.
     public var arrivalDispersion: TimeWeightedAverage
     public var dispersionSamples = 0
+    /// The previous tick's arrival rate and length, for the next dispersion sample.
+    public var previousArrivals: ArrivalSample?
+    /// When the prefill tier last showed queueing (see `IntervalObservation.prefillQueueing`).
+    public var lastPrefillQueueing: Timestamp?
+
+    public struct ArrivalSample: Sendable, Hashable, Codable {
+        public var rate: Double
+        public var seconds: Double
+    }
 
     public init(configuration: ControllerConfiguration) {
         let estimation = configuration.estimation
@@ -45,16 +54,58 @@ public enum Estimator {
         configuration: ControllerConfiguration
     ) -> TrafficEstimate {
         let now = snapshot.time
-        let estimation = configuration.estimation
-        let slo = configuration.slo
-        let priors = configuration.priors
         let (observation, memory) = IntervalObserver.observe(snapshot, memory: state.memory, configuration: configuration)
         state.memory = memory
         let elapsed = state.lastUpdate.map { max(0, now - $0) } ?? 0
         state.lastUpdate = now
 
+        foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
+        let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
+        let starting = startingWorkers(snapshot)
+        if observation.prefillQueueing { state.lastPrefillQueueing = now }
+        let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
+        let modelSaysEnough = PerRole(
+            prefill: suffices(demand: state.tokenDemand.prefill.level, capacity: capacity.prefill, ready: observation.freshWorkers.prefill),
+            decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
+        )
+        let ttftNotCapacity = updateCorrections(&state, observation: observation, elapsed: elapsed,
+                                                correctable: PerRole(prefill: queueingSeen && starting.prefill == 0 && modelSaysEnough.prefill,
+                                                                     decode: starting.decode == 0 && modelSaysEnough.decode),
+                                                prefillQueueingSeen: queueingSeen, configuration: configuration)
+
+        let burstiness = Self.burstiness(state, configuration: configuration)
+        let (demand, backlog) = plannedDemand(state, observation: observation, configuration: configuration)
+        let utilisation = utilisationTargets(
+            demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
+            isl: state.inputLength.value, burstiness: burstiness, configuration: configuration)
+
+        return TrafficEstimate(
+            arrivalRate: state.arrivals.level ?? 0,
+            arrivalTrend: state.arrivals.trend,
+            arrivalBurstiness: burstiness,
+            forecastArrivalRate: forecast(state.arrivals, horizon: state.startupSeconds, configuration: configuration),
+            forecastHorizonSeconds: state.startupSeconds,
+            meanInputTokens: state.inputLength.value,
+            meanOutputTokens: state.outputLength.value,
+            demand: demand,
+            backlog: backlog,
+            capacityPerInstance: capacity,
+            corrections: state.corrections,
+            utilisationTarget: utilisation,
+            capacitySamples: PerRole(prefill: state.capacity.prefill.samples, decode: state.capacity.decode.samples),
+            observedTTFT: observation.ttftQuantile,
+            observedTPOT: observation.tpotQuantile,
+            observation: observation,
+            ttftNotCapacity: ttftNotCapacity,
+            routingImbalance: observation.routingImbalance
+        )
+    }
+
+    /// Arrivals, lengths, token demand and start-up times: what the traffic and the fleet did.
+    static func foldTraffic(_ state: inout EstimatorState, observation: IntervalObservation, elapsed: Double, at now: Timestamp,
+                            configuration: ControllerConfiguration) {
         if let rate = observation.arrivalRate {
-            recordDispersion(&state, rate: rate, elapsed: elapsed, at: now, configuration: configuration)
+            recordDispersion(&state, rate: rate, elapsed: elapsed, configuration: configuration)
             state.arrivals.add(rate, at: now)
         }
         if let isl = observation.meanInputTokens { state.inputLength.add(isl, at: now) }
@@ -74,121 +125,178 @@ public enum Estimator {
             let weight = max(0.2, 1 / Double(state.startupSamples + 1))
             state.startupSeconds += weight * (duration - state.startupSeconds)
         }
+    }
 
+    /// Folds saturated-throughput samples in and returns per-instance capacity by role: the
+    /// prior scaled by what was measured, or the measurements alone without a prior.
+    static func learnCapacity(_ state: inout EstimatorState, observation: IntervalObservation,
+                              configuration: ControllerConfiguration) -> PerRole<Double?> {
+        let priors = configuration.priors
+        let retention = configuration.estimation.capacitySampleRetention
         let isl = state.inputLength.value
-        let osl = state.outputLength.value
-        let decodeContext = (isl ?? 0) + (osl ?? 0) / 2
-
-        // Capacity samples: ratios to the prior where one exists, absolute otherwise.
+        let decodeContext = (isl ?? 0) + (state.outputLength.value ?? 0) / 2
         for sample in observation.saturatedThroughput.prefill {
             if let prior = priors.prefill {
                 // Measured against what the prior expects at this interval's prompt lengths,
                 // so a longer mix is not mistaken for a slower instance.
                 let expected = prior.tokensPerSecond(promptTokens: observation.meanInputTokens ?? isl)
-                state.capacity.prefill.add(sample / expected, retention: estimation.capacitySampleRetention)
+                state.capacity.prefill.add(sample / expected, retention: retention)
             } else {
-                state.capacity.prefill.add(sample, retention: estimation.capacitySampleRetention)
+                state.capacity.prefill.add(sample, retention: retention)
             }
         }
         for sample in observation.saturatedThroughput.decode {
             if let prior = priors.decode {
                 let predicted = prior.saturatedThroughput(meanContext: decodeContext)
-                if predicted > 0 { state.capacity.decode.add(sample / predicted, retention: estimation.capacitySampleRetention) }
+                if predicted > 0 { state.capacity.decode.add(sample / predicted, retention: retention) }
             } else {
-                state.capacity.decode.add(sample, retention: estimation.capacitySampleRetention)
+                state.capacity.decode.add(sample, retention: retention)
             }
         }
+        return PerRole(
+            prefill: priors.prefill.map {
+                $0.tokensPerSecond(promptTokens: isl) * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
+            } ?? state.capacity.prefill.mean,
+            decode: priors.decode.map {
+                $0.throughput(atTPOT: configuration.slo.tpotSeconds, meanContext: decodeContext)
+                    * state.capacity.decode.ratioToPrior(priorWeight: priors.weightInSamples)
+            } ?? state.capacity.decode.mean
+        )
+    }
 
-        let prefillCapacity: Double? = priors.prefill.map {
-            $0.tokensPerSecond(promptTokens: isl) * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
-        } ?? state.capacity.prefill.mean
-        let decodeCapacity: Double? = priors.decode.map {
-            $0.throughput(atTPOT: slo.tpotSeconds, meanContext: decodeContext)
-                * state.capacity.decode.ratioToPrior(priorWeight: priors.weightInSamples)
-        } ?? state.capacity.decode.mean
+    /// Whether `ready` instances at the capacity estimate carry today's demand. Only then is a
+    /// latency miss evidence that the estimate is too high; when they do not, the miss is
+    /// the shortfall the plan is already adding instances for, and correcting for it too would
+    /// count the shortfall twice (a cold start asked for 25 prefill instances that way).
+    static func suffices(demand: Double?, capacity: Double?, ready: Int) -> Bool {
+        guard let demand, let capacity, capacity > 0 else { return true }
+        return demand <= Double(ready) * capacity
+    }
 
-        // Latency feedback: shrink the capacity we plan with while a target is missed,
-        // relax back once it is met again.
+    /// Starting workers by role: capacity already on its way.
+    static func startingWorkers(_ snapshot: ClusterSnapshot) -> PerRole<Int> {
+        var counts = PerRole(prefill: 0, decode: 0)
+        for worker in snapshot.workers where worker.lifecycle == .starting { counts[worker.role] += 1 }
+        return counts
+    }
+
+    /// Latency feedback: shrink the capacity planned with while a target is missed for want of
+    /// capacity, relax back once it is met again. Returns the roles whose target is missed for
+    /// another reason, which more instances would not fix.
+    ///
+    /// A miss corrects a role's capacity only when it is `correctable`: the ready instances
+    /// should carry the demand by the estimate, none of the role is starting (a queue then is
+    /// the start-up backlog they are coming to serve) and, for prefill, its queues were seen
+    /// in the latency window: a TTFT miss without them comes from prompts too long for any
+    /// instance to serve in time, which more instances would only idle beside.
+    static func updateCorrections(_ state: inout EstimatorState, observation: IntervalObservation, elapsed: Double,
+                                  correctable: PerRole<Bool>, prefillQueueingSeen: Bool,
+                                  configuration: ControllerConfiguration) -> Bool {
+        let estimation = configuration.estimation
+        let slo = configuration.slo
         let recovery = Double.exp(-elapsed / max(1, estimation.correctionRecoveryTimeConstant))
         // The correction is the latest measured ratio target/observed, never compounded tick
         // on tick: the latency window spans several ticks, so compounding would count one slow
         // minute several times over.
-        func corrected(_ current: Double, observed: Double?, target: Double, pressured: Bool) -> Double {
+        func corrected(_ current: Double, observed: Double?, target: Double, counts: Bool, pressured: Bool) -> Double {
             var next = 1 - (1 - current) * recovery
-            if let observed, observed > target {
-                next = min(next, target / observed)
-            }
+            if counts, let observed, observed > target { next = min(next, target / observed) }
             if pressured { next = min(next, 0.9) }
             return min(1, max(estimation.minCorrection, next))
         }
+        let ttftMissed = (observation.ttftQuantile ?? 0) > slo.ttftSeconds
+        let decodeQueueing = observation.queuedRequests.decode > Double(max(1, observation.freshWorkers.decode))
+        // KV pressure alone is how a well-packed decode tier looks; it is a signal only once
+        // TPOT nears its target or requests wait for KV space.
+        let tpotNearTarget = (observation.tpotQuantile ?? 0) >= 0.9 * slo.tpotSeconds
+        let kvPressured = (observation.decodeKVUsage ?? 0) > estimation.kvPressureThreshold && (tpotNearTarget || decodeQueueing)
         state.corrections.prefill = corrected(
-            state.corrections.prefill, observed: observation.ttftQuantile, target: slo.ttftSeconds, pressured: false)
-        let kvPressured = (observation.decodeKVUsage ?? 0) > estimation.kvPressureThreshold
+            state.corrections.prefill, observed: observation.ttftQuantile, target: slo.ttftSeconds,
+            counts: correctable.prefill, pressured: false)
         state.corrections.decode = corrected(
-            state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds, pressured: kvPressured)
+            state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds,
+            counts: correctable.decode, pressured: kvPressured && correctable.decode)
+        return ttftMissed && !prefillQueueingSeen
+    }
 
-        let arrivalRate = state.arrivals.level ?? 0
-        let burstiness = Self.burstiness(state, configuration: configuration)
-        let horizon = state.startupSeconds
-        // Rising traffic is met ahead of time; falling traffic is not anticipated, because
-        // shrinking early costs SLO misses while shrinking late only costs GPU minutes.
-        // A worker asked for now serves only after the start-up time, so the plan must also
-        // hold against growth nobody could forecast yet (a mix that starts drifting, a burst):
-        // at least `growthAllowance` above today's level.
-        func forecast(_ smoother: HoltSmoother) -> Double {
-            let level = smoother.level ?? 0
-            let ahead = smoother.forecast(horizon: horizon) ?? 0
-            return min(max(level * (1 + estimation.growthAllowance), ahead), level * max(estimation.maxForecastGrowth, 1 + estimation.growthAllowance))
-        }
-        let forecastArrivals = forecast(state.arrivals)
+    /// Rising traffic is met ahead of time; falling traffic is not anticipated, because
+    /// shrinking early costs SLO misses while shrinking late only costs GPU minutes. A worker
+    /// asked for now serves only after the start-up time, so the plan must also hold against
+    /// growth nobody could forecast yet (a mix that starts drifting, a burst): at least
+    /// `growthAllowance` (scaled by the headroom knob) above today's level.
+    static func forecast(_ smoother: HoltSmoother, horizon: Double, configuration: ControllerConfiguration) -> Double {
+        let estimation = configuration.estimation
+        let allowance = estimation.growthAllowance * max(0, configuration.headroom)
+        let level = smoother.level ?? 0
+        let ahead = smoother.forecast(horizon: horizon) ?? 0
+        return min(max(level * (1 + allowance), ahead), level * max(estimation.maxForecastGrowth, 1 + allowance))
+    }
 
+    /// Forecast token demand plus the backlog term, by role.
+    ///
+    /// Queued work is planned to drain over the start-up time plus `backlogDrainSeconds`:
+    /// capacity asked for now helps only once it has started, and sizing it to drain the
+    /// queue within a minute of a start it cannot finish in that minute buys instances that
+    /// arrive to an empty queue. A queue stuck behind one worker while others sit idle is a
+    /// routing problem, not demand, and is left out (see `routingImbalance`).
+    static func plannedDemand(_ state: EstimatorState, observation: IntervalObservation,
+                              configuration: ControllerConfiguration) -> (demand: PerRole<Double>, backlog: PerRole<Double>) {
+        let horizon = configuration.estimation.backlogDrainSeconds + state.startupSeconds
+        let queued = PerRole(
+            prefill: observation.routingImbalance.prefill ? 0 : observation.queuedRequests.prefill,
+            decode: observation.routingImbalance.decode ? 0 : observation.queuedRequests.decode
+        )
         let backlog = PerRole(
-            prefill: observation.queuedRequests.prefill * (isl ?? 0) / estimation.backlogDrainSeconds,
-            decode: observation.queuedRequests.decode * (osl ?? 0) / estimation.backlogDrainSeconds
+            prefill: queued.prefill * (state.inputLength.value ?? 0) / horizon,
+            decode: queued.decode * (state.outputLength.value ?? 0) / horizon
         )
+        let horizonAhead = state.startupSeconds
         let demand = PerRole(
-            prefill: forecast(state.tokenDemand.prefill) + backlog.prefill,
-            decode: forecast(state.tokenDemand.decode) + backlog.decode
+            prefill: forecast(state.tokenDemand.prefill, horizon: horizonAhead, configuration: configuration) + backlog.prefill,
+            decode: forecast(state.tokenDemand.decode, horizon: horizonAhead, configuration: configuration) + backlog.decode
         )
+        return (demand, backlog)
+    }
 
-        return TrafficEstimate(
-            arrivalRate: arrivalRate,
-            arrivalTrend: state.arrivals.trend,
-            arrivalBurstiness: burstiness,
-            forecastArrivalRate: forecastArrivals,
-            forecastHorizonSeconds: horizon,
-            meanInputTokens: isl,
-            meanOutputTokens: osl,
-            demand: demand,
-            backlog: backlog,
-            capacityPerInstance: PerRole(prefill: prefillCapacity, decode: decodeCapacity),
-            corrections: state.corrections,
-            utilisationTarget: PerRole(
-                prefill: prefillUtilisation(capacity: prefillCapacity, isl: isl, configuration: configuration, burstiness: burstiness),
-                decode: estimation.decodeUtilisation
-            ),
-            capacitySamples: PerRole(prefill: state.capacity.prefill.samples, decode: state.capacity.decode.samples),
-            observedTTFT: observation.ttftQuantile,
-            observedTPOT: observation.tpotQuantile,
-            observation: observation
+    /// Share of capacity to plan for, by role. Prefill: the pooled queue's answer for this
+    /// demand (see `PrefillQueueModel`); decode: `decodeUtilisation`. The headroom knob scales
+    /// the spare capacity either leaves.
+    static func utilisationTargets(demand: Double, capacity: PerRole<Double?>, correction: Double, isl: Double?,
+                                   burstiness: Double, configuration: ControllerConfiguration) -> PerRole<Double> {
+        let headroom = max(0, configuration.headroom)
+        let decodeSpare = (1 / max(0.01, configuration.estimation.decodeUtilisation) - 1) * headroom
+        return PerRole(
+            prefill: prefillUtilisation(demand: demand, capacity: capacity.prefill.map { $0 * correction }, isl: isl,
+                                        burstiness: burstiness, configuration: configuration),
+            decode: 1 / (1 + decodeSpare)
         )
     }
 
-    /// The prefill utilisation that keeps TTFT within target at the SLO percentile.
-    ///
-    /// Per instance the queue is close to M/D/1 (one prompt's service time S barely varies at
-    /// a given mix). Its waiting time is roughly exponential in heavy traffic with mean
-    /// ρS / (2(1−ρ)), so P(wait > w) ≈ ρ·e^(−2(1−ρ)w/S). TTFT meets target T at percentile q
-    /// when P(wait > T − S) ≤ 1 − q; the largest such ρ is found by bisection (the left side
-    /// grows with ρ). Clamped to a sane range because batching makes the real queue kinder
-    /// than M/D/1 and bursts make it harsher.
+    /// The prefill utilisation at which the pooled prefill tier meets the TTFT target for
+    /// `demand` tokens/s: offered load ÷ instances needed, with the spare instances scaled by
+    /// the headroom knob and the result held within `prefillUtilisationRange`.
+    public static func prefillUtilisation(demand: Double, capacity: Double?, isl: Double?, burstiness: Double,
+                                          configuration: ControllerConfiguration) -> Double {
+        let range = configuration.estimation.prefillUtilisationRange
+        guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
+        let load = max(0, demand) / capacity
+        guard load > 0 else { return range.upperBound }
+        let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
+        let model = PrefillQueueModel.Input(
+            offeredLoad: load, serviceSeconds: overhead + isl / capacity, ttftTargetSeconds: configuration.slo.ttftSeconds,
+            percentile: configuration.slo.percentile, arrivalSCV: max(1, burstiness))
+        guard let needed = PrefillQueueModel.instancesNeeded(model) else { return range.lowerBound }
+        let planned = load + max(0, needed - load) * max(0, configuration.headroom)
+        guard planned > 0 else { return range.upperBound }
+        return min(range.upperBound, max(range.lowerBound, load / planned))
+    }
+
     /// How much burstier than Poisson arrivals are, as the squared coefficient of variation
     /// of inter-arrival times (ca²) that queueing formulas take: 1 for Poisson.
     ///
-    /// Measured as the index of dispersion of each tick's arrival count around the smoothed
-    /// rate. Below `burstinessThreshold` the difference from Poisson is within what a few
-    /// minutes of samples can tell apart, so it counts as 1 and a Poisson-like load is planned
-    /// exactly as before; above it, bursts are real and prefill keeps more headroom.
+    /// Below `burstinessThreshold` the difference from Poisson is within what a few minutes of
+    /// samples can tell apart, so it counts as 1 and a Poisson-like load is planned exactly as
+    /// such; above it, bursts are real and prefill keeps more headroom.
     public static func burstiness(_ state: EstimatorState, configuration: ControllerConfiguration) -> Double {
         let estimation = configuration.estimation
         guard state.dispersionSamples >= estimation.minBurstinessSamples, let dispersion = state.arrivalDispersion.value,
@@ -197,41 +305,24 @@ public enum Estimator {
         return min(dispersion, estimation.maxBurstiness)
     }
 
-    /// One dispersion sample: (n − m)² / m for n arrivals against m expected at the smoothed
-    /// rate, divided by the variance the smoothed rate itself adds (it is an average of recent
-    /// ticks, so n − m varies a little more than n alone), so Poisson arrivals give 1.
-    static func recordDispersion(_ state: inout EstimatorState, rate: Double, elapsed: Double, at now: Timestamp, configuration: ControllerConfiguration) {
-        guard elapsed > 0, let level = state.arrivals.level else { return }
-        let expected = level * elapsed
+    /// One dispersion sample from two consecutive ticks' arrival counts: (r₂ − r₁)² divided by
+    /// the variance Poisson arrivals at their pooled rate would give the difference,
+    /// r̄·(1/Δ₁ + 1/Δ₂), so Poisson arrivals give 1 on average.
+    ///
+    /// Differencing neighbours, not comparing a tick with a smoothed level, is what keeps a
+    /// rate that merely moves from reading as bursts: at a thousand requests a tick, a level
+    /// lagging a rising rate by 5 % gave a "dispersion" of 2.5 from a perfectly Poisson stream,
+    /// and the prefill tier was sized for clumps that were not there.
+    static func recordDispersion(_ state: inout EstimatorState, rate: Double, elapsed: Double, configuration: ControllerConfiguration) {
+        defer { state.previousArrivals = elapsed > 0 ? .init(rate: rate, seconds: elapsed) : nil }
+        guard elapsed > 0, let previous = state.previousArrivals else { return }
+        let counts = (previous.rate * previous.seconds, rate * elapsed)
         // A handful of requests per tick says nothing about bursts.
-        guard expected >= 5 else { return }
-        let observed = rate * elapsed
-        let alpha = 1 - Double.exp(-elapsed / max(1e-9, configuration.estimation.arrivalLevelTimeConstant))
-        let levelNoise = 1 + alpha / (2 - alpha)
-        let sample = (observed - expected) * (observed - expected) / expected / levelNoise
-        state.arrivalDispersion.add(sample, at: now)
+        guard counts.0 >= 5, counts.1 >= 5 else { return }
+        let pooledRate = (counts.0 + counts.1) / (previous.seconds + elapsed)
+        let poissonVariance = pooledRate * (1 / previous.seconds + 1 / elapsed)
+        let difference = rate - previous.rate
+        state.arrivalDispersion.add(difference * difference / poissonVariance, at: state.lastUpdate ?? Timestamp(seconds: 0))
         state.dispersionSamples += 1
-    }
-
-    public static func prefillUtilisation(capacity: Double?, isl: Double?, configuration: ControllerConfiguration, burstiness: Double = 1) -> Double {
-        let range = configuration.estimation.prefillUtilisationRange
-        guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
-        let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
-        let service = overhead + isl / capacity
-        let target = configuration.slo.ttftSeconds
-        guard service > 0, target > service else { return range.lowerBound }
-        let slack = (target - service) / service
-        let allowedTail = max(1e-6, 1 - min(max(configuration.slo.percentile, 0), 1))
-        // Kingman: waiting grows with ca² (deterministic service, cs² = 0), so the tail's
-        // exponent shrinks by it.
-        let ca2 = max(1, burstiness)
-        func tail(_ rho: Double) -> Double { rho * Double.exp(-2 * (1 - rho) * slack / ca2) }
-        var low = 0.0
-        var high = 1.0
-        for _ in 0..<50 {
-            let middle = (low + high) / 2
-            if tail(middle) <= allowedTail { low = middle } else { high = middle }
-        }
-        return min(range.upperBound, max(range.lowerBound, low))
     }
 }

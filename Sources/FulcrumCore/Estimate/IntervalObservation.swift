@@ -23,8 +23,33 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
     /// Ready workers with fresh and with stale (or missing) telemetry, by role.
     public var freshWorkers: PerRole<Int> = PerRole(repeating: 0)
     public var staleWorkers: PerRole<Int> = PerRole(repeating: 0)
+    /// The most requests queued on any one fresh worker, by role.
+    public var mostQueuedOnOneWorker: PerRole<Double> = PerRole(repeating: 0)
+    /// Fresh ready workers with nothing queued or running, by role.
+    public var idleWorkers: PerRole<Int> = PerRole(repeating: 0)
 
     public init() {}
+
+    /// Prefill queues hold on average at least one request per fresh worker: TTFT is waiting
+    /// for capacity, not only for long prompts.
+    public var prefillQueueing: Bool {
+        freshWorkers.prefill > 0 && queuedRequests.prefill >= Double(freshWorkers.prefill)
+    }
+
+    /// A role's queue sits mostly on one worker while another is idle. Routers do not move
+    /// queued requests, so more instances would not drain it: it is reported, not planned for.
+    /// The usual cause is a start-up backlog routed to the first worker before the others
+    /// were ready, or a router that ignores load (round robin).
+    public var routingImbalance: PerRole<Bool> {
+        PerRole(
+            prefill: Self.imbalanced(queued: queuedRequests.prefill, most: mostQueuedOnOneWorker.prefill, idle: idleWorkers.prefill),
+            decode: Self.imbalanced(queued: queuedRequests.decode, most: mostQueuedOnOneWorker.decode, idle: idleWorkers.decode)
+        )
+    }
+
+    private static func imbalanced(queued: Double, most: Double, idle: Int) -> Bool {
+        idle > 0 && most >= 2 && most >= 0.5 * queued
+    }
 }
 
 /// Memory of the previous snapshot that deltas are taken against.
@@ -86,6 +111,8 @@ public enum IntervalObserver {
             }
             guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { continue }
             observation.queuedRequests[worker.role] += max(0, current.requestsWaiting)
+            observation.mostQueuedOnOneWorker[worker.role] = max(observation.mostQueuedOnOneWorker[worker.role], current.requestsWaiting)
+            if worker.lifecycle == .ready, current.requestsInFlight <= 0 { observation.idleWorkers[worker.role] += 1 }
             observation.inFlightRequests[worker.role] += max(0, current.requestsInFlight)
             if worker.role == .decode, worker.lifecycle == .ready, let kv = current.kvCacheUsage, kv.isFinite {
                 kvUsages.append(min(1, max(0, kv)))

@@ -32,6 +32,12 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     public var observedTPOT: Double?
     /// The interval's raw evidence.
     public var observation: IntervalObservation
+    /// TTFT misses its target with no prefill queue in the latency window: prompts too long
+    /// for any instance to serve in time, which more prefill would not fix.
+    public var ttftNotCapacity: Bool = false
+    /// Roles whose queue sits on some workers while others of the role are idle: a routing
+    /// problem, left out of the backlog (see `IntervalObservation.routingImbalance`).
+    public var routingImbalance: PerRole<Bool> = PerRole(repeating: false)
 
     /// capacity × correction × utilisation: what one instance is planned to serve, tokens/s.
     public var plannedCapacityPerInstance: PerRole<Double?> {

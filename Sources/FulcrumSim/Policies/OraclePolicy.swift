@@ -176,8 +176,10 @@ public struct OraclePolicy: ScalingPolicy {
         let configuration = ControllerConfiguration(slo: environment.slo, placement: environment.placement, priors: environment.priors)
         return PerRole(
             prefill: Estimator.prefillUtilisation(
+                demand: demand.rate * demand.meanISL,
                 capacity: environment.priors.prefill?.tokensPerSecond,
                 isl: demand.meanISL > 0 ? demand.meanISL : nil,
+                burstiness: 1,
                 configuration: configuration
             ),
             decode: defaults.decodeUtilisation
