@@ -7,30 +7,57 @@ import Foundation
 /// time-rescaling theorem: a unit-rate process in Λ mapped back through Λ⁻¹ has intensity r(t).
 /// Unlike thinning, this also works for the gamma renewal process (thinning would dilute its
 /// burstiness), and Λ has a closed form, so only its inverse needs a numeric search.
+///
+/// A `RateDrift` multiplies r(t) by a random curve whose integral has no closed form; Λ is then
+/// tabulated every `driftCellSeconds` (the rate held constant within a cell).
 struct PhaseRate {
     private let startRate: Double
     private let slope: Double
     private let amplitude: Double
     private let angularFrequency: Double
     private let phaseStart: Double
+    private var driftedCumulative: [Double]?
 
-    init(phase: Scenario.Phase, phaseStart: Double) {
+    /// Resolution of the tabulated Λ under drift: far finer than a drift step, coarse enough that
+    /// an hour costs 3,600 entries.
+    static let driftCellSeconds = 1.0
+
+    /// `driftLogKnots` (from `RateDrift.logMultipliers`) is required when the phase drifts.
+    init(phase: Scenario.Phase, phaseStart: Double, driftLogKnots: [Double]? = nil) {
         startRate = phase.arrival.baseRateRPS
         slope = ((phase.rateEndRPS ?? startRate) - startRate) / phase.durationSeconds
         amplitude = phase.dailyCycle?.amplitude ?? 0
         angularFrequency = phase.dailyCycle.map { 2 * Double.pi / $0.periodSeconds } ?? 0
         self.phaseStart = phaseStart
+        if let drift = phase.drift, let knots = driftLogKnots {
+            driftedCumulative = tabulate(knots: knots, stepSeconds: drift.stepSeconds, duration: phase.durationSeconds)
+        }
     }
 
-    private var isConstant: Bool { slope == 0 && (amplitude == 0 || angularFrequency == 0) }
+    private var isConstant: Bool {
+        driftedCumulative == nil && slope == 0 && (amplitude == 0 || angularFrequency == 0)
+    }
 
-    /// r(t), requests per second at phase time t.
+    /// r(t) without drift, requests per second at phase time t.
     func rate(at time: Double) -> Double {
         (startRate + slope * time) * (1 - amplitude * cos(angularFrequency * (phaseStart + time)))
     }
 
     /// Λ(t) = ∫₀ᵗ r(s) ds, the expected number of arrivals in [0, t].
     func cumulative(at time: Double) -> Double {
+        if let table = driftedCumulative {
+            return Self.interpolate(table, at: time)
+        }
+        return undriftedCumulative(at: time)
+    }
+
+    private static func interpolate(_ table: [Double], at time: Double) -> Double {
+        let cell = min(max(Int(time / driftCellSeconds), 0), table.count - 2)
+        let fraction = min(max(time / driftCellSeconds - Double(cell), 0), 1)
+        return table[cell] + fraction * (table[cell + 1] - table[cell])
+    }
+
+    private func undriftedCumulative(at time: Double) -> Double {
         let ramp = startRate * time + slope * time * time / 2
         guard amplitude != 0, angularFrequency != 0 else { return ramp }
         // ∫₀ᵗ (a + b·s)·cos(ω(t₀ + s)) ds by parts = [(a + b·s)·sin(ω(t₀+s))/ω + b·cos(ω(t₀+s))/ω²]₀ᵗ
@@ -40,6 +67,31 @@ struct PhaseRate {
             return (startRate + slope * s) * sin(angle) / omega + slope * cos(angle) / (omega * omega)
         }
         return ramp - amplitude * (antiderivative(time) - antiderivative(0))
+    }
+
+    /// Λ at every cell boundary for the rate times exp(log-multiplier interpolated between knots),
+    /// scaled so that Λ at the end of the phase is what it is without drift: the drift moves
+    /// arrivals in time without changing how many there are.
+    private func tabulate(knots: [Double], stepSeconds: Double, duration: Double) -> [Double] {
+        func logMultiplier(at time: Double) -> Double {
+            let position = time / stepSeconds
+            let index = min(Int(position), knots.count - 2)
+            guard index >= 0 else { return knots.first ?? 0 }
+            let fraction = position - Double(index)
+            return knots[index] + fraction * (knots[index + 1] - knots[index])
+        }
+        let cells = max(Int((duration / Self.driftCellSeconds).rounded(.up)), 1)
+        var table = [0.0]
+        table.reserveCapacity(cells + 1)
+        for cell in 0..<cells {
+            // Full cells even past the end keep the interpolation uniform; arrivals stop at the end.
+            let middle = (Double(cell) + 0.5) * Self.driftCellSeconds
+            table.append(table[cell] + rate(at: middle) * exp(logMultiplier(at: middle)) * Self.driftCellSeconds)
+        }
+        let drifted = Self.interpolate(table, at: duration)
+        let target = undriftedCumulative(at: duration)
+        guard drifted > 0, target > 0 else { return table }
+        return table.map { $0 * target / drifted }
     }
 
     /// The phase time t in [lower, upper] with Λ(t) = target, given Λ(lower) ≤ target ≤ Λ(upper).

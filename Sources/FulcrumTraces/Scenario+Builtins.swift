@@ -1,6 +1,6 @@
 extension Scenario {
     /// Names accepted by `builtin(_:)`.
-    public static let builtinNames = ["steady", "mix-shift", "mix-step", "ramp", "bursty", "diurnal"]
+    public static let builtinNames = ["steady", "mix-shift", "mix-step", "ramp", "bursty", "diurnal", "code", "chat", "long-context"]
 
     /// A named, ready-made scenario:
     /// - `steady`: chat (1000 in / 250 out) at 5 rps, Poisson, 600 s.
@@ -12,15 +12,29 @@ extension Scenario {
     /// - `ramp`: chat, Poisson rate rising linearly from 1 to 10 rps over 1200 s.
     /// - `bursty`: chat at 5 rps on average with gamma gaps of CV 3, 600 s.
     /// - `diurnal`: chat at 4 rps on average with a day-night cycle (amplitude 0.8) compressed into 3600 s.
+    ///
+    /// Look-alikes of public production traces, built from their published statistics (never
+    /// from the traces themselves, which stay an independent acceptance set), each 3600 s:
+    /// - `code`, like Azure's code-completion trace: 2.5 rps on average in bursts of batched
+    ///   requests separated by idle stretches of minutes; inter-arrival CV above 10, the busiest
+    ///   minute over 6× the mean minute; prompts ≈ 2,000 tokens (heavy tail, cap 8,192), answers
+    ///   ≈ 30 tokens, most of them very short.
+    /// - `chat`, like Azure's conversation trace: Poisson within a minute (CV ≈ 1) at 5.4 rps on
+    ///   average, the rate drifting smoothly so the busiest minute has about 10× the requests of
+    ///   the quietest; prompts ≈ 1,100 tokens, answers ≈ 200 (lognormal, CV 1).
+    /// - `long-context`, like Mooncake's conversation trace: 3.3 rps on average, arrivals logged
+    ///   on 3 s ticks; prompts ≈ 12,000 tokens with p99 ≈ 85,000 (lognormal, cap 126,000),
+    ///   answers ≈ 350. Mooncake's shared prefixes (`hash_ids`) are not modelled: `TraceRequest`
+    ///   and the CSV format carry no prefix, and the simulator does not reuse KV between requests.
     public static func builtin(_ name: String) throws(ScenarioError) -> Scenario {
         let chat = (input: LengthDistribution(mean: 1000, cv: 0.6), output: LengthDistribution(mean: 250, cv: 0.8, max: 4096))
         let decodeHeavy = (input: LengthDistribution(mean: 1000, cv: 0.5), output: LengthDistribution(mean: 400, cv: 0.6, max: 4096))
         let prefillHeavy = (input: LengthDistribution(mean: 8000, cv: 0.4), output: LengthDistribution(mean: 100, cv: 0.5, max: 4096))
 
         func phase(_ seconds: Double, _ arrival: ArrivalProcess, _ lengths: (input: LengthDistribution, output: LengthDistribution),
-                   rateEnd: Double? = nil, cycle: DailyCycle? = nil) -> Phase {
-            Phase(durationSeconds: seconds, arrival: arrival, rateEndRPS: rateEnd, dailyCycle: cycle,
-                  input: lengths.input, output: lengths.output)
+                   rateEnd: Double? = nil, cycle: DailyCycle? = nil, drift: RateDrift? = nil, tick: Double? = nil) -> Phase {
+            Phase(durationSeconds: seconds, arrival: arrival, rateEndRPS: rateEnd, dailyCycle: cycle, drift: drift,
+                  tickSeconds: tick, input: lengths.input, output: lengths.output)
         }
 
         switch name {
@@ -53,6 +67,19 @@ extension Scenario {
             return Scenario(name: name, phases: [
                 phase(3600, .poisson(rateRPS: 4), chat, cycle: DailyCycle(amplitude: 0.8, periodSeconds: 3600)),
             ])
+        case "code":
+            let lengths = (input: LengthDistribution(mean: 2000, cv: 1, max: 8192), output: LengthDistribution(mean: 30, cv: 1.5, max: 1024))
+            let bursts = ArrivalProcess.bursts(rateRPS: 2.5, onFraction: 0.15, meanOnSeconds: 20, offTail: 3, batchMean: 3)
+            return Scenario(name: name, phases: [phase(3600, bursts, lengths)])
+        case "chat":
+            let lengths = (input: LengthDistribution(mean: 1100, cv: 1), output: LengthDistribution(mean: 200, cv: 1, max: 4096))
+            return Scenario(name: name, phases: [
+                phase(3600, .poisson(rateRPS: 5.4), lengths, drift: RateDrift(ratio: 10, stepSeconds: 60)),
+            ])
+        case "long-context":
+            // CV 1.54 puts the lognormal's p99 at ≈ 7 × its mean, the ratio Mooncake reports.
+            let lengths = (input: LengthDistribution(mean: 12000, cv: 1.54, max: 126_000), output: LengthDistribution(mean: 350, cv: 1, max: 4096))
+            return Scenario(name: name, phases: [phase(3600, .poisson(rateRPS: 3.3), lengths, tick: 3)])
         default:
             throw ScenarioError(source: nil, problem: "unknown built-in scenario \"\(name)\"; expected one of \(builtinNames.joined(separator: ", "))")
         }

@@ -24,6 +24,12 @@ extension Scenario {
                 try require(rate >= 0, "\(at).arrival.on_rate_rps", "at least 0", rate)
                 try require(on > 0, "\(at).arrival.on_s", "greater than 0", on)
                 try require(off >= 0, "\(at).arrival.off_s", "at least 0", off)
+            case .bursts(let rate, let onFraction, let meanOn, let offTail, let batchMean):
+                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
+                try require(onFraction > 0 && onFraction <= 1, "\(at).arrival.on_fraction", "greater than 0 and at most 1", onFraction)
+                try require(meanOn > 0, "\(at).arrival.mean_on_s", "greater than 0", meanOn)
+                try require(offTail > 1, "\(at).arrival.off_tail", "greater than 1 (a finite mean idle time)", offTail)
+                try require(batchMean >= 1, "\(at).arrival.batch_mean", "at least 1", batchMean)
             }
             if let end = phase.rateEndRPS {
                 try require(end >= 0, "\(at).rate_end_rps", "at least 0", end)
@@ -31,6 +37,13 @@ extension Scenario {
             if let cycle = phase.dailyCycle {
                 try require((0...1).contains(cycle.amplitude), "\(at).daily_cycle.amplitude", "between 0 and 1", cycle.amplitude)
                 try require(cycle.periodSeconds > 0, "\(at).daily_cycle.period_s", "greater than 0", cycle.periodSeconds)
+            }
+            if let drift = phase.drift {
+                try require(drift.ratio >= 1, "\(at).drift.ratio", "at least 1", drift.ratio)
+                try require(drift.stepSeconds > 0, "\(at).drift.step_s", "greater than 0", drift.stepSeconds)
+            }
+            if let tick = phase.tickSeconds {
+                try require(tick > 0, "\(at).tick_s", "greater than 0", tick)
             }
             for (key, lengths) in [("input", phase.input), ("output", phase.output)] {
                 try require(lengths.mean >= 1, "\(at).\(key).mean", "at least 1", lengths.mean)

@@ -50,12 +50,21 @@ extension Scenario {
                 lines.append("    arrival: { process: gamma, rate_rps: \(number(rate)), cv: \(number(cv)) }")
             case .onOff(let rate, let on, let off):
                 lines.append("    arrival: { process: onoff, on_rate_rps: \(number(rate)), on_s: \(number(on)), off_s: \(number(off)) }")
+            case .bursts(let rate, let onFraction, let meanOn, let offTail, let batchMean):
+                lines.append("    arrival: { process: bursts, rate_rps: \(number(rate)), on_fraction: \(number(onFraction)), "
+                    + "mean_on_s: \(number(meanOn)), off_tail: \(number(offTail)), batch_mean: \(number(batchMean)) }")
             }
             if let end = phase.rateEndRPS {
                 lines.append("    rate_end_rps: \(number(end))")
             }
             if let cycle = phase.dailyCycle {
                 lines.append("    daily_cycle: { amplitude: \(number(cycle.amplitude)), period_s: \(number(cycle.periodSeconds)) }")
+            }
+            if let drift = phase.drift {
+                lines.append("    drift: { ratio: \(number(drift.ratio)), step_s: \(number(drift.stepSeconds)) }")
+            }
+            if let tick = phase.tickSeconds {
+                lines.append("    tick_s: \(number(tick))")
             }
             lines.append("    input: \(lengths(phase.input))")
             lines.append("    output: \(lengths(phase.output))")

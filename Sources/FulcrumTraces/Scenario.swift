@@ -40,17 +40,26 @@ public struct Scenario: Sendable, Equatable, Codable {
         public var rateEndRPS: Double?
         /// `daily_cycle`: optional periodic modulation of the rate.
         public var dailyCycle: DailyCycle?
+        /// `drift`: optional smooth random wander of the rate.
+        public var drift: RateDrift?
+        /// `tick_s`: if set, arrivals are rounded down to multiples of this many seconds (from the
+        /// scenario start), as in traces logged with coarse timestamps, where several requests
+        /// share each tick and a replay releases them together.
+        public var tickSeconds: Double?
         /// `input`: prompt (prefill) length in tokens.
         public var input: LengthDistribution
         /// `output`: generated (decode) length in tokens.
         public var output: LengthDistribution
 
         public init(durationSeconds: Double, arrival: ArrivalProcess, rateEndRPS: Double? = nil,
-                    dailyCycle: DailyCycle? = nil, input: LengthDistribution, output: LengthDistribution) {
+                    dailyCycle: DailyCycle? = nil, drift: RateDrift? = nil, tickSeconds: Double? = nil,
+                    input: LengthDistribution, output: LengthDistribution) {
             self.durationSeconds = durationSeconds
             self.arrival = arrival
             self.rateEndRPS = rateEndRPS
             self.dailyCycle = dailyCycle
+            self.drift = drift
+            self.tickSeconds = tickSeconds
             self.input = input
             self.output = output
         }
@@ -60,6 +69,8 @@ public struct Scenario: Sendable, Equatable, Codable {
             case arrival
             case rateEndRPS = "rate_end_rps"
             case dailyCycle = "daily_cycle"
+            case drift
+            case tickSeconds = "tick_s"
             case input, output
         }
 
@@ -70,6 +81,8 @@ public struct Scenario: Sendable, Equatable, Codable {
             arrival = try container.decode(ArrivalProcess.self, forKey: .arrival)
             rateEndRPS = try container.decodeIfPresent(Double.self, forKey: .rateEndRPS)
             dailyCycle = try container.decodeIfPresent(DailyCycle.self, forKey: .dailyCycle)
+            drift = try container.decodeIfPresent(RateDrift.self, forKey: .drift)
+            tickSeconds = try container.decodeIfPresent(Double.self, forKey: .tickSeconds)
             input = try container.decode(LengthDistribution.self, forKey: .input)
             output = try container.decode(LengthDistribution.self, forKey: .output)
         }

@@ -56,4 +56,20 @@ extension SeededRandomGenerator {
         let logMean = log(mean) - logVariance / 2
         return exp(logMean + logVariance.squareRoot() * nextStandardNormal())
     }
+
+    /// Lomax (Pareto type II, starting at 0) with the given mean and tail index α > 1:
+    /// P(X > x) = (1 + x/λ)^−α with λ = mean · (α − 1). Most draws are short and a few are very
+    /// long, like idle stretches between bursts of use; the variance is infinite for α ≤ 2.
+    public mutating func nextLomax(mean: Double, tail: Double) -> Double {
+        let scale = mean * (tail - 1)
+        return scale * (pow(1 - nextUnit(), -1 / tail) - 1)
+    }
+
+    /// Geometric on 1, 2, 3, … with the given mean (≥ 1), by inversion: a batch size with as many
+    /// singles as the mean allows and an exponential tail.
+    public mutating func nextGeometric(mean: Double) -> Int {
+        guard mean > 1 else { return 1 }
+        let continuation = 1 - 1 / mean
+        return 1 + Int((log(1 - nextUnit()) / log(continuation)).rounded(.down))
+    }
 }

@@ -6,10 +6,10 @@ public enum TraceTransform: Sendable, Equatable {
     /// Replays each request `factor` (≥ 0, may be fractional) times without stretching the trace:
     /// 2.5 keeps each request, adds one copy and a further copy with probability 0.5.
     ///
-    /// The original keeps its arrival; added copies are shifted uniformly within ±`jitter` seconds
-    /// (so copies do not arrive in lock-step) and clamped to the original trace's time span, so a
-    /// one-hour trace stays one hour. A factor below 1 keeps each request with that probability.
-    case loadScale(Double, seed: UInt64, jitter: Double = 0.5)
+    /// The original keeps its arrival; added copies are placed by `mode` (see `LoadScaleMode`) and
+    /// kept within the original trace's time span, so a one-hour trace stays one hour. A factor
+    /// below 1 keeps each request with that probability.
+    case loadScale(Double, seed: UInt64, mode: LoadScaleMode = .spread)
     /// Keeps requests with `from ≤ arrival < to` and re-bases arrivals so that `from` becomes 0
     /// (gaps at the start of the window are preserved).
     case slice(from: Double, to: Double)
@@ -29,14 +29,11 @@ public enum TraceTransform: Sendable, Equatable {
                 faster.arrival = request.arrival / factor
                 return faster
             }
-        case .loadScale(let factor, let seed, let jitter):
+        case .loadScale(let factor, let seed, let mode):
             guard factor.isFinite, factor >= 0 else {
                 throw TraceTransformError(problem: "load-scale factor must be a non-negative number, found \(factor.compactText)")
             }
-            guard jitter.isFinite, jitter >= 0 else {
-                throw TraceTransformError(problem: "load-scale jitter must be a non-negative number of seconds, found \(jitter.compactText)")
-            }
-            return Self.loadScaled(sorted, factor: factor, seed: seed, jitter: jitter)
+            return Self.loadScaled(sorted, factor: factor, seed: seed, mode: mode)
         case .slice(let from, let to):
             guard from.isFinite, to.isFinite, from >= 0, from < to else {
                 throw TraceTransformError(problem: "slice needs 0 ≤ from < to, found from \(from.compactText) to \(to.compactText)")
@@ -65,7 +62,7 @@ public enum TraceTransform: Sendable, Equatable {
         return result
     }
 
-    private static func loadScaled(_ sorted: [TraceRequest], factor: Double, seed: UInt64, jitter: Double) -> [TraceRequest] {
+    private static func loadScaled(_ sorted: [TraceRequest], factor: Double, seed: UInt64, mode: LoadScaleMode) -> [TraceRequest] {
         guard let end = sorted.last?.arrival else { return [] }
         var random = SeededRandomGenerator(seed: seed)
         let wholeCopies = Int(factor.rounded(.down))
@@ -78,12 +75,42 @@ public enum TraceTransform: Sendable, Equatable {
             for copy in 0..<copies {
                 var replay = request
                 if copy > 0 {
-                    let shifted = request.arrival + random.nextUniform(from: -jitter, to: jitter)
-                    replay.arrival = min(max(shifted, 0), end)
+                    let offset = copyOffset(copy: copy, of: copies - 1, mode: mode, using: &random)
+                    replay.arrival = keptInSpan(request.arrival + offset, end: end, mode: mode)
                 }
                 result.append(replay)
             }
         }
         return TraceReader.sortedByArrival(result)
+    }
+
+    /// The shift of added copy `copy` (1...added) from its original.
+    ///
+    /// Spread copies each get their own equal slice of the window. Independent uniform shifts
+    /// would still put pairs of copies in the same 10 s often enough to leave a dispersion near
+    /// 1 + (K − 1) · 10 / 120 ≈ 1.6 at ×8; one copy per slice keeps it near 1.2, and the copies
+    /// together still cover the window uniformly.
+    private static func copyOffset(copy: Int, of added: Int, mode: LoadScaleMode,
+                                   using random: inout SeededRandomGenerator) -> Double {
+        let halfWidth = mode.halfWidthSeconds
+        switch mode {
+        case .clumped:
+            return random.nextUniform(from: -halfWidth, to: halfWidth)
+        case .spread:
+            let slice = 2 * halfWidth / Double(added)
+            return -halfWidth + slice * (Double(copy - 1) + random.nextUnit())
+        }
+    }
+
+    /// A shifted arrival brought back into `0...end`. Spread copies are reflected at the ends,
+    /// because clamping a ±60 s window would stack hundreds of copies exactly on t = 0 and on the
+    /// last arrival; clumped copies are clamped, as they always were (±0.5 s piles up nothing).
+    private static func keptInSpan(_ arrival: Double, end: Double, mode: LoadScaleMode) -> Double {
+        var kept = arrival
+        if mode == .spread {
+            if kept < 0 { kept = -kept }
+            if kept > end { kept = 2 * end - kept }
+        }
+        return min(max(kept, 0), end)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FulcrumTraces
 
 @main
 struct FulcrumSimCommand: ParsableCommand {
@@ -7,7 +8,7 @@ struct FulcrumSimCommand: ParsableCommand {
         abstract: "Replay LLM request traces through a simulated disaggregated cluster and compare scaling policies.",
         discussion: """
             Policies: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, oracle.
-            Built-in scenarios for 'generate': steady, mix-shift, ramp, bursty, diurnal.
+            Built-in scenarios for 'generate': \(Scenario.builtinNames.joined(separator: ", ")).
             """,
         subcommands: [RunCommand.self, CompareCommand.self, GenerateCommand.self, ProfilesCommand.self, DecideCommand.self]
     )

@@ -39,13 +39,17 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("load-scale"), help: "Replay each request K times (fractional K allowed), keeping the trace's time structure.")
     var loadScale: Double = 1
 
+    @Option(name: .customLong("load-scale-mode"),
+            help: "Where --load-scale puts the copies: spread (up to 60 s either side, like more independent users) or clumped (up to 0.5 s either side, K-fold bursts).")
+    var loadScaleMode: LoadScaleMode = .spread
+
     @Option(name: .customLong("from"), help: "Start of a slice of the trace, seconds.")
     var sliceFrom: Double?
 
     @Option(name: .customLong("to"), help: "End of a slice of the trace, seconds.")
     var sliceTo: Double?
 
-    @Option(help: "Random seed (routing ties, load-scale jitter).")
+    @Option(help: "Random seed (routing ties, load-scale copy placement).")
     var seed: UInt64 = 1
 
     @Option(name: .customLong("timeline-interval"), help: "Width of a timeline interval, seconds.")
@@ -61,7 +65,7 @@ struct SimulationOptions: ParsableArguments {
             transforms.append(.slice(from: sliceFrom ?? 0, to: sliceTo ?? .infinity))
         }
         if speedup != 1 { transforms.append(.speedup(speedup)) }
-        if loadScale != 1 { transforms.append(.loadScale(loadScale, seed: seed)) }
+        if loadScale != 1 { transforms.append(.loadScale(loadScale, seed: seed, mode: loadScaleMode)) }
         let requests = try TraceTransform.apply(transforms, to: read.requests)
         guard !requests.isEmpty else {
             throw ValidationError("\(trace) has no requests in the chosen slice; widen --from/--to or check the file.")
@@ -89,6 +93,7 @@ struct SimulationOptions: ParsableArguments {
 }
 
 extension TraceFormat: ExpressibleByArgument {}
+extension LoadScaleMode: ExpressibleByArgument {}
 
 /// Writes to a path, creating its folder, with a one-sentence error naming the path.
 func writeFile(_ text: String, to path: String) throws {

@@ -13,7 +13,7 @@ struct ExampleTracesTests {
         .appendingPathComponent("examples/traces")
 
     @Test("each file equals generate(scenario: .builtin(name), seed: 42) written as CSV",
-          arguments: ["steady", "mix-shift", "mix-step", "ramp", "bursty"])
+          arguments: ["steady", "mix-shift", "mix-step", "ramp", "bursty", "code", "chat", "long-context"])
     func matchesGenerator(name: String) throws {
         let path = Self.directory.appendingPathComponent("\(name).csv").path
         let committed = try String(contentsOfFile: path, encoding: .utf8)

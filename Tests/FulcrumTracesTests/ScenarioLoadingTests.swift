@@ -87,7 +87,7 @@ struct ScenarioLoadingTests {
              rate_end_rsp: 4
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"unknown key "rate_end_rsp"; expected one of duration_s, arrival, rate_end_rps, daily_cycle, input, output."#),
+         """, #"unknown key "rate_end_rsp"; expected one of duration_s, arrival, rate_end_rps, daily_cycle, drift, tick_s, input, output."#),
         ("""
          phases:
            - duration_s: 60
@@ -108,7 +108,7 @@ struct ScenarioLoadingTests {
              arrival: { process: hawkes, rate_rps: 1 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"expected process to be one of poisson, gamma, onoff, found "hawkes"."#),
+         """, #"expected process to be one of poisson, gamma, onoff, bursts, found "hawkes"."#),
         ("""
          phases:
            - duration_s: 60
@@ -117,6 +117,22 @@ struct ScenarioLoadingTests {
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
          """, "s.yaml: phases[0].daily_cycle.amplitude must be between 0 and 1, found 1.5."),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: bursts, rate_rps: 1, on_fraction: 0.2, mean_on_s: 10, off_tail: 1, batch_mean: 2 }
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, "s.yaml: phases[0].arrival.off_tail must be greater than 1 (a finite mean idle time), found 1."),
+        ("""
+         phases:
+           - duration_s: 60
+             arrival: { process: poisson, rate_rps: 1 }
+             drift: { ratio: 0.5, step_s: 60 }
+             tick_s: 0
+             input: { mean: 10, cv: 1 }
+             output: { mean: 10, cv: 1 }
+         """, "s.yaml: phases[0].drift.ratio must be at least 1, found 0.5."),
         ("phases: [ {", "s.yaml: invalid YAML"),
     ])
     func errors(yaml: String, fragment: String) {
@@ -127,11 +143,28 @@ struct ScenarioLoadingTests {
         #expect(error?.description.hasPrefix("s.yaml: ") == true)
     }
 
+    @Test("bursts arrivals, rate drift and arrival ticks decode from their documented keys")
+    func decodesProductionShapes() throws {
+        let yaml = """
+            phases:
+              - duration_s: 3600
+                arrival: { process: bursts, rate_rps: 2.5, on_fraction: 0.15, mean_on_s: 20, off_tail: 3, batch_mean: 3 }
+                drift: { ratio: 10, step_s: 60 }
+                tick_s: 3
+                input: { mean: 2000, cv: 1, max: 8192 }
+                output: { mean: 30, cv: 1.5 }
+            """
+        let phase = try #require(try Scenario.load(yaml: yaml, sourceName: "p.yaml").phases.first)
+        #expect(phase.arrival == .bursts(rateRPS: 2.5, onFraction: 0.15, meanOnSeconds: 20, offTail: 3, batchMean: 3))
+        #expect(phase.drift == RateDrift(ratio: 10, stepSeconds: 60))
+        #expect(phase.tickSeconds == 3)
+    }
+
     @Test("an unknown built-in name lists the available ones")
     func unknownBuiltin() {
         let error = #expect(throws: ScenarioError.self) {
             try Scenario.builtin("stedy")
         }
-        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, mix-step, ramp, bursty, diurnal."#)
+        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, mix-step, ramp, bursty, diurnal, code, chat, long-context."#)
     }
 }
