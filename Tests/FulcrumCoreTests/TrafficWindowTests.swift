@@ -151,7 +151,9 @@ struct BurstinessTests {
         let estimate = run(counts: (0..<60).map { 100 + ($0 % 2 == 0 ? 10 : -10) })
         #expect(estimate.arrivalBurstiness == 1)
         let capacity = estimate.capacityPerInstance.prefill
-        #expect(estimate.utilisationTarget.prefill == Estimator.prefillUtilisation(capacity: capacity, isl: 1_000, configuration: .standard()))
+        #expect(estimate.utilisationTarget.prefill == Estimator.prefillUtilisation(
+            demand: estimate.demand.prefill, capacity: capacity.map { $0 * estimate.corrections.prefill }, isl: 1_000,
+            burstiness: 1, configuration: .standard()))
     }
 
     @Test("Bursts are measured, and prefill plans with more headroom for them")
@@ -163,6 +165,14 @@ struct BurstinessTests {
         #expect(bursty.arrivalBurstiness <= ControllerConfiguration.Estimation().maxBurstiness)
         #expect(steady.arrivalBurstiness == 1)
         #expect(bursty.utilisationTarget.prefill < steady.utilisationTarget.prefill)
+    }
+
+    @Test("A rate that ramps or swings smoothly is not mistaken for bursts")
+    func rampIsNotBursty() {
+        // 100 → 1,000 requests a tick and back: a tenfold swing with no clumps at all. A level
+        // that lags such a rate once read it as bursts and sized prefill for clumps.
+        let ramp = (0..<60).map { Double(100 + 30 * min($0, 59 - $0)) }
+        #expect(run(counts: ramp).arrivalBurstiness == 1)
     }
 
     @Test("Too few samples, or too few requests per tick, say nothing about bursts")

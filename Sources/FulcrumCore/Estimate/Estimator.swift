@@ -317,8 +317,8 @@ public enum Estimator {
         defer { state.previousArrivals = elapsed > 0 ? .init(rate: rate, seconds: elapsed) : nil }
         guard elapsed > 0, let previous = state.previousArrivals else { return }
         let counts = (previous.rate * previous.seconds, rate * elapsed)
-        // A handful of requests per tick says nothing about bursts.
-        guard counts.0 >= 5, counts.1 >= 5 else { return }
+        // A handful of requests over two ticks says nothing about bursts.
+        guard counts.0 + counts.1 >= 10 else { return }
         let pooledRate = (counts.0 + counts.1) / (previous.seconds + elapsed)
         let poissonVariance = pooledRate * (1 / previous.seconds + 1 / elapsed)
         let difference = rate - previous.rate
