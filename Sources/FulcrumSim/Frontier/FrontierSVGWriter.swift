@@ -132,7 +132,7 @@ public enum FrontierSVGWriter {
         return line(boundX, top, boundX, height - bottom, color: boundColor, width: 1.5, dashed: true)
             + text(x: boundX + 4, y: height - bottom - 8, String(format: "lower bound %.2f", report.lowerBound.gpuHours), size: 11, color: boundColor)
             + line(left, sloY, width - right, sloY, color: sloColor, width: 1.5, dashed: true)
-            + text(x: width - right - 4, y: sloY - 5, "SLO \(trim(report.sloPercentile * 100)) %", size: 11, anchor: "end", color: sloColor)
+            + text(x: boundX + 4, y: sloY + 14, "SLO \(trim(report.sloPercentile * 100)) %", size: 11, color: sloColor)
     }
 
     static func statics(_ report: FrontierReport, _ scale: Scale) -> String {
