@@ -22,7 +22,7 @@ let input = SimulationInput(
 
 print("trace: \(trace.count) requests over \(Int(trace.last?.arrival ?? 0)) s; cluster 32 GPUs; \(repetitions) repetitions, best and median shown")
 print("policy            wall best   wall median   simulated s   sim-s per wall-s (best)")
-for name in ["static:2:6", "fulcrum", "dynamo-sla", "oracle"] {
+for name in ["static:2:6", "fulcrum", "dynamo-sla", "hindsight-mean"] {
     var walls: [Double] = []
     var simulated = 0.0
     for _ in 0..<repetitions {

@@ -10,7 +10,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var options: SimulationOptions
 
     @Option(help: "Comma-separated policies.")
-    var policies: String = "fulcrum,aiconfigurator,dynamo-sla,dynamo-load,oracle"
+    var policies: String = "fulcrum,aiconfigurator,dynamo-sla,dynamo-load,hindsight-mean"
 
     @Option(help: "Write an array of the per-policy summaries as JSON here.")
     var json: String?

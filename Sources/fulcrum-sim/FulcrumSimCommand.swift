@@ -7,9 +7,9 @@ struct FulcrumSimCommand: ParsableCommand {
         commandName: "fulcrum-sim",
         abstract: "Replay LLM request traces through a simulated disaggregated cluster and compare scaling policies.",
         discussion: """
-            Policies: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, oracle.
+            Policies: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, hindsight-mean (formerly oracle).
             Built-in scenarios for 'generate': \(Scenario.builtinNames.joined(separator: ", ")).
             """,
-        subcommands: [RunCommand.self, CompareCommand.self, GenerateCommand.self, ProfilesCommand.self, DecideCommand.self]
+        subcommands: [RunCommand.self, CompareCommand.self, FrontierCommand.self, GenerateCommand.self, ProfilesCommand.self, DecideCommand.self]
     )
 }

@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: SimulationOptions
 
-    @Option(help: "Policy: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator or oracle.")
+    @Option(help: "Policy: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator or hindsight-mean.")
     var policy: String = "fulcrum"
 
     @Option(help: "Write the summary (with its timeline) as JSON here.")

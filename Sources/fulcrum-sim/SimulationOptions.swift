@@ -30,8 +30,8 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
     var sloPercentile: Double = 0.99
 
-    @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies.")
-    var initial: String = "2:4"
+    @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies (default 2:4; frontier: the cheapest split meeting the SLO).")
+    var initial: String?
 
     @Option(help: "Replay K times faster (arrival times divided by K).")
     var speedup: Double = 1
@@ -77,7 +77,7 @@ struct SimulationOptions: ParsableArguments {
             profile: try Profile.named(profile),
             slo: ServiceLevelObjective(ttftSeconds: ttftSeconds, tpotSeconds: tpotSeconds, percentile: sloPercentile),
             gpuBudget: budgetGPUs,
-            initialInstances: try Self.parseCounts(initial, option: "--initial"),
+            initialInstances: try Self.parseCounts(initial ?? "2:4", option: "--initial"),
             seed: seed,
             timelineIntervalSeconds: timelineInterval
         )

@@ -3,13 +3,15 @@ import FulcrumSim
 
 /// The human-readable comparison table printed by `run` and `compare`.
 enum SummaryTable {
-    static let headers = ["policy", "SLO met", "goodput/GPU·h", "GPU·h", "TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99", "done", "failed", "actions", "flips"]
+    static let headers = ["policy", "SLO met", "feasible met", "infeasible", "goodput/GPU·h", "GPU·h", "TTFT p50", "TTFT p99", "TPOT p50", "TPOT p99", "done", "failed", "actions", "flips"]
 
     static func render(_ results: [SimulationResult]) -> String {
         let rows = results.map { result in
             [
                 result.policy,
                 String(format: "%.1f%%", result.sloAttainment * 100),
+                String(format: "%.1f%%", result.sloAttainmentFeasible * 100),
+                String(result.infeasibleRequests),
                 String(format: "%.0f", result.goodputPerGPUHour),
                 String(format: "%.2f", result.gpuHours),
                 seconds(result.ttftP50), seconds(result.ttftP99),

@@ -575,10 +575,10 @@ struct AIConfiguratorTests {
     }
 }
 
-// MARK: - oracle
+// MARK: - hindsight-mean (formerly oracle)
 
-@Suite("BaselinePolicyTests: oracle")
-struct OracleTests {
+@Suite("BaselinePolicyTests: hindsight-mean")
+struct HindsightMeanTests {
     /// Window 0: 600 requests (10/s); window 1: 60 (1/s); window 2: none; window 3: 1.
     let trace: [TraceRequest] =
         (0..<600).map { TraceRequest(arrival: Double($0) * 0.1, inputTokens: 2000, outputTokens: 200) }
@@ -586,24 +586,24 @@ struct OracleTests {
         + [TraceRequest(arrival: 200, inputTokens: 500, outputTokens: 10)]
 
     @Test func windowsAndSizing() throws {
-        let windows = OraclePolicy.windowDemands(trace: trace, window: 60)
+        let windows = HindsightMeanPolicy.windowDemands(trace: trace, window: 60)
         #expect(windows.map(\.requests) == [600, 60, 0, 1])
         #expect(abs(windows[0].rate - 10) < 1e-12)
 
         // Window 0: prefill 10·2000 = 20 000 tok/s at 8000 per instance → 2.5 → 3;
         // decode 10·200 = 2000 tok/s at 17/0.0491 = 346.2 → 5.78 → 6.
         let gpus = PerRole(prefill: 1, decode: 1)
-        let busy = OraclePolicy.size(demand: windows[0], priors: Fixture.priors, slo: Fixture.slo, gpusPerInstance: gpus, budget: 16, minimumPerRole: 1)
+        let busy = HindsightMeanPolicy.size(demand: windows[0], priors: Fixture.priors, slo: Fixture.slo, gpusPerInstance: gpus, budget: 16, minimumPerRole: 1)
         #expect(busy == PerRole(prefill: 3, decode: 6))
         // Budget 6: the best worse-role coverage is (2, 4): min(16 000/20 000, 1385/2000) = 0.69.
-        let tight = OraclePolicy.size(demand: windows[0], priors: Fixture.priors, slo: Fixture.slo, gpusPerInstance: gpus, budget: 6, minimumPerRole: 1)
+        let tight = HindsightMeanPolicy.size(demand: windows[0], priors: Fixture.priors, slo: Fixture.slo, gpusPerInstance: gpus, budget: 6, minimumPerRole: 1)
         #expect(tight == PerRole(prefill: 2, decode: 4))
     }
 
     @Test func followsTheWindowsWithInstantStarts() {
         // No look-ahead and no headroom, so the counts are the hand-computed coverage above.
-        var policy = OraclePolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
-        #expect(policy.name == "oracle")
+        var policy = HindsightMeanPolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
+        #expect(policy.name == "hindsight-mean")
         #expect(policy.tickInterval == 60)
         #expect(policy.startsInstantly)
         let environment = Fixture.environment(trace: trace)
@@ -621,19 +621,19 @@ struct OracleTests {
     }
 }
 
-@Suite struct OracleLookAheadTests {
+@Suite struct HindsightMeanLookAheadTests {
     @Test func coversTheNextWindowBeforeItStarts() {
         // A quiet first window, then 10 req/s: with look-ahead the surge is staffed at t = 0.
         let trace = [TraceRequest(arrival: 1, inputTokens: 2000, outputTokens: 200)]
             + (0..<600).map { TraceRequest(arrival: 60 + Double($0) * 0.1, inputTokens: 2000, outputTokens: 200) }
-        var ahead = OraclePolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 1))
-        var blind = OraclePolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
+        var ahead = HindsightMeanPolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 1))
+        var blind = HindsightMeanPolicy(lookAheadWindows: 0, utilisation: PerRole(repeating: 1))
         let environment = Fixture.environment(trace: trace)
         let snapshot = Fixture.snapshot(time: 0, workers: Fixture.ready(1, 1))
         #expect(ahead.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 3, decode: 6))
         #expect(blind.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 1, decode: 1))
         // Headroom: planning at 50 % utilisation doubles the continuous need.
-        var halfLoaded = OraclePolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 0.5))
+        var halfLoaded = HindsightMeanPolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 0.5))
         let desired = halfLoaded.tick(snapshot: snapshot, environment: environment).desired
         #expect(desired == PerRole(prefill: 5, decode: 11))
     }

@@ -4,7 +4,8 @@ import Testing
 @testable import FulcrumSim
 
 /// The claim the simulator exists to check: on a shifting mix, rate matching beats every
-/// fixed split on goodput per GPU-hour while meeting the SLO, and hindsight bounds it.
+/// fixed split on goodput per GPU-hour while meeting the SLO; hindsight-mean (instant starts,
+/// trace read ahead) does better still here, though it is no bound in general.
 @Suite("Policies compared on a mix shift")
 struct PolicyComparisonTests {
     /// A shorter cousin of the bundled `mix-shift` scenario (same mixes and drift, shorter
@@ -34,11 +35,11 @@ struct PolicyComparisonTests {
         )
     }
 
-    @Test("fulcrum beats the best static split on goodput per GPU-hour at ≥ 99 % SLO, and the oracle bounds both")
+    @Test("fulcrum beats the best static split on goodput per GPU-hour at ≥ 99 % SLO, and hindsight-mean beats both here")
     func fulcrumBeatsEveryStaticSplit() throws {
         let input = Self.input(try Self.mixShiftTrace())
         let fulcrum = try Simulator.run(input, policy: FulcrumPolicy()).result
-        let oracle = try Simulator.run(input, policy: OraclePolicy()).result
+        let hindsight = try Simulator.run(input, policy: HindsightMeanPolicy()).result
 
         var bestStatic: SimulationResult?
         var staticsRun = 0
@@ -56,9 +57,9 @@ struct PolicyComparisonTests {
         #expect(fulcrum.sloAttainment >= 0.99, "fulcrum met \(fulcrum.sloAttainment)")
         #expect(fulcrum.goodputPerGPUHour > best.goodputPerGPUHour,
                 "fulcrum \(fulcrum.goodputPerGPUHour) vs best static \(best.policy) \(best.goodputPerGPUHour)")
-        #expect(oracle.sloAttainment >= 0.99, "oracle met \(oracle.sloAttainment)")
-        #expect(oracle.goodputPerGPUHour >= fulcrum.goodputPerGPUHour, "oracle \(oracle.goodputPerGPUHour) below fulcrum \(fulcrum.goodputPerGPUHour)")
-        #expect(oracle.goodputPerGPUHour >= best.goodputPerGPUHour)
+        #expect(hindsight.sloAttainment >= 0.99, "hindsight-mean met \(hindsight.sloAttainment)")
+        #expect(hindsight.goodputPerGPUHour >= fulcrum.goodputPerGPUHour, "hindsight-mean \(hindsight.goodputPerGPUHour) below fulcrum \(fulcrum.goodputPerGPUHour)")
+        #expect(hindsight.goodputPerGPUHour >= best.goodputPerGPUHour)
         // Rate matching moved GPUs between the phases as the mix drifted.
         let prefillCounts = Set(fulcrum.timeline.map(\.prefillReady))
         #expect(prefillCounts.count > 1, "prefill never changed: \(prefillCounts)")

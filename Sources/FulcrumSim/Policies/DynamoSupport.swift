@@ -1,6 +1,6 @@
 import FulcrumCore
 
-// Shared pieces of the baseline policies (dynamo-sla, dynamo-load, aiconfigurator, oracle).
+// Shared pieces of the baseline policies (dynamo-sla, dynamo-load, aiconfigurator, hindsight-mean).
 // See docs/baselines.md for the sources each one follows and what was simplified.
 
 /// The offline profile as NVIDIA Dynamo's pre-deployment profiler would report it, derived from

@@ -4,14 +4,20 @@ import FulcrumCore
 /// same scraped snapshot, configured from what an operator would put in the daemon's
 /// configuration (profile priors, SLO, budget, expected start-up time).
 public struct FulcrumPolicy: ScalingPolicy {
-    public let name = "fulcrum"
+    /// `fulcrum`, or a display name for a tuned variant (e.g. `fulcrum@0.8` in a headroom sweep).
+    public let name: String
     public let tickInterval: Double
     private var controller: Controller?
     private let tune: @Sendable (inout ControllerConfiguration) -> Void
     /// The last decision, for timelines and explanations.
     public private(set) var lastDecision: Decision?
 
-    public init(tickInterval: Double = 10, tune: @escaping @Sendable (inout ControllerConfiguration) -> Void = { _ in }) {
+    public init(
+        name: String = "fulcrum",
+        tickInterval: Double = 10,
+        tune: @escaping @Sendable (inout ControllerConfiguration) -> Void = { _ in }
+    ) {
+        self.name = name
         self.tickInterval = tickInterval
         self.tune = tune
     }

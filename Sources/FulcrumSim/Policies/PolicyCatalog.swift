@@ -3,22 +3,26 @@ import Foundation
 /// Turns a policy name from the command line into a policy.
 public enum PolicyCatalog {
     /// Every name `policy(named:)` accepts, as shown in help and errors.
-    public static let names = ["fulcrum", "static:P:D", "dynamo-sla", "dynamo-load", "aiconfigurator", "oracle"]
+    public static let names = ["fulcrum", "static:P:D", "dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"]
+    /// Former names still accepted, and the name each now stands for. `oracle` was renamed
+    /// because per-window means with instant starts are not a bound (docs/baselines.md).
+    public static let deprecatedAliases = ["oracle": "hindsight-mean"]
 
-    public static func policy(named name: String) throws(PolicyNameError) -> any ScalingPolicy {
+    public static func policy(named given: String) throws(PolicyNameError) -> any ScalingPolicy {
+        let name = deprecatedAliases[given] ?? given
         switch name {
         case "fulcrum": return FulcrumPolicy()
         case "dynamo-sla": return DynamoSLAPolicy()
         case "dynamo-load": return DynamoLoadPolicy()
         case "aiconfigurator": return AIConfiguratorPolicy()
-        case "oracle": return OraclePolicy()
+        case "hindsight-mean": return HindsightMeanPolicy()
         default:
             let parts = name.split(separator: ":", omittingEmptySubsequences: false)
             if parts.count == 3, parts[0] == "static", let prefill = Int(parts[1]), let decode = Int(parts[2]),
                prefill >= 0, decode >= 0, prefill + decode > 0 {
                 return StaticPolicy(prefill: prefill, decode: decode)
             }
-            throw PolicyNameError(name: name)
+            throw PolicyNameError(name: given)
         }
     }
 

@@ -11,7 +11,7 @@ public struct PolicyEnvironment: Sendable {
     public var placement: PlacementConstraints
     /// Worker start-up time the operator expects, seconds.
     public var expectedStartupSeconds: Double
-    /// The whole trace. Only hindsight baselines (`oracle`, and `aiconfigurator`, which is
+    /// The whole trace. Only hindsight baselines (`hindsight-mean`, and `aiconfigurator`, which is
     /// tuned offline on the trace's mean lengths) may read it; online policies must not.
     public var hindsight: [TraceRequest]
 
@@ -50,8 +50,8 @@ public protocol ScalingPolicy: Sendable {
     /// Seconds between ticks.
     var tickInterval: Double { get }
     mutating func tick(snapshot: ClusterSnapshot, environment: PolicyEnvironment) -> PolicyOutput
-    /// Whether workers this policy starts are ready at once. Only a hindsight bound may say
-    /// yes; every real policy pays the profile's start-up time.
+    /// Whether workers this policy starts are ready at once. Only a hindsight reference
+    /// (`hindsight-mean`) may say yes; every real policy pays the profile's start-up time.
     var startsInstantly: Bool { get }
 }
 

@@ -16,6 +16,10 @@ struct ResultBuilder {
         let unservable = requests.count { $0.status == .unservable }
         let unfinished = requests.count { $0.status == .unfinished }
         let good = requests.count(where: \.meetsSLO)
+        let feasible = requests.filter {
+            input.profile.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, slo: input.slo)
+        }
+        let feasibleGood = feasible.count(where: \.meetsSLO)
         let ttfts = completed.compactMap(\.ttft).sorted()
         let tpots = completed.compactMap(\.tpot).sorted()
         let gpuHours = gpuSeconds / 3600
@@ -35,6 +39,9 @@ struct ResultBuilder {
             unservable: unservable,
             unfinished: unfinished,
             sloAttainment: requests.isEmpty ? 1 : Double(good) / Double(requests.count),
+            feasibleRequests: feasible.count,
+            infeasibleRequests: requests.count - feasible.count,
+            sloAttainmentFeasible: feasible.isEmpty ? 1 : Double(feasibleGood) / Double(feasible.count),
             goodputRPS: Double(good) / traceDuration,
             goodputPerGPUHour: gpuHours > 0 ? Double(good) / gpuHours : 0,
             ttftP50: Percentile.of(sorted: ttfts, 0.5),

@@ -14,6 +14,13 @@ public struct SimulationResult: Sendable, Hashable, Codable {
     public var unfinished: Int
     /// Requests meeting both latency targets over all requests (failures miss), 0…1.
     public var sloAttainment: Double
+    /// Requests that could meet the SLO alone on idle instances (`Profile.isFeasible`).
+    public var feasibleRequests: Int
+    /// Requests no configuration could serve in time (too slow alone, or never admissible).
+    public var infeasibleRequests: Int
+    /// Feasible requests meeting both targets over feasible requests, 0…1 (1 when none is
+    /// feasible): the attainment scaling can influence.
+    public var sloAttainmentFeasible: Double
     /// SLO-meeting requests per second of trace (trace duration = the last arrival time,
     /// traces starting at 0; at least 1 s).
     public var goodputRPS: Double
@@ -45,6 +52,9 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         case policy, profile, seed, requests, completed, failed, unservable, unfinished, timeline
         case gpuBudget = "gpu_budget"
         case sloAttainment = "slo_attainment"
+        case feasibleRequests = "feasible_requests"
+        case infeasibleRequests = "infeasible_requests"
+        case sloAttainmentFeasible = "slo_attainment_feasible"
         case goodputRPS = "goodput_rps"
         case goodputPerGPUHour = "goodput_per_gpu_hour"
         case ttftP50 = "ttft_p50_s"
@@ -76,6 +86,9 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         try container.encode(unservable, forKey: .unservable)
         try container.encode(unfinished, forKey: .unfinished)
         try container.encode(sloAttainment, forKey: .sloAttainment)
+        try container.encode(feasibleRequests, forKey: .feasibleRequests)
+        try container.encode(infeasibleRequests, forKey: .infeasibleRequests)
+        try container.encode(sloAttainmentFeasible, forKey: .sloAttainmentFeasible)
         try container.encode(goodputRPS, forKey: .goodputRPS)
         try container.encode(goodputPerGPUHour, forKey: .goodputPerGPUHour)
         try container.encode(ttftP50, forKey: .ttftP50)

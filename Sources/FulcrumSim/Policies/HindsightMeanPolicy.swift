@@ -1,15 +1,18 @@
 import FulcrumCore
 import FulcrumTraces
 
-/// A hindsight upper bound, not a real policy: for every window of the trace it asks for the
-/// smallest allocation whose capacity at the SLO covers that window's demand (and the next
-/// window's, so capacity is in place when a surge begins), planned at the same queueing
-/// headroom Fulcrum uses, and its workers start instantly.
+/// A hindsight reference, not a real policy and not a bound: for every window of the trace it
+/// asks for the smallest allocation whose *mean* capacity at the SLO covers that window's mean
+/// demand (and the next window's, so capacity is in place when a surge begins), planned at the
+/// same queueing headroom Fulcrum uses, and its workers start instantly. Named `hindsight-mean`
+/// (formerly `oracle`, still accepted). It reads the trace, so no online policy can copy it, yet
+/// it sizes from means and ignores bursts within a window, so a policy can beat it on either
+/// axis; `GPUHourLowerBound` is the bound (see docs/baselines.md).
 ///
 /// The engine must honour `startsInstantly` (make started workers ready at once) and must run
 /// the policy on the trace's timeline (`snapshot.time` in seconds since the trace's first
 /// arrival, as `TraceRequest.arrival`), ticking at window boundaries. See docs/baselines.md.
-public struct OraclePolicy: ScalingPolicy {
+public struct HindsightMeanPolicy: ScalingPolicy {
     /// The demand of one window, from the requests arriving in it.
     public struct WindowDemand: Sendable, Hashable {
         public var start: Double
@@ -20,7 +23,7 @@ public struct OraclePolicy: ScalingPolicy {
         public var meanOSL: Double
     }
 
-    public let name = "oracle"
+    public let name = "hindsight-mean"
     /// Window length, seconds (default 60); also the tick interval.
     public let window: Double
     /// Instances of each role kept even in an empty window.
@@ -186,3 +189,7 @@ public struct OraclePolicy: ScalingPolicy {
         )
     }
 }
+
+/// The former name of `HindsightMeanPolicy`, which was never a bound.
+@available(*, deprecated, renamed: "HindsightMeanPolicy")
+public typealias OraclePolicy = HindsightMeanPolicy
