@@ -172,6 +172,11 @@ let package = Package(
             path: "Benchmarks/ScrapeBenchmark"
         ),
         .executableTarget(
+            name: "FrontierBenchmark",
+            dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],
+            path: "Benchmarks/FrontierBenchmark"
+        ),
+        .executableTarget(
             name: "SimulatorBenchmark",
             dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],
             path: "Benchmarks/SimulatorBenchmark"

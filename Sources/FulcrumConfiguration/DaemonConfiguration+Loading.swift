@@ -200,7 +200,7 @@ extension DaemonConfiguration {
             maxInstances: maxInstances
         )
         readStabilisation(top["stabilisation"], into: &controller.stabilisation, reader: &reader)
-        readEstimation(top["estimation"], into: &controller.estimation, reader: &reader)
+        readEstimation(top["estimation"], into: &controller, reader: &reader)
         controller.priors = readPriors(top["priors"], reader: &reader)
 
         var tick = 10.0
@@ -300,11 +300,16 @@ extension DaemonConfiguration {
         if let value = reader.duration(fields["flip_cooldown"], key: "stabilisation.flip_cooldown", allowZero: true) { stabilisation.flipCooldownSeconds = value }
     }
 
-    static func readEstimation(_ node: Node?, into estimation: inout ControllerConfiguration.Estimation, reader: inout ConfigurationReader) {
+    static func readEstimation(_ node: Node?, into controller: inout ControllerConfiguration, reader: inout ConfigurationReader) {
         guard let fields = reader.mapping(node, key: "estimation", allowed: [
             "startup_prior", "stale_after", "growth_allowance", "decode_utilisation", "backlog_drain", "max_forecast_growth",
-            "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery",
+            "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery", "headroom",
         ]) else { return }
+        if let value = reader.double(fields["headroom"], key: "estimation.headroom", range: 0...5) { controller.headroom = value }
+        readEstimationFields(fields, into: &controller.estimation, reader: &reader)
+    }
+
+    private static func readEstimationFields(_ fields: [String: Node], into estimation: inout ControllerConfiguration.Estimation, reader: inout ConfigurationReader) {
         if let value = reader.duration(fields["startup_prior"], key: "estimation.startup_prior") { estimation.startupPriorSeconds = value }
         if let value = reader.duration(fields["stale_after"], key: "estimation.stale_after") { estimation.staleAfterSeconds = value }
         if let value = reader.double(fields["growth_allowance"], key: "estimation.growth_allowance", range: 0...2) { estimation.growthAllowance = value }

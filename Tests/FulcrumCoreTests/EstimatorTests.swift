@@ -149,14 +149,16 @@ struct EstimatorTests {
         for _ in 0..<10 {
             time += 10
             slow += 100
+            // Requests queue on the instance: the miss is waiting for capacity.
             cluster.update(prefill) {
-                $0.telemetry = telemetry(at: time, finished: slow + fast, promptTokens: (slow + fast) * 1_000, generationTokens: slow + fast)
+                $0.telemetry = telemetry(at: time, finished: slow + fast, promptTokens: (slow + fast) * 1_000, generationTokens: slow + fast, waiting: 5)
                 $0.telemetry?.timeToFirstToken = ttft(slow, fast)
             }
             _ = Estimator.update(&state, snapshot: cluster.snapshot(at: time), configuration: configuration)
         }
         #expect(state.corrections.prefill == configuration.estimation.minCorrection)
-        for _ in 0..<100 {
+        // Three recovery time constants of fast traffic bring it back within 5 % of 1.
+        for _ in 0..<Int(3 * configuration.estimation.correctionRecoveryTimeConstant / 10) {
             time += 10
             fast += 100
             cluster.update(prefill) {

@@ -13,7 +13,7 @@ struct ControllerConfigurationFileTests {
             workers:
               prefill: {gpus_per_instance: 2}
               decode: {gpus_per_instance: 1}
-            estimation: {startup_prior: 4m}
+            estimation: {startup_prior: 4m, headroom: 0.8}
             intervals: {tick: 15s}
             priors:
               prefill: {tokens_per_s: 12000, attention_per_token_squared: 1.5e-9}
@@ -23,9 +23,19 @@ struct ControllerConfigurationFileTests {
         #expect(file.controller.placement.gpusPerInstance == PerRole(prefill: 2, decode: 1))
         #expect(file.controller.minInstances.prefill == 2)
         #expect(file.controller.estimation.startupPriorSeconds == 240)
+        #expect(file.controller.headroom == 0.8)
         #expect(file.controller.priors.prefill?.tokensPerSecond == 12_000)
         #expect(file.controller.priors.prefill?.attentionSecondsPerTokenSquared == 1.5e-9)
         #expect(file.tickSeconds == 15)
+    }
+
+    @Test("A headroom out of range is refused with its key")
+    func headroomOutOfRange() {
+        #expect {
+            _ = try ControllerConfigurationFile.parse(yaml: "slo: {ttft: 2s, tpot: 50ms}\nestimation: {headroom: -1}\n", source: "decide.yaml")
+        } throws: { error in
+            "\(error)".contains("estimation.headroom")
+        }
     }
 
     @Test("Without a budget, the snapshot's GPUs are the budget")

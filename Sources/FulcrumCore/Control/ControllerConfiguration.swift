@@ -23,10 +23,17 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var arrivalTrendTimeConstant: Double = 120
         /// The forecast never exceeds the current level by more than this factor, so one
         /// burst cannot ask for a cluster many times too large.
-        public var maxForecastGrowth: Double = 2
+        public var maxForecastGrowth: Double = 3
         /// Growth of demand the plan absorbs without new workers, as a fraction of the current
-        /// level: what can arrive, unforecast, during one start-up time.
+        /// level: what can arrive, unforecast, during one start-up time. The floor of the
+        /// allowance learned from the traffic (see `GrowthHistory`), and all of it until the
+        /// history is long enough.
         public var growthAllowance: Double = 0.2
+        /// The learned allowance covers this quantile of the growth seen within one start-up
+        /// time over `growthMemorySeconds`.
+        public var growthQuantile: Double = 0.99
+        /// How much past traffic the learned allowance speaks for, seconds.
+        public var growthMemorySeconds: Double = 3600
         /// Time constant of the mean input/output length, seconds.
         public var lengthTimeConstant: Double = 60
         /// Worker start-up time assumed until one is observed, seconds.
@@ -54,7 +61,7 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// Lowest a latency correction may push a capacity estimate (fraction of itself).
         public var minCorrection: Double = 0.5
         /// A correction decays back toward 1 with this time constant once latency is fine.
-        public var correctionRecoveryTimeConstant: Double = 300
+        public var correctionRecoveryTimeConstant: Double = 900
         /// Mean KV use of ready decode workers above which decode counts as pressured.
         public var kvPressureThreshold: Double = 0.95
         /// Time constant of the arrivals' dispersion (burstiness) estimate, seconds.

@@ -21,7 +21,11 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var dispersionSamples = 0
     /// The previous tick's arrival rate and length, for the next dispersion sample.
     public var previousArrivals: ArrivalSample?
-    /// When the prefill tier last showed queueing (see `IntervalObservation.prefillQueueing`).
+    /// Squared coefficient of variation of prompt lengths (see `Estimator.recordPromptVariability`).
+    public var promptSCV: TimeWeightedAverage = TimeWeightedAverage(timeConstant: 300)
+    /// Recent smoothed demand, from which the growth allowance is learned.
+    public var growth = GrowthHistory()
+    /// When the prefill tier last showed queueing (see `IntervalObservation.prefillQueueing(isl:capacity:ttftTarget:)`).
     public var lastPrefillQueueing: Timestamp?
 
     public struct ArrivalSample: Sendable, Hashable, Codable {
@@ -62,28 +66,33 @@ public enum Estimator {
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
         let starting = startingWorkers(snapshot)
-        if observation.prefillQueueing { state.lastPrefillQueueing = now }
+        if observation.prefillQueueing(isl: state.inputLength.value, capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
+            state.lastPrefillQueueing = now
+        }
         let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
         let modelSaysEnough = PerRole(
             prefill: suffices(demand: state.tokenDemand.prefill.level, capacity: capacity.prefill, ready: observation.freshWorkers.prefill),
             decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
         )
+        // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
+        let bodySlow = observation.ttftBodyQuantile.map { $0 > 0.5 * configuration.slo.ttftSeconds } ?? true
         let ttftNotCapacity = updateCorrections(&state, observation: observation, elapsed: elapsed,
-                                                correctable: PerRole(prefill: queueingSeen && starting.prefill == 0 && modelSaysEnough.prefill,
+                                                correctable: PerRole(prefill: queueingSeen && bodySlow && starting.prefill == 0 && modelSaysEnough.prefill,
                                                                      decode: starting.decode == 0 && modelSaysEnough.decode),
-                                                prefillQueueingSeen: queueingSeen, configuration: configuration)
+                                                prefillWaits: queueingSeen && bodySlow, configuration: configuration)
 
         let burstiness = Self.burstiness(state, configuration: configuration)
         let (demand, backlog) = plannedDemand(state, observation: observation, configuration: configuration)
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
-            isl: state.inputLength.value, burstiness: burstiness, configuration: configuration)
+            isl: state.inputLength.value, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
 
         return TrafficEstimate(
             arrivalRate: state.arrivals.level ?? 0,
             arrivalTrend: state.arrivals.trend,
             arrivalBurstiness: burstiness,
-            forecastArrivalRate: forecast(state.arrivals, horizon: state.startupSeconds, configuration: configuration),
+            forecastArrivalRate: forecast(state.arrivals, horizon: state.startupSeconds,
+                                          allowance: growthAllowances(state, configuration: configuration).prefill, configuration: configuration),
             forecastHorizonSeconds: state.startupSeconds,
             meanInputTokens: state.inputLength.value,
             meanOutputTokens: state.outputLength.value,
@@ -117,6 +126,11 @@ public enum Estimator {
             if let osl = observation.meanOutputTokens ?? state.outputLength.value {
                 state.tokenDemand.decode.add(rate * osl, at: now)
             }
+        }
+        recordPromptVariability(&state, batches: observation.promptBatches, at: now)
+        if observation.arrivalRate != nil, let prefill = state.tokenDemand.prefill.level, let decode = state.tokenDemand.decode.level {
+            state.growth.record(PerRole(prefill: prefill, decode: decode), at: now,
+                                memorySeconds: configuration.estimation.growthMemorySeconds)
         }
         for duration in observation.startupDurations {
             // A running mean that keeps the prior as one pseudo-sample, then follows the
@@ -173,6 +187,20 @@ public enum Estimator {
         return demand <= Double(ready) * capacity
     }
 
+    /// One sample of the prompt lengths' squared coefficient of variation, from how much each
+    /// prefill worker's mean prompt this interval strays from the mean of all: a mean over n
+    /// prompts has variance σ²/n, so n·(m − m̄)² estimates σ² whatever n is. No engine exports
+    /// the variance of prompt lengths, and the queue's waiting time grows with it: a tier sized
+    /// for prompts as even as chat's queues behind long-context traffic's 85 k-token tail.
+    static func recordPromptVariability(_ state: inout EstimatorState, batches: [IntervalObservation.PromptBatch], at now: Timestamp) {
+        let requests = batches.reduce(0) { $0 + $1.requests }
+        guard batches.count >= 2, requests > 0 else { return }
+        let mean = batches.reduce(0) { $0 + $1.requests * $1.meanTokens } / requests
+        guard mean > 0 else { return }
+        let variance = batches.reduce(0) { $0 + $1.requests * ($1.meanTokens - mean) * ($1.meanTokens - mean) } / Double(batches.count - 1)
+        state.promptSCV.add(variance / (mean * mean), at: now)
+    }
+
     /// Starting workers by role: capacity already on its way.
     static func startingWorkers(_ snapshot: ClusterSnapshot) -> PerRole<Int> {
         var counts = PerRole(prefill: 0, decode: 0)
@@ -186,11 +214,13 @@ public enum Estimator {
     ///
     /// A miss corrects a role's capacity only when it is `correctable`: the ready instances
     /// should carry the demand by the estimate, none of the role is starting (a queue then is
-    /// the start-up backlog they are coming to serve) and, for prefill, its queues were seen
-    /// in the latency window: a TTFT miss without them comes from prompts too long for any
-    /// instance to serve in time, which more instances would only idle beside.
+    /// the start-up backlog they are coming to serve) and, for prefill, the tier waits: its
+    /// queues held a quarter of the target's worth of work in the latency window and the body
+    /// of TTFT (p90 for a p99 SLO) is above half the target. A miss in the tail alone comes
+    /// from prompts too long for any instance to serve in time, which more instances would
+    /// only idle beside.
     static func updateCorrections(_ state: inout EstimatorState, observation: IntervalObservation, elapsed: Double,
-                                  correctable: PerRole<Bool>, prefillQueueingSeen: Bool,
+                                  correctable: PerRole<Bool>, prefillWaits: Bool,
                                   configuration: ControllerConfiguration) -> Bool {
         let estimation = configuration.estimation
         let slo = configuration.slo
@@ -216,20 +246,41 @@ public enum Estimator {
         state.corrections.decode = corrected(
             state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds,
             counts: correctable.decode, pressured: kvPressured && correctable.decode)
-        return ttftMissed && !prefillQueueingSeen
+        return ttftMissed && !prefillWaits
     }
 
     /// Rising traffic is met ahead of time; falling traffic is not anticipated, because
     /// shrinking early costs SLO misses while shrinking late only costs GPU minutes. A worker
     /// asked for now serves only after the start-up time, so the plan must also hold against
-    /// growth nobody could forecast yet (a mix that starts drifting, a burst): at least
-    /// `growthAllowance` (scaled by the headroom knob) above today's level.
-    static func forecast(_ smoother: HoltSmoother, horizon: Double, configuration: ControllerConfiguration) -> Double {
-        let estimation = configuration.estimation
-        let allowance = estimation.growthAllowance * max(0, configuration.headroom)
+    /// growth nobody could forecast yet (a ramp that starts, a burst): `allowance` above today's
+    /// level, never more than `maxForecastGrowth` times it.
+    static func forecast(_ smoother: HoltSmoother, horizon: Double, allowance: Double, configuration: ControllerConfiguration) -> Double {
         let level = smoother.level ?? 0
         let ahead = smoother.forecast(horizon: horizon) ?? 0
-        return min(max(level * (1 + allowance), ahead), level * max(estimation.maxForecastGrowth, 1 + allowance))
+        return min(max(level * (1 + allowance), ahead), level * max(configuration.estimation.maxForecastGrowth, 1))
+    }
+
+    /// The growth each role's plan absorbs, as a fraction of its level: the growth learned from
+    /// the traffic (see `GrowthHistory`), at least `growthAllowance`, scaled by the headroom knob.
+    ///
+    /// Learned growth is capped so the plan never exceeds the highest demand of the remembered
+    /// past by more than `growthAllowance`: a ratio learned from quiet moments would otherwise
+    /// double a peak that has nowhere left to climb (it held 9 decode instances where 4 served the
+    /// hour's peak), and a fixed split sized for the past hour's peak is what an elastic plan
+    /// must never cost more than.
+    static func growthAllowances(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
+        let estimation = configuration.estimation
+        let learned = state.growth.growthFactor(horizon: state.startupSeconds, quantile: estimation.growthQuantile)
+        let peak = state.growth.peak
+        let levels = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
+        func allowance(_ role: Role) -> Double {
+            var factor = max(1 + estimation.growthAllowance, learned?[role] ?? 1)
+            if learned != nil, levels[role] > 0 {
+                factor = min(factor, max(1, peak[role] / levels[role]) * (1 + estimation.growthAllowance))
+            }
+            return (factor - 1) * max(0, configuration.headroom)
+        }
+        return PerRole(prefill: allowance(.prefill), decode: allowance(.decode))
     }
 
     /// Forecast token demand plus the backlog term, by role.
@@ -251,9 +302,12 @@ public enum Estimator {
             decode: queued.decode * (state.outputLength.value ?? 0) / horizon
         )
         let horizonAhead = state.startupSeconds
+        let allowance = growthAllowances(state, configuration: configuration)
         let demand = PerRole(
-            prefill: forecast(state.tokenDemand.prefill, horizon: horizonAhead, configuration: configuration) + backlog.prefill,
-            decode: forecast(state.tokenDemand.decode, horizon: horizonAhead, configuration: configuration) + backlog.decode
+            prefill: forecast(state.tokenDemand.prefill, horizon: horizonAhead, allowance: allowance.prefill, configuration: configuration)
+                + backlog.prefill,
+            decode: forecast(state.tokenDemand.decode, horizon: horizonAhead, allowance: allowance.decode, configuration: configuration)
+                + backlog.decode
         )
         return (demand, backlog)
     }
@@ -262,12 +316,12 @@ public enum Estimator {
     /// demand (see `PrefillQueueModel`); decode: `decodeUtilisation`. The headroom knob scales
     /// the spare capacity either leaves.
     static func utilisationTargets(demand: Double, capacity: PerRole<Double?>, correction: Double, isl: Double?,
-                                   burstiness: Double, configuration: ControllerConfiguration) -> PerRole<Double> {
+                                   burstiness: Double, serviceSCV: Double, configuration: ControllerConfiguration) -> PerRole<Double> {
         let headroom = max(0, configuration.headroom)
         let decodeSpare = (1 / max(0.01, configuration.estimation.decodeUtilisation) - 1) * headroom
         return PerRole(
             prefill: prefillUtilisation(demand: demand, capacity: capacity.prefill.map { $0 * correction }, isl: isl,
-                                        burstiness: burstiness, configuration: configuration),
+                                        burstiness: burstiness, serviceSCV: serviceSCV, configuration: configuration),
             decode: 1 / (1 + decodeSpare)
         )
     }
@@ -276,7 +330,7 @@ public enum Estimator {
     /// `demand` tokens/s: offered load ÷ instances needed, with the spare instances scaled by
     /// the headroom knob and the result held within `prefillUtilisationRange`.
     public static func prefillUtilisation(demand: Double, capacity: Double?, isl: Double?, burstiness: Double,
-                                          configuration: ControllerConfiguration) -> Double {
+                                          serviceSCV: Double = 1, configuration: ControllerConfiguration) -> Double {
         let range = configuration.estimation.prefillUtilisationRange
         guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
         let load = max(0, demand) / capacity
@@ -284,7 +338,7 @@ public enum Estimator {
         let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
         let model = PrefillQueueModel.Input(
             offeredLoad: load, serviceSeconds: overhead + isl / capacity, ttftTargetSeconds: configuration.slo.ttftSeconds,
-            percentile: configuration.slo.percentile, arrivalSCV: max(1, burstiness))
+            percentile: configuration.slo.percentile, arrivalSCV: max(1, burstiness), serviceSCV: min(16, max(0, serviceSCV)))
         guard let needed = PrefillQueueModel.instancesNeeded(model) else { return range.lowerBound }
         let planned = load + max(0, needed - load) * max(0, configuration.headroom)
         guard planned > 0 else { return range.upperBound }

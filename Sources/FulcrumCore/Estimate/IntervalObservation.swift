@@ -9,6 +9,9 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
     public var meanOutputTokens: Double?
     /// TTFT and TPOT at the SLO percentile over the interval, when enough requests were seen.
     public var ttftQuantile: Double?
+    /// TTFT at the body percentile (`bodyPercentile(of:)`), over the same window: whether the
+    /// bulk of requests wait, or only the tail.
+    public var ttftBodyQuantile: Double?
     public var tpotQuantile: Double?
     /// Saturated throughput samples (tokens/s), one per worker whose queue stayed busy.
     public var saturatedThroughput: PerRole<[Double]> = PerRole(repeating: [])
@@ -23,6 +26,15 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
     /// Ready workers with fresh and with stale (or missing) telemetry, by role.
     public var freshWorkers: PerRole<Int> = PerRole(repeating: 0)
     public var staleWorkers: PerRole<Int> = PerRole(repeating: 0)
+    /// Each prefill worker's requests finished this interval and their mean prompt length: how
+    /// much those means scatter tells how varied prompts are (see `Estimator.promptVariability`).
+    public var promptBatches: [PromptBatch] = []
+
+    public struct PromptBatch: Sendable, Hashable, Codable {
+        public var requests: Double
+        public var meanTokens: Double
+    }
+
     /// The most requests queued on any one fresh worker, by role.
     public var mostQueuedOnOneWorker: PerRole<Double> = PerRole(repeating: 0)
     /// Fresh ready workers with nothing queued or running, by role.
@@ -30,10 +42,22 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
 
     public init() {}
 
-    /// Prefill queues hold on average at least one request per fresh worker: TTFT is waiting
-    /// for capacity, not only for long prompts.
-    public var prefillQueueing: Bool {
-        freshWorkers.prefill > 0 && queuedRequests.prefill >= Double(freshWorkers.prefill)
+    /// The percentile that speaks for the bulk of requests when the SLO is at `percentile`:
+    /// ten times further from 1 (p90 for p99), never below the median. Prompts too long for any
+    /// instance sit in the tail beyond it unless they are a tenth of all traffic.
+    public static func bodyPercentile(of percentile: Double) -> Double {
+        max(0.5, 1 - 10 * (1 - min(max(percentile, 0), 1)))
+    }
+
+    /// Prefill queues hold enough work that a new prompt would wait a quarter of the TTFT
+    /// target or more for it, with `capacity` tokens/s per instance and prompts of `isl`
+    /// tokens: TTFT is waiting for capacity, not only for long prompts. A long prompt alone
+    /// makes a short queue behind it on one instance; a tier short of capacity queues on all.
+    public func prefillQueueing(isl: Double?, capacity: Double?, ttftTarget: Double) -> Bool {
+        guard freshWorkers.prefill > 0, queuedRequests.prefill > 0 else { return false }
+        guard let isl, let capacity, capacity > 0 else { return queuedRequests.prefill >= Double(freshWorkers.prefill) }
+        let wait = queuedRequests.prefill * isl / (Double(freshWorkers.prefill) * capacity)
+        return wait >= 0.25 * ttftTarget
     }
 
     /// A role's queue sits mostly on one worker while another is idle. Routers do not move
@@ -131,6 +155,7 @@ public enum IntervalObserver {
             case .prefill:
                 promptTokens += prompt
                 prefillFinished += finished
+                if finished >= 2, !restarted { observation.promptBatches.append(.init(requests: finished, meanTokens: prompt / finished)) }
                 // Conservation on the prefill tier: arrivals = finished + growth of what it
                 // holds. After a restart the old in-flight requests are gone, so only the
                 // finished count is evidence.
@@ -151,7 +176,14 @@ public enum IntervalObserver {
                 }
                 let kvFull = (previous.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
                     && (current.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
-                if (previous.requestsWaiting > 0 && current.requestsWaiting > 0) || kvFull, !restarted, worker.lifecycle == .ready {
+                // A decode worker's waiting set also holds requests whose KV is still arriving
+                // from prefill, so a request or two waiting is traffic in transit, not a full
+                // engine; taking such an interval's throughput as capacity learned decode 22 %
+                // slower than it was. A real backlog is a tenth of the running batch.
+                func backlogged(_ telemetry: WorkerTelemetry) -> Bool {
+                    telemetry.requestsWaiting >= max(2, 0.1 * telemetry.requestsRunning)
+                }
+                if (backlogged(previous) && backlogged(current)) || kvFull, !restarted, worker.lifecycle == .ready {
                     observation.saturatedThroughput.decode.append(generated / elapsed)
                 }
             }
@@ -209,6 +241,9 @@ public enum IntervalObserver {
             return HistogramMath.quantile(percentile, of: merged)
         }
         observation.ttftQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.ttft))
+        if observation.ttftQuantile != nil, let merged = HistogramMath.merge(nextMemory.latencyWindow.compactMap(\.ttft)) {
+            observation.ttftBodyQuantile = HistogramMath.quantile(IntervalObservation.bodyPercentile(of: percentile), of: merged)
+        }
         observation.tpotQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.itl))
         // Histograms win when there are enough of them; otherwise trust the caller's own
         // percentile, which it computed from every request in its window.

@@ -1,0 +1,89 @@
+// The controller-quality acceptance benchmark (docs/evaluation.md): for the three bundled
+// production look-alike traces × two profiles, every fixed split within the budget, the
+// dynamic baselines and Fulcrum, compared as a frontier of feasible SLO attainment against
+// GPU-hours. Prints one table; writes each case's report and plot to out/frontier/.
+//
+//   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING]
+//
+// A benchmark, not a test: it prints figures and asserts nothing.
+import Foundation
+import FulcrumCore
+import FulcrumSim
+import FulcrumTraces
+
+struct Case {
+    var trace: String
+    var profile: String
+    var budgetGPUs: Int
+    var loadScale: Double
+
+    var name: String { "\(trace) ×\(number(loadScale)) \(profile) \(budgetGPUs) GPUs" }
+    var fileStem: String { "\(trace)-x\(number(loadScale))-\(profile)" }
+}
+
+/// Loads where some fixed split within the budget reaches 99 % of feasible requests.
+let cases = [
+    Case(trace: "chat", profile: "llama3-8b-h100", budgetGPUs: 32, loadScale: 8),
+    Case(trace: "code", profile: "llama3-8b-h100", budgetGPUs: 32, loadScale: 8),
+    Case(trace: "long-context", profile: "llama3-8b-h100", budgetGPUs: 32, loadScale: 2),
+    Case(trace: "chat", profile: "llama3-70b-h100-tp4", budgetGPUs: 128, loadScale: 3),
+    Case(trace: "code", profile: "llama3-70b-h100-tp4", budgetGPUs: 128, loadScale: 3),
+    Case(trace: "long-context", profile: "llama3-70b-h100-tp4", budgetGPUs: 128, loadScale: 1),
+]
+
+func number(_ value: Double) -> String {
+    value == value.rounded() ? String(Int(value)) : String(value)
+}
+
+func percent(_ value: Double?) -> String {
+    value.map { String(format: "%.2f %%", $0 * 100) } ?? "–"
+}
+
+func hours(_ value: Double?) -> String {
+    value.map { String(format: "%.2f", $0) } ?? "–"
+}
+
+func study(_ benchmarkCase: Case) throws -> FrontierReport {
+    let path = "examples/traces/\(benchmarkCase.trace).csv"
+    let read = try TraceReader.read(path: path, format: .csv)
+    let requests = try TraceTransform.loadScale(benchmarkCase.loadScale, seed: 1).apply(to: read.requests)
+    let cluster = ClusterSpec(nodes: (0..<(benchmarkCase.budgetGPUs / 8)).map { ClusterSpec.Node(name: "node\($0)", gpus: 8) })
+    let input = SimulationInput(
+        trace: requests,
+        cluster: cluster,
+        profile: try Profile.named(benchmarkCase.profile),
+        slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.05, percentile: 0.99),
+        gpuBudget: benchmarkCase.budgetGPUs,
+        initialInstances: PerRole(repeating: 0)
+    )
+    return try FrontierStudy(input: input, label: benchmarkCase.name).run()
+}
+
+func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
+    let summary = report.summary
+    let meeting = report.paretoFrontier.first { $0.sloAttainmentFeasible >= report.sloPercentile }
+    let baselines = report.baselines.map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" }
+    let ratio = summary.staticRatio.map { String(format: "%.2f", $0) } ?? "none"
+    let margin = summary.attainmentMargin.map { String(format: "%+.2f pt", $0 * 100) } ?? "no split that cheap"
+    return "| \(benchmarkCase.name) | \(report.infeasibleRequests) of \(report.requests) | \(hours(report.lowerBound.gpuHours)) "
+        + "| \(meeting.map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" } ?? "none reaches 99 %") "
+        + "| \(percent(summary.sloAttainmentFeasible)) @ \(hours(summary.gpuHours)) | \(ratio) | \(margin) "
+        + "| \(String(format: "%.2f", summary.roleFlipsPer10Minutes)) | \(String(format: "%.1f", summary.scaleEventsPerHour)) "
+        + "| \(baselines.joined(separator: "; ")) |"
+}
+
+let filter = CommandLine.arguments.dropFirst().first
+let chosen = cases.filter { filter.map($0.name.contains) ?? true }
+print("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | baselines |")
+print("|---|---|---:|---|---|---:|---|---:|---:|---|")
+try FileManager.default.createDirectory(atPath: "out/frontier", withIntermediateDirectories: true)
+for benchmarkCase in chosen {
+    let started = Date()
+    let report = try study(benchmarkCase)
+    print(row(benchmarkCase, report))
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(report).write(to: URL(fileURLWithPath: "out/frontier/\(benchmarkCase.fileStem).json"))
+    try Data(FrontierSVGWriter.render(report).utf8).write(to: URL(fileURLWithPath: "out/frontier/\(benchmarkCase.fileStem).svg"))
+    FileHandle.standardError.write(Data(String(format: "%@: %d runs in %.0f s\n", benchmarkCase.name, report.points.count, Date().timeIntervalSince(started)).utf8))
+}

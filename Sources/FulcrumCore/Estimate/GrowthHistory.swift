@@ -1,0 +1,68 @@
+/// How much demand has grown within one start-up time, learned from the traffic itself.
+///
+/// A worker asked for now serves only a start-up time later, so the plan must already hold
+/// whatever demand can arrive in between. How much that is depends on the traffic: a steady
+/// API grows a few percent in two minutes, a chat service whose per-minute load swings tenfold
+/// can double, a code assistant's bursts can grow many times over. A fixed allowance is too
+/// much for the first and far too little for the others (a chat hour at eight times the load
+/// lost 13 % of its requests to ramps a 20 % allowance could not cover). So the estimator
+/// keeps the smoothed demand of the recent past and plans for the growth seen within one
+/// start-up time at a high quantile of that past.
+public struct GrowthHistory: Sendable, Hashable, Codable {
+    public struct Sample: Sendable, Hashable, Codable {
+        public var time: Timestamp
+        public var demand: PerRole<Double>
+    }
+
+    /// Oldest first, spanning at most the memory.
+    public private(set) var samples: [Sample] = []
+
+    public init() {}
+
+    public mutating func record(_ demand: PerRole<Double>, at time: Timestamp, memorySeconds: Double) {
+        if let last = samples.last, time <= last.time { return }
+        samples.append(Sample(time: time, demand: demand))
+        let cutoff = time - memorySeconds
+        if let keep = samples.firstIndex(where: { $0.time >= cutoff }), keep > 0 { samples.removeFirst(keep) }
+    }
+
+    /// The highest demand remembered, by role.
+    public var peak: PerRole<Double> {
+        PerRole(prefill: samples.map(\.demand.prefill).max() ?? 0, decode: samples.map(\.demand.decode).max() ?? 0)
+    }
+
+    /// The `quantile` of the largest growth factor of each role's demand within `horizon`
+    /// seconds, over every past moment a full horizon ago or older; nil until the history
+    /// spans twice the horizon (too few moments to speak for the traffic).
+    ///
+    /// Moments with almost no demand are skipped: growth from nothing is not a rate of change.
+    public func growthFactor(horizon: Double, quantile: Double) -> PerRole<Double>? {
+        guard horizon > 0, let first = samples.first, let last = samples.last, last.time - first.time >= 2 * horizon else { return nil }
+        var factors = PerRole<[Double]>(repeating: [])
+        let floor = PerRole(
+            prefill: 0.01 * (samples.map(\.demand.prefill).max() ?? 0),
+            decode: 0.01 * (samples.map(\.demand.decode).max() ?? 0)
+        )
+        var end = 0
+        for (index, start) in samples.enumerated() where last.time - start.time >= horizon {
+            end = max(end, index)
+            while end + 1 < samples.count, samples[end + 1].time - start.time <= horizon { end += 1 }
+            for role in Role.allCases {
+                let base = start.demand[role]
+                guard base > floor[role], base > 0 else { continue }
+                let peak = samples[index...end].reduce(base) { max($0, $1.demand[role]) }
+                factors[role].append(peak / base)
+            }
+        }
+        return factors.map { _, values in Self.quantile(values, quantile) }
+    }
+
+    private static func quantile(_ values: [Double], _ q: Double) -> Double {
+        guard !values.isEmpty else { return 1 }
+        let sorted = values.sorted()
+        let position = min(Double(sorted.count - 1), max(0, q * Double(sorted.count - 1)))
+        let lower = Int(position.rounded(.down))
+        let upper = min(sorted.count - 1, lower + 1)
+        return sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+    }
+}
