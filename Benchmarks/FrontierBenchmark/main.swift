@@ -72,15 +72,20 @@ func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
         + "| \(baselines.joined(separator: "; ")) |"
 }
 
+/// Writes a line at once (stdout is block-buffered when piped, and a run takes many minutes).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 let filter = CommandLine.arguments.dropFirst().first
 let chosen = cases.filter { filter.map($0.name.contains) ?? true }
-print("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | baselines |")
-print("|---|---|---:|---|---|---:|---|---:|---:|---|")
+emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | baselines |")
+emit("|---|---|---:|---|---|---:|---|---:|---:|---|")
 try FileManager.default.createDirectory(atPath: "out/frontier", withIntermediateDirectories: true)
 for benchmarkCase in chosen {
     let started = Date()
     let report = try study(benchmarkCase)
-    print(row(benchmarkCase, report))
+    emit(row(benchmarkCase, report))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(report).write(to: URL(fileURLWithPath: "out/frontier/\(benchmarkCase.fileStem).json"))

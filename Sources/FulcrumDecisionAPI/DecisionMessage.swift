@@ -100,6 +100,13 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         /// Latency at the SLO percentile over the recent window, seconds.
         public var observedTtftS: Double?
         public var observedTpotS: Double?
+        /// Demand growth the plan absorbs within one start-up time, per role, as a fraction of
+        /// the level (learned from the traffic; at least the configured allowance).
+        public var growthAllowance: OptionalCounts?
+        /// TTFT misses its target only in the tail, for prompts too long to serve in time.
+        public var ttftNotCapacity: Bool?
+        /// Roles whose queue sits on one worker while others idle (not counted as demand).
+        public var routingImbalance: PerRole<Bool>?
 
         enum CodingKeys: String, CodingKey {
             case arrivalRate = "arrival_rate"
@@ -118,6 +125,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case capacitySamples = "capacity_samples"
             case observedTtftS = "observed_ttft_s"
             case observedTpotS = "observed_tpot_s"
+            case growthAllowance = "growth_allowance"
+            case ttftNotCapacity = "ttft_not_capacity"
+            case routingImbalance = "routing_imbalance"
         }
 
         init(_ estimate: TrafficEstimate) {
@@ -137,6 +147,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             capacitySamples = estimate.capacitySamples
             observedTtftS = estimate.observedTTFT.flatMap(finiteOrNil)
             observedTpotS = estimate.observedTPOT.flatMap(finiteOrNil)
+            growthAllowance = OptionalCounts(estimate.growthAllowance.map { _, value in value })
+            ttftNotCapacity = estimate.ttftNotCapacity
+            routingImbalance = estimate.routingImbalance
         }
     }
 

@@ -33,9 +33,18 @@ struct GrowthHistoryTests {
         #expect(abs(factor.decode - 2) < 0.05)
     }
 
+    @Test("A short history is read at the horizon it holds and stretched as a random walk")
+    func shortHistory() throws {
+        // Demand that doubles every 60 s: over 120 s of history the 120 s growth cannot be seen
+        // directly, but its 60 s growth (×2) stretches to ×2^√2 over 120 s.
+        let doubling = history({ time in 1_000 * Double.pow(2, time / 60) }, seconds: 120)
+        let factor = try #require(doubling.growthFactor(horizon: 120, quantile: 0.99))
+        #expect(abs(factor.prefill - Double.pow(2, 2.0.squareRoot())) < 0.1)
+    }
+
     @Test("Too short a history says nothing; the memory is bounded")
     func memory() {
-        #expect(history({ _ in 1_000 }, seconds: 200).growthFactor(horizon: 120, quantile: 0.95) == nil)
+        #expect(history({ _ in 1_000 }, seconds: 40).growthFactor(horizon: 120, quantile: 0.95) == nil)
         var long = GrowthHistory()
         for tick in 0..<2_000 {
             long.record(PerRole(repeating: 1), at: Timestamp(seconds: Double(tick) * 10), memorySeconds: 600)

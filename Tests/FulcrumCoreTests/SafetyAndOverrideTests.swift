@@ -14,7 +14,10 @@ struct SafetyAndOverrideTests {
 
     @Test("zero traffic moves to the configured floor, with no NaN anywhere")
     func zeroTraffic() throws {
-        var driver = Self.driver { $0.stabilisation.maxStepDown = 10 }
+        var driver = Self.driver {
+            $0.stabilisation.maxStepDown = 10
+            $0.stabilisation.learningStartups = 0
+        }
         var last: Decision?
         for _ in 0..<60 { last = driver.tick(rate: 0) }
         let decision = try #require(last)
@@ -25,6 +28,23 @@ struct SafetyAndOverrideTests {
                        decision.estimate.demand.decode, decision.estimate.utilisationTarget.prefill,
                        decision.rateMatching?.matchedRequestRate ?? 0] + (decision.rateMatching.map { [$0.continuousNeed.prefill, $0.continuousNeed.decode] } ?? [])
         #expect(numbers.allSatisfy { $0.isFinite })
+    }
+
+    @Test("a fleet taken over is not shrunk before the traffic was watched for four start-up times")
+    func learningHoldsScaleDown() {
+        var driver = Self.driver { $0.estimation.startupPriorSeconds = 60 }
+        var heldUntil = 0.0
+        for _ in 0..<60 {
+            let decision = driver.tick(rate: 1)
+            if decision.has(.learningTraffic) {
+                heldUntil = driver.time
+                #expect(driver.count(.prefill) == 4 && driver.count(.decode) == 6)
+            }
+        }
+        // History starts with the first measured rate (the second tick), so the hold ends
+        // once it spans 240 s.
+        #expect(heldUntil >= 240 && heldUntil <= 260)
+        #expect(driver.count(.prefill) < 4)
     }
 
     @Test("when every ready worker's telemetry is stale, nothing changes")
@@ -41,7 +61,10 @@ struct SafetyAndOverrideTests {
 
     @Test("a role with some stale workers is never scaled down on missing data")
     func partialStaleNoScaleDown() {
-        var driver = Self.driver { $0.stabilisation.scaleDownWindowSeconds = 0 }
+        var driver = Self.driver {
+            $0.stabilisation.scaleDownWindowSeconds = 0
+            $0.stabilisation.learningStartups = 0
+        }
         // One decode worker never answers a scrape.
         if let stale = driver.cluster.workers.first(where: { $0.role == .decode })?.id { driver.staleWorkers = [stale] }
         var sawRefusal = false

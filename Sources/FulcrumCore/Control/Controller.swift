@@ -67,6 +67,7 @@ public struct Controller: Sendable {
             return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
         }
         let scaleDownAllowed = PerRole(prefill: observation.staleWorkers.prefill == 0, decode: observation.staleWorkers.decode == 0)
+        let learning = learningTraffic(reasons: &reasons)
         let bounds = effectiveBounds(active, reasons: &reasons)
 
         var recommended: PerRole<Int>
@@ -123,7 +124,8 @@ public struct Controller: Sendable {
         )
         var desired = Stabiliser.stabilise(
             .init(current: current, recommended: recommended, continuousNeed: continuousNeed,
-                  scaleDownAllowed: scaleDownAllowed, otherRoleWaitingForGPUs: waiting, now: now),
+                  scaleDownAllowed: scaleDownAllowed, scaleDownHeldWhileLearning: learning,
+                  otherRoleWaitingForGPUs: waiting, now: now),
             state: &state.stabiliser,
             configuration: configuration.stabilisation,
             reasons: &reasons
@@ -138,6 +140,20 @@ public struct Controller: Sendable {
         let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: configuration.placement, keepDraining: active.manualDrains)
         explainPlan(plan, reasons: &reasons)
         return decision(recommended: recommended, desired: desired, plan: plan, matching: matching)
+    }
+
+    /// Whether the controller has watched the traffic too briefly to shrink the fleet it took
+    /// over: until its demand history spans `learningStartups` start-up times it has not seen
+    /// how far the traffic swings, and a fleet shrunk on a quiet first quarter of an hour cannot
+    /// grow back within a start-up time when the first ramp comes (a 70B fleet lost a tenth of
+    /// its hour that way). Growth is never held back.
+    private func learningTraffic(reasons: inout [DecisionReason]) -> Bool {
+        let needed = configuration.stabilisation.learningStartups * state.estimator.startupSeconds
+        let seen = state.estimator.growth.spanSeconds
+        guard seen < needed else { return false }
+        reasons.append(.init(.learningTraffic,
+            "watched the traffic for \(format(seen)) s of the \(format(needed)) s needed to know how far it swings; not shrinking yet"))
+        return true
     }
 
     /// Ready plus starting workers per role: what counts as capacity, present or coming.

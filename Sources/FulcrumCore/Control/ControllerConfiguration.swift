@@ -91,6 +91,9 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var maxStepDown: Int = 2
         /// After GPUs moved from one role to the other, moving them back waits this long.
         public var flipCooldownSeconds: Double = 600
+        /// No role shrinks until the controller has watched the traffic for this many start-up
+        /// times (its growth history; see `Controller.learningTraffic`).
+        public var learningStartups: Double = 4
 
         public init() {}
     }

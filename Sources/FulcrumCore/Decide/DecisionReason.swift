@@ -21,6 +21,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case backlog = "backlog"
         case ttftNotCapacity = "ttft_not_capacity"
         case routingImbalance = "routing_imbalance"
+        case learningTraffic = "learning_traffic"
         case forecastRising = "forecast_rising"
         case telemetryStale = "telemetry_stale"
         case telemetryPartial = "telemetry_partial"

@@ -106,7 +106,8 @@ public enum Estimator {
             observedTPOT: observation.tpotQuantile,
             observation: observation,
             ttftNotCapacity: ttftNotCapacity,
-            routingImbalance: observation.routingImbalance
+            routingImbalance: observation.routingImbalance,
+            growthAllowance: growthAllowances(state, configuration: configuration)
         )
     }
 
@@ -275,7 +276,8 @@ public enum Estimator {
         let levels = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
         func allowance(_ role: Role) -> Double {
             var factor = max(1 + estimation.growthAllowance, learned?[role] ?? 1)
-            if learned != nil, levels[role] > 0 {
+            // The peak speaks for the traffic only once the history spans two start-up times.
+            if learned != nil, levels[role] > 0, state.growth.spanSeconds >= 2 * state.startupSeconds {
                 factor = min(factor, max(1, peak[role] / levels[role]) * (1 + estimation.growthAllowance))
             }
             return (factor - 1) * max(0, configuration.headroom)

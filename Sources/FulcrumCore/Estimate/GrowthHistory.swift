@@ -1,3 +1,5 @@
+import RealModule
+
 /// How much demand has grown within one start-up time, learned from the traffic itself.
 ///
 /// A worker asked for now serves only a start-up time later, so the plan must already hold
@@ -26,6 +28,12 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
         if let keep = samples.firstIndex(where: { $0.time >= cutoff }), keep > 0 { samples.removeFirst(keep) }
     }
 
+    /// Seconds between the oldest and the newest sample.
+    public var spanSeconds: Double {
+        guard let first = samples.first, let last = samples.last else { return 0 }
+        return last.time - first.time
+    }
+
     /// The highest demand remembered, by role.
     public var peak: PerRole<Double> {
         PerRole(prefill: samples.map(\.demand.prefill).max() ?? 0, decode: samples.map(\.demand.decode).max() ?? 0)
@@ -33,11 +41,25 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
 
     /// The `quantile` of the largest growth factor of each role's demand within `horizon`
     /// seconds, over every past moment a full horizon ago or older; nil until the history
-    /// spans twice the horizon (too few moments to speak for the traffic).
+    /// spans a minute.
     ///
-    /// Moments with almost no demand are skipped: growth from nothing is not a rate of change.
+    /// A history shorter than two horizons (a daemon that just started, a start-up time of
+    /// five minutes) is read at the longest horizon it holds twice and extrapolated as a
+    /// random walk of the log-demand, log f(h) = log f(h′)·√(h/h′): the swings of the first
+    /// minutes already tell how fast demand moves, and waiting ten minutes to learn it cost a
+    /// 70B fleet its first ramp. Moments with almost no demand are skipped: growth from
+    /// nothing is not a rate of change.
     public func growthFactor(horizon: Double, quantile: Double) -> PerRole<Double>? {
-        guard horizon > 0, let first = samples.first, let last = samples.last, last.time - first.time >= 2 * horizon else { return nil }
+        guard horizon > 0, let first = samples.first, let last = samples.last else { return nil }
+        let observed = min(horizon, (last.time - first.time) / 2)
+        guard observed >= 30 else { return nil }
+        let factors = growthFactors(horizon: observed, quantile: quantile)
+        let stretch = (horizon / observed).squareRoot()
+        return factors.map { _, factor in Double.exp(Double.log(max(1, factor)) * stretch) }
+    }
+
+    private func growthFactors(horizon: Double, quantile: Double) -> PerRole<Double> {
+        guard let last = samples.last else { return PerRole(repeating: 1) }
         var factors = PerRole<[Double]>(repeating: [])
         let floor = PerRole(
             prefill: 0.01 * (samples.map(\.demand.prefill).max() ?? 0),

@@ -32,7 +32,8 @@ public struct HoltSmoother: Sendable, Hashable, Codable {
         let predicted = previousLevel + trend * elapsed
         let newLevel = alpha * observation + (1 - alpha) * predicted
         trend = beta * (newLevel - previousLevel) / elapsed + (1 - beta) * trend
-        level = newLevel
+        // A falling trend must not carry a rate below zero through a lull of no arrivals.
+        level = max(0, newLevel)
         lastUpdate = time
     }
 

@@ -38,6 +38,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Roles whose queue sits on some workers while others of the role are idle: a routing
     /// problem, left out of the backlog (see `IntervalObservation.routingImbalance`).
     public var routingImbalance: PerRole<Bool> = PerRole(repeating: false)
+    /// Demand growth the plan absorbs within one start-up time, by role, as a fraction of the
+    /// level (see `Estimator.growthAllowances`).
+    public var growthAllowance: PerRole<Double> = PerRole(repeating: 0)
 
     /// capacity × correction × utilisation: what one instance is planned to serve, tokens/s.
     public var plannedCapacityPerInstance: PerRole<Double?> {
