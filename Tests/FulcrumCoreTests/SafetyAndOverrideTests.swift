@@ -47,6 +47,17 @@ struct SafetyAndOverrideTests {
         #expect(driver.count(.prefill) < 4)
     }
 
+    @Test("idle time counts as watching the traffic: an idle fleet shrinks once the learning period is over")
+    func learningCountsIdleTime() {
+        var driver = Self.driver {
+            $0.estimation.startupPriorSeconds = 30
+            $0.stabilisation.maxStepDown = 10
+        }
+        for _ in 0..<45 { driver.tick(rate: 0) }
+        #expect(driver.count(.prefill) == 1)
+        #expect(driver.count(.decode) == 1)
+    }
+
     @Test("when every ready worker's telemetry is stale, nothing changes")
     func allStaleHolds() {
         var driver = Self.driver()

@@ -129,9 +129,10 @@ public enum Estimator {
             }
         }
         recordPromptVariability(&state, batches: observation.promptBatches, at: now)
-        if observation.arrivalRate != nil, let prefill = state.tokenDemand.prefill.level, let decode = state.tokenDemand.decode.level {
-            state.growth.record(PerRole(prefill: prefill, decode: decode), at: now,
-                                memorySeconds: configuration.estimation.growthMemorySeconds)
+        if observation.arrivalRate != nil {
+            // Idle time is history too: no traffic yet means no demand, not no evidence.
+            let demand = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
+            state.growth.record(demand, at: now, memorySeconds: configuration.estimation.growthMemorySeconds)
         }
         for duration in observation.startupDurations {
             // A running mean that keeps the prior as one pseudo-sample, then follows the
