@@ -65,24 +65,12 @@ public enum Estimator {
 
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
-        let starting = startingWorkers(snapshot)
-        if observation.prefillQueueing(isl: state.inputLength.value, capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
-            state.lastPrefillQueueing = now
-        }
-        let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
-        let modelSaysEnough = PerRole(
-            prefill: suffices(demand: state.tokenDemand.prefill.level, capacity: capacity.prefill, ready: observation.freshWorkers.prefill),
-            decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
-        )
-        // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
-        let bodySlow = observation.ttftBodyQuantile.map { $0 > 0.5 * configuration.slo.ttftSeconds } ?? true
-        let ttftNotCapacity = updateCorrections(&state, observation: observation, elapsed: elapsed,
-                                                correctable: PerRole(prefill: queueingSeen && bodySlow && starting.prefill == 0 && modelSaysEnough.prefill,
-                                                                     decode: starting.decode == 0 && modelSaysEnough.decode),
-                                                prefillWaits: queueingSeen && bodySlow, configuration: configuration)
+        let ttftNotCapacity = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
+                                                   starting: startingWorkers(snapshot), configuration: configuration)
 
         let burstiness = Self.burstiness(state, configuration: configuration)
-        let (demand, backlog) = plannedDemand(state, observation: observation, configuration: configuration)
+        let allowance = growthAllowances(state, configuration: configuration)
+        let (demand, backlog) = plannedDemand(state, observation: observation, allowance: allowance, configuration: configuration)
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
             isl: state.inputLength.value, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
@@ -92,7 +80,7 @@ public enum Estimator {
             arrivalTrend: state.arrivals.trend,
             arrivalBurstiness: burstiness,
             forecastArrivalRate: forecast(state.arrivals, horizon: state.startupSeconds,
-                                          allowance: growthAllowances(state, configuration: configuration).prefill, configuration: configuration),
+                                          allowance: allowance.prefill, configuration: configuration),
             forecastHorizonSeconds: state.startupSeconds,
             meanInputTokens: state.inputLength.value,
             meanOutputTokens: state.outputLength.value,
@@ -107,7 +95,7 @@ public enum Estimator {
             observation: observation,
             ttftNotCapacity: ttftNotCapacity,
             routingImbalance: observation.routingImbalance,
-            growthAllowance: growthAllowances(state, configuration: configuration)
+            growthAllowance: allowance
         )
     }
 
@@ -178,6 +166,29 @@ public enum Estimator {
                     * state.capacity.decode.ratioToPrior(priorWeight: priors.weightInSamples)
             } ?? state.capacity.decode.mean
         )
+    }
+
+    /// Decides which latency misses are evidence against the capacity estimate (see
+    /// `updateCorrections`) and applies them; returns whether TTFT misses only for prompts no
+    /// instance can serve in time.
+    static func applyLatencyFeedback(_ state: inout EstimatorState, observation: IntervalObservation, capacity: PerRole<Double?>,
+                                     elapsed: Double, starting: PerRole<Int>, configuration: ControllerConfiguration) -> Bool {
+        let now = state.lastUpdate ?? Timestamp(seconds: 0)
+        if observation.prefillQueueing(isl: state.inputLength.value, capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
+            state.lastPrefillQueueing = now
+        }
+        let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
+        let modelSaysEnough = PerRole(
+            prefill: suffices(demand: state.tokenDemand.prefill.level, capacity: capacity.prefill, ready: observation.freshWorkers.prefill),
+            decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
+        )
+        // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
+        let bodySlow = observation.ttftBodyQuantile.map { $0 > 0.5 * configuration.slo.ttftSeconds } ?? true
+        let prefillWaits = queueingSeen && bodySlow
+        return updateCorrections(&state, observation: observation, elapsed: elapsed,
+                                 correctable: PerRole(prefill: prefillWaits && starting.prefill == 0 && modelSaysEnough.prefill,
+                                                      decode: starting.decode == 0 && modelSaysEnough.decode),
+                                 prefillWaits: prefillWaits, configuration: configuration)
     }
 
     /// Whether `ready` instances at the capacity estimate carry today's demand. Only then is a
@@ -293,7 +304,7 @@ public enum Estimator {
     /// queue within a minute of a start it cannot finish in that minute buys instances that
     /// arrive to an empty queue. A queue stuck behind one worker while others sit idle is a
     /// routing problem, not demand, and is left out (see `routingImbalance`).
-    static func plannedDemand(_ state: EstimatorState, observation: IntervalObservation,
+    static func plannedDemand(_ state: EstimatorState, observation: IntervalObservation, allowance: PerRole<Double>,
                               configuration: ControllerConfiguration) -> (demand: PerRole<Double>, backlog: PerRole<Double>) {
         let horizon = configuration.estimation.backlogDrainSeconds + state.startupSeconds
         let queued = PerRole(
@@ -305,7 +316,6 @@ public enum Estimator {
             decode: queued.decode * (state.outputLength.value ?? 0) / horizon
         )
         let horizonAhead = state.startupSeconds
-        let allowance = growthAllowances(state, configuration: configuration)
         let demand = PerRole(
             prefill: forecast(state.tokenDemand.prefill, horizon: horizonAhead, allowance: allowance.prefill, configuration: configuration)
                 + backlog.prefill,
