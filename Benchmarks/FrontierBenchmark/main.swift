@@ -56,7 +56,8 @@ func study(_ benchmarkCase: Case) throws -> FrontierReport {
         gpuBudget: benchmarkCase.budgetGPUs,
         initialInstances: PerRole(repeating: 0)
     )
-    return try FrontierStudy(input: input, label: benchmarkCase.name).run()
+    // The plot adds the profile, budget and SLO to the label itself.
+    return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(number(benchmarkCase.loadScale))").run()
 }
 
 func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {

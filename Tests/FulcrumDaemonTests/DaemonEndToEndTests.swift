@@ -216,7 +216,9 @@ struct DaemonEndToEndTests {
         let encoded = "node0/\(decodeUnit)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         response = try await api.call(.POST, "/v1/workers/\(encoded)/drain", #"{"reason":"e2e drain"}"#)
         #expect(response.status == 200, "\(response.json)")
-        try await eventually("the drained unit to stop", timeout: .seconds(120)) { !(try activeUnits(nodes).contains(decodeUnit)) }
+        // Generous: with the whole suite running beside it on two cores, the drain (deregister,
+        // wait for in-flight requests, StopUnit) was seen to take over 120 s once.
+        try await eventually("the drained unit to stop", timeout: .seconds(240)) { !(try activeUnits(nodes).contains(decodeUnit)) }
         let audit = try await api.call(.GET, "/v1/status").json["audit"] as? [[String: Any]] ?? []
         #expect(audit.contains { ($0["action"] as? String) == "drain node0/\(decodeUnit)" && $0["requester"] != nil })
 
