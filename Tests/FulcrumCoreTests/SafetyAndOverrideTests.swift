@@ -32,7 +32,11 @@ struct SafetyAndOverrideTests {
 
     @Test("a fleet taken over is not shrunk before the traffic was watched for four start-up times")
     func learningHoldsScaleDown() {
-        var driver = Self.driver { $0.estimation.startupPriorSeconds = 60 }
+        // No scale-down window, so the learning period is what holds the fleet.
+        var driver = Self.driver {
+            $0.estimation.startupPriorSeconds = 60
+            $0.stabilisation.scaleDownWindowSeconds = 0
+        }
         var heldUntil = 0.0
         for _ in 0..<60 {
             let decision = driver.tick(rate: 1)

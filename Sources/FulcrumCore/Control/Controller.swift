@@ -67,7 +67,7 @@ public struct Controller: Sendable {
             return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
         }
         let scaleDownAllowed = PerRole(prefill: observation.staleWorkers.prefill == 0, decode: observation.staleWorkers.decode == 0)
-        let learning = learningTraffic(reasons: &reasons)
+        let learningLeft = learningSecondsLeft()
         let bounds = effectiveBounds(active, reasons: &reasons)
 
         var recommended: PerRole<Int>
@@ -124,7 +124,7 @@ public struct Controller: Sendable {
         )
         var desired = Stabiliser.stabilise(
             .init(current: current, recommended: recommended, continuousNeed: continuousNeed,
-                  scaleDownAllowed: scaleDownAllowed, scaleDownHeldWhileLearning: learning,
+                  scaleDownAllowed: scaleDownAllowed, learningSecondsLeft: learningLeft,
                   otherRoleWaitingForGPUs: waiting, now: now),
             state: &state.stabiliser,
             configuration: configuration.stabilisation,
@@ -142,18 +142,15 @@ public struct Controller: Sendable {
         return decision(recommended: recommended, desired: desired, plan: plan, matching: matching)
     }
 
-    /// Whether the controller has watched the traffic too briefly to shrink the fleet it took
-    /// over: until its demand history spans `learningStartups` start-up times it has not seen
-    /// how far the traffic swings, and a fleet shrunk on a quiet first quarter of an hour cannot
-    /// grow back within a start-up time when the first ramp comes (a 70B fleet lost a tenth of
-    /// its hour that way). Growth is never held back.
-    private func learningTraffic(reasons: inout [DecisionReason]) -> Bool {
+    /// Seconds until the controller has watched the traffic long enough to shrink the fleet it
+    /// took over, or nil once it has: until its demand history spans `learningStartups`
+    /// start-up times it has not seen how far the traffic swings, and a fleet shrunk on a quiet
+    /// first quarter of an hour cannot grow back within a start-up time when the first ramp
+    /// comes (a 70B fleet lost a tenth of its hour that way). Growth is never held back.
+    private func learningSecondsLeft() -> Double? {
         let needed = configuration.stabilisation.learningStartups * state.estimator.startupSeconds
-        let seen = state.estimator.growth.spanSeconds
-        guard seen < needed else { return false }
-        reasons.append(.init(.learningTraffic,
-            "watched the traffic for \(format(seen)) s of the \(format(needed)) s needed to know how far it swings; not shrinking yet"))
-        return true
+        let left = needed - state.estimator.growth.spanSeconds
+        return left > 0 ? left : nil
     }
 
     /// Ready plus starting workers per role: what counts as capacity, present or coming.

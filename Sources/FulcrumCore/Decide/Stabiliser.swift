@@ -47,8 +47,9 @@ public enum Stabiliser {
         public var continuousNeed: PerRole<Double>
         /// Roles whose telemetry is incomplete: never scaled down on missing data.
         public var scaleDownAllowed: PerRole<Bool>
-        /// The controller is still learning how far the traffic swings: no role shrinks.
-        public var scaleDownHeldWhileLearning: Bool
+        /// Seconds the controller still needs to learn how far the traffic swings; no role
+        /// shrinks meanwhile. Nil once it has learned.
+        public var learningSecondsLeft: Double?
         /// Whether the other role is held back by the budget (its growth waits on this
         /// role's shrink), which shortens the scale-down window.
         public var otherRoleWaitingForGPUs: PerRole<Bool>
@@ -59,7 +60,7 @@ public enum Stabiliser {
             recommended: PerRole<Int>,
             continuousNeed: PerRole<Double>,
             scaleDownAllowed: PerRole<Bool> = PerRole(repeating: true),
-            scaleDownHeldWhileLearning: Bool = false,
+            learningSecondsLeft: Double? = nil,
             otherRoleWaitingForGPUs: PerRole<Bool> = PerRole(repeating: false),
             now: Timestamp
         ) {
@@ -67,7 +68,7 @@ public enum Stabiliser {
             self.recommended = recommended
             self.continuousNeed = continuousNeed
             self.scaleDownAllowed = scaleDownAllowed
-            self.scaleDownHeldWhileLearning = scaleDownHeldWhileLearning
+            self.learningSecondsLeft = learningSecondsLeft
             self.otherRoleWaitingForGPUs = otherRoleWaitingForGPUs
             self.now = now
         }
@@ -124,7 +125,11 @@ public enum Stabiliser {
                         "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
                 }
                 target = min(current, stabilised)
-                if input.scaleDownHeldWhileLearning { target = current }
+                if let left = input.learningSecondsLeft, target < current {
+                    reasons.append(.init(.learningTraffic, role: role,
+                        "scale-down to \(target) held for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
+                    target = current
+                }
                 if !input.scaleDownAllowed[role], target < current {
                     reasons.append(.init(.telemetryPartial, role: role,
                         "scale-down to \(target) refused: some \(role) workers have no fresh telemetry"))
