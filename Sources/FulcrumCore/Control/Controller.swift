@@ -155,11 +155,7 @@ public struct Controller: Sendable {
 
     /// Ready plus starting workers per role: what counts as capacity, present or coming.
     public static func capacityCounts(_ snapshot: ClusterSnapshot) -> PerRole<Int> {
-        var counts = PerRole(prefill: 0, decode: 0)
-        for worker in snapshot.workers where worker.lifecycle == .ready || worker.lifecycle == .starting {
-            counts[worker.role] += 1
-        }
-        return counts
+        snapshot.workerCounts(in: [.ready, .starting])
     }
 
     private func effectiveBounds(_ overrides: Overrides, reasons: inout [DecisionReason]) -> (min: PerRole<Int>, max: PerRole<Int?>) {

@@ -66,7 +66,7 @@ public enum Estimator {
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
         let ttftNotCapacity = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
-                                                   starting: startingWorkers(snapshot), configuration: configuration)
+                                                   starting: snapshot.workerCounts(in: [.starting]), configuration: configuration)
 
         let burstiness = Self.burstiness(state, configuration: configuration)
         let allowance = growthAllowances(state, configuration: configuration)
@@ -212,13 +212,6 @@ public enum Estimator {
         guard mean > 0 else { return }
         let variance = batches.reduce(0) { $0 + $1.requests * ($1.meanTokens - mean) * ($1.meanTokens - mean) } / Double(batches.count - 1)
         state.promptSCV.add(variance / (mean * mean), at: now)
-    }
-
-    /// Starting workers by role: capacity already on its way.
-    static func startingWorkers(_ snapshot: ClusterSnapshot) -> PerRole<Int> {
-        var counts = PerRole(prefill: 0, decode: 0)
-        for worker in snapshot.workers where worker.lifecycle == .starting { counts[worker.role] += 1 }
-        return counts
     }
 
     /// Latency feedback: shrink the capacity planned with while a target is missed for want of

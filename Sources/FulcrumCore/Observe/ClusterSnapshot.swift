@@ -110,3 +110,12 @@ public struct ClusterSnapshot: Sendable, Hashable, Codable {
         self.traffic = traffic
     }
 }
+
+extension ClusterSnapshot {
+    /// Workers per role whose lifecycle is one of `states`.
+    public func workerCounts(in states: Set<WorkerLifecycle>) -> PerRole<Int> {
+        var counts = PerRole(prefill: 0, decode: 0)
+        for worker in workers where states.contains(worker.lifecycle) { counts[worker.role] += 1 }
+        return counts
+    }
+}
