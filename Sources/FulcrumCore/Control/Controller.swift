@@ -28,17 +28,9 @@ public struct Controller: Sendable {
     /// the GPUs the snapshot's nodes list, whichever is smaller: planning for GPUs that do not
     /// exist would only produce instances that can never be placed.
     public mutating func decide(_ snapshot: ClusterSnapshot, overrides: Overrides = .none) -> Decision {
-        let configured = configuration
-        let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
-        if listed > 0 { configuration.placement.maxTotalGPUs = min(configured.placement.maxTotalGPUs, listed) }
-        defer { configuration = configured }
-        return decideWithinBudget(snapshot, overrides: overrides)
-    }
-
-    private mutating func decideWithinBudget(_ snapshot: ClusterSnapshot, overrides: Overrides) -> Decision {
-        let now = snapshot.time
+        let gpuBudget = gpuBudget(listedIn: snapshot)
         var reasons: [DecisionReason] = []
-        let (active, expired) = overrides.active(at: now)
+        let (active, expired) = overrides.active(at: snapshot.time)
         for kind in expired {
             reasons.append(.init(.overrideExpired, "the \(kind.rawValue) override expired and no longer applies"))
         }
@@ -46,100 +38,227 @@ public struct Controller: Sendable {
         // Estimation runs on every tick, paused or not, so learning never has a gap.
         let estimate = Estimator.update(&state.estimator, snapshot: snapshot, configuration: configuration)
         let current = Self.capacityCounts(snapshot)
+        let sizing = size(snapshot, current: current, estimate: estimate, overrides: active, gpuBudget: gpuBudget, reasons: &reasons)
+        return Decision(time: snapshot.time, current: current, recommended: sizing.recommended, desired: sizing.desired,
+                        actions: sizing.plan.actions, unplaced: sizing.plan.unplaced, reasons: reasons, estimate: estimate,
+                        rateMatching: sizing.matching, overrides: active)
+    }
 
-        func decision(recommended: PerRole<Int>, desired: PerRole<Int>, plan: PlacementPlan, matching: RateMatcher.Result?) -> Decision {
-            Decision(time: now, current: current, recommended: recommended, desired: desired, actions: plan.actions,
-                     unplaced: plan.unplaced, reasons: reasons, estimate: estimate, rateMatching: matching, overrides: active)
+    /// What one tick settles on: the recommendation, where stabilisation leaves it, the
+    /// placement that gets there, and the rate matcher's answer when it ran.
+    private struct Sizing {
+        var recommended: PerRole<Int>
+        var desired: PerRole<Int>
+        var plan: PlacementPlan
+        var matching: RateMatcher.Result?
+
+        static func holding(_ current: PerRole<Int>) -> Sizing {
+            Sizing(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
         }
+    }
 
+    /// What the rate matcher (or the fallback without a capacity estimate) asks for, with the
+    /// unrounded need behind it for the stabiliser's tolerance band.
+    private struct Recommendation {
+        var instances: PerRole<Int>
+        var continuousNeed: PerRole<Double>
+        var matching: RateMatcher.Result?
+    }
+
+    /// The configured budget, or the GPUs the snapshot's nodes list if fewer; a snapshot that
+    /// lists no nodes leaves the configured budget.
+    private func gpuBudget(listedIn snapshot: ClusterSnapshot) -> Int {
+        let configured = configuration.placement.maxTotalGPUs
+        let listed = snapshot.nodes.reduce(0) { $0 + $1.gpus.count }
+        return listed > 0 ? min(configured, listed) : configured
+    }
+
+    /// The first of these that applies: a pause, telemetry gone stale, fixed counts set by
+    /// hand, or sizing for the demand.
+    private mutating func size(
+        _ snapshot: ClusterSnapshot,
+        current: PerRole<Int>,
+        estimate: TrafficEstimate,
+        overrides active: Overrides,
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> Sizing {
         if let pause = active.pause {
             reasons.append(.init(.overridePaused, "paused by hand\(pause.reason.map { ": \($0)" } ?? ""); no workers started or drained"))
-            return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
+            return .holding(current)
         }
-
-        let observation = estimate.observation
-        let readyWorkers = snapshot.workers.contains { $0.lifecycle == .ready }
-        let freshTotal = observation.freshWorkers.prefill + observation.freshWorkers.decode
-        if readyWorkers, freshTotal == 0, snapshot.traffic == nil {
+        if Self.telemetryIsStale(snapshot, observation: estimate.observation) {
             // Fail static, like the HPA with every metric invalid: no data is no reason to act.
             reasons.append(.init(.telemetryStale,
                 "no ready worker has telemetry newer than \(format(configuration.estimation.staleAfterSeconds)) s; holding the current size"))
-            return decision(recommended: current, desired: current, plan: PlacementPlan(), matching: nil)
+            return .holding(current)
         }
-        let scaleDownAllowed = PerRole(prefill: observation.staleWorkers.prefill == 0, decode: observation.staleWorkers.decode == 0)
-        let learningLeft = learningSecondsLeft()
+        // Bounds set by hand are reported even under fixed counts, which they do not limit.
         let bounds = effectiveBounds(active, reasons: &reasons)
-
-        var recommended: PerRole<Int>
-        var matching: RateMatcher.Result?
-        var continuousNeed = current.map { _, count in Double(count) }
         if let counts = active.counts {
-            recommended = clampToBudget(counts.value)
-            reasons.append(.init(.overrideCounts,
-                "fixed counts \(counts.value.prefill) prefill / \(counts.value.decode) decode set by hand\(counts.reason.map { ": \($0)" } ?? "")"))
-            let plan = Planner.plan(desired: recommended, snapshot: snapshot, constraints: configuration.placement, keepDraining: active.manualDrains)
-            explainPlan(plan, reasons: &reasons)
-            return decision(recommended: recommended, desired: recommended, plan: plan, matching: nil)
+            return fixedCounts(counts, snapshot: snapshot, keepDraining: active.manualDrains, gpuBudget: gpuBudget, reasons: &reasons)
         }
+        return followDemand(snapshot, current: current, estimate: estimate, overrides: active, bounds: bounds,
+                            gpuBudget: gpuBudget, reasons: &reasons)
+    }
 
-        if let prefillCapacity = estimate.capacityPerInstance.prefill, let decodeCapacity = estimate.capacityPerInstance.decode {
-            let input = RateMatcher.Input(
-                demand: estimate.demand,
-                capacityPerInstance: PerRole(
-                    prefill: prefillCapacity * estimate.corrections.prefill,
-                    decode: decodeCapacity * estimate.corrections.decode
-                ),
-                utilisation: estimate.utilisationTarget,
-                meanInputTokens: estimate.meanInputTokens ?? 1,
-                meanOutputTokens: estimate.meanOutputTokens ?? 1,
-                gpusPerInstance: configuration.placement.gpusPerInstance,
-                minInstances: bounds.min,
-                maxInstances: bounds.max,
-                minTotalGPUs: configuration.minTotalGPUs,
-                maxTotalGPUs: configuration.placement.maxTotalGPUs
-            )
-            let result: RateMatcher.Result
-            if let ratio = active.ratio {
-                result = Self.solveWithRatio(input, ratio: ratio.value)
-                reasons.append(.init(.overrideRatio,
-                    "prefill:decode held at \(ratio.value) by hand\(ratio.reason.map { ": \($0)" } ?? ""); total follows demand"))
-            } else {
-                result = RateMatcher.solve(input)
-            }
-            matching = result
-            recommended = result.instances
-            continuousNeed = result.continuousNeed
-            explainEstimate(estimate, result: result, reasons: &reasons)
-        } else {
-            recommended = fallbackWithoutCapacity(estimate: estimate, current: current, bounds: bounds, reasons: &reasons)
-        }
+    /// Workers are ready but none has fresh telemetry, and the caller sent no traffic summary.
+    private static func telemetryIsStale(_ snapshot: ClusterSnapshot, observation: IntervalObservation) -> Bool {
+        let readyWorkers = snapshot.workers.contains { $0.lifecycle == .ready }
+        let freshTotal = observation.freshWorkers.prefill + observation.freshWorkers.decode
+        return readyWorkers && freshTotal == 0 && snapshot.traffic == nil
+    }
 
-        let heldGPUs = snapshot.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
-        let g = configuration.placement.gpusPerInstance
-        let waiting = PerRole(
-            prefill: recommended.decode > current.decode
-                && heldGPUs + (recommended.decode - current.decode) * g.decode > configuration.placement.maxTotalGPUs,
-            decode: recommended.prefill > current.prefill
-                && heldGPUs + (recommended.prefill - current.prefill) * g.prefill > configuration.placement.maxTotalGPUs
-        )
-        var desired = Stabiliser.stabilise(
-            .init(current: current, recommended: recommended, continuousNeed: continuousNeed,
-                  scaleDownAllowed: scaleDownAllowed, learningSecondsLeft: learningLeft,
-                  otherRoleWaitingForGPUs: waiting, now: now),
-            state: &state.stabiliser,
-            configuration: configuration.stabilisation,
-            reasons: &reasons
-        )
+    /// Counts set by hand, cut to the budget and placed as they are: no rate matching, no
+    /// stabilisation.
+    private func fixedCounts(
+        _ counts: Expiring<PerRole<Int>>,
+        snapshot: ClusterSnapshot,
+        keepDraining: Set<WorkerID>,
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> Sizing {
+        let recommended = clampToBudget(counts.value, gpuBudget: gpuBudget)
+        reasons.append(.init(.overrideCounts,
+            "fixed counts \(counts.value.prefill) prefill / \(counts.value.decode) decode set by hand\(counts.reason.map { ": \($0)" } ?? "")"))
+        let plan = plan(recommended, snapshot: snapshot, keepDraining: keepDraining, gpuBudget: gpuBudget, reasons: &reasons)
+        return Sizing(recommended: recommended, desired: recommended, plan: plan, matching: nil)
+    }
+
+    /// Sizes both roles for the demand, damps the change, holds a ratio set by hand, and
+    /// places the result.
+    private mutating func followDemand(
+        _ snapshot: ClusterSnapshot,
+        current: PerRole<Int>,
+        estimate: TrafficEstimate,
+        overrides active: Overrides,
+        bounds: (min: PerRole<Int>, max: PerRole<Int?>),
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> Sizing {
+        let recommendation = recommend(current: current, estimate: estimate, ratio: active.ratio, bounds: bounds,
+                                       gpuBudget: gpuBudget, reasons: &reasons)
+        var desired = stabilise(recommendation, current: current, snapshot: snapshot, estimate: estimate,
+                                gpuBudget: gpuBudget, reasons: &reasons)
         if let ratio = active.ratio {
-            desired = Self.reimpose(ratio.value, on: desired, maxTotalGPUs: configuration.placement.maxTotalGPUs, gpus: g)
+            desired = Self.reimpose(ratio.value, on: desired, maxTotalGPUs: gpuBudget, gpus: configuration.placement.gpusPerInstance)
         }
         for role in Role.allCases where desired[role] != current[role] {
             let code: DecisionReason.Code = desired[role] > current[role] ? .scaleUp : .scaleDown
             reasons.append(.init(code, role: role, "\(role) \(current[role]) → \(desired[role]) instances"))
         }
-        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: configuration.placement, keepDraining: active.manualDrains)
+        let plan = plan(desired, snapshot: snapshot, keepDraining: active.manualDrains, gpuBudget: gpuBudget, reasons: &reasons)
+        return Sizing(recommended: recommendation.instances, desired: desired, plan: plan, matching: recommendation.matching)
+    }
+
+    /// The rate matcher's counts (at a ratio set by hand, if any) once both roles have a
+    /// capacity estimate; the threshold fallback until then.
+    private func recommend(
+        current: PerRole<Int>,
+        estimate: TrafficEstimate,
+        ratio: Expiring<InstanceRatio>?,
+        bounds: (min: PerRole<Int>, max: PerRole<Int?>),
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> Recommendation {
+        guard let input = rateMatcherInput(estimate: estimate, bounds: bounds, gpuBudget: gpuBudget) else {
+            let instances = fallbackWithoutCapacity(estimate: estimate, current: current, bounds: bounds, reasons: &reasons)
+            return Recommendation(instances: instances, continuousNeed: current.map { _, count in Double(count) }, matching: nil)
+        }
+        let result: RateMatcher.Result
+        if let ratio {
+            result = Self.solveWithRatio(input, ratio: ratio.value)
+            reasons.append(.init(.overrideRatio,
+                "prefill:decode held at \(ratio.value) by hand\(ratio.reason.map { ": \($0)" } ?? ""); total follows demand"))
+        } else {
+            result = RateMatcher.solve(input)
+        }
+        explainEstimate(estimate, result: result, gpuBudget: gpuBudget, reasons: &reasons)
+        return Recommendation(instances: result.instances, continuousNeed: result.continuousNeed, matching: result)
+    }
+
+    /// The rate matcher's question for this tick, or nil while either role lacks a capacity
+    /// estimate.
+    private func rateMatcherInput(
+        estimate: TrafficEstimate,
+        bounds: (min: PerRole<Int>, max: PerRole<Int?>),
+        gpuBudget: Int
+    ) -> RateMatcher.Input? {
+        guard let prefillCapacity = estimate.capacityPerInstance.prefill, let decodeCapacity = estimate.capacityPerInstance.decode else {
+            return nil
+        }
+        return RateMatcher.Input(
+            demand: estimate.demand,
+            capacityPerInstance: PerRole(
+                prefill: prefillCapacity * estimate.corrections.prefill,
+                decode: decodeCapacity * estimate.corrections.decode
+            ),
+            utilisation: estimate.utilisationTarget,
+            meanInputTokens: estimate.meanInputTokens ?? 1,
+            meanOutputTokens: estimate.meanOutputTokens ?? 1,
+            gpusPerInstance: configuration.placement.gpusPerInstance,
+            minInstances: bounds.min,
+            maxInstances: bounds.max,
+            minTotalGPUs: configuration.minTotalGPUs,
+            maxTotalGPUs: gpuBudget
+        )
+    }
+
+    /// The recommendation damped by the stabiliser. No role shrinks while some of its workers
+    /// have stale telemetry or the traffic is still being learned.
+    private mutating func stabilise(
+        _ recommendation: Recommendation,
+        current: PerRole<Int>,
+        snapshot: ClusterSnapshot,
+        estimate: TrafficEstimate,
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> PerRole<Int> {
+        let stale = estimate.observation.staleWorkers
+        let input = Stabiliser.Input(
+            current: current,
+            recommended: recommendation.instances,
+            continuousNeed: recommendation.continuousNeed,
+            scaleDownAllowed: PerRole(prefill: stale.prefill == 0, decode: stale.decode == 0),
+            learningSecondsLeft: learningSecondsLeft(),
+            otherRoleWaitingForGPUs: otherRoleWaitingForGPUs(current: current, recommended: recommendation.instances,
+                                                             snapshot: snapshot, gpuBudget: gpuBudget),
+            now: snapshot.time
+        )
+        return Stabiliser.stabilise(input, state: &state.stabiliser, configuration: configuration.stabilisation, reasons: &reasons)
+    }
+
+    /// Per role, whether the other role's growth would take the GPUs already held past the
+    /// budget: then it waits for this role to shrink.
+    private func otherRoleWaitingForGPUs(
+        current: PerRole<Int>,
+        recommended: PerRole<Int>,
+        snapshot: ClusterSnapshot,
+        gpuBudget: Int
+    ) -> PerRole<Bool> {
+        let heldGPUs = snapshot.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
+        let g = configuration.placement.gpusPerInstance
+        return PerRole(
+            prefill: recommended.decode > current.decode
+                && heldGPUs + (recommended.decode - current.decode) * g.decode > gpuBudget,
+            decode: recommended.prefill > current.prefill
+                && heldGPUs + (recommended.prefill - current.prefill) * g.prefill > gpuBudget
+        )
+    }
+
+    /// Where to start, stop or reuse workers to reach `desired` within the GPU budget.
+    private func plan(
+        _ desired: PerRole<Int>,
+        snapshot: ClusterSnapshot,
+        keepDraining: Set<WorkerID>,
+        gpuBudget: Int,
+        reasons: inout [DecisionReason]
+    ) -> PlacementPlan {
+        var constraints = configuration.placement
+        constraints.maxTotalGPUs = gpuBudget
+        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: constraints, keepDraining: keepDraining)
         explainPlan(plan, reasons: &reasons)
-        return decision(recommended: recommended, desired: desired, plan: plan, matching: matching)
+        return plan
     }
 
     /// Seconds until the controller has watched the traffic long enough to shrink the fleet it
@@ -172,11 +291,10 @@ public struct Controller: Sendable {
     }
 
     /// Fixed counts beyond the budget are cut, the larger role first, so the budget holds.
-    private func clampToBudget(_ counts: PerRole<Int>) -> PerRole<Int> {
+    private func clampToBudget(_ counts: PerRole<Int>, gpuBudget: Int) -> PerRole<Int> {
         var result = counts.map { _, value in max(0, value) }
         let g = configuration.placement.gpusPerInstance
-        while result.prefill * g.prefill + result.decode * g.decode > configuration.placement.maxTotalGPUs,
-              result.prefill + result.decode > 0 {
+        while result.prefill * g.prefill + result.decode * g.decode > gpuBudget, result.prefill + result.decode > 0 {
             let role: Role = result.prefill * g.prefill >= result.decode * g.decode ? .prefill : .decode
             result[role] -= 1
         }
@@ -254,7 +372,7 @@ public struct Controller: Sendable {
         return result
     }
 
-    private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, reasons: inout [DecisionReason]) {
+    private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, gpuBudget: Int, reasons: inout [DecisionReason]) {
         let slo = configuration.slo
         if estimate.arrivalRate <= 0, estimate.demand.prefill <= 0, estimate.demand.decode <= 0 {
             reasons.append(.init(.noTraffic, "no traffic measured; moving toward the configured floor"))
@@ -265,7 +383,7 @@ public struct Controller: Sendable {
                 "demand prefill \(format(estimate.demand.prefill)) tok/s, decode \(format(estimate.demand.decode)) tok/s needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances"))
         case .overBudget:
             reasons.append(.init(.overBudget,
-                "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(configuration.placement.maxTotalGPUs)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
+                "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(gpuBudget)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
         }
         for binding in result.binding {
             switch binding {

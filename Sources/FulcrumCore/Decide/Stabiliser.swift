@@ -6,8 +6,8 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public struct Recommendation: Sendable, Hashable, Codable {
         public var time: Timestamp
         public var count: Int
-        /// Stands in for history the controller does not have (see `stabilise`); it holds
-        /// scale-downs back but never a scale-up.
+        /// Stands in for history the controller does not have (see `Stabiliser.remember`); it
+        /// holds scale-downs back but never a scale-up.
         public var isSeed = false
     }
 
@@ -74,83 +74,155 @@ public enum Stabiliser {
         }
     }
 
+    /// The counts to steer toward, per role: the recommendation (unless within the tolerance
+    /// band), held to its history window, limited in step; then no recent flip is undone.
     public static func stabilise(
         _ input: Input,
         state: inout StabiliserState,
         configuration: ControllerConfiguration.Stabilisation,
         reasons: inout [DecisionReason]
     ) -> PerRole<Int> {
-        let now = input.now
-        let longestWindow = max(configuration.scaleDownWindowSeconds, configuration.scaleUpWindowSeconds, configuration.flipWindowSeconds)
         var result = input.current
-
         for role in Role.allCases {
             let current = input.current[role]
-            var recommended = input.recommended[role]
-
-            // Tolerance: a need within ±tolerance of what runs is noise, not a signal, unless
-            // a hard bound (minimum, budget) moved the recommendation.
-            if current > 0, recommended != current,
-               abs(input.continuousNeed[role] / Double(current) - 1) <= configuration.tolerance,
-               Int(input.continuousNeed[role].rounded(.up)) == recommended {
-                reasons.append(.init(.withinTolerance, role: role,
-                    "need \(format(input.continuousNeed[role])) instances is within \(format(configuration.tolerance * 100))% of the \(current) running"))
-                recommended = current
-            }
-
-            // With no history (a fresh start or a restarted daemon) what runs now stands in
-            // for the window's past recommendations, so a restart never shrinks the cluster
-            // before a full window of evidence.
-            if state.history[role].isEmpty { state.history[role].append(.init(time: now, count: current, isSeed: true)) }
-            state.history[role].append(.init(time: now, count: recommended))
-            state.history[role].removeAll { now - $0.time > longestWindow }
-
+            let recommended = ignoringNoise(role, input: input, configuration: configuration, reasons: &reasons)
+            remember(recommended, role: role, input: input, state: &state, configuration: configuration)
             var target = recommended
             if recommended > current {
-                let window = state.history[role].filter { !$0.isSeed && now - $0.time <= configuration.scaleUpWindowSeconds }
-                let stabilised = window.map(\.count).min() ?? recommended
-                if stabilised < recommended {
-                    reasons.append(.init(.scaleUpStabilised, role: role,
-                        "scale-up held to \(max(stabilised, current)) by the \(format(configuration.scaleUpWindowSeconds)) s window"))
-                }
-                target = max(current, stabilised)
+                target = heldScaleUp(role, to: recommended, input: input, history: state.history[role], configuration: configuration, reasons: &reasons)
             } else if recommended < current {
-                let seconds = input.otherRoleWaitingForGPUs[role]
-                    ? min(configuration.flipWindowSeconds, configuration.scaleDownWindowSeconds)
-                    : configuration.scaleDownWindowSeconds
-                let window = state.history[role].filter { now - $0.time <= seconds }
-                let stabilised = window.map(\.count).max() ?? recommended
-                if stabilised > recommended {
-                    reasons.append(.init(.scaleDownStabilised, role: role,
-                        "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
-                }
-                target = min(current, stabilised)
-                if let left = input.learningSecondsLeft, target < current {
-                    reasons.append(.init(.learningTraffic, role: role,
-                        "scale-down to \(target) held for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
-                    target = current
-                }
-                if !input.scaleDownAllowed[role], target < current {
-                    reasons.append(.init(.telemetryPartial, role: role,
-                        "scale-down to \(target) refused: some \(role) workers have no fresh telemetry"))
-                    target = current
-                }
+                target = heldScaleDown(role, to: recommended, input: input, history: state.history[role], configuration: configuration, reasons: &reasons)
             }
-
-            if target > current + configuration.maxStepUp {
-                reasons.append(.init(.stepLimited, role: role, "scale-up capped at +\(configuration.maxStepUp) this tick (wanted \(target))"))
-                target = current + configuration.maxStepUp
-            } else if target < current - configuration.maxStepDown {
-                reasons.append(.init(.stepLimited, role: role, "scale-down capped at -\(configuration.maxStepDown) this tick (wanted \(target))"))
-                target = current - configuration.maxStepDown
-            }
-            result[role] = target
+            result[role] = stepLimited(role, from: current, to: target, configuration: configuration, reasons: &reasons)
         }
+        return holdingRecentFlips(result, input: input, state: &state, configuration: configuration, reasons: &reasons)
+    }
 
-        // A flip moves GPUs from one role to the other: one role shrinks while the other
-        // grows now or grew within the scale-down window. Moving them back soon after is the
-        // oscillation operators hate most (two cold starts for nothing), so a role that just
-        // received GPUs is not shrunk for the other's sake during the cooldown.
+    /// Tolerance: a need within ±tolerance of what runs is noise, not a signal, unless a hard
+    /// bound (minimum, budget) moved the recommendation.
+    private static func ignoringNoise(
+        _ role: Role,
+        input: Input,
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> Int {
+        let current = input.current[role]
+        let recommended = input.recommended[role]
+        let need = input.continuousNeed[role]
+        guard current > 0, recommended != current,
+              abs(need / Double(current) - 1) <= configuration.tolerance,
+              Int(need.rounded(.up)) == recommended
+        else { return recommended }
+        reasons.append(.init(.withinTolerance, role: role,
+            "need \(format(need)) instances is within \(format(configuration.tolerance * 100))% of the \(current) running"))
+        return current
+    }
+
+    /// Adds this tick's recommendation to the role's history and forgets what no window reaches.
+    /// With no history (a fresh start or a restarted daemon) what runs now stands in for the
+    /// window's past recommendations, so a restart never shrinks the cluster before a full
+    /// window of evidence.
+    private static func remember(
+        _ recommended: Int,
+        role: Role,
+        input: Input,
+        state: inout StabiliserState,
+        configuration: ControllerConfiguration.Stabilisation
+    ) {
+        let now = input.now
+        let current = input.current[role]
+        let longestWindow = max(configuration.scaleDownWindowSeconds, configuration.scaleUpWindowSeconds, configuration.flipWindowSeconds)
+        if state.history[role].isEmpty { state.history[role].append(.init(time: now, count: current, isSeed: true)) }
+        state.history[role].append(.init(time: now, count: recommended))
+        state.history[role].removeAll { now - $0.time > longestWindow }
+    }
+
+    /// Scale up to the smallest recommendation over the scale-up window; seeds never count.
+    private static func heldScaleUp(
+        _ role: Role,
+        to recommended: Int,
+        input: Input,
+        history: [StabiliserState.Recommendation],
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> Int {
+        let now = input.now
+        let window = history.filter { !$0.isSeed && now - $0.time <= configuration.scaleUpWindowSeconds }
+        let stabilised = window.map(\.count).min() ?? recommended
+        if stabilised < recommended {
+            reasons.append(.init(.scaleUpStabilised, role: role,
+                "scale-up held to \(max(stabilised, input.current[role])) by the \(format(configuration.scaleUpWindowSeconds)) s window"))
+        }
+        return max(input.current[role], stabilised)
+    }
+
+    /// Scale down only to the largest recommendation over the scale-down window (the shorter
+    /// flip window when the other role waits for these GPUs), and not at all while the
+    /// traffic is still being learned or some of the role's workers have no fresh telemetry.
+    private static func heldScaleDown(
+        _ role: Role,
+        to recommended: Int,
+        input: Input,
+        history: [StabiliserState.Recommendation],
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> Int {
+        let now = input.now
+        let current = input.current[role]
+        let seconds = input.otherRoleWaitingForGPUs[role]
+            ? min(configuration.flipWindowSeconds, configuration.scaleDownWindowSeconds)
+            : configuration.scaleDownWindowSeconds
+        let window = history.filter { now - $0.time <= seconds }
+        let stabilised = window.map(\.count).max() ?? recommended
+        if stabilised > recommended {
+            reasons.append(.init(.scaleDownStabilised, role: role,
+                "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
+        }
+        var target = min(current, stabilised)
+        if let left = input.learningSecondsLeft, target < current {
+            reasons.append(.init(.learningTraffic, role: role,
+                "scale-down to \(target) held for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
+            target = current
+        }
+        if !input.scaleDownAllowed[role], target < current {
+            reasons.append(.init(.telemetryPartial, role: role,
+                "scale-down to \(target) refused: some \(role) workers have no fresh telemetry"))
+            target = current
+        }
+        return target
+    }
+
+    /// No role gains more than `maxStepUp` or loses more than `maxStepDown` in one tick.
+    private static func stepLimited(
+        _ role: Role,
+        from current: Int,
+        to target: Int,
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> Int {
+        if target > current + configuration.maxStepUp {
+            reasons.append(.init(.stepLimited, role: role, "scale-up capped at +\(configuration.maxStepUp) this tick (wanted \(target))"))
+            return current + configuration.maxStepUp
+        } else if target < current - configuration.maxStepDown {
+            reasons.append(.init(.stepLimited, role: role, "scale-down capped at -\(configuration.maxStepDown) this tick (wanted \(target))"))
+            return current - configuration.maxStepDown
+        }
+        return target
+    }
+
+    /// A flip moves GPUs from one role to the other: one role shrinks while the other grows
+    /// now or grew within the scale-down window. Moving them back soon after is the
+    /// oscillation operators hate most (two cold starts for nothing), so a role that just
+    /// received GPUs is not shrunk for the other's sake during the cooldown.
+    private static func holdingRecentFlips(
+        _ counts: PerRole<Int>,
+        input: Input,
+        state: inout StabiliserState,
+        configuration: ControllerConfiguration.Stabilisation,
+        reasons: inout [DecisionReason]
+    ) -> PerRole<Int> {
+        let now = input.now
+        var result = counts
         for role in Role.allCases where result[role] > input.current[role] {
             state.lastGrowth[role] = now
         }

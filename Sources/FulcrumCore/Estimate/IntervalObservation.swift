@@ -101,11 +101,27 @@ public enum IntervalObserver {
         memory: ObservationMemory,
         configuration: ControllerConfiguration
     ) -> (IntervalObservation, ObservationMemory) {
-        let now = snapshot.time
         let estimation = configuration.estimation
         var observation = IntervalObservation()
         var nextMemory = ObservationMemory()
+        var totals = WorkerTotals()
+        for worker in snapshot.workers {
+            nextMemory.lifecycle[worker.id] = worker.lifecycle
+            if let telemetry = worker.telemetry { nextMemory.telemetry[worker.id] = telemetry }
+            observeWorker(worker, in: snapshot, memory: memory, estimation: estimation, into: &observation, totals: &totals)
+        }
+        nextMemory.frontend = observeFrontend(snapshot, previous: memory.frontend, estimation: estimation, into: &observation, totals: &totals)
+        fillFromTrafficWindow(snapshot.traffic, into: &observation)
+        fillFromWorkers(totals, into: &observation)
+        nextMemory.latencyWindow = nextLatencyWindow(after: memory.latencyWindow, now: snapshot.time, totals: totals, estimation: estimation)
+        observeLatency(nextMemory.latencyWindow, traffic: snapshot.traffic, percentile: configuration.slo.percentile,
+                       estimation: estimation, into: &observation)
+        if !totals.kvUsages.isEmpty { observation.decodeKVUsage = totals.kvUsages.reduce(0, +) / Double(totals.kvUsages.count) }
+        return (observation, nextMemory)
+    }
 
+    /// What the workers' counters add up to over the interval, before it becomes an observation.
+    private struct WorkerTotals {
         var arrivalsPerSecond = 0.0
         var arrivalSamples = 0
         var promptTokens = 0.0
@@ -115,143 +131,247 @@ public enum IntervalObserver {
         var ttftDeltas: [CumulativeHistogram] = []
         var itlDeltas: [CumulativeHistogram] = []
         var kvUsages: [Double] = []
+    }
 
-        for worker in snapshot.workers {
-            nextMemory.lifecycle[worker.id] = worker.lifecycle
-            if let telemetry = worker.telemetry { nextMemory.telemetry[worker.id] = telemetry }
+    /// Counter increases between two scrapes of one worker, taken at different times.
+    private struct ScrapeDelta {
+        var previous: WorkerTelemetry
+        var current: WorkerTelemetry
+        var elapsed: Double
+        var restarted: Bool
+        var finished: Double
+        var prompt: Double
+        var generated: Double
 
-            if worker.lifecycle == .ready, memory.lifecycle[worker.id] == .starting || (memory.lifecycle[worker.id] == nil && worker.readyAt.map { $0 > (now - estimation.staleAfterSeconds) } == true) {
-                let readyAt = worker.readyAt ?? now
-                let duration = readyAt - worker.startedAt
-                if duration > 0, duration.isFinite { observation.startupDurations.append(duration) }
-            }
-
-            let isFresh = worker.telemetry.map { now - $0.scrapedAt <= estimation.staleAfterSeconds } ?? false
-            // A caller that summarises traffic itself may send no per-worker telemetry at all;
-            // such a worker is unobserved by design, not stale.
-            let unobservedByDesign = snapshot.traffic != nil && worker.telemetry == nil
-            if worker.lifecycle == .ready, !unobservedByDesign {
-                if isFresh { observation.freshWorkers[worker.role] += 1 } else { observation.staleWorkers[worker.role] += 1 }
-            }
-            guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { continue }
-            observation.queuedRequests[worker.role] += max(0, current.requestsWaiting)
-            observation.mostQueuedOnOneWorker[worker.role] = max(observation.mostQueuedOnOneWorker[worker.role], current.requestsWaiting)
-            if worker.lifecycle == .ready, current.requestsInFlight <= 0 { observation.idleWorkers[worker.role] += 1 }
-            observation.inFlightRequests[worker.role] += max(0, current.requestsInFlight)
-            if worker.role == .decode, worker.lifecycle == .ready, let kv = current.kvCacheUsage, kv.isFinite {
-                kvUsages.append(min(1, max(0, kv)))
-            }
-
-            // A delta needs two scrapes of the same worker, taken at different times.
-            guard let previous = memory.telemetry[worker.id] else { continue }
-            let elapsed = current.scrapedAt - previous.scrapedAt
-            guard elapsed > 0 else { continue }
-            let restarted = current.promptTokens < previous.promptTokens || current.requestsFinished < previous.requestsFinished
-            let finished = HistogramMath.counterIncrease(from: previous.requestsFinished, to: current.requestsFinished)
-            let prompt = HistogramMath.counterIncrease(from: previous.promptTokens, to: current.promptTokens)
-            let generated = HistogramMath.counterIncrease(from: previous.generationTokens, to: current.generationTokens)
-
-            switch worker.role {
-            case .prefill:
-                promptTokens += prompt
-                prefillFinished += finished
-                if finished >= 2, !restarted { observation.promptBatches.append(.init(requests: finished, meanTokens: prompt / finished)) }
-                // Conservation on the prefill tier: arrivals = finished + growth of what it
-                // holds. After a restart the old in-flight requests are gone, so only the
-                // finished count is evidence.
-                let heldGrowth = restarted ? 0 : current.requestsInFlight - previous.requestsInFlight
-                arrivalsPerSecond += max(0, finished + heldGrowth) / elapsed
-                arrivalSamples += 1
-                if let histogram = current.timeToFirstToken {
-                    ttftDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.timeToFirstToken, to: histogram))
-                }
-                if previous.requestsWaiting > 0, current.requestsWaiting > 0, !restarted, worker.lifecycle == .ready {
-                    observation.saturatedThroughput.prefill.append(prompt / elapsed)
-                }
-            case .decode:
-                decodeTokens += generated
-                decodeFinished += finished
-                if let histogram = current.interTokenLatency {
-                    itlDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.interTokenLatency, to: histogram))
-                }
-                let kvFull = (previous.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
-                    && (current.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
-                // A decode worker's waiting set also holds requests whose KV is still arriving
-                // from prefill, so a request or two waiting is traffic in transit, not a full
-                // engine; taking such an interval's throughput as capacity learned decode 22 %
-                // slower than it was. A real backlog is a tenth of the running batch.
-                func backlogged(_ telemetry: WorkerTelemetry) -> Bool {
-                    telemetry.requestsWaiting >= max(2, 0.1 * telemetry.requestsRunning)
-                }
-                if (backlogged(previous) && backlogged(current)) || kvFull, !restarted, worker.lifecycle == .ready {
-                    observation.saturatedThroughput.decode.append(generated / elapsed)
-                }
-            }
+        init?(from previous: WorkerTelemetry, to current: WorkerTelemetry) {
+            elapsed = current.scrapedAt - previous.scrapedAt
+            guard elapsed > 0 else { return nil }
+            self.previous = previous
+            self.current = current
+            restarted = current.promptTokens < previous.promptTokens || current.requestsFinished < previous.requestsFinished
+            finished = HistogramMath.counterIncrease(from: previous.requestsFinished, to: current.requestsFinished)
+            prompt = HistogramMath.counterIncrease(from: previous.promptTokens, to: current.promptTokens)
+            generated = HistogramMath.counterIncrease(from: previous.generationTokens, to: current.generationTokens)
         }
+    }
 
-        // The frontend, when scraped, sees every request exactly once: prefer it.
-        if let frontend = snapshot.frontend, now - frontend.scrapedAt <= estimation.staleAfterSeconds {
-            nextMemory.frontend = frontend
-            if let previous = memory.frontend, frontend.scrapedAt - previous.scrapedAt > 0,
-               frontend.requestsArrived >= previous.requestsArrived {
-                let elapsed = frontend.scrapedAt - previous.scrapedAt
-                let arrived = frontend.requestsArrived - previous.requestsArrived
-                observation.arrivalRate = arrived / elapsed
-                let inputs = HistogramMath.counterIncrease(from: previous.inputTokens, to: frontend.inputTokens)
-                if arrived > 0 { observation.meanInputTokens = inputs / arrived }
-                let completed = HistogramMath.counterIncrease(from: previous.requestsCompleted, to: frontend.requestsCompleted)
-                let outputs = HistogramMath.counterIncrease(from: previous.outputTokens, to: frontend.outputTokens)
-                if completed > 0 { observation.meanOutputTokens = outputs / completed }
-                if let current = frontend.timeToFirstToken {
-                    ttftDeltas = [HistogramMath.increase(from: previous.timeToFirstToken, to: current)]
-                }
-                if let current = frontend.interTokenLatency {
-                    itlDeltas = [HistogramMath.increase(from: previous.interTokenLatency, to: current)]
-                }
-            }
-        } else {
-            nextMemory.frontend = nil
+    /// One worker's part of the interval: its start-up, whether its telemetry is fresh, its
+    /// load now and, from two scrapes, what it served in between.
+    private static func observeWorker(
+        _ worker: WorkerSnapshot,
+        in snapshot: ClusterSnapshot,
+        memory: ObservationMemory,
+        estimation: ControllerConfiguration.Estimation,
+        into observation: inout IntervalObservation,
+        totals: inout WorkerTotals
+    ) {
+        let now = snapshot.time
+        if let duration = startupDuration(of: worker, previously: memory.lifecycle[worker.id], now: now, estimation: estimation) {
+            observation.startupDurations.append(duration)
         }
+        let isFresh = worker.hasFreshTelemetry(at: now, staleAfterSeconds: estimation.staleAfterSeconds)
+        // A caller that summarises traffic itself may send no per-worker telemetry at all;
+        // such a worker is unobserved by design, not stale.
+        let unobservedByDesign = snapshot.traffic != nil && worker.telemetry == nil
+        if worker.lifecycle == .ready, !unobservedByDesign {
+            if isFresh { observation.freshWorkers[worker.role] += 1 } else { observation.staleWorkers[worker.role] += 1 }
+        }
+        guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { return }
+        observeLoad(of: worker, current, into: &observation, totals: &totals)
+        // A delta needs two scrapes of the same worker, taken at different times.
+        guard let previous = memory.telemetry[worker.id], let delta = ScrapeDelta(from: previous, to: current) else { return }
+        switch worker.role {
+        case .prefill: observePrefill(delta, worker: worker, into: &observation, totals: &totals)
+        case .decode: observeDecode(delta, worker: worker, estimation: estimation, into: &observation, totals: &totals)
+        }
+    }
 
-        // A caller's window summary comes next: it counted requests, we would only infer them.
-        if observation.arrivalRate == nil, let window = snapshot.traffic, window.durationSeconds > 0, window.requests >= 0 {
-            observation.arrivalRate = window.requests / window.durationSeconds
-            if window.requests > 0 {
-                observation.meanInputTokens = window.meanInputTokens
-                observation.meanOutputTokens = window.meanOutputTokens
-            }
+    /// How long a worker that became ready since the last snapshot took to start, if it did.
+    private static func startupDuration(
+        of worker: WorkerSnapshot,
+        previously: WorkerLifecycle?,
+        now: Timestamp,
+        estimation: ControllerConfiguration.Estimation
+    ) -> Double? {
+        guard worker.lifecycle == .ready,
+              previously == .starting || (previously == nil && worker.readyAt.map { $0 > (now - estimation.staleAfterSeconds) } == true)
+        else { return nil }
+        let readyAt = worker.readyAt ?? now
+        let duration = readyAt - worker.startedAt
+        return duration > 0 && duration.isFinite ? duration : nil
+    }
+
+    /// Queues, requests in flight and KV use of a worker with fresh telemetry, as they stand now.
+    private static func observeLoad(
+        of worker: WorkerSnapshot,
+        _ current: WorkerTelemetry,
+        into observation: inout IntervalObservation,
+        totals: inout WorkerTotals
+    ) {
+        observation.queuedRequests[worker.role] += max(0, current.requestsWaiting)
+        observation.mostQueuedOnOneWorker[worker.role] = max(observation.mostQueuedOnOneWorker[worker.role], current.requestsWaiting)
+        if worker.lifecycle == .ready, current.requestsInFlight <= 0 { observation.idleWorkers[worker.role] += 1 }
+        observation.inFlightRequests[worker.role] += max(0, current.requestsInFlight)
+        if worker.role == .decode, worker.lifecycle == .ready, let kv = current.kvCacheUsage, kv.isFinite {
+            totals.kvUsages.append(min(1, max(0, kv)))
         }
-        if observation.arrivalRate == nil, arrivalSamples > 0 { observation.arrivalRate = arrivalsPerSecond }
-        if observation.meanInputTokens == nil, prefillFinished > 0 { observation.meanInputTokens = promptTokens / prefillFinished }
+    }
+
+    private static func observePrefill(
+        _ delta: ScrapeDelta,
+        worker: WorkerSnapshot,
+        into observation: inout IntervalObservation,
+        totals: inout WorkerTotals
+    ) {
+        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
+        totals.promptTokens += delta.prompt
+        totals.prefillFinished += delta.finished
+        if delta.finished >= 2, !restarted {
+            observation.promptBatches.append(.init(requests: delta.finished, meanTokens: delta.prompt / delta.finished))
+        }
+        // Conservation on the prefill tier: arrivals = finished + growth of what it holds.
+        // After a restart the old in-flight requests are gone, so only the finished count is
+        // evidence.
+        let heldGrowth = restarted ? 0 : current.requestsInFlight - previous.requestsInFlight
+        totals.arrivalsPerSecond += max(0, delta.finished + heldGrowth) / delta.elapsed
+        totals.arrivalSamples += 1
+        if let histogram = current.timeToFirstToken {
+            totals.ttftDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.timeToFirstToken, to: histogram))
+        }
+        if previous.requestsWaiting > 0, current.requestsWaiting > 0, !restarted, worker.lifecycle == .ready {
+            observation.saturatedThroughput.prefill.append(delta.prompt / delta.elapsed)
+        }
+    }
+
+    private static func observeDecode(
+        _ delta: ScrapeDelta,
+        worker: WorkerSnapshot,
+        estimation: ControllerConfiguration.Estimation,
+        into observation: inout IntervalObservation,
+        totals: inout WorkerTotals
+    ) {
+        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
+        totals.decodeTokens += delta.generated
+        totals.decodeFinished += delta.finished
+        if let histogram = current.interTokenLatency {
+            totals.itlDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.interTokenLatency, to: histogram))
+        }
+        let kvFull = (previous.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
+            && (current.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
+        // A decode worker's waiting set also holds requests whose KV is still arriving from
+        // prefill, so a request or two waiting is traffic in transit, not a full engine; taking
+        // such an interval's throughput as capacity learned decode 22 % slower than it was. A
+        // real backlog is a tenth of the running batch.
+        func backlogged(_ telemetry: WorkerTelemetry) -> Bool {
+            telemetry.requestsWaiting >= max(2, 0.1 * telemetry.requestsRunning)
+        }
+        if (backlogged(previous) && backlogged(current)) || kvFull, !restarted, worker.lifecycle == .ready {
+            observation.saturatedThroughput.decode.append(delta.generated / delta.elapsed)
+        }
+    }
+
+    /// The frontend, when scraped, sees every request exactly once: its arrivals, lengths and
+    /// latency histograms replace what the workers add up to. Returns the frontend to remember,
+    /// nil when it is missing or stale.
+    private static func observeFrontend(
+        _ snapshot: ClusterSnapshot,
+        previous: FrontendTelemetry?,
+        estimation: ControllerConfiguration.Estimation,
+        into observation: inout IntervalObservation,
+        totals: inout WorkerTotals
+    ) -> FrontendTelemetry? {
+        guard let frontend = snapshot.frontend, snapshot.time - frontend.scrapedAt <= estimation.staleAfterSeconds else { return nil }
+        guard let previous, frontend.scrapedAt - previous.scrapedAt > 0, frontend.requestsArrived >= previous.requestsArrived else {
+            return frontend
+        }
+        let elapsed = frontend.scrapedAt - previous.scrapedAt
+        let arrived = frontend.requestsArrived - previous.requestsArrived
+        observation.arrivalRate = arrived / elapsed
+        let inputs = HistogramMath.counterIncrease(from: previous.inputTokens, to: frontend.inputTokens)
+        if arrived > 0 { observation.meanInputTokens = inputs / arrived }
+        let completed = HistogramMath.counterIncrease(from: previous.requestsCompleted, to: frontend.requestsCompleted)
+        let outputs = HistogramMath.counterIncrease(from: previous.outputTokens, to: frontend.outputTokens)
+        if completed > 0 { observation.meanOutputTokens = outputs / completed }
+        if let current = frontend.timeToFirstToken {
+            totals.ttftDeltas = [HistogramMath.increase(from: previous.timeToFirstToken, to: current)]
+        }
+        if let current = frontend.interTokenLatency {
+            totals.itlDeltas = [HistogramMath.increase(from: previous.interTokenLatency, to: current)]
+        }
+        return frontend
+    }
+
+    /// A caller's window summary comes after the frontend: it counted requests, we would only
+    /// infer them.
+    private static func fillFromTrafficWindow(_ window: TrafficWindow?, into observation: inout IntervalObservation) {
+        guard observation.arrivalRate == nil, let window, window.durationSeconds > 0, window.requests >= 0 else { return }
+        observation.arrivalRate = window.requests / window.durationSeconds
+        if window.requests > 0 {
+            observation.meanInputTokens = window.meanInputTokens
+            observation.meanOutputTokens = window.meanOutputTokens
+        }
+    }
+
+    /// The workers' own counters, last: what neither the frontend nor the caller measured.
+    private static func fillFromWorkers(_ totals: WorkerTotals, into observation: inout IntervalObservation) {
+        if observation.arrivalRate == nil, totals.arrivalSamples > 0 { observation.arrivalRate = totals.arrivalsPerSecond }
+        if observation.meanInputTokens == nil, totals.prefillFinished > 0 {
+            observation.meanInputTokens = totals.promptTokens / totals.prefillFinished
+        }
         // In vLLM/SGLang disaggregation the decode worker serves the original request and
         // counts every output token; the prefill worker's single token is discarded.
-        if observation.meanOutputTokens == nil, decodeFinished > 0 { observation.meanOutputTokens = decodeTokens / decodeFinished }
-
-        // Latency quantiles over a sliding window. A quantile is trusted only when enough
-        // observations lie beyond it: p99 of 20 requests is just the slowest one, and acting on
-        // that is acting on noise.
-        nextMemory.latencyWindow = memory.latencyWindow.filter { now - $0.time < estimation.latencyWindowSeconds }
-        nextMemory.latencyWindow.append(.init(time: now, ttft: HistogramMath.merge(ttftDeltas), itl: HistogramMath.merge(itlDeltas)))
-        let percentile = configuration.slo.percentile
-        func trustedQuantile(_ histograms: [CumulativeHistogram]) -> Double? {
-            guard let merged = HistogramMath.merge(histograms),
-                  merged.count >= estimation.minLatencyObservations,
-                  merged.count * (1 - percentile) >= estimation.minTailObservations
-            else { return nil }
-            return HistogramMath.quantile(percentile, of: merged)
+        if observation.meanOutputTokens == nil, totals.decodeFinished > 0 {
+            observation.meanOutputTokens = totals.decodeTokens / totals.decodeFinished
         }
-        observation.ttftQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.ttft))
-        if observation.ttftQuantile != nil, let merged = HistogramMath.merge(nextMemory.latencyWindow.compactMap(\.ttft)) {
+    }
+
+    /// The latency window with intervals too old dropped and this one's histograms added.
+    private static func nextLatencyWindow(
+        after window: [ObservationMemory.LatencyInterval],
+        now: Timestamp,
+        totals: WorkerTotals,
+        estimation: ControllerConfiguration.Estimation
+    ) -> [ObservationMemory.LatencyInterval] {
+        var window = window.filter { now - $0.time < estimation.latencyWindowSeconds }
+        window.append(.init(time: now, ttft: HistogramMath.merge(totals.ttftDeltas), itl: HistogramMath.merge(totals.itlDeltas)))
+        return window
+    }
+
+    /// Latency quantiles over a sliding window: a tail quantile needs more requests than one
+    /// tick sees. Histograms win when there are enough of them; otherwise trust the caller's
+    /// own percentile, which it computed from every request in its window.
+    private static func observeLatency(
+        _ window: [ObservationMemory.LatencyInterval],
+        traffic: TrafficWindow?,
+        percentile: Double,
+        estimation: ControllerConfiguration.Estimation,
+        into observation: inout IntervalObservation
+    ) {
+        let ttftHistograms = window.compactMap(\.ttft)
+        observation.ttftQuantile = trustedQuantile(percentile, of: ttftHistograms, estimation: estimation)
+        if observation.ttftQuantile != nil, let merged = HistogramMath.merge(ttftHistograms) {
             observation.ttftBodyQuantile = HistogramMath.quantile(IntervalObservation.bodyPercentile(of: percentile), of: merged)
         }
-        observation.tpotQuantile = trustedQuantile(nextMemory.latencyWindow.compactMap(\.itl))
-        // Histograms win when there are enough of them; otherwise trust the caller's own
-        // percentile, which it computed from every request in its window.
-        if let window = snapshot.traffic, window.requests > 0 {
-            if observation.ttftQuantile == nil, let ttft = window.ttftSeconds, ttft.isFinite, ttft >= 0 { observation.ttftQuantile = ttft }
-            if observation.tpotQuantile == nil, let itl = window.interTokenLatencySeconds, itl.isFinite, itl >= 0 { observation.tpotQuantile = itl }
+        observation.tpotQuantile = trustedQuantile(percentile, of: window.compactMap(\.itl), estimation: estimation)
+        if let traffic, traffic.requests > 0 {
+            if observation.ttftQuantile == nil, let ttft = traffic.ttftSeconds, ttft.isFinite, ttft >= 0 { observation.ttftQuantile = ttft }
+            if observation.tpotQuantile == nil, let itl = traffic.interTokenLatencySeconds, itl.isFinite, itl >= 0 {
+                observation.tpotQuantile = itl
+            }
         }
-        if !kvUsages.isEmpty { observation.decodeKVUsage = kvUsages.reduce(0, +) / Double(kvUsages.count) }
-        return (observation, nextMemory)
+    }
+
+    /// A quantile is trusted only when enough observations lie beyond it: p99 of 20 requests
+    /// is just the slowest one, and acting on that is acting on noise.
+    private static func trustedQuantile(
+        _ percentile: Double,
+        of histograms: [CumulativeHistogram],
+        estimation: ControllerConfiguration.Estimation
+    ) -> Double? {
+        guard let merged = HistogramMath.merge(histograms),
+              merged.count >= estimation.minLatencyObservations,
+              merged.count * (1 - percentile) >= estimation.minTailObservations
+        else { return nil }
+        return HistogramMath.quantile(percentile, of: merged)
     }
 }

@@ -84,6 +84,12 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
 
     /// Whether this worker occupies its GPUs (everything but a failed unit does).
     public var holdsGPUs: Bool { lifecycle != .failed }
+
+    /// Whether its last good scrape is at most `staleAfterSeconds` old: the one rule for
+    /// fresh telemetry, used by the estimator and by what the daemon reports as healthy.
+    public func hasFreshTelemetry(at now: Timestamp, staleAfterSeconds: Double) -> Bool {
+        telemetry.map { now - $0.scrapedAt <= staleAfterSeconds } ?? false
+    }
 }
 
 /// Everything the controller knows at one instant: the input of every decision.
