@@ -3,12 +3,19 @@ import PackageDescription
 
 // Module map (see docs/architecture.md):
 //   FulcrumCore      pure decision logic: observe → estimate → decide → plan. No IO, no clocks.
-//   FulcrumTelemetry Prometheus/OpenMetrics exposition parser and engine presets.
+//   FulcrumTelemetry Prometheus/OpenMetrics exposition parser, engine presets, the scraper.
+//   FulcrumSystemd   the actuator: worker units on every node's systemd over sd-bus, router hooks.
 //   FulcrumTraces    request-trace readers and the synthetic trace generator (file IO only).
 //   FulcrumSim       event-driven model of a disaggregated cluster + baseline policies.
 //   FulcrumConfiguration the daemon's YAML configuration schema, read once for daemon and decide.
 //   FulcrumDecisionAPI   the versioned JSON-lines decision interface (`fulcrum-sim decide`).
+//   FulcrumControlAPI    the control socket's JSON views, shared by fulcrumd and fulcrumctl.
+//   FulcrumDaemon        fulcrumd: scrape and control loops, control socket, metrics, state file.
+//   FulcrumEmu           emulated engine workers and router for end-to-end runs without GPUs.
+//   FulcrumStrictDecoding the one rule that refuses unknown keys in every strict reader.
 //   fulcrum-sim      command line around FulcrumSim and the decision interface.
+//   fulcrumd, fulcrumctl, fulcrum-emu   the daemon, its CLI, the emulator.
+//   ParserFuzzing    the parser's fuzz entry point (tests and scripts/fuzz-parser; not shipped).
 let package = Package(
     name: "Fulcrum",
     platforms: [.macOS(.v15)],
@@ -22,6 +29,7 @@ let package = Package(
         .library(name: "FulcrumSystemd", targets: ["FulcrumSystemd"]),
         .library(name: "FulcrumConfiguration", targets: ["FulcrumConfiguration"]),
         .library(name: "FulcrumDecisionAPI", targets: ["FulcrumDecisionAPI"]),
+        .library(name: "FulcrumControlAPI", targets: ["FulcrumControlAPI"]),
         .library(name: "FulcrumDaemon", targets: ["FulcrumDaemon"]),
         .executable(name: "fulcrumd", targets: ["fulcrumd"]),
         .executable(name: "fulcrum-emu", targets: ["fulcrum-emu"]),
@@ -61,8 +69,11 @@ let package = Package(
             path: "Benchmarks/ParserBenchmark"
         ),
         .target(
+            name: "FulcrumStrictDecoding"
+        ),
+        .target(
             name: "FulcrumTraces",
-            dependencies: ["FulcrumCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FulcrumCore", "FulcrumStrictDecoding", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FulcrumSim",
@@ -96,17 +107,22 @@ let package = Package(
         ),
         .target(
             name: "FulcrumDecisionAPI",
-            dependencies: ["FulcrumCore", "FulcrumConfiguration"]
+            dependencies: ["FulcrumCore", "FulcrumConfiguration", "FulcrumStrictDecoding"]
+        ),
+        .target(
+            name: "FulcrumControlAPI",
+            dependencies: ["FulcrumCore", "FulcrumDecisionAPI"]
         ),
         .target(
             name: "FulcrumDaemon",
             dependencies: [
                 "FulcrumCore",
                 "FulcrumConfiguration",
+                "FulcrumControlAPI",
+                "FulcrumDecisionAPI",
                 "FulcrumTelemetry",
                 "FulcrumSystemd",
                 "CSystemd",
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,6 +168,7 @@ let package = Package(
         .executableTarget(
             name: "fulcrumctl",
             dependencies: [
+                "FulcrumControlAPI",
                 "FulcrumTelemetry",
                 "FulcrumCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -188,10 +205,15 @@ let package = Package(
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
+        .target(
+            name: "ParserFuzzing",
+            dependencies: ["FulcrumTelemetry"],
+            path: "Fuzz/ParserFuzzing"
+        ),
         .testTarget(
             name: "FulcrumTelemetryTests",
             dependencies: [
-                "FulcrumTelemetry",
+                "FulcrumTelemetry", "ParserFuzzing",
                 "FulcrumCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -199,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "FulcrumDaemonTests",
             dependencies: [
-                "FulcrumDaemon", "FulcrumConfiguration", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
+                "FulcrumDaemon", "FulcrumConfiguration", "FulcrumControlAPI", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -217,7 +239,7 @@ let package = Package(
         .target(
             name: "FulcrumTestSupport",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
-            path: "Sources/FulcrumTestSupport"
+            path: "Tests/FulcrumTestSupport"
         ),
         .testTarget(
             name: "FulcrumSystemdTests",
@@ -257,6 +279,14 @@ let package = Package(
                 // Built before the tests, which also drive `fulcrum-sim decide` as a process.
                 "fulcrum-sim",
             ]
+        ),
+        .testTarget(
+            name: "FulcrumConfigurationTests",
+            dependencies: ["FulcrumConfiguration", "FulcrumCore"]
+        ),
+        .testTarget(
+            name: "FulcrumControlAPITests",
+            dependencies: ["FulcrumControlAPI", "FulcrumDecisionAPI", "FulcrumCore"]
         ),
         .testTarget(
             name: "FulcrumSimTests",

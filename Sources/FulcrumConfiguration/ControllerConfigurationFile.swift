@@ -13,7 +13,7 @@ struct DocumentReadResult {
     /// The full daemon configuration, when the document has nodes and worker templates.
     var daemon: DaemonConfiguration?
     var controller: ControllerConfiguration
-    var tickSeconds: Double
+    var intervals: Intervals
 }
 
 /// The controller's part of a daemon configuration file, for `fulcrum-sim decide`.
@@ -23,8 +23,20 @@ struct DocumentReadResult {
 /// to `fulcrumd`, and every problem is still reported at once with its line.
 public struct ControllerConfigurationFile: Sendable, Hashable {
     public var controller: ControllerConfiguration
-    /// `intervals.tick`: how often the caller is expected to ask, seconds.
-    public var tickSeconds: Double
+    /// `intervals.tick`: how often the caller is expected to ask.
+    public var tick: Duration
+
+    /// What `decide` runs with when given no file: the same defaults a file leaving every
+    /// key out gets, with an open budget (the caller's snapshots say which GPUs exist).
+    public static var standard: ControllerConfigurationFile {
+        ControllerConfigurationFile(
+            controller: ControllerConfiguration(
+                slo: .default,
+                placement: PlacementConstraints(gpusPerInstance: PerRole(repeating: 1), maxTotalGPUs: PlacementConstraints.openBudgetGPUs)
+            ),
+            tick: Intervals().tick
+        )
+    }
 
     public static func load(path: String) throws -> ControllerConfigurationFile {
         try parse(yaml: DaemonConfiguration.readText(path: path), source: path)
@@ -32,6 +44,6 @@ public struct ControllerConfigurationFile: Sendable, Hashable {
 
     public static func parse(yaml text: String, source: String) throws -> ControllerConfigurationFile {
         let result = try DaemonConfiguration.readDocument(yaml: text, source: source, purpose: .decisionOnly)
-        return ControllerConfigurationFile(controller: result.controller, tickSeconds: result.tickSeconds)
+        return ControllerConfigurationFile(controller: result.controller, tick: result.intervals.tick)
     }
 }

@@ -11,9 +11,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var frontend: FrontendConfiguration?
     /// The decision core's configuration: SLO, budget, bounds, priors, stabilisation.
     public var controller: ControllerConfiguration
-    public var tickSeconds: Double
-    public var scrapeSeconds: Double
-    public var scrapeTimeoutSeconds: Double
+    public var intervals: Intervals
     public var router: RouterHookConfiguration
     /// Advisory mode: decide and log the exact calls, make none.
     public var dryRun: Bool
@@ -29,9 +27,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         engine: String = "auto",
         frontend: FrontendConfiguration? = nil,
         controller: ControllerConfiguration,
-        tickSeconds: Double = 10,
-        scrapeSeconds: Double = 5,
-        scrapeTimeoutSeconds: Double = 2,
+        intervals: Intervals = Intervals(),
         router: RouterHookConfiguration = .none,
         dryRun: Bool = false,
         control: ControlSocketConfiguration = ControlSocketConfiguration(),
@@ -43,14 +39,28 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.engine = engine
         self.frontend = frontend
         self.controller = controller
-        self.tickSeconds = tickSeconds
-        self.scrapeSeconds = scrapeSeconds
-        self.scrapeTimeoutSeconds = scrapeTimeoutSeconds
+        self.intervals = intervals
         self.router = router
         self.dryRun = dryRun
         self.control = control
         self.metrics = metrics
         self.stateFile = stateFile
+    }
+}
+
+/// How often the daemon decides and scrapes (`intervals`); the defaults are the documented ones.
+public struct Intervals: Sendable, Hashable {
+    /// One control decision per tick.
+    public var tick: Duration
+    /// Every worker's `/metrics` is fetched once per scrape interval...
+    public var scrape: Duration
+    /// ...and a fetch that takes longer than this counts as failed.
+    public var scrapeTimeout: Duration
+
+    public init(tick: Duration = .seconds(10), scrape: Duration = .seconds(5), scrapeTimeout: Duration = .seconds(2)) {
+        self.tick = tick
+        self.scrape = scrape
+        self.scrapeTimeout = scrapeTimeout
     }
 }
 
@@ -116,13 +126,20 @@ public struct RoleConfiguration: Sendable, Hashable {
     /// Worker port = base + lowest GPU index of its GPU set (see docs/systemd.md).
     public var portBase: Int
     /// Longest a drain waits for in-flight requests before stopping the unit anyway.
-    public var drainTimeoutSeconds: Double
+    public var drainTimeout: Duration
 
-    public init(template: String, metricsURL: String = "http://{host}:{port}/metrics", portBase: Int, drainTimeoutSeconds: Double = 600) {
+    /// What a role gets for each key the configuration leaves out.
+    public enum Defaults {
+        public static let metricsURL = "http://{host}:{port}/metrics"
+        public static let portBase = WorkerPort.defaultBases
+        public static let drainTimeout = Duration.seconds(600)
+    }
+
+    public init(template: String, metricsURL: String = Defaults.metricsURL, portBase: Int, drainTimeout: Duration = Defaults.drainTimeout) {
         self.template = template
         self.metricsURL = metricsURL
         self.portBase = portBase
-        self.drainTimeoutSeconds = drainTimeoutSeconds
+        self.drainTimeout = drainTimeout
     }
 }
 
@@ -130,7 +147,9 @@ public struct FrontendConfiguration: Sendable, Hashable {
     public var metricsURL: String
     public var preset: String
 
-    public init(metricsURL: String, preset: String = "dynamo") {
+    public static let defaultPreset = "dynamo"
+
+    public init(metricsURL: String, preset: String = defaultPreset) {
         self.metricsURL = metricsURL
         self.preset = preset
     }

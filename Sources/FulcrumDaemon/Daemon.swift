@@ -12,18 +12,18 @@ import UnixSignals
 /// fulcrumd: the services joined. Scraper → controller tick → actuator, plus the control API
 /// and the metrics endpoint, under one ServiceGroup. SIGTERM stops the daemon and leaves every
 /// worker running (a restarted daemon adopts them); SIGHUP reloads the configuration.
-public struct Daemon: Sendable {
+package struct Daemon: Sendable {
     let configurationPath: String
     let initialConfiguration: DaemonConfiguration
     let forceDryRun: Bool
 
-    public init(configurationPath: String, configuration: DaemonConfiguration, forceDryRun: Bool = false) {
+    package init(configurationPath: String, configuration: DaemonConfiguration, forceDryRun: Bool = false) {
         self.configurationPath = configurationPath
         self.initialConfiguration = configuration
         self.forceDryRun = forceDryRun
     }
 
-    public static func bootstrapLogging() {
+    package static func bootstrapLogging() {
         LoggingSystem.bootstrap { label in
             if JournaldLogHandler.isUnderJournal { return JournaldLogHandler(label: label) }
             var handler = StreamLogHandler.standardError(label: label)
@@ -32,7 +32,7 @@ public struct Daemon: Sendable {
         }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let logger = Logger(label: "fulcrumd")
         let notifier = SystemdNotifier()
         let now: @Sendable () -> Timestamp = { Timestamp(seconds: Date().timeIntervalSince1970) }
@@ -40,8 +40,8 @@ public struct Daemon: Sendable {
         let metrics = DaemonMetrics()
 
         let scraperConfiguration = ScraperConfiguration(
-            timeout: .milliseconds(Int(configuration.scrapeTimeoutSeconds * 1000)),
-            interval: .milliseconds(Int(configuration.scrapeSeconds * 1000))
+            timeout: configuration.intervals.scrapeTimeout,
+            interval: configuration.intervals.scrape
         )
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
         let scraper = Scraper(httpClient: httpClient, configuration: scraperConfiguration)
@@ -119,7 +119,7 @@ public struct Daemon: Sendable {
             metrics: metrics,
             readinessProblem: {
                 await readiness.problem(
-                    at: .now, tickSeconds: await core.configuration.tickSeconds,
+                    at: .now, tick: await core.configuration.intervals.tick,
                     nodes: await core.lastObservation?.nodes ?? []
                 )
             },

@@ -57,7 +57,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var gpus: [Int]?
         public var worker: String?
 
-        init(_ action: ScalingAction) {
+        public init(_ action: ScalingAction) {
             switch action {
             case let .start(role, node, gpus):
                 kind = "start"; self.role = role.rawValue; self.node = node; self.gpus = gpus; worker = nil

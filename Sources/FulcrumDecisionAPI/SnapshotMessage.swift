@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// One request line of the decision interface: a cluster snapshot in the wire schema.
 ///

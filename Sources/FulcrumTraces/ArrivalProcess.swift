@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// How requests arrive within a phase. Rates are the phase's base rate; a ramp and a daily cycle
 /// scale them over time.

@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// Periodic modulation of the arrival rate, e.g. a day of traffic compressed into an hour.
 ///

@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// A token-length distribution: log-normal with the given mean and coefficient of variation,
 /// rounded to whole tokens and clamped to `1...max`.

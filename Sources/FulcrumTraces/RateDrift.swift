@@ -1,5 +1,6 @@
 import Foundation
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// A smooth random wander of the arrival rate, as in conversation traffic whose per-minute volume
 /// swings several-fold within an hour while arrivals stay Poisson within each minute.

@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumStrictDecoding
 
 /// A recipe for a synthetic trace: phases played back to back, each with its own arrival process,
 /// optional rate ramp and daily cycle, and request-length distributions.

@@ -56,22 +56,15 @@ struct DecideCommand: ParsableCommand {
     }
 
     func makeConfiguration() throws -> (controller: ControllerConfiguration, tickSeconds: Double) {
-        var configuration: ControllerConfiguration
-        var tickSeconds = 10.0
+        var file = ControllerConfigurationFile.standard
         if let config {
             do {
-                let file = try ControllerConfigurationFile.load(path: config)
-                configuration = file.controller
-                tickSeconds = file.tickSeconds
-            } catch let error as FulcrumConfiguration.ConfigurationError {
+                file = try ControllerConfigurationFile.load(path: config)
+            } catch let error as ConfigurationError {
                 throw ValidationError(error.description)
             }
-        } else {
-            configuration = ControllerConfiguration(
-                slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.05, percentile: 0.99),
-                placement: PlacementConstraints(gpusPerInstance: PerRole(repeating: 1), maxTotalGPUs: 100_000)
-            )
         }
+        var configuration = file.controller
         if let profile {
             let chosen = try Profile.named(profile)
             configuration.priors = chosen.priors
@@ -84,7 +77,7 @@ struct DecideCommand: ParsableCommand {
         if let maxGPUs { configuration.placement.maxTotalGPUs = maxGPUs }
         if let minGPUs { configuration.minTotalGPUs = minGPUs }
         if let startupSeconds { configuration.estimation.startupPriorSeconds = startupSeconds }
-        return (configuration, tickSeconds)
+        return (configuration, file.tick.inSeconds)
     }
 
     func run() throws {

@@ -22,13 +22,13 @@ struct SimulationOptions: ParsableArguments {
     var budgetGPUs: Int?
 
     @Option(name: .customLong("ttft"), help: "TTFT target, seconds.")
-    var ttftSeconds: Double = 2
+    var ttftSeconds: Double = ServiceLevelObjective.default.ttftSeconds
 
     @Option(name: .customLong("tpot"), help: "TPOT (inter-token latency) target, seconds.")
-    var tpotSeconds: Double = 0.05
+    var tpotSeconds: Double = ServiceLevelObjective.default.tpotSeconds
 
     @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
-    var sloPercentile: Double = 0.99
+    var sloPercentile: Double = ServiceLevelObjective.default.percentile
 
     @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies (default 2:4; frontier: the cheapest split meeting the SLO).")
     var initial: String?

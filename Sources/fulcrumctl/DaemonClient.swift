@@ -1,23 +1,74 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import FulcrumControlAPI
 import NIOCore
 import NIOHTTP1
 
-/// Options every daemon command shares.
+/// Options every daemon command shares. Declared on `fulcrumctl` itself and on each verb, so
+/// they may stand before the verb (`fulcrumctl --socket S status`, as `systemctl --user status`)
+/// or after it.
 struct DaemonOptions: ParsableArguments {
     @Option(help: "fulcrumd's control socket (default: $FULCRUM_SOCKET or /run/fulcrum/control.sock).")
     var socket: String = ProcessInfo.processInfo.environment["FULCRUM_SOCKET"] ?? "/run/fulcrum/control.sock"
 
     @Flag(help: "Print the daemon's JSON instead of tables.")
     var json = false
+
+    @Option(help: "Seconds to wait for fulcrumd's answer (probe: for the URL); default 30 (probe: 10).")
+    var timeout: Double?
+
+    func validate() throws {
+        if let timeout, !(timeout > 0 && timeout.isFinite) {
+            throw ValidationError("--timeout \(timeout) is not a positive number of seconds; give e.g. --timeout 30.")
+        }
+    }
+
+    var client: DaemonClient { DaemonClient(socket: socket, timeoutSeconds: timeout ?? 30) }
 }
 
-/// One request to fulcrumd's control API over its Unix socket.
+/// A decoded reply and the bytes it came from (printed as they are for `--json`).
+struct Reply<View: Decodable> {
+    var view: View
+    var json: Data
+}
+
+/// One request to fulcrumd's control API over its Unix socket, answered in the shared wire
+/// types of FulcrumControlAPI.
 struct DaemonClient {
     let socket: String
+    let timeoutSeconds: Double
 
-    func call(_ method: HTTPMethod, _ path: String, body: [String: Any]? = nil) async throws -> Any {
+    func get<View: Decodable>(_ path: String, as view: View.Type) async throws -> Reply<View> {
+        try await call(.GET, path, body: nil, as: view)
+    }
+
+    func change(_ method: HTTPMethod, _ path: String, body: (any Encodable)? = nil) async throws -> Reply<ChangeView> {
+        try await call(method, path, body: body, as: ChangeView.self)
+    }
+
+    private func call<View: Decodable>(_ method: HTTPMethod, _ path: String, body: (any Encodable)?, as view: View.Type) async throws -> Reply<View> {
+        let (status, data) = try await exchange(method, path, body: body)
+        let endpoint = "\(method.rawValue) \(path)"
+        let decoder = JSONDecoder()
+        guard let header = try? decoder.decode(SchemaHeader.self, from: data) else {
+            throw CleanExit.message("fulcrumctl: fulcrumd's reply to \(endpoint) (HTTP \(status)) is not a JSON object; is \(socket) fulcrumd's socket?", code: 1)
+        }
+        if let problem = ControlSchema.incompatibility(found: header.schema, endpoint: endpoint) {
+            throw CleanExit.message("fulcrumctl: \(problem).", code: 1)
+        }
+        guard status < 300 else {
+            let message = (try? decoder.decode(ErrorView.self, from: data))?.error ?? "HTTP \(status)"
+            throw CleanExit.message("fulcrumctl: fulcrumd refused: \(message)", code: 1)
+        }
+        do {
+            return Reply(view: try decoder.decode(View.self, from: data), json: data)
+        } catch {
+            throw CleanExit.message("fulcrumctl: fulcrumd's reply to \(endpoint) does not match control API \(ControlSchema.version) (\(describe(error))); use the fulcrumctl installed with that fulcrumd.", code: 1)
+        }
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, body: (any Encodable)?) async throws -> (UInt, Data) {
         guard FileManager.default.fileExists(atPath: socket) else {
             throw CleanExit.message("fulcrumctl: no control socket at \(socket); is fulcrumd running? (systemctl status fulcrumd; --socket to use another path)", code: 69)
         }
@@ -30,24 +81,32 @@ struct DaemonClient {
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = method
         if let body {
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
             request.headers.add(name: "Content-Type", value: "application/json")
         }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { _ = client.shutdown() }
-        let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .seconds(30))
+            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
+            let bytes = try await response.body.collect(upTo: 16 << 20)
+            return (response.status.code, Data(bytes.readableBytesView))
         } catch {
             throw CleanExit.message("fulcrumctl: cannot reach fulcrumd at \(socket) (\(error)); is it running? (systemctl status fulcrumd)", code: 69)
         }
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        let object = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView), options: [.fragmentsAllowed])
-        guard response.status.code < 300 else {
-            let message = (object as? [String: Any])?["error"] as? String ?? "HTTP \(response.status.code)"
-            throw CleanExit.message("fulcrumctl: fulcrumd refused: \(message)", code: 1)
+    }
+
+    /// A decoding error as the field path and what was wrong, e.g. `workers.0.state: not a known value`.
+    private func describe(_ error: any Error) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
         }
-        return object
+        switch error as? DecodingError {
+        case let .keyNotFound(key, context)?: return "\(path(context.codingPath + [key])) is missing"
+        case let .typeMismatch(_, context)?: return "\(path(context.codingPath)) has the wrong type"
+        case let .valueNotFound(_, context)?: return "\(path(context.codingPath)) is null"
+        case let .dataCorrupted(context)?: return "\(path(context.codingPath)): \(context.debugDescription)"
+        default: return "\(error)"
+        }
     }
 }
 
@@ -59,10 +118,12 @@ enum CleanExit {
     }
 }
 
-/// Prints JSON for scripts: sorted keys, indented.
-func printJSON(_ object: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])) ?? Data()
-    print(String(decoding: data, as: UTF8.self))
+/// Prints the daemon's JSON for scripts: sorted keys, indented.
+func printJSON(_ data: Data) {
+    guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]),
+          let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .fragmentsAllowed])
+    else { return print(String(decoding: data, as: UTF8.self)) }
+    print(String(decoding: pretty, as: UTF8.self))
 }
 
 /// An aligned table like systemctl's: header in upper case, two spaces between columns.

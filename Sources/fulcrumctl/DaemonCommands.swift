@@ -1,6 +1,7 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
+import FulcrumControlAPI
+import FulcrumCore
 import NIOHTTP1
 
 struct StatusCommand: AsyncParsableCommand {
@@ -8,21 +9,21 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        let status = try await DaemonClient(socket: options.socket).call(.GET, "/v1/status")
-        if options.json { return printJSON(status) }
-        guard let s = status as? [String: Any] else { return printJSON(status) }
-        let current = s["current"] as? [String: Int] ?? [:]
-        let desired = s["desired"] as? [String: Int] ?? [:]
-        print("● fulcrumd\(s["dry_run"] as? Bool == true ? " (dry-run)" : "")\(s["paused"] as? Bool == true ? " — paused" : "")")
-        print("      Split: prefill \(current["prefill"] ?? 0) → \(desired["prefill"] ?? 0), decode \(current["decode"] ?? 0) → \(desired["decode"] ?? 0)")
-        print("       GPUs: \(s["gpus_in_use"] ?? 0) in use of \(s["gpu_budget"] ?? 0)")
-        let overrides = (s["overrides"] as? [String: Any] ?? [:]).keys.sorted()
+        let reply = try await options.client.get(ControlPath.status, as: StatusView.self)
+        if options.json { return printJSON(reply.json) }
+        let status = reply.view
+        let current = status.current ?? PerRole(repeating: 0)
+        let desired = status.desired ?? PerRole(repeating: 0)
+        print("● fulcrumd\(status.dryRun ? " (dry-run)" : "")\(status.paused ? " — paused" : "")")
+        print("      Split: prefill \(current.prefill) → \(desired.prefill), decode \(current.decode) → \(desired.decode)")
+        print("       GPUs: \(status.gpusInUse) in use of \(status.gpuBudget)")
+        let overrides = status.overrides.kinds
         print("  Overrides: \(overrides.isEmpty ? "none" : overrides.joined(separator: ", "))")
-        if let last = (s["last_decisions"] as? [[String: Any]])?.last {
-            print("       Last: \((last["reasons"] as? [String] ?? []).first ?? "steady")")
+        if let last = status.lastDecisions.last {
+            print("       Last: \(last.reasons.first ?? "steady")")
         }
         print()
-        WorkersCommand.render(s["workers"] as? [[String: Any]] ?? [])
+        WorkersCommand.render(status.workers)
     }
 }
 
@@ -31,20 +32,19 @@ struct WorkersCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        let workers = try await DaemonClient(socket: options.socket).call(.GET, "/v1/workers")
-        if options.json { return printJSON(workers) }
-        Self.render(workers as? [[String: Any]] ?? [])
+        let reply = try await options.client.get(ControlPath.workers, as: WorkersView.self)
+        if options.json { return printJSON(reply.json) }
+        Self.render(reply.view.workers)
     }
 
-    static func render(_ workers: [[String: Any]]) {
-        func number(_ value: Any?) -> String { (value as? Double).map { String(Int($0)) } ?? "-" }
+    static func render(_ workers: [WorkerView]) {
+        func number(_ value: Double?) -> String { value.map { String(Int($0)) } ?? "-" }
         printTable(["worker", "role", "state", "gpus", "running", "waiting", "kv", "health"], workers.map { worker in
             [
-                worker["id"] as? String ?? "?", worker["role"] as? String ?? "?", worker["state"] as? String ?? "?",
-                (worker["gpus"] as? [Int] ?? []).map(String.init).joined(separator: ","),
-                number(worker["requests_running"]), number(worker["requests_waiting"]),
-                (worker["kv_cache_usage"] as? Double).map { "\(Int($0 * 100))%" } ?? "-",
-                worker["healthy"] as? Bool == true ? "ok" : "stale",
+                worker.id, worker.role.rawValue, worker.state.rawValue, worker.gpus.map(String.init).joined(separator: ","),
+                number(worker.requestsRunning), number(worker.requestsWaiting),
+                worker.kvCacheUsage.map { "\(Int($0 * 100))%" } ?? "-",
+                worker.healthy ? "ok" : "stale",
             ]
         })
         print("\n\(workers.count) worker(s) listed.")
@@ -56,25 +56,18 @@ struct ExplainCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        let decision = try await DaemonClient(socket: options.socket).call(.GET, "/v1/explain")
-        if options.json { return printJSON(decision) }
-        guard let d = decision as? [String: Any] else { return printJSON(decision) }
-        let estimate = d["estimate"] as? [String: Any] ?? [:]
-        func pair(_ key: String) -> String {
-            let value = d[key] as? [String: Any] ?? [:]
-            return "prefill \(value["prefill"] ?? "-"), decode \(value["decode"] ?? "-")"
-        }
-        print("current \(pair("current")); recommended \(pair("recommended")); desired \(pair("desired"))")
-        let demand = estimate["demand"] as? [String: Double] ?? [:]
+        let reply = try await options.client.get(ControlPath.explain, as: ExplainView.self)
+        if options.json { return printJSON(reply.json) }
+        let decision = reply.view.decision
+        func pair(_ counts: PerRole<Int>) -> String { "prefill \(counts.prefill), decode \(counts.decode)" }
+        print("current \(pair(decision.current)); recommended \(pair(decision.recommended)); desired \(pair(decision.desired))")
+        let estimate = decision.estimate
         print(String(format: "arrivals %.2f req/s (forecast %.2f in %.0f s); demand prefill %.0f tok/s, decode %.0f tok/s",
-                     estimate["arrivalRate"] as? Double ?? 0, estimate["forecastArrivalRate"] as? Double ?? 0,
-                     estimate["forecastHorizonSeconds"] as? Double ?? 0, demand["prefill"] ?? 0, demand["decode"] ?? 0))
+                     estimate.arrivalRate ?? 0, estimate.forecastArrivalRate ?? 0, estimate.forecastHorizonS ?? 0,
+                     estimate.demandTokensPerS.prefill ?? 0, estimate.demandTokensPerS.decode ?? 0))
         print()
-        printTable(["reason", "role", "detail"], (d["reasons"] as? [[String: Any]] ?? []).map {
-            [$0["code"] as? String ?? "?", $0["role"] as? String ?? "-", $0["message"] as? String ?? ""]
-        })
-        let actions = d["actions"] as? [Any] ?? []
-        print("\n\(actions.count) action(s).")
+        printTable(["reason", "role", "detail"], decision.reasons.map { [$0.code, $0.role ?? "-", $0.message] })
+        print("\n\(decision.actions.count) action(s).")
     }
 }
 
@@ -91,12 +84,7 @@ struct OverrideCommand: AsyncParsableCommand {
         @Option(help: "Why, for the audit log.")
         var reason: String?
 
-        func fields() -> [String: Any] {
-            var fields: [String: Any] = [:]
-            if let ttl { fields["ttl"] = ttl }
-            if let reason { fields["reason"] = reason }
-            return fields
-        }
+        func body(kind: String) -> OverrideBody { OverrideBody(kind: kind, ttl: ttl, reason: reason) }
     }
 
     struct Ratio: AsyncParsableCommand {
@@ -108,7 +96,9 @@ struct OverrideCommand: AsyncParsableCommand {
         func run() async throws {
             let parts = ratio.split(separator: ":").compactMap { Int($0) }
             guard parts.count == 2 else { throw ValidationError("ratio \"\(ratio)\" is not P:D; write it like 1:3.") }
-            try await send(options, ["kind": "ratio", "prefill": parts[0], "decode": parts[1]].merging(common.fields()) { $1 })
+            var body = common.body(kind: "ratio")
+            (body.prefill, body.decode) = (parts[0], parts[1])
+            try await send(options, body)
         }
     }
 
@@ -120,7 +110,9 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            try await send(options, ["kind": "counts", "prefill": prefill, "decode": decode].merging(common.fields()) { $1 })
+            var body = common.body(kind: "counts")
+            (body.prefill, body.decode) = (prefill, decode)
+            try await send(options, body)
         }
     }
 
@@ -134,12 +126,9 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            var fields: [String: Any] = ["kind": "bounds"]
-            if let minPrefill { fields["min_prefill"] = minPrefill }
-            if let minDecode { fields["min_decode"] = minDecode }
-            if let maxPrefill { fields["max_prefill"] = maxPrefill }
-            if let maxDecode { fields["max_decode"] = maxDecode }
-            try await send(options, fields.merging(common.fields()) { $1 })
+            var body = common.body(kind: "bounds")
+            (body.minPrefill, body.minDecode, body.maxPrefill, body.maxDecode) = (minPrefill, minDecode, maxPrefill, maxDecode)
+            try await send(options, body)
         }
     }
 
@@ -149,13 +138,12 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            let result = try await DaemonClient(socket: options.socket).call(.DELETE, "/v1/overrides" + (kind.map { "?kind=\($0)" } ?? ""))
-            report(options, result)
+            report(options, try await options.client.change(.DELETE, ControlPath.overrides + (kind.map { "?kind=\($0)" } ?? "")))
         }
     }
 
-    static func send(_ options: DaemonOptions, _ fields: [String: Any]) async throws {
-        report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/overrides", body: fields))
+    static func send(_ options: DaemonOptions, _ body: OverrideBody) async throws {
+        report(options, try await options.client.change(.POST, ControlPath.overrides, body: body))
     }
 }
 
@@ -165,14 +153,14 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/pause", body: common.fields()))
+        report(options, try await options.client.change(.POST, ControlPath.pause, body: PauseBody(ttl: common.ttl, reason: common.reason)))
     }
 }
 
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "End a pause.")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/resume")) }
+    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.resume)) }
 }
 
 struct DrainCommand: AsyncParsableCommand {
@@ -182,24 +170,23 @@ struct DrainCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        let encoded = worker.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_."))) ?? worker
-        report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/workers/\(encoded)/drain", body: reason.map { ["reason": $0] } ?? [:]))
+        report(options, try await options.client.change(.POST, ControlPath.drain(worker), body: DrainBody(reason: reason)))
     }
 }
 
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reconcile", abstract: "List units on every node now and adopt or clear as needed.")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/reconcile")) }
+    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.reconcile)) }
 }
 
 struct ReloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read fulcrumd's configuration file (like systemctl reload fulcrumd).")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await DaemonClient(socket: options.socket).call(.POST, "/v1/reload")) }
+    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.reload)) }
 }
 
-func report(_ options: DaemonOptions, _ result: Any) {
-    if options.json { return printJSON(result) }
-    print((result as? [String: Any])?["change"] as? String ?? "done")
+func report(_ options: DaemonOptions, _ reply: Reply<ChangeView>) {
+    if options.json { return printJSON(reply.json) }
+    print(reply.view.change)
 }

@@ -16,4 +16,7 @@ struct Fulcrumctl: AsyncParsableCommand {
             ReloadCommand.self, ProbeCommand.self,
         ]
     )
+
+    /// The shared options, so they may also stand before the verb; each verb reads its own copy.
+    @OptionGroup var options: DaemonOptions
 }

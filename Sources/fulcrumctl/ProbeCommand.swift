@@ -19,17 +19,15 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "auto, vllm, sglang, trtllm, dynamo-frontend, or a custom mapping JSON file.")
     var preset: String = "auto"
 
-    @Flag(help: "Print one JSON object instead of tables.")
-    var json = false
+    /// `--json` and `--timeout` (here: for a URL, body included; default 10 s) are the shared
+    /// options, so they may also stand before the verb.
+    @OptionGroup var options: DaemonOptions
 
-    @Option(help: "Seconds to wait for a URL, body included.")
-    var timeout: Double = 10
+    var json: Bool { options.json }
+    var timeout: Double { options.timeout ?? 10 }
 
     func validate() throws {
         _ = try ProbeTarget(preset)
-        guard timeout > 0, timeout.isFinite else {
-            throw ValidationError("--timeout \(timeout) is not a positive number of seconds; give e.g. --timeout 10.")
-        }
     }
 
     func run() async throws {

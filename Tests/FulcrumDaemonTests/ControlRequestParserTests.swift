@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumControlAPI
 import FulcrumCore
 import Testing
 @testable import FulcrumDaemon
@@ -16,6 +17,27 @@ struct ControlRequestParserTests {
         } catch {
             return error
         }
+    }
+
+    /// fulcrumctl's bodies and paths are the shared wire types; the daemon's strict parser must
+    /// read every one of them as what it means.
+    @Test("the client's wire types parse as intended")
+    func clientBodiesParse() throws {
+        func body(_ value: some Encodable) throws -> String { String(decoding: try JSONEncoder().encode(value), as: UTF8.self) }
+        #expect(try parse("POST", ControlPath.overrides, body(OverrideBody(kind: "ratio", prefill: 1, decode: 3, ttl: "30m", reason: "launch")))
+            == .setOverride(.ratio(InstanceRatio(prefill: 1, decode: 3)), ttlSeconds: 1800, reason: "launch"))
+        #expect(try parse("POST", ControlPath.overrides, body(OverrideBody(kind: "counts", prefill: 2, decode: 1)))
+            == .setOverride(.counts(PerRole(prefill: 2, decode: 1)), ttlSeconds: nil, reason: nil))
+        #expect(try parse("POST", ControlPath.overrides, body(OverrideBody(kind: "bounds", minPrefill: 1, maxDecode: 4)))
+            == .setOverride(.bounds(RoleBounds(min: PerRole(prefill: 1, decode: nil), max: PerRole(prefill: nil, decode: 4))), ttlSeconds: nil, reason: nil))
+        #expect(try parse("POST", ControlPath.pause, body(PauseBody(ttl: "10m", reason: "maintenance")))
+            == .setOverride(.pause, ttlSeconds: 600, reason: "maintenance"))
+        #expect(try parse("POST", ControlPath.pause, body(PauseBody())) == .setOverride(.pause, ttlSeconds: nil, reason: nil))
+        let worker = "gpu-a/llm-decode@g4-7.service"
+        #expect(try parse("POST", ControlPath.drain(worker), body(DrainBody(reason: "bad NIC"))) == .drain(WorkerID(worker), reason: "bad NIC"))
+        #expect(try parse("POST", ControlPath.drain(worker), body(DrainBody())) == .drain(WorkerID(worker), reason: nil))
+        for path in [ControlPath.status, ControlPath.workers, ControlPath.explain] { _ = try parse("GET", path) }
+        for path in [ControlPath.resume, ControlPath.reconcile, ControlPath.reload] { _ = try parse("POST", path) }
     }
 
     @Test("read endpoints")

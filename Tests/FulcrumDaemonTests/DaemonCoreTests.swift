@@ -34,7 +34,7 @@ struct NoTelemetry: TelemetryProvider {
 @Suite("Daemon core")
 struct DaemonCoreTests {
     static func configuration(dryRun: Bool = false) throws -> DaemonConfiguration {
-        var configuration = try DaemonConfiguration.parse(yaml: ConfigurationTests.minimal, source: "test.yaml")
+        var configuration = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "test.yaml")
         configuration.dryRun = dryRun
         return configuration
     }

@@ -10,7 +10,7 @@ import Testing
 struct MetricsExpositionTests {
     /// The exposition after one real decision, a scrape, a reload and a drain were recorded.
     static func exposition() async throws -> String {
-        let configuration = try DaemonConfiguration.parse(yaml: ConfigurationTests.minimal, source: "test.yaml")
+        let configuration = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "test.yaml")
         let workers = [
             WorkerSnapshot(id: "gpu-a/llm-prefill@g0.service", role: .prefill, node: "gpu-a", gpus: [0], lifecycle: .ready, startedAt: Timestamp(seconds: 0)),
             WorkerSnapshot(id: "gpu-a/llm-decode@g2-3.service", role: .decode, node: "gpu-a", gpus: [2, 3], lifecycle: .starting, startedAt: Timestamp(seconds: 5)),
@@ -20,8 +20,8 @@ struct MetricsExpositionTests {
         let decision = await core.tick(now: Timestamp(seconds: 10))
         let metrics = DaemonMetrics()
         metrics.record(decision: decision, observation: try #require(await core.lastObservation), outcomes: await core.lastOutcomes,
-                       tickSeconds: 0.004, budget: 4)
-        metrics.recordScrape(target: "gpu-a/llm-prefill@g0.service", seconds: 0.02, success: false)
+                       tickDuration: .milliseconds(4), budget: 4)
+        metrics.recordScrape(target: "gpu-a/llm-prefill@g0.service", duration: .milliseconds(20), success: false)
         metrics.recordReload(success: false)
         metrics.recordDrain(outcome: "empty")
         metrics.recordWorkerFailure()

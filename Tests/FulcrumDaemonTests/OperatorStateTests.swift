@@ -96,19 +96,19 @@ struct ReadinessTests {
         let readiness = Readiness(notifier: SystemdNotifier(), logger: .init(label: "test"))
         let start = ContinuousClock.now
         let nodes = [NodeSnapshot(name: "gpu-a", gpus: [0]), NodeSnapshot(name: "gpu-b", gpus: [0])]
-        #expect(await readiness.problem(at: start, tickSeconds: 10, nodes: nodes) == "first reconciliation pending")
+        #expect(await readiness.problem(at: start, tick: .seconds(10), nodes: nodes) == "first reconciliation pending")
         await readiness.mark(.reconciled)
         await readiness.mark(.controlSocket)
         await readiness.mark(.metricsEndpoint)
         await readiness.ticked(at: start)
-        #expect(await readiness.problem(at: start + .seconds(25), tickSeconds: 10, nodes: nodes) == nil)
-        let stalled = await readiness.problem(at: start + .seconds(45), tickSeconds: 10, nodes: nodes)
+        #expect(await readiness.problem(at: start + .seconds(25), tick: .seconds(10), nodes: nodes) == nil)
+        let stalled = await readiness.problem(at: start + .seconds(45), tick: .seconds(10), nodes: nodes)
         #expect(stalled?.hasPrefix("the control loop has not ticked for 45 s") == true)
         await readiness.ticked(at: start + .seconds(45))
         var down = nodes
         down[0].reachable = false
-        #expect(await readiness.problem(at: start + .seconds(46), tickSeconds: 10, nodes: down) == nil)
+        #expect(await readiness.problem(at: start + .seconds(46), tick: .seconds(10), nodes: down) == nil)
         down[1].reachable = false
-        #expect(await readiness.problem(at: start + .seconds(46), tickSeconds: 10, nodes: down) == "no node's systemd is reachable (gpu-a, gpu-b)")
+        #expect(await readiness.problem(at: start + .seconds(46), tick: .seconds(10), nodes: down) == "no node's systemd is reachable (gpu-a, gpu-b)")
     }
 }

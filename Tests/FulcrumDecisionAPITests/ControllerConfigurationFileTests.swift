@@ -26,7 +26,7 @@ struct ControllerConfigurationFileTests {
         #expect(file.controller.headroom == 0.8)
         #expect(file.controller.priors.prefill?.tokensPerSecond == 12_000)
         #expect(file.controller.priors.prefill?.attentionSecondsPerTokenSquared == 1.5e-9)
-        #expect(file.tickSeconds == 15)
+        #expect(file.tick == .seconds(15))
     }
 
     @Test("A headroom out of range is refused with its key")
@@ -51,7 +51,7 @@ struct ControllerConfigurationFileTests {
         let daemon = try DaemonConfiguration.load(path: path)
         let decide = try ControllerConfigurationFile.load(path: path)
         #expect(decide.controller == daemon.controller)
-        #expect(decide.tickSeconds == daemon.tickSeconds)
+        #expect(decide.tick == daemon.intervals.tick)
     }
 
     @Test("Problems are still all reported, with lines")

@@ -116,4 +116,24 @@ struct DecideProcessTests {
         #expect(message.contains("budget.max_gpus"))
         #expect(message.contains("line 2"))
     }
+
+    /// The simulator's SLO flags default to the one SLO default the daemon and decide use.
+    @Test("fulcrum-sim's SLO defaults are ServiceLevelObjective.default")
+    func simulatorDefaults() throws {
+        let process = Process()
+        process.executableURL = try Self.binary
+        process.arguments = ["run", "--help"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        process.waitUntilExit()
+        let slo = ServiceLevelObjective.default
+        for (flag, value) in [("--ttft", slo.ttftSeconds), ("--tpot", slo.tpotSeconds), ("--slo-percentile", slo.percentile)] {
+            let section = try #require(help.range(of: "\(flag) <").map { String(help[$0.lowerBound...].prefix(220)) })
+            #expect(section.contains("(default: \(value))"), "\(flag): \(section)")
+        }
+    }
 }

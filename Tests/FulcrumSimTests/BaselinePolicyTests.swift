@@ -22,7 +22,7 @@ private enum Fixture {
             maxBatch: 256
         )
     )
-    static let slo = ServiceLevelObjective(ttftSeconds: 1.0, tpotSeconds: 0.05)
+    static let slo = ServiceLevelObjective(ttftSeconds: 1.0, tpotSeconds: 0.05, percentile: 0.9)
 
     static func environment(
         gpus: PerRole<Int> = PerRole(prefill: 1, decode: 1),

@@ -46,21 +46,21 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         try sampleProfile.replacingOccurrences(of: "  max_batch: 64\n", with: "").write(toFile: path, atomically: true, encoding: .utf8)
-        var error = try #require(throws: ConfigurationError.self) { try Profile.load(path: path) }
+        var error = try #require(throws: SimulationFileError.self) { try Profile.load(path: path) }
         #expect(error.source == path)
         #expect(error.key == "decode.max_batch")
         #expect(error.description.contains(path) && error.description.contains("decode.max_batch"))
 
         try sampleProfile.replacingOccurrences(of: "max_batch: 64", with: "max_batch: lots").write(toFile: path, atomically: true, encoding: .utf8)
-        error = try #require(throws: ConfigurationError.self) { try Profile.load(path: path) }
+        error = try #require(throws: SimulationFileError.self) { try Profile.load(path: path) }
         #expect(error.key == "decode.max_batch")
 
         try sampleProfile.replacingOccurrences(of: "kv_transfer_bytes_per_s: 1.0e9", with: "kv_transfer_bytes_per_s: 0")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        error = try #require(throws: ConfigurationError.self) { try Profile.load(path: path) }
+        error = try #require(throws: SimulationFileError.self) { try Profile.load(path: path) }
         #expect(error.key == "kv_transfer_bytes_per_s")
 
-        error = try #require(throws: ConfigurationError.self) { try Profile.load(path: path + ".missing") }
+        error = try #require(throws: SimulationFileError.self) { try Profile.load(path: path + ".missing") }
         #expect(error.source == path + ".missing")
         #expect(try Profile.named("llama3-70b-h100-tp4") == .llama3_70B_H100_TP4)
     }
@@ -117,12 +117,12 @@ import Testing
         #expect(spec.nodeSnapshots.map(\.gpus) == [Array(0..<8), Array(0..<4)])
         #expect(ClusterSpec.default.totalGPUs == 32)
 
-        let duplicate = try #require(throws: ConfigurationError.self) {
+        let duplicate = try #require(throws: SimulationFileError.self) {
             try ClusterSpec.decode(yaml: "nodes:\n  - {name: a, gpus: 8}\n  - {name: a, gpus: 8}\n", source: "c.yaml")
         }
         #expect(duplicate.key == "nodes[1].name")
         #expect(duplicate.source == "c.yaml")
-        let missing = try #require(throws: ConfigurationError.self) {
+        let missing = try #require(throws: SimulationFileError.self) {
             try ClusterSpec.decode(yaml: "nodes:\n  - {name: a}\n", source: "c.yaml")
         }
         #expect(missing.key == "nodes[0].gpus")

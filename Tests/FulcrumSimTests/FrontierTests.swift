@@ -100,7 +100,7 @@ struct FeasibilityTests {
         #expect(profile.isFeasible(inputTokens: 1000, outputTokens: 100, slo: slo))       // TTFT 2.0 s exactly
         #expect(!profile.isFeasible(inputTokens: 1001, outputTokens: 100, slo: slo))      // TTFT 2.002 s
         #expect(profile.isFeasible(inputTokens: 1500, outputTokens: 1, slo: slo))         // no transfer: 1.5 s
-        #expect(!profile.isFeasible(inputTokens: 500, outputTokens: 100, slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.010)))
+        #expect(!profile.isFeasible(inputTokens: 500, outputTokens: 100, slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.010, percentile: 0.9)))
         #expect(!profile.isFeasible(inputTokens: 500, outputTokens: 9_600, slo: slo))     // 10 100 > 10 000 KV tokens
         #expect(profile.isFeasible(inputTokens: 400, outputTokens: 9_600, slo: slo))      // exactly fits
     }
@@ -134,7 +134,7 @@ struct LowerBoundTests {
             TraceRequest(arrival: 75, inputTokens: 100, outputTokens: 99_950), // never admitted: left out
         ]
         let bound = GPUHourLowerBound(trace: trace, profile: RoundProfile.make(kvCapacity: 100_000),
-                                      slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.05), windowSeconds: 60)
+                                      slo: ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.05, percentile: 0.9), windowSeconds: 60)
         // Window 0: 1000 prompt tokens → 1 s × 1 GPU; 200 decode tokens → 0.25 s × 2 GPUs.
         // Window 1: 2000 prompt tokens → 2 s × 1 GPU; 400 decode tokens → 0.5 s × 2 GPUs.
         #expect(bound.windows == 2)

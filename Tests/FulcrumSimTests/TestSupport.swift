@@ -83,7 +83,7 @@ enum Traces {
     }
 }
 
-let relaxedSLO = ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.1)
+let relaxedSLO = ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.1, percentile: 0.9)
 
 func makeInput(
     trace: [TraceRequest],

@@ -1,3 +1,4 @@
+import Foundation
 import FulcrumTestSupport
 import FulcrumCore
 @testable import FulcrumSystemd
@@ -24,6 +25,31 @@ import Testing
         #expect(ports.port(role: .prefill, gpus: try GPUSet([4, 5])) == 30004)
         #expect(ports.port(role: .decode, gpus: try GPUSet([0, 2, 5])) == 30100)
         #expect(throws: ActuatorError.self) { try PortScheme(prefillBase: 30000, decodeBase: 30004).validate(highestGPU: 7) }
+    }
+
+    /// The unit script computes the port the engine listens on; the daemon scrapes the port the
+    /// Swift rule gives. They must agree, defaults and overridden bases alike.
+    @Test(arguments: [("prefill", "g4-5", [String: String]()), ("decode", "g2.6", [:]),
+                      ("decode", "g3", ["FULCRUM_DECODE_BASE_PORT": "31000"])])
+    func unitScriptFollowsThePortRule(role: String, instance: String, environment: [String: String]) throws {
+        let script = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../systemd/fulcrum-unit-env").standardized
+        let output = FileManager.default.temporaryDirectory.appending(path: "fulcrum-unit-env-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let process = Process()
+        process.executableURL = URL(filePath: "/bin/sh")
+        process.arguments = [script.path, role, instance, output.path]
+        process.environment = environment
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        let port = lines.first { $0.hasPrefix("FULCRUM_PORT=") }.flatMap { Int($0.dropFirst("FULCRUM_PORT=".count)) }
+        let parsedRole = try #require(Role(rawValue: role))
+        let base = environment.values.first.flatMap(Int.init) ?? WorkerPort.defaultBases[parsedRole]
+        let gpus = try GPUSet(instanceName: instance)
+        #expect(port == PortScheme(prefillBase: parsedRole == .prefill ? base : 30000, decodeBase: parsedRole == .decode ? base : 30100)
+            .port(role: parsedRole, gpus: gpus))
+        #expect(port == WorkerPort.port(base: base, lowestGPU: gpus.lowest))
     }
 
     @Test func workerIDsAreNodeSlashUnit() throws {

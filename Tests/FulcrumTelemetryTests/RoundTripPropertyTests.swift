@@ -1,6 +1,7 @@
 import PropertyBased
 import Testing
 @testable import FulcrumTelemetry
+import ParserFuzzing
 
 /// A small deterministic generator (SplitMix64), seeded by the property checker, so each case is
 /// reproducible from its seed while the families themselves can be arbitrarily structured.

@@ -167,7 +167,7 @@ public enum RateMatcher {
                 total: Double(prefill) * prefillRate + Double(decode) * decodeRate,
                 gpus: prefill * g.prefill + decode * g.decode
             )
-            if best == nil || key.isBetter(than: best!.key) { best = (counts, key) }
+            if best.map({ key.isBetter(than: $0.key) }) ?? true { best = (counts, key) }
         }
         return best?.counts
     }

@@ -7,9 +7,13 @@ public struct ServiceLevelObjective: Sendable, Hashable, Codable {
     /// The percentile of requests that must meet the targets, 0…1 (0.9 means p90).
     public var percentile: Double
 
-    public init(ttftSeconds: Double, tpotSeconds: Double, percentile: Double = 0.9) {
+    public init(ttftSeconds: Double, tpotSeconds: Double, percentile: Double) {
         self.ttftSeconds = ttftSeconds
         self.tpotSeconds = tpotSeconds
         self.percentile = percentile
     }
+
+    /// What an operator gets for every SLO key left out, in the daemon's configuration, in
+    /// `fulcrum-sim` and in `decide` alike (docs/configuration.md): TTFT 2 s, TPOT 50 ms, p99.
+    public static let `default` = ServiceLevelObjective(ttftSeconds: 2, tpotSeconds: 0.05, percentile: 0.99)
 }

@@ -47,3 +47,14 @@ extension PerRole: Codable where Value: Codable {}
 extension PerRole: CustomStringConvertible {
     public var description: String { "prefill=\(prefill) decode=\(decode)" }
 }
+
+/// The worker port rule (docs/systemd.md): a role's base port plus the lowest GPU index of the
+/// worker's GPU set. GPU sets on one node are disjoint, so ports never collide on a node. The
+/// actuator, the scraper and `systemd/fulcrum-unit-env` all follow it (a test holds the script
+/// to it).
+public enum WorkerPort {
+    /// `workers.<role>.port_base` when the configuration leaves it out.
+    public static let defaultBases = PerRole(prefill: 30000, decode: 30100)
+
+    public static func port(base: Int, lowestGPU: Int) -> Int { base + lowestGPU }
+}

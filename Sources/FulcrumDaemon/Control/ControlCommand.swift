@@ -1,9 +1,10 @@
 import FulcrumConfiguration
+import FulcrumControlAPI
 import Foundation
 import FulcrumCore
 
 /// What a control-API request asks the daemon to do, after validation.
-public enum ControlCommand: Sendable, Hashable {
+package enum ControlCommand: Sendable, Hashable {
     case status
     case workers
     case explain
@@ -14,16 +15,16 @@ public enum ControlCommand: Sendable, Hashable {
 }
 
 /// A request the control API refuses: the HTTP status and one sentence saying what was wrong.
-public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var status: Int
-    public var message: String
+package struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
+    package var status: Int
+    package var message: String
 
-    public init(status: Int, _ message: String) {
+    package init(status: Int, _ message: String) {
         self.status = status
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
     static func badRequest(_ message: String) -> ControlError { ControlError(status: 400, message) }
 }
@@ -33,14 +34,12 @@ public struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Pure and strict: unknown fields, wrong types and out-of-range values are refused with a
 /// 4xx and a sentence naming the field, so nothing a client sends can reach the controller
 /// half-understood.
-public enum ControlRequestParser {
-    public static let apiPrefix = "/v1"
-
-    public static func parse(method: String, path: String, query: [String: String] = [:], body: Data) throws(ControlError) -> ControlCommand {
-        guard path.hasPrefix(apiPrefix + "/") else {
-            throw ControlError(status: 404, "unknown path \(path); the API lives under \(apiPrefix)/ (see docs/control-api.md)")
+package enum ControlRequestParser {
+    package static func parse(method: String, path: String, query: [String: String] = [:], body: Data) throws(ControlError) -> ControlCommand {
+        guard path.hasPrefix(ControlPath.prefix + "/") else {
+            throw ControlError(status: 404, "unknown path \(path); the API lives under \(ControlPath.prefix)/ (see docs/control-api.md)")
         }
-        let route = String(path.dropFirst(apiPrefix.count))
+        let route = String(path.dropFirst(ControlPath.prefix.count))
         switch (method, route) {
         case ("GET", "/status"): return .status
         case ("GET", "/workers"): return .workers
@@ -79,9 +78,7 @@ public enum ControlRequestParser {
                 let fields = try object(body, allowed: ["reason"], emptyAllowed: true)
                 return .drain(WorkerID(id), reason: try string(fields, "reason"))
             }
-            let known = ["GET /v1/status", "GET /v1/workers", "GET /v1/explain", "POST /v1/overrides", "DELETE /v1/overrides",
-                         "POST /v1/pause", "POST /v1/resume", "POST /v1/workers/{id}/drain", "POST /v1/reconcile", "POST /v1/reload"]
-            throw ControlError(status: 404, "no endpoint \(method) \(path); endpoints are \(known.joined(separator: ", "))")
+            throw ControlError(status: 404, "no endpoint \(method) \(path); endpoints are \(ControlPath.endpoints.joined(separator: ", "))")
         }
     }
 
@@ -114,14 +111,14 @@ public enum ControlRequestParser {
         let request: OverrideRequest
         switch kindText {
         case "ratio":
-            let prefill = try count(fields, "prefill", required: true)!
-            let decode = try count(fields, "decode", required: true)!
+            let prefill = try requiredCount(fields, "prefill")
+            let decode = try requiredCount(fields, "decode")
             guard prefill + decode > 0, prefill <= 1000, decode <= 1000 else {
                 throw .badRequest("a ratio needs prefill and decode from 0 to 1000, not both 0")
             }
             request = .ratio(InstanceRatio(prefill: prefill, decode: decode))
         case "counts":
-            request = .counts(PerRole(prefill: try count(fields, "prefill", required: true)!, decode: try count(fields, "decode", required: true)!))
+            request = .counts(PerRole(prefill: try requiredCount(fields, "prefill"), decode: try requiredCount(fields, "decode")))
         case "bounds":
             let bounds = RoleBounds(
                 min: PerRole(prefill: try count(fields, "min_prefill"), decode: try count(fields, "min_decode")),
@@ -160,11 +157,13 @@ public enum ControlRequestParser {
         return text
     }
 
-    static func count(_ fields: [String: JSONValue], _ name: String, required: Bool = false) throws(ControlError) -> Int? {
-        guard let value = fields[name] else {
-            if required { throw .badRequest("field \"\(name)\" is required: a whole number of instances") }
-            return nil
-        }
+    static func requiredCount(_ fields: [String: JSONValue], _ name: String) throws(ControlError) -> Int {
+        guard let value = try count(fields, name) else { throw .badRequest("field \"\(name)\" is required: a whole number of instances") }
+        return value
+    }
+
+    static func count(_ fields: [String: JSONValue], _ name: String) throws(ControlError) -> Int? {
+        guard let value = fields[name] else { return nil }
         guard case let .number(number) = value, number == number.rounded(), number >= 0, number <= 100_000 else {
             throw .badRequest("field \"\(name)\" must be a whole number of instances from 0 to 100000, not \(value.typeName == "a number" ? "\(value)" : value.typeName)")
         }

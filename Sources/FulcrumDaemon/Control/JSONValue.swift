@@ -2,7 +2,7 @@ import Foundation
 
 /// A parsed JSON document, so control requests can be checked field by field (unknown
 /// fields, wrong types) with errors that name the field, before anything is applied.
-public enum JSONValue: Sendable, Hashable {
+package enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -10,7 +10,7 @@ public enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public static func parse(_ data: Data) throws -> JSONValue {
+    package static func parse(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
@@ -29,7 +29,7 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue: Decodable {
     // Bool is tried before Double: JSONDecoder refuses a number as Bool and true as a number,
     // so the two stay distinct, which JSONSerialization's NSNumber does not guarantee on Linux.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() { self = .null }
         else if let value = try? container.decode(Bool.self) { self = .bool(value) }

@@ -1,7 +1,7 @@
 import FulcrumCore
 
 /// A change an operator asks for over the control socket, validated before it touches state.
-public enum OverrideRequest: Sendable, Hashable {
+package enum OverrideRequest: Sendable, Hashable {
     case ratio(InstanceRatio)
     case counts(PerRole<Int>)
     case bounds(RoleBounds)
@@ -11,28 +11,28 @@ public enum OverrideRequest: Sendable, Hashable {
 }
 
 /// Who asked, for the audit log: the peer credentials of the control-socket connection.
-public struct Requester: Sendable, Hashable, Codable, CustomStringConvertible {
-    public var uid: Int
-    public var gid: Int
-    public var pid: Int
+package struct Requester: Sendable, Hashable, Codable, CustomStringConvertible {
+    package var uid: Int
+    package var gid: Int
+    package var pid: Int
 
-    public init(uid: Int, gid: Int, pid: Int) {
+    package init(uid: Int, gid: Int, pid: Int) {
         self.uid = uid
         self.gid = gid
         self.pid = pid
     }
 
-    public var description: String { "uid=\(uid) gid=\(gid) pid=\(pid)" }
+    package var description: String { "uid=\(uid) gid=\(gid) pid=\(pid)" }
 }
 
 /// One line of the audit trail: every change made through the control API.
-public struct AuditEntry: Sendable, Hashable, Codable {
-    public var time: Timestamp
-    public var requester: Requester?
-    public var action: String
-    public var reason: String?
+package struct AuditEntry: Sendable, Hashable, Codable {
+    package var time: Timestamp
+    package var requester: Requester?
+    package var action: String
+    package var reason: String?
 
-    public init(time: Timestamp, requester: Requester?, action: String, reason: String?) {
+    package init(time: Timestamp, requester: Requester?, action: String, reason: String?) {
         self.time = time
         self.requester = requester
         self.action = action
@@ -41,9 +41,9 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 }
 
 /// Applies override requests to the override set, with expiry and reason.
-public enum OverrideBook {
+package enum OverrideBook {
     /// The new override set after `request`, and a one-line description for the audit log.
-    public static func apply(
+    package static func apply(
         _ request: OverrideRequest,
         to overrides: Overrides,
         now: Timestamp,

@@ -6,10 +6,10 @@ import Prometheus
 /// One registry per daemon (not the process-global MetricsSystem), so tests can run several
 /// daemons in one process and read each one's exposition. Names follow Prometheus
 /// conventions: `fulcrum_` prefix, base units in the name, `_total` for counters.
-public final class DaemonMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class DaemonMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
 
-    public init() {
+    package init() {
         registry.gauge(name: "fulcrum_up", help: "1 while fulcrumd runs.").set(to: Double(1))
         for role in Role.allCases {
             for state in WorkerLifecycle.allCases {
@@ -19,9 +19,9 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    public func exposition() -> String { registry.emitToString() }
+    package func exposition() -> String { registry.emitToString() }
 
-    public func record(decision: Decision, observation: FleetObservation, outcomes: [ActionReport], tickSeconds: Double, budget: Int) {
+    package func record(decision: Decision, observation: FleetObservation, outcomes: [ActionReport], tickDuration: Duration, budget: Int) {
         for role in Role.allCases {
             let labels = [("role", role.rawValue)]
             for state in WorkerLifecycle.allCases {
@@ -68,7 +68,7 @@ public final class DaemonMetrics: Sendable {
                                  help: "Actions executed, by kind and outcome.").increment()
         }
         registry.durationHistogram(name: "fulcrum_tick_duration_seconds", buckets: Self.tickBuckets,
-                                       help: "Time one control-loop tick took.").recordNanoseconds(Int64(tickSeconds * 1e9))
+                                       help: "Time one control-loop tick took.").record(tickDuration)
         for kind in OverrideKind.allCases {
             let active: Bool = switch kind {
             case .pause: decision.overrides.pause != nil
@@ -81,14 +81,14 @@ public final class DaemonMetrics: Sendable {
         }
     }
 
-    public func recordReload(success: Bool) {
+    package func recordReload(success: Bool) {
         registry.counter(name: "fulcrum_config_reloads_total", labels: [("result", success ? "success" : "failure")],
                              help: "Configuration reloads by result.").increment()
     }
 
-    public func recordScrape(target: String, seconds: Double, success: Bool) {
+    package func recordScrape(target: String, duration: Duration, success: Bool) {
         registry.durationHistogram(name: "fulcrum_scrape_duration_seconds", buckets: Self.scrapeBuckets,
-                                       help: "Time to fetch and parse one worker's metrics.").recordNanoseconds(Int64(seconds * 1e9))
+                                       help: "Time to fetch and parse one worker's metrics.").record(duration)
         if !success {
             registry.counter(name: "fulcrum_scrape_failures_total", labels: [("target", target)],
                                  help: "Failed scrapes by target.").increment()
@@ -96,13 +96,13 @@ public final class DaemonMetrics: Sendable {
     }
 
     /// A drain that ended: `empty` (in-flight reached zero) or `timeout` (stopped anyway).
-    public func recordDrain(outcome: String) {
+    package func recordDrain(outcome: String) {
         registry.counter(name: "fulcrum_drains_total", labels: [("outcome", outcome)],
                          help: "Drains that ended, by outcome (empty or timeout).").increment()
     }
 
     /// A worker unit that failed or whose process died without being asked to stop.
-    public func recordWorkerFailure() {
+    package func recordWorkerFailure() {
         registry.counter(name: "fulcrum_worker_failures_total", help: "Worker units that failed or died unexpectedly.").increment()
     }
 

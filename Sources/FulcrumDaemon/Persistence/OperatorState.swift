@@ -4,15 +4,15 @@ import FulcrumCore
 /// expiry), workers drained by hand, and the audit trail. Everything the controller learned is
 /// deliberately not here: it is relearned from telemetry in minutes, and a stale estimate
 /// restored after a long outage would be worse than a fresh start.
-public struct OperatorState: Sendable, Hashable, Codable {
+package struct OperatorState: Sendable, Hashable, Codable {
     /// Bumped when the file's meaning changes; a file of another version is not read.
-    public static let currentVersion = 1
+    package static let currentVersion = 1
 
-    public var version: Int
-    public var overrides: Overrides
-    public var audit: [AuditEntry]
+    package var version: Int
+    package var overrides: Overrides
+    package var audit: [AuditEntry]
 
-    public init(overrides: Overrides, audit: [AuditEntry]) {
+    package init(overrides: Overrides, audit: [AuditEntry]) {
         version = Self.currentVersion
         self.overrides = overrides
         self.audit = audit

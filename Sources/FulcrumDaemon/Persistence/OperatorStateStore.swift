@@ -4,27 +4,27 @@ import Logging
 /// Keeps `OperatorState` in one JSON file, replaced atomically on every change, so a restart
 /// (a crash, an upgrade, `systemctl restart`) comes back with the operators' overrides, drains
 /// and audit trail.
-public struct OperatorStateStore: Sendable {
-    public let path: String
+package struct OperatorStateStore: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// The default location: systemd's StateDirectory= when running under it, else
     /// /var/lib/fulcrum (what fulcrumd.service's StateDirectory=fulcrum gives).
-    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    package static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let directory = environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) ?? "/var/lib/fulcrum"
         return "\(directory)/state.json"
     }
 
-    public struct LoadError: Error, CustomStringConvertible {
-        public var description: String
+    package struct LoadError: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// The saved state, `nil` when there is none yet. A file that cannot be used is moved
     /// aside (kept for inspection, never overwritten) and reported as one sentence.
-    public func load() throws(LoadError) -> OperatorState? {
+    package func load() throws(LoadError) -> OperatorState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         let problem: String
         do {
@@ -42,7 +42,7 @@ public struct OperatorStateStore: Sendable {
 
     /// Writes `state` to a temporary file in the same folder, flushes it, then renames it over
     /// the old one: a crash mid-write leaves the old state, never half a file.
-    public func save(_ state: OperatorState) throws {
+    package func save(_ state: OperatorState) throws {
         let url = URL(fileURLWithPath: path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()

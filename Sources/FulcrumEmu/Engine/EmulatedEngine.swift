@@ -195,7 +195,6 @@ public actor EmulatedEngine<C: Clock> where C.Duration == Duration {
     }
 
     private func seconds(_ instant: C.Instant) -> Double {
-        let elapsed = origin.duration(to: instant)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        origin.duration(to: instant).inSeconds
     }
 }

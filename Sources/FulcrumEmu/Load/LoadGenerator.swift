@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FulcrumCore
 import FulcrumTraces
 import NIOCore
 
@@ -51,20 +52,20 @@ public struct LoadGenerator: Sendable {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted { $0.index < $1.index }
         }
-        return LoadReport(target: target, outcomes: outcomes, durationSeconds: seconds(start.duration(to: .now)))
+        return LoadReport(target: target, outcomes: outcomes, durationSeconds: start.duration(to: .now).inSeconds)
     }
 
     private func send(_ trace: TraceRequest, index: Int, url: String, due: ContinuousClock.Instant, start: ContinuousClock.Instant, client: HTTPClient) async -> RequestOutcome {
         // A trace row with no output still asks for one token: the prefill always makes one.
         let maxTokens = max(1, trace.outputTokens)
-        var outcome = RequestOutcome(index: index, scheduledAt: seconds(start.duration(to: due)), expectedTokens: maxTokens, tokens: 0)
+        var outcome = RequestOutcome(index: index, scheduledAt: start.duration(to: due).inSeconds, expectedTokens: maxTokens, tokens: 0)
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: body(promptTokens: max(1, trace.inputTokens), maxTokens: maxTokens)))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000))
+            response = try await client.execute(request, timeout: .nanoseconds(Int64(requestTimeout.inSeconds * 1e9)))
         } catch {
             outcome.failure = .connection("\(error)")
             return outcome
@@ -95,9 +96,9 @@ public struct LoadGenerator: Sendable {
             // Reported below as truncated: the stream broke before [DONE].
         }
         if let first {
-            outcome.timeToFirstToken = seconds(due.duration(to: first))
+            outcome.timeToFirstToken = due.duration(to: first).inSeconds
             if let last, outcome.tokens > 1 {
-                outcome.timePerOutputToken = seconds(first.duration(to: last)) / Double(outcome.tokens - 1)
+                outcome.timePerOutputToken = first.duration(to: last).inSeconds / Double(outcome.tokens - 1)
             }
         }
         if !done {
@@ -120,9 +121,5 @@ public struct LoadGenerator: Sendable {
         prompt += "]"
         let modelField = model.map { "\"model\":\(CompletionEncoding.jsonString($0))," } ?? ""
         return "{\(modelField)\"prompt\":\(prompt),\"max_tokens\":\(maxTokens),\"stream\":true,\"ignore_eos\":true}"
-    }
-
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
     }
 }

@@ -129,7 +129,6 @@ public final class DisaggregatedRouter: Sendable {
 extension ContinuousClock.Instant {
     /// Seconds from this instant until now.
     var secondsSince: Double {
-        let elapsed = self.duration(to: .now)
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        duration(to: .now).inSeconds
     }
 }

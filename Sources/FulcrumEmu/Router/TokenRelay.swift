@@ -34,7 +34,7 @@ struct TokenRelay: Sendable {
                         let now = ContinuousClock.now
                         tokens += 1
                         if let lastToken {
-                            await metrics.token(gap: Double(lastToken.duration(to: now).components.attoseconds) * 1e-18 + Double(lastToken.duration(to: now).components.seconds))
+                            await metrics.token(gap: lastToken.duration(to: now).inSeconds)
                         } else {
                             await metrics.firstToken(after: arrival.secondsSince)
                         }

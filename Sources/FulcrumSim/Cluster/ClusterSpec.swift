@@ -57,15 +57,15 @@ public struct ClusterSpec: Sendable, Hashable, Codable {
 
     public func validate(source: String) throws {
         guard !nodes.isEmpty else {
-            throw ConfigurationError(source: source, key: "nodes", problem: "must list at least one node")
+            throw SimulationFileError(source: source, key: "nodes", problem: "must list at least one node")
         }
         var seen: Set<String> = []
         for (index, node) in nodes.enumerated() {
             guard !node.name.isEmpty else {
-                throw ConfigurationError(source: source, key: "nodes[\(index)].name", problem: "must not be empty")
+                throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "must not be empty")
             }
             guard seen.insert(node.name).inserted else {
-                throw ConfigurationError(source: source, key: "nodes[\(index)].name", problem: "duplicate node name \"\(node.name)\"")
+                throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "duplicate node name \"\(node.name)\"")
             }
             try ConfigurationValidator(source: source).requirePositive(node.gpus, "nodes[\(index)].gpus")
         }

@@ -2,14 +2,14 @@ import Foundation
 import Yams
 
 /// Reads a YAML document into a `Decodable` type, turning every failure into a
-/// `ConfigurationError` that names the file and the key.
+/// `SimulationFileError` that names the file and the key.
 enum YAMLConfigurationLoader {
     static func load<T: Decodable>(_ type: T.Type, path: String) throws -> T {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            throw ConfigurationError(source: path, key: "", problem: "cannot read the file (\(error.localizedDescription))")
+            throw SimulationFileError(source: path, key: "", problem: "cannot read the file (\(error.localizedDescription))")
         }
         return try decode(type, yaml: text, source: path)
     }
@@ -19,10 +19,10 @@ enum YAMLConfigurationLoader {
             return try YAMLDecoder().decode(type, from: yaml)
         } catch let error as DecodingError {
             throw configurationError(error, source: source)
-        } catch let error as ConfigurationError {
+        } catch let error as SimulationFileError {
             throw error
         } catch {
-            throw ConfigurationError(source: source, key: "", problem: "not valid YAML (\(error))")
+            throw SimulationFileError(source: source, key: "", problem: "not valid YAML (\(error))")
         }
     }
 
@@ -38,18 +38,18 @@ enum YAMLConfigurationLoader {
         return result
     }
 
-    private static func configurationError(_ error: DecodingError, source: String) -> ConfigurationError {
+    private static func configurationError(_ error: DecodingError, source: String) -> SimulationFileError {
         switch error {
         case let .keyNotFound(key, context):
-            return ConfigurationError(source: source, key: keyPath(context.codingPath + [key]), problem: "missing")
+            return SimulationFileError(source: source, key: keyPath(context.codingPath + [key]), problem: "missing")
         case let .typeMismatch(type, context):
-            return ConfigurationError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)) (\(context.debugDescription))")
+            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)) (\(context.debugDescription))")
         case let .valueNotFound(type, context):
-            return ConfigurationError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)), found nothing")
+            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)), found nothing")
         case let .dataCorrupted(context):
-            return ConfigurationError(source: source, key: keyPath(context.codingPath), problem: context.debugDescription)
+            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: context.debugDescription)
         @unknown default:
-            return ConfigurationError(source: source, key: "", problem: "\(error)")
+            return SimulationFileError(source: source, key: "", problem: "\(error)")
         }
     }
 
@@ -69,19 +69,19 @@ struct ConfigurationValidator {
 
     func requirePositive(_ value: Double, _ key: String) throws {
         guard value.isFinite, value > 0 else {
-            throw ConfigurationError(source: source, key: key, problem: "must be a positive number, found \(value)")
+            throw SimulationFileError(source: source, key: key, problem: "must be a positive number, found \(value)")
         }
     }
 
     func requireNonNegative(_ value: Double, _ key: String) throws {
         guard value.isFinite, value >= 0 else {
-            throw ConfigurationError(source: source, key: key, problem: "must be zero or more, found \(value)")
+            throw SimulationFileError(source: source, key: key, problem: "must be zero or more, found \(value)")
         }
     }
 
     func requirePositive(_ value: Int, _ key: String) throws {
         guard value > 0 else {
-            throw ConfigurationError(source: source, key: key, problem: "must be a positive whole number, found \(value)")
+            throw SimulationFileError(source: source, key: key, problem: "must be a positive whole number, found \(value)")
         }
     }
 }

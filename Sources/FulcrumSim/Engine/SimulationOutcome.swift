@@ -18,7 +18,7 @@ public struct SimulationOutcome: Sendable {
 /// Runs simulations.
 public enum Simulator {
     /// Replays `input.trace` through the simulated cluster under `policy` until every request
-    /// has completed or failed. Throws `SimulationInputError` or `ConfigurationError` for input
+    /// has completed or failed. Throws `SimulationInputError` or `SimulationFileError` for input
     /// it cannot run (e.g. an initial allocation that does not fit).
     public static func run(_ input: SimulationInput, policy: any ScalingPolicy) throws -> SimulationOutcome {
         var simulation = try ClusterSimulation(input: input, policy: policy)

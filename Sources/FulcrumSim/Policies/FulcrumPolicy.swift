@@ -33,12 +33,13 @@ public struct FulcrumPolicy: ScalingPolicy {
     }
 
     public mutating func tick(snapshot: ClusterSnapshot, environment: PolicyEnvironment) -> PolicyOutput {
-        if controller == nil {
+        var running = controller ?? {
             var configuration = Self.configuration(for: environment)
             tune(&configuration)
-            controller = Controller(configuration: configuration)
-        }
-        let decision = controller!.decide(snapshot)
+            return Controller(configuration: configuration)
+        }()
+        let decision = running.decide(snapshot)
+        controller = running
         lastDecision = decision
         return PolicyOutput(actions: decision.actions, desired: decision.desired)
     }

@@ -42,8 +42,7 @@ public struct ActuatorConfiguration: Sendable {
         jobTimeout: Duration = .seconds(120)
     ) {
         self.nodes = nodes
-        // The defaults are valid, so this cannot throw.
-        self.templates = templates ?? (try! WorkerTemplates())
+        self.templates = templates ?? .standard
         self.ports = ports
         self.drainTimeout = drainTimeout
         self.drainPollInterval = drainPollInterval

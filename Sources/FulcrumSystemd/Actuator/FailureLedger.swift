@@ -24,7 +24,7 @@ struct FailureLedger: Sendable {
     mutating func recordFailure(_ key: Key, at now: Timestamp) -> Duration {
         let failures = (records[key]?.failures ?? 0) + 1
         let delay = backoff.delay(attempt: failures)
-        records[key] = Record(failures: failures, notBefore: now + delay.seconds)
+        records[key] = Record(failures: failures, notBefore: now + delay.inSeconds)
         return delay
     }
 
@@ -39,8 +39,4 @@ struct FailureLedger: Sendable {
     mutating func reset(_ key: Key) { records[key] = nil }
 }
 
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
+

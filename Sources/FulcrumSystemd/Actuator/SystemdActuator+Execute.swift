@@ -305,6 +305,8 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ what: String, _ operation: @e
             throw ActuatorError(.jobFailed, "Waiting for \(what) took longer than \(limit); raise jobTimeout or look at why systemd is slow (`systemctl list-jobs`).")
         }
         defer { group.cancelAll() }
-        return try await group.next()!
+        // Two tasks were added, so the first result is always there; the fallback never runs.
+        guard let first = try await group.next() else { throw CancellationError() }
+        return first
     }
 }

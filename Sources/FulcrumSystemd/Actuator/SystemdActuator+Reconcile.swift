@@ -59,7 +59,7 @@ extension SystemdActuator {
             drainTasks[id] = Task { await self.stop(id) }
         }
         let now = wallClock()
-        for worker in workers.values where worker.node == name && worker.isRunning && now - worker.startedAt >= configuration.stableAfter.seconds {
+        for worker in workers.values where worker.node == name && worker.isRunning && now - worker.startedAt >= configuration.stableAfter.inSeconds {
             failures.reset(FailureLedger.Key(node: name, gpus: worker.unit.gpus))
         }
     }
@@ -96,7 +96,7 @@ extension SystemdActuator {
         let journal = nodeConfigurations[worker.node]?.endpoint == .user ? "journalctl --user -u" : "journalctl -u"
         let error = ActuatorError(
             .unitFailed,
-            "Unit \(worker.unit.name) on node \(worker.node) failed (result \(result), failure \(failures.failures(key)) in a row); check its ExecStart= and `\(journal) \(worker.unit.name)`, GPUs \(worker.unit.gpus.indices.map(String.init).joined(separator: ",")) are not started again for \(Int(delay.seconds.rounded(.up))) s."
+            "Unit \(worker.unit.name) on node \(worker.node) failed (result \(result), failure \(failures.failures(key)) in a row); check its ExecStart= and `\(journal) \(worker.unit.name)`, GPUs \(worker.unit.gpus.indices.map(String.init).joined(separator: ",")) are not started again for \(Int(delay.inSeconds.rounded(.up))) s."
         )
         logger.error("\(error.message)", metadata: metadata(worker))
         eventSink.yield(.workerFailed(id, error))

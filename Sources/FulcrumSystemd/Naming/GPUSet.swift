@@ -36,7 +36,7 @@ public struct GPUSet: Sendable, Hashable, Comparable, CustomStringConvertible {
                 else { throw refused }
                 parsed.append(value)
             }
-            let low = parsed[0], high = parsed.last!
+            guard let low = parsed.first, let high = parsed.last else { throw refused }
             guard high >= low, parsed.count == 1 || high > low else { throw refused }
             indices.append(contentsOf: low...high)
         }

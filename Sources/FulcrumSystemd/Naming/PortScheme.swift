@@ -1,16 +1,15 @@
 import FulcrumCore
 
-/// A worker's port, derived from its role and GPU set alone: base port of the role plus the
-/// lowest GPU index. GPU sets on one node are disjoint, so ports never collide on a node;
-/// the two roles' ranges must not overlap. `systemd/fulcrum-unit-env` computes the same.
+/// A worker's port, derived from its role and GPU set alone (the rule is `WorkerPort`'s); the
+/// two roles' ranges must not overlap.
 public struct PortScheme: Sendable, Hashable {
     public let basePorts: PerRole<Int>
 
-    public init(prefillBase: Int = 30000, decodeBase: Int = 30100) {
+    public init(prefillBase: Int = WorkerPort.defaultBases.prefill, decodeBase: Int = WorkerPort.defaultBases.decode) {
         basePorts = PerRole(prefill: prefillBase, decode: decodeBase)
     }
 
-    public func port(role: Role, gpus: GPUSet) -> Int { basePorts[role] + gpus.lowest }
+    public func port(role: Role, gpus: GPUSet) -> Int { WorkerPort.port(base: basePorts[role], lowestGPU: gpus.lowest) }
 
     /// Refuses bases whose ranges (base...base+highest GPU) overlap or leave 1...65535.
     func validate(highestGPU: Int) throws(ActuatorError) {

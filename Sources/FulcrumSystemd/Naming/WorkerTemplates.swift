@@ -7,6 +7,14 @@ public struct WorkerTemplates: Sendable, Hashable {
     public let decode: String
 
     /// `prefill` and `decode` are template prefixes, e.g. `llm-prefill` for `llm-prefill@.service`.
+    /// `llm-prefill@.service` and `llm-decode@.service`, the names systemd/ ships.
+    public static let standard = WorkerTemplates(checked: "llm-prefill", "llm-decode")
+
+    private init(checked prefill: String, _ decode: String) {
+        self.prefill = prefill
+        self.decode = decode
+    }
+
     public init(prefill: String = "llm-prefill", decode: String = "llm-decode") throws(ActuatorError) {
         for prefix in [prefill, decode] {
             guard !prefix.isEmpty, prefix.count <= 100,

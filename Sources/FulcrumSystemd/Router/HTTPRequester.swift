@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -8,7 +9,7 @@ struct HTTPRequester: Sendable {
     var timeout: Duration
 
     func send(_ method: String, _ url: URL, json: Data? = nil, what: String) async throws {
-        var request = URLRequest(url: url, timeoutInterval: timeout.seconds)
+        var request = URLRequest(url: url, timeoutInterval: timeout.inSeconds)
         request.httpMethod = method
         if let json {
             request.httpBody = json

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FulcrumCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
@@ -45,7 +46,7 @@ public struct ExpositionFetcher: Sendable {
         request.headers.add(name: "Accept", value: ScraperConfiguration.acceptHeader)
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
         // Prometheus sends this too, so that exporters can bound their own work.
-        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(budget.secondsValue)")
+        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(budget.inSeconds)")
 
         let response: HTTPClientResponse
         do {

@@ -1,3 +1,5 @@
+import FulcrumCore
+
 /// Why one scrape produced no telemetry. `description` is one sentence that names the URL and
 /// says what to check, e.g. `scrape of http://10.0.0.7:8000/metrics timed out after 5.0 s;
 /// check that the worker is alive or raise the scrape timeout`.
@@ -40,7 +42,7 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidURL:
             return "\(url) is not an http:// or https:// URL with a host; fix the target's address"
         case .timedOut(let after):
-            let seconds = after.secondsValue
+            let seconds = after.inSeconds
             return "scrape of \(url) timed out after \(seconds.formatted1) s; check that the worker is alive or raise the scrape timeout"
         case .connectionFailed(let message):
             return "cannot reach \(url) (\(message)); check that the worker is running and listening on that port"

@@ -72,8 +72,4 @@ extension Duration {
         if seconds >= Int64.max / 1_000_000_000 { return .max }
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
-
-    var secondsValue: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumControlAPI
 import FulcrumCore
 import HTTPTypes
 import HummingbirdCore
@@ -8,7 +9,7 @@ import NIOCore
 /// Turns one HTTP request into a command, runs it against the daemon, writes JSON back.
 /// Every failure a client can cause is a 4xx with `{"error": "...", "status": N}`; nothing a
 /// client sends can crash the daemon.
-public struct ControlRequestHandler: Sendable {
+package struct ControlRequestHandler: Sendable {
     let core: DaemonCore
     let logger: Logger
     let now: @Sendable () -> Timestamp
@@ -16,7 +17,7 @@ public struct ControlRequestHandler: Sendable {
     let reload: @Sendable (Requester?) async throws -> String
     static let maxBody = 64 * 1024
 
-    public init(core: DaemonCore, logger: Logger, now: @escaping @Sendable () -> Timestamp, reload: @escaping @Sendable (Requester?) async throws -> String) {
+    package init(core: DaemonCore, logger: Logger, now: @escaping @Sendable () -> Timestamp, reload: @escaping @Sendable (Requester?) async throws -> String) {
         self.core = core
         self.logger = logger
         self.now = now
@@ -64,29 +65,30 @@ public struct ControlRequestHandler: Sendable {
         case .status:
             return encode(await core.statusView(now: time))
         case .workers:
-            return encode(await core.workerViews(now: time))
+            return encode(await core.workersView(now: time))
         case .explain:
-            guard let decision = await core.lastDecision else {
+            guard let view = await core.explainView(now: time) else {
                 throw ControlError(status: 503, "no decision yet; the first tick has not run")
             }
-            return encode(decision)
+            return encode(view)
         case let .setOverride(request, ttl, reason):
             let entry = await core.apply(request, ttlSeconds: ttl, reason: reason, requester: requester, now: time)
             logger.notice("override changed", metadata: [
                 "change": "\(entry.action)", "reason": "\(reason ?? "")", "peer": "\(requester.map(\.description) ?? "unknown")",
             ])
-            return encode(ChangeView(ok: true, change: entry.action, overrides: await core.overrides, outcome: nil))
+            return encode(ChangeView(ok: true, change: entry.action, overrides: OverridesView(await core.overrides)))
         case let .drain(worker, reason):
             let outcome = try await core.drain(worker, reason: reason, requester: requester, now: time)
             logger.notice("drain requested", metadata: ["worker": "\(worker)", "peer": "\(requester.map(\.description) ?? "unknown")"])
-            return encode(ChangeView(ok: outcome.result != .failed && outcome.result != .refused, change: "drain \(worker)", overrides: nil, outcome: outcome))
+            return encode(ChangeView(ok: outcome.result != .failed && outcome.result != .refused, change: "drain \(worker)",
+                                     outcome: ChangeView.Outcome(outcome)))
         case .reconcile:
             await core.reconcile(requester: requester, now: time)
-            return encode(ChangeView(ok: true, change: "reconcile", overrides: nil, outcome: nil))
+            return encode(ChangeView(ok: true, change: "reconcile"))
         case .reload:
             do {
                 let result = try await reload(requester)
-                return encode(ChangeView(ok: true, change: result, overrides: nil, outcome: nil))
+                return encode(ChangeView(ok: true, change: result))
             } catch {
                 throw ControlError(status: 422, "\(error)")
             }

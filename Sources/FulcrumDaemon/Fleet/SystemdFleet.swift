@@ -5,19 +5,19 @@ import FulcrumSystemd
 import FulcrumTelemetry
 
 /// The production fleet: worker units on each node's systemd, through the sd-bus actuator.
-public struct SystemdFleet: WorkerFleet {
-    public let actuator: SystemdActuator
+package struct SystemdFleet: WorkerFleet {
+    package let actuator: SystemdActuator
 
-    public init(actuator: SystemdActuator) {
+    package init(actuator: SystemdActuator) {
         self.actuator = actuator
     }
 
-    public func observe() async -> FleetObservation {
+    package func observe() async -> FleetObservation {
         let observation = await actuator.observe()
         return FleetObservation(nodes: observation.nodes, workers: observation.workers)
     }
 
-    public func execute(_ actions: [ScalingAction]) async -> [ActionReport] {
+    package func execute(_ actions: [ScalingAction]) async -> [ActionReport] {
         await actuator.execute(actions).map { result in
             switch result.outcome {
             case .done: ActionReport(action: result.action, result: .done)
@@ -30,10 +30,10 @@ public struct SystemdFleet: WorkerFleet {
         }
     }
 
-    public func reconcile() async { await actuator.reconcile() }
+    package func reconcile() async { await actuator.reconcile() }
 
     /// The actuator's configuration from the daemon's.
-    public static func actuatorConfiguration(_ configuration: DaemonConfiguration) throws -> ActuatorConfiguration {
+    package static func actuatorConfiguration(_ configuration: DaemonConfiguration) throws -> ActuatorConfiguration {
         let nodes = try configuration.nodes.map { node in
             FulcrumSystemd.NodeConfiguration(
                 name: node.name, gpus: node.gpus,
@@ -47,15 +47,15 @@ public struct SystemdFleet: WorkerFleet {
             templates: try WorkerTemplates(prefill: prefix(configuration.roles.prefill.template), decode: prefix(configuration.roles.decode.template)),
             ports: PortScheme(prefillBase: configuration.roles.prefill.portBase, decodeBase: configuration.roles.decode.portBase),
             drainTimeout: PerRole(
-                prefill: .milliseconds(Int(configuration.roles.prefill.drainTimeoutSeconds * 1000)),
-                decode: .milliseconds(Int(configuration.roles.decode.drainTimeoutSeconds * 1000))
+                prefill: configuration.roles.prefill.drainTimeout,
+                decode: configuration.roles.decode.drainTimeout
             ),
             dryRun: configuration.dryRun
         )
     }
 
     /// The router hook the configuration names, if any.
-    public static func routerHook(_ configuration: DaemonConfiguration) throws -> (any RouterHook)? {
+    package static func routerHook(_ configuration: DaemonConfiguration) throws -> (any RouterHook)? {
         switch configuration.router {
         case .none: return nil
         case let .sglangGateway(url):
@@ -72,18 +72,18 @@ public struct SystemdFleet: WorkerFleet {
 
 /// Drains ask the scraper how busy a worker is; a stale reading is no reading, so a drain
 /// never stops a worker on old news of it being empty.
-public struct ScrapedLoad: WorkerLoadProvider {
+package struct ScrapedLoad: WorkerLoadProvider {
     let scraper: Scraper
     let staleAfterSeconds: Double
     let now: @Sendable () -> Timestamp
 
-    public init(scraper: Scraper, staleAfterSeconds: Double, now: @escaping @Sendable () -> Timestamp) {
+    package init(scraper: Scraper, staleAfterSeconds: Double, now: @escaping @Sendable () -> Timestamp) {
         self.scraper = scraper
         self.staleAfterSeconds = staleAfterSeconds
         self.now = now
     }
 
-    public func load(of worker: WorkerEndpoint) async -> WorkerLoad? {
+    package func load(of worker: WorkerEndpoint) async -> WorkerLoad? {
         guard let telemetry = await scraper.latest(worker.id), now() - telemetry.scrapedAt <= staleAfterSeconds else { return nil }
         return WorkerLoad(running: telemetry.requestsRunning, waiting: telemetry.requestsWaiting)
     }

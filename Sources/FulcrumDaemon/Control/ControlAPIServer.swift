@@ -18,8 +18,8 @@ import Glibc
 /// because Hummingbird cannot adopt a socket-activated file descriptor, and because each
 /// change must be attributed to the peer's uid/gid/pid (SO_PEERCRED), which needs the
 /// connection's channel.
-public struct ControlAPIServer: Service {
-    public enum Listener: Sendable {
+package struct ControlAPIServer: Service {
+    package enum Listener: Sendable {
         /// Create the socket at `path` with `mode` and, if given, `group` ownership.
         case path(String, mode: Int, group: String?)
         /// A socket handed over by systemd (`sd_listen_fds`).
@@ -32,14 +32,14 @@ public struct ControlAPIServer: Service {
     /// Called once the socket is listening (the daemon's readiness depends on it).
     let onListening: @Sendable () async -> Void
 
-    public init(handler: ControlRequestHandler, listener: Listener, logger: Logger, onListening: @escaping @Sendable () async -> Void = {}) {
+    package init(handler: ControlRequestHandler, listener: Listener, logger: Logger, onListening: @escaping @Sendable () async -> Void = {}) {
         self.handler = handler
         self.listener = listener
         self.logger = logger
         self.onListening = onListening
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let handler = self.handler
         let logger = self.logger
         let http = HTTP1Channel(responder: { request, writer, channel in
@@ -91,8 +91,8 @@ public struct ControlAPIServer: Service {
     }
 }
 
-public struct ControlSocketError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct ControlSocketError: Error, CustomStringConvertible, Sendable {
+    package var description: String
     init(_ description: String) { self.description = description }
 }
 

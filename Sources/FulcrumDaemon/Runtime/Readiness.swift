@@ -40,12 +40,12 @@ actor Readiness {
     /// A loop silent for three tick intervals (at least 30 s, so one slow tick on a loaded
     /// machine is not an outage) is stuck; with every node unreachable nothing can be started
     /// or drained whatever is decided.
-    func problem(at instant: ContinuousClock.Instant, tickSeconds: Double, nodes: [NodeSnapshot]) -> String? {
+    func problem(at instant: ContinuousClock.Instant, tick: Duration, nodes: [NodeSnapshot]) -> String? {
         guard startedUp else { return "first reconciliation pending" }
-        let allowance = max(3 * tickSeconds, 30)
-        if let lastTick, instant - lastTick > .milliseconds(Int(allowance * 1000)) {
+        let allowance = max(tick * 3, .seconds(30))
+        if let lastTick, instant - lastTick > allowance {
             let silent = instant - lastTick
-            return "the control loop has not ticked for \(silent.components.seconds) s (allowed \(Int(allowance)) s)"
+            return "the control loop has not ticked for \(silent.components.seconds) s (allowed \(allowance.components.seconds) s)"
         }
         if !nodes.isEmpty, nodes.allSatisfy({ !$0.reachable }) {
             return "no node's systemd is reachable (\(nodes.map(\.name).joined(separator: ", ")))"

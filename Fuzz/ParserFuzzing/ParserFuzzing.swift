@@ -1,3 +1,5 @@
+import FulcrumTelemetry
+
 /// Fuzzing entry point: parses `bytes` in every format choice, with and without an interest
 /// set, then formats what was parsed and parses that again. Must never crash; a parse error
 /// is a fine outcome. `scripts/fuzz-parser` drives it from libFuzzer.

@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Runs the controller tick on the tick interval: observe, decide, act, publish metrics,
 /// and pet the systemd watchdog from the loop itself, so a stuck loop gets the daemon
 /// restarted rather than a healthy-looking process that no longer decides.
-public struct ControlLoopService: Service {
+package struct ControlLoopService: Service {
     let core: DaemonCore
     let metrics: DaemonMetrics
     let notifier: SystemdNotifier
@@ -16,7 +16,7 @@ public struct ControlLoopService: Service {
 
     /// `ticks`, when given, drives the loop instead of the clock (tests step it by hand).
     /// `onTick` runs after every tick (readiness tracks that the loop is alive).
-    public init(core: DaemonCore, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger,
+    package init(core: DaemonCore, metrics: DaemonMetrics, notifier: SystemdNotifier, logger: Logger,
                 now: @escaping @Sendable () -> Timestamp, ticks: AsyncStream<Void>? = nil,
                 onTick: @escaping @Sendable () async -> Void = {}) {
         self.onTick = onTick
@@ -28,19 +28,18 @@ public struct ControlLoopService: Service {
         self.ticks = ticks
     }
 
-    public func run() async throws {
+    package func run() async throws {
         if let ticks {
             for await _ in ticks.cancelOnGracefulShutdown() { await tickOnce() }
             return
         }
         // The watchdog is petted after each tick and, when ticks are further apart than half of
         // WatchdogSec, also while waiting for the next one: the loop is alive while it waits.
-        let watchdog = SystemdNotifier.watchdogInterval().map { Duration.milliseconds(Int($0 * 1000)) }
+        let watchdog = SystemdNotifier.watchdogInterval().map { Duration.seconds($0) }
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             await tickOnce()
-            let seconds = await core.configuration.tickSeconds
-            let next = started + .milliseconds(Int(seconds * 1000))
+            let next = started + (await core.configuration.intervals.tick)
             while ContinuousClock.now < next, !Task.isCancelled {
                 let wake = watchdog.map { min(next, ContinuousClock.now + $0) } ?? next
                 try? await Task.sleep(until: wake, clock: .continuous)
@@ -53,11 +52,10 @@ public struct ControlLoopService: Service {
         let started = ContinuousClock.now
         let decision = await core.tick(now: now())
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let configuration = await core.configuration
         if let observation = await core.lastObservation {
             metrics.record(decision: decision, observation: observation, outcomes: await core.lastOutcomes,
-                           tickSeconds: seconds, budget: configuration.controller.placement.maxTotalGPUs)
+                           tickDuration: elapsed, budget: configuration.controller.placement.maxTotalGPUs)
         }
         if !decision.actions.isEmpty {
             logger.notice("decision", metadata: [

@@ -4,8 +4,8 @@ import ServiceLifecycle
 
 /// `/metrics` (Prometheus text format), `/healthz` (the process answers) and `/readyz`
 /// (200 while the daemon can steer the fleet, 503 with the reason while it cannot) on TCP.
-public enum MetricsServer {
-    public static func application(
+package enum MetricsServer {
+    package static func application(
         metrics: DaemonMetrics,
         readinessProblem: @escaping @Sendable () async -> String?,
         host: String,

@@ -3,7 +3,7 @@ import FulcrumCore
 /// The daemon's view of the workers' units, whatever runs them (systemd on each node in
 /// production; anything else in tests of the loop). It reports lifecycles and executes the
 /// controller's actions.
-public protocol WorkerFleet: Sendable {
+package protocol WorkerFleet: Sendable {
     /// Nodes (with reachability) and workers as the unit manager sees them, without telemetry.
     func observe() async -> FleetObservation
     /// Executes actions, in order; each outcome says what happened.
@@ -12,18 +12,18 @@ public protocol WorkerFleet: Sendable {
     func reconcile() async
 }
 
-public struct FleetObservation: Sendable, Hashable {
-    public var nodes: [NodeSnapshot]
-    public var workers: [WorkerSnapshot]
+package struct FleetObservation: Sendable, Hashable {
+    package var nodes: [NodeSnapshot]
+    package var workers: [WorkerSnapshot]
 
-    public init(nodes: [NodeSnapshot], workers: [WorkerSnapshot]) {
+    package init(nodes: [NodeSnapshot], workers: [WorkerSnapshot]) {
         self.nodes = nodes
         self.workers = workers
     }
 }
 
-public struct ActionReport: Sendable, Hashable, Codable {
-    public enum Result: String, Sendable, Hashable, Codable {
+package struct ActionReport: Sendable, Hashable, Codable {
+    package enum Result: String, Sendable, Hashable, Codable {
         case done
         case started
         case refused
@@ -32,11 +32,11 @@ public struct ActionReport: Sendable, Hashable, Codable {
         case skippedDryRun = "skipped_dry_run"
     }
 
-    public var action: ScalingAction
-    public var result: Result
-    public var message: String?
+    package var action: ScalingAction
+    package var result: Result
+    package var message: String?
 
-    public init(action: ScalingAction, result: Result, message: String? = nil) {
+    package init(action: ScalingAction, result: Result, message: String? = nil) {
         self.action = action
         self.result = result
         self.message = message
@@ -44,7 +44,7 @@ public struct ActionReport: Sendable, Hashable, Codable {
 }
 
 /// Latest good telemetry per worker (and the frontend's), kept by the scraper.
-public protocol TelemetryProvider: Sendable {
+package protocol TelemetryProvider: Sendable {
     func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry]
     func frontend() async -> FrontendTelemetry?
 }

@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// Polls every worker's (and the frontend's) metrics on the scrape interval and keeps the
 /// last good telemetry per worker. A failed scrape leaves the worker stale, never zeroed.
-public actor ScrapeService: Service, TelemetryProvider {
+package actor ScrapeService: Service, TelemetryProvider {
     private let scraper: Scraper
     private let fleet: any WorkerFleet
     private var configuration: DaemonConfiguration
@@ -16,7 +16,7 @@ public actor ScrapeService: Service, TelemetryProvider {
     private let now: @Sendable () -> Timestamp
     private var lastFailureLogged: [WorkerID: String] = [:]
 
-    public init(scraper: Scraper, fleet: any WorkerFleet, configuration: DaemonConfiguration, metrics: DaemonMetrics,
+    package init(scraper: Scraper, fleet: any WorkerFleet, configuration: DaemonConfiguration, metrics: DaemonMetrics,
                 logger: Logger, now: @escaping @Sendable () -> Timestamp) {
         self.scraper = scraper
         self.fleet = fleet
@@ -26,19 +26,18 @@ public actor ScrapeService: Service, TelemetryProvider {
         self.now = now
     }
 
-    public func update(configuration: DaemonConfiguration) { self.configuration = configuration }
+    package func update(configuration: DaemonConfiguration) { self.configuration = configuration }
 
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let started = ContinuousClock.now
             await scrapeOnce()
-            let interval = Duration.milliseconds(Int(configuration.scrapeSeconds * 1000))
-            try? await Task.sleep(until: started + interval, clock: .continuous)
+            try? await Task.sleep(until: started + configuration.intervals.scrape, clock: .continuous)
         }
     }
 
     /// One round over the workers the fleet reports now.
-    public func scrapeOnce() async {
+    package func scrapeOnce() async {
         let observation = await fleet.observe()
         let targets = observation.workers
             .filter { $0.lifecycle != .failed }
@@ -48,8 +47,7 @@ public actor ScrapeService: Service, TelemetryProvider {
         let frontends = configuration.frontend.map { [FrontendTarget(name: "frontend", url: $0.metricsURL)] } ?? []
         let round = await scraper.scrapeOnce(targets, frontends: frontends, now: now)
         for (id, scrape) in round.workers {
-            metrics.recordScrape(target: id.rawValue, seconds: Double(scrape.duration.components.seconds) + Double(scrape.duration.components.attoseconds) / 1e18,
-                                 success: scrape.succeeded)
+            metrics.recordScrape(target: id.rawValue, duration: scrape.duration, success: scrape.succeeded)
             if let error = scrape.error {
                 // One line per change of error, not one per scrape, so a dead worker does not flood the journal.
                 if lastFailureLogged[id] != error.description {
@@ -62,7 +60,7 @@ public actor ScrapeService: Service, TelemetryProvider {
         }
     }
 
-    public func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] {
+    package func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] {
         var result: [WorkerID: WorkerTelemetry] = [:]
         for worker in workers {
             if let telemetry = await scraper.latest(worker.id) { result[worker.id] = telemetry }
@@ -70,15 +68,15 @@ public actor ScrapeService: Service, TelemetryProvider {
         return result
     }
 
-    public func frontend() async -> FrontendTelemetry? { await scraper.latestFrontend("frontend") }
+    package func frontend() async -> FrontendTelemetry? { await scraper.latestFrontend("frontend") }
 
     /// A worker's metrics URL from its role's template: `{host}` is the node's host, `{port}`
     /// the role's port base plus the lowest GPU index of the worker's GPU set.
-    public static func metricsURL(for worker: WorkerSnapshot, configuration: DaemonConfiguration, nodes: [ConfiguredNode]) -> String? {
+    package static func metricsURL(for worker: WorkerSnapshot, configuration: DaemonConfiguration, nodes: [ConfiguredNode]) -> String? {
         guard let node = nodes.first(where: { $0.name == worker.node }), let lowest = worker.gpus.min() else { return nil }
         let role = configuration.roles[worker.role]
         return role.metricsURL
             .replacingOccurrences(of: "{host}", with: node.host)
-            .replacingOccurrences(of: "{port}", with: String(role.portBase + lowest))
+            .replacingOccurrences(of: "{port}", with: String(WorkerPort.port(base: role.portBase, lowestGPU: lowest)))
     }
 }

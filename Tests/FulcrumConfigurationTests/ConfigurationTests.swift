@@ -2,7 +2,6 @@
 import Foundation
 import FulcrumCore
 import Testing
-@testable import FulcrumDaemon
 
 @Suite("Daemon configuration")
 struct ConfigurationTests {
@@ -24,7 +23,7 @@ struct ConfigurationTests {
         #expect(configuration.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.99))
         #expect(configuration.controller.placement == PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 2), maxTotalGPUs: 4))
         #expect(configuration.roles.decode.portBase == 30100)
-        #expect(configuration.tickSeconds == 10)
+        #expect(configuration.intervals.tick == .seconds(10))
         #expect(configuration.control.mode == 0o660)
         #expect(configuration.metrics == MetricsEndpointConfiguration(host: "127.0.0.1", port: 9464))
         #expect(configuration.controller.stabilisation == ControllerConfiguration.Stabilisation())

@@ -9,7 +9,7 @@ public final class SystemdNodes: @unchecked Sendable {
     public let state: String
     public let count: Int
 
-    /// The repository root (this file is Sources/FulcrumTestSupport/SystemdNodes.swift).
+    /// The repository root (this file is Tests/FulcrumTestSupport/SystemdNodes.swift).
     public static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let script = repository.appendingPathComponent("scripts/with-systemd-user").path

@@ -576,7 +576,9 @@ private struct Parser {
             let span = spans[k]
             guard labelBytes[span.nameStart..<span.nameEnd].elementsEqual(wantedName) else { continue }
             let bound: Double? = labelBytes.withUnsafeBufferPointer { buffer in
-                NumberParsing.parseDouble(buffer.baseAddress! + span.valueStart, count: span.valueEnd - span.valueStart)
+                // No base address only for an empty buffer, which no label span points into.
+                guard let base = buffer.baseAddress else { return nil }
+                return NumberParsing.parseDouble(base + span.valueStart, count: span.valueEnd - span.valueStart)
             }
             guard let bound, !bound.isNaN else {
                 let raw = String(decoding: labelBytes[span.valueStart..<span.valueEnd], as: UTF8.self)

@@ -52,26 +52,23 @@ public enum HistogramAssembly {
                 guard isBucket || sample.name == sumName || sample.name == countName else { continue }
                 guard matches(sample, matchers) else { continue }
                 let key = sample.labels.filter { $0.name != "le" }.sorted { $0.name < $1.name }
-                if partials[key] == nil {
-                    partials[key] = Partial(labels: key)
-                    order.append(key)
-                }
+                if partials[key] == nil { order.append(key) }
                 if isBucket {
                     guard let raw = sample.label("le"), let bound = NumberParsing.parseDouble(Array(raw.utf8)), !bound.isNaN else {
                         issues.append(TelemetryIssue(metric: name, problem: "bucket without a numeric le label"))
                         continue
                     }
-                    partials[key]!.buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
+                    partials[key, default: Partial(labels: key)].buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
                 } else if sample.name == sumName {
-                    partials[key]!.sum = sample.value * scale
+                    partials[key, default: Partial(labels: key)].sum = sample.value * scale
                 } else {
-                    partials[key]!.count = sample.value
+                    partials[key, default: Partial(labels: key)].count = sample.value
                 }
             }
         }
         var result: [Series] = []
         for key in order {
-            let partial = partials[key]!
+            guard let partial = partials[key] else { continue }
             let where_ = key.isEmpty ? "" : " {\(key.map(\.description).joined(separator: ","))}"
             let buckets = partial.buckets.sorted { $0.bound < $1.bound }
             guard let last = buckets.last, last.bound == .infinity else {

@@ -4,14 +4,14 @@ import FulcrumCore
 /// The daemon's decision state and the one place it changes: overrides, the controller, the
 /// last decisions and the audit trail. Services call into it; it calls out only through the
 /// fleet and telemetry protocols, so its behaviour is testable without systemd or sockets.
-public actor DaemonCore {
-    public private(set) var configuration: DaemonConfiguration
-    public private(set) var overrides = Overrides()
-    public private(set) var decisions: [Decision] = []
-    public private(set) var audit: [AuditEntry] = []
-    public private(set) var lastObservation: FleetObservation?
-    public private(set) var lastOutcomes: [ActionReport] = []
-    public private(set) var ticks = 0
+package actor DaemonCore {
+    package private(set) var configuration: DaemonConfiguration
+    package private(set) var overrides = Overrides()
+    package private(set) var decisions: [Decision] = []
+    package private(set) var audit: [AuditEntry] = []
+    package private(set) var lastObservation: FleetObservation?
+    package private(set) var lastOutcomes: [ActionReport] = []
+    package private(set) var ticks = 0
     private var controller: Controller
     private let fleet: any WorkerFleet
     private let telemetry: any TelemetryProvider
@@ -21,7 +21,7 @@ public actor DaemonCore {
 
     /// `restored` is what a previous run saved; `persist` is called with the operator state
     /// whenever it changes (overrides set or expired, a hand drain, an audit line).
-    public init(
+    package init(
         configuration: DaemonConfiguration, fleet: any WorkerFleet, telemetry: any TelemetryProvider,
         restored: OperatorState? = nil, persist: (@Sendable (OperatorState) -> Void)? = nil
     ) {
@@ -37,7 +37,7 @@ public actor DaemonCore {
         persisted = OperatorState(overrides: overrides, audit: audit)
     }
 
-    public var operatorState: OperatorState { OperatorState(overrides: overrides, audit: audit) }
+    package var operatorState: OperatorState { OperatorState(overrides: overrides, audit: audit) }
 
     private func persistIfChanged() {
         let state = operatorState
@@ -48,7 +48,7 @@ public actor DaemonCore {
 
     /// One control-loop tick at `now`: observe, decide, act (unless dry-run or paused).
     @discardableResult
-    public func tick(now: Timestamp) async -> Decision {
+    package func tick(now: Timestamp) async -> Decision {
         let observation = await fleet.observe()
         let readings = await telemetry.telemetry(for: observation.workers)
         var workers = observation.workers
@@ -77,14 +77,14 @@ public actor DaemonCore {
         return decision
     }
 
-    public func apply(_ request: OverrideRequest, ttlSeconds: Double?, reason: String?, requester: Requester?, now: Timestamp) -> AuditEntry {
+    package func apply(_ request: OverrideRequest, ttlSeconds: Double?, reason: String?, requester: Requester?, now: Timestamp) -> AuditEntry {
         let (next, description) = OverrideBook.apply(request, to: overrides, now: now, ttlSeconds: ttlSeconds, reason: reason)
         overrides = next
         return record(AuditEntry(time: now, requester: requester, action: description, reason: reason))
     }
 
     @discardableResult
-    public func record(_ entry: AuditEntry) -> AuditEntry {
+    package func record(_ entry: AuditEntry) -> AuditEntry {
         audit.append(entry)
         if audit.count > 200 { audit.removeFirst(audit.count - 200) }
         persistIfChanged()
@@ -93,7 +93,7 @@ public actor DaemonCore {
 
     /// Drains one worker by hand. Only a worker the fleet reports can be named, so a crafted
     /// id never reaches the unit manager.
-    public func drain(_ worker: WorkerID, reason: String?, requester: Requester?, now: Timestamp) async throws(ControlError) -> ActionReport {
+    package func drain(_ worker: WorkerID, reason: String?, requester: Requester?, now: Timestamp) async throws(ControlError) -> ActionReport {
         let observation = await fleet.observe()
         guard let target = observation.workers.first(where: { $0.id == worker }) else {
             throw ControlError(status: 404, "no worker \(worker); list them with GET /v1/workers (fulcrumctl workers)")
@@ -112,14 +112,14 @@ public actor DaemonCore {
         return await fleet.execute([.drain(worker: worker)]).first ?? ActionReport(action: .drain(worker: worker), result: .failed)
     }
 
-    public func reconcile(requester: Requester?, now: Timestamp) async {
+    package func reconcile(requester: Requester?, now: Timestamp) async {
         record(AuditEntry(time: now, requester: requester, action: "reconcile", reason: nil))
         await fleet.reconcile()
     }
 
     /// Swaps in a new configuration, keeping what the controller has learned when the
     /// decision-relevant shape is unchanged.
-    public func reload(_ next: DaemonConfiguration, requester: Requester?, now: Timestamp) {
+    package func reload(_ next: DaemonConfiguration, requester: Requester?, now: Timestamp) {
         let keepLearning = next.controller.placement.gpusPerInstance == configuration.controller.placement.gpusPerInstance
         configuration = next
         controller = keepLearning
@@ -128,5 +128,5 @@ public actor DaemonCore {
         record(AuditEntry(time: now, requester: requester, action: "reload configuration", reason: nil))
     }
 
-    public var lastDecision: Decision? { decisions.last }
+    package var lastDecision: Decision? { decisions.last }
 }

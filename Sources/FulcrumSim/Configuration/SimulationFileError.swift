@@ -2,7 +2,7 @@
 /// user can fix it without reading the decoder's internals.
 ///
 /// Example: `profiles/x.yaml: key "decode.max_batch": expected a whole number, found "lots".`
-public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SimulationFileError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file path, or the name a caller gave to in-memory text.
     public var source: String
     /// Dotted key path (`decode.max_batch`, `nodes[2].gpus`); empty for whole-document problems.

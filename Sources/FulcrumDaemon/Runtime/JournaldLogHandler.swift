@@ -6,27 +6,27 @@ import Logging
 /// `sd_journal_sendv`: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, CODE_FILE/CODE_LINE/CODE_FUNC,
 /// LOGGER, and every metadata key as a field (upper-cased, anything else than A–Z, 0–9 and
 /// `_` turned into `_`, and a leading digit or underscore prefixed, as journald requires).
-public struct JournaldLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level = .info
+package struct JournaldLogHandler: LogHandler {
+    package var metadata: Logger.Metadata = [:]
+    package var logLevel: Logger.Level = .info
     let label: String
 
-    public init(label: String) {
+    package init(label: String) {
         self.label = label
     }
 
     /// True when stderr is connected to the journal or the process runs under systemd.
-    public static var isUnderJournal: Bool {
+    package static var isUnderJournal: Bool {
         let environment = ProcessInfo.processInfo.environment
         return environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var fields: [String] = [
             "MESSAGE=\(event.message)",
             "PRIORITY=\(Self.priority(event.level))",

@@ -1,0 +1,99 @@
+import FulcrumCore
+
+/// `GET /v1/status`: the fleet, the split, what is overridden, and the recent past.
+public struct StatusView: Sendable, Hashable, Codable {
+    /// One past decision, in brief.
+    public struct DecisionSummary: Sendable, Hashable, Codable {
+        public var time: Double
+        public var current: PerRole<Int>
+        public var desired: PerRole<Int>
+        public var actions: [String]
+        public var reasons: [String]
+
+        public init(_ decision: Decision) {
+            time = decision.time.seconds
+            current = decision.current
+            desired = decision.desired
+            actions = decision.actions.map(\.description)
+            reasons = decision.reasons.map(\.description)
+        }
+    }
+
+    /// A node and whether its systemd answered.
+    public struct Node: Sendable, Hashable, Codable {
+        public var name: String
+        public var gpus: [Int]
+        public var reachable: Bool
+
+        public init(_ node: NodeSnapshot) {
+            name = node.name
+            gpus = node.gpus
+            reachable = node.reachable
+        }
+    }
+
+    public var schema: Int
+    public var nodes: [Node]
+    public var workers: [WorkerView]
+    public var current: PerRole<Int>?
+    public var desired: PerRole<Int>?
+    public var paused: Bool
+    public var dryRun: Bool
+    public var overrides: OverridesView
+    public var gpuBudget: Int
+    public var gpusInUse: Int
+    public var lastDecisions: [DecisionSummary]
+    public var audit: [AuditView]
+
+    enum CodingKeys: String, CodingKey {
+        case schema, nodes, workers, current, desired, paused, overrides, audit
+        case dryRun = "dry_run"
+        case gpuBudget = "gpu_budget"
+        case gpusInUse = "gpus_in_use"
+        case lastDecisions = "last_decisions"
+    }
+
+    public init(nodes: [Node], workers: [WorkerView], current: PerRole<Int>?, desired: PerRole<Int>?, paused: Bool, dryRun: Bool,
+                overrides: OverridesView, gpuBudget: Int, gpusInUse: Int, lastDecisions: [DecisionSummary], audit: [AuditView]) {
+        schema = ControlSchema.version
+        self.nodes = nodes
+        self.workers = workers
+        self.current = current
+        self.desired = desired
+        self.paused = paused
+        self.dryRun = dryRun
+        self.overrides = overrides
+        self.gpuBudget = gpuBudget
+        self.gpusInUse = gpusInUse
+        self.lastDecisions = lastDecisions
+        self.audit = audit
+    }
+}
+
+/// One line of the audit trail: a change made through the control API, who asked and why.
+public struct AuditView: Sendable, Hashable, Codable {
+    public struct Peer: Sendable, Hashable, Codable {
+        public var uid: Int
+        public var gid: Int
+        public var pid: Int
+
+        public init(uid: Int, gid: Int, pid: Int) {
+            self.uid = uid
+            self.gid = gid
+            self.pid = pid
+        }
+    }
+
+    public var time: Double
+    /// The peer credentials of the connection; nil when they could not be read.
+    public var requester: Peer?
+    public var action: String
+    public var reason: String?
+
+    public init(time: Double, requester: Peer?, action: String, reason: String?) {
+        self.time = time
+        self.requester = requester
+        self.action = action
+        self.reason = reason
+    }
+}
