@@ -39,45 +39,12 @@ package struct Daemon: Sendable {
         let configuration = initialConfiguration
         let metrics = DaemonMetrics()
 
-        let scraperConfiguration = ScraperConfiguration(
-            timeout: configuration.intervals.scrapeTimeout,
-            interval: configuration.intervals.scrape
-        )
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
-        let scraper = Scraper(httpClient: httpClient, configuration: scraperConfiguration)
-        let actuator = try SystemdActuator(
-            configuration: try SystemdFleet.actuatorConfiguration(configuration),
-            router: try SystemdFleet.routerHook(configuration),
-            loadProvider: ScrapedLoad(scraper: scraper, staleAfterSeconds: configuration.controller.estimation.staleAfterSeconds, now: now),
-            logger: Logger(label: "fulcrumd.systemd"),
-            wallClock: now
-        )
+        let (httpClient, scraper) = Self.makeScraper(configuration)
+        let actuator = try Self.makeActuator(configuration, scraper: scraper, now: now)
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
                                    logger: Logger(label: "fulcrumd.scrape"), now: now)
-        // Operators' overrides, hand drains and audit trail survive a restart.
-        let store = OperatorStateStore(path: configuration.stateFile ?? OperatorStateStore.defaultPath())
-        var restored: OperatorState?
-        do {
-            restored = try store.load()
-            if let restored {
-                logger.notice("restored operator state", metadata: [
-                    "file": "\(store.path)", "audit_entries": "\(restored.audit.count)",
-                    "manual_drains": "\(restored.overrides.manualDrains.count)",
-                ])
-            }
-        } catch {
-            logger.error("\(error)")
-        }
-        let saveFailures = SaveFailureLog(logger: logger)
-        let core = DaemonCore(configuration: configuration, fleet: fleet, telemetry: scrape, restored: restored, persist: { state in
-            do {
-                try store.save(state)
-                saveFailures.succeeded()
-            } catch {
-                saveFailures.failed("Saving the operator state to \(store.path) failed (\(error.localizedDescription)); overrides still apply but would be lost on a restart; check that the folder is writable.")
-            }
-        })
+        let core = Self.makeCore(configuration, fleet: fleet, telemetry: scrape, logger: logger)
         let readiness = Readiness(notifier: notifier, logger: logger)
 
         // The first reconciliation: adopt what runs before deciding anything.
@@ -85,9 +52,95 @@ package struct Daemon: Sendable {
         await scrape.scrapeOnce()
         await readiness.mark(.reconciled)
 
+        let reload = makeReload(core: core, scrape: scrape, metrics: metrics, notifier: notifier, logger: logger, now: now)
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: Self.makeControlServer(configuration, core: core, readiness: readiness, reload: reload, now: now)),
+            .init(service: Self.makeMetricsServer(configuration, core: core, metrics: metrics, readiness: readiness, logger: logger)),
+            .init(service: scrape),
+            .init(service: ControlLoopService(core: core, metrics: metrics, notifier: notifier, logger: Logger(label: "fulcrumd.loop"),
+                                              now: now, onTick: { await readiness.ticked(at: .now) })),
+            .init(service: ReloadOnHangup(reload: reload, logger: logger)),
+            .init(service: ActuatorEventLogger(actuator: actuator, logger: Logger(label: "fulcrumd.systemd"), metrics: metrics)),
+        ]
+        let failure = await Self.runUntilStopped(services, logger: logger)
+        notifier.notify(["STOPPING=1", "STATUS=stopping; workers are left running"])
+        await actuator.shutdown()
+        try? await httpClient.shutdown()
+        logger.notice("fulcrumd stopped; every worker unit was left as it was")
+        // A service that failed (a socket that could not be bound, say) must fail the unit, so
+        // systemd records it and Restart=on-failure applies.
+        if let failure { throw failure }
+    }
+
+    /// Runs the services until SIGTERM/SIGINT; returns the error that stopped them, if any.
+    private static func runUntilStopped(_ services: [ServiceGroupConfiguration.ServiceConfiguration], logger: Logger) async -> (any Error)? {
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+            return nil
+        } catch {
+            logger.error("fulcrumd stopped on an error", metadata: ["error": "\(error)"])
+            return error
+        }
+    }
+
+    private static func makeScraper(_ configuration: DaemonConfiguration) -> (HTTPClient, Scraper) {
+        let scraperConfiguration = ScraperConfiguration(timeout: configuration.intervals.scrapeTimeout, interval: configuration.intervals.scrape)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
+        return (httpClient, Scraper(httpClient: httpClient, configuration: scraperConfiguration))
+    }
+
+    private static func makeActuator(_ configuration: DaemonConfiguration, scraper: Scraper,
+                                     now: @escaping @Sendable () -> Timestamp) throws -> SystemdActuator {
+        try SystemdActuator(
+            configuration: try SystemdFleet.actuatorConfiguration(configuration),
+            router: try SystemdFleet.routerHook(configuration),
+            loadProvider: ScrapedLoad(scraper: scraper, staleAfterSeconds: configuration.controller.estimation.staleAfterSeconds, now: now),
+            logger: Logger(label: "fulcrumd.systemd"),
+            wallClock: now
+        )
+    }
+
+    /// The daemon's state, resumed from the state file: operators' overrides, hand drains and
+    /// audit trail survive a restart.
+    private static func makeCore(_ configuration: DaemonConfiguration, fleet: SystemdFleet, telemetry: ScrapeService,
+                                 logger: Logger) -> DaemonCore {
+        let store = OperatorStateStore(path: configuration.stateFile ?? OperatorStateStore.defaultPath())
+        let saveFailures = SaveFailureLog(logger: logger)
+        return DaemonCore(configuration: configuration, fleet: fleet, telemetry: telemetry,
+                          restored: restoreOperatorState(store, logger: logger), persist: { state in
+            do {
+                try store.save(state)
+                saveFailures.succeeded()
+            } catch {
+                saveFailures.failed("Saving the operator state to \(store.path) failed (\(error.localizedDescription)); overrides still apply but would be lost on a restart; check that the folder is writable.")
+            }
+        })
+    }
+
+    private static func restoreOperatorState(_ store: OperatorStateStore, logger: Logger) -> OperatorState? {
+        do {
+            let restored = try store.load()
+            if let restored {
+                logger.notice("restored operator state", metadata: [
+                    "file": "\(store.path)", "audit_entries": "\(restored.audit.count)",
+                    "manual_drains": "\(restored.overrides.manualDrains.count)",
+                ])
+            }
+            return restored
+        } catch {
+            logger.error("\(error)")
+            return nil
+        }
+    }
+
+    /// `systemctl reload fulcrumd` (SIGHUP) and `POST /v1/reload`: a file with problems is
+    /// refused and the daemon keeps running on the configuration it has.
+    private func makeReload(core: DaemonCore, scrape: ScrapeService, metrics: DaemonMetrics, notifier: SystemdNotifier,
+                            logger: Logger, now: @escaping @Sendable () -> Timestamp) -> @Sendable (Requester?) async throws -> String {
         let path = configurationPath
         let forceDryRun = self.forceDryRun
-        let reload: @Sendable (Requester?) async throws -> String = { requester in
+        return { requester in
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)"])
             defer { notifier.notify(["READY=1"]) }
             do {
@@ -104,24 +157,29 @@ package struct Daemon: Sendable {
                 throw error
             }
         }
+    }
 
+    private static func makeControlServer(_ configuration: DaemonConfiguration, core: DaemonCore, readiness: Readiness,
+                                          reload: @escaping @Sendable (Requester?) async throws -> String,
+                                          now: @escaping @Sendable () -> Timestamp) -> ControlAPIServer {
         let listener: ControlAPIServer.Listener = if let fd = SystemdNotifier.activatedSockets().first {
             .activated(fileDescriptor: fd)
         } else {
             .path(configuration.control.path, mode: configuration.control.mode, group: configuration.control.group)
         }
-        let control = ControlAPIServer(
+        return ControlAPIServer(
             handler: ControlRequestHandler(core: core, logger: Logger(label: "fulcrumd.control"), now: now, reload: reload),
             listener: listener, logger: Logger(label: "fulcrumd.control"),
             onListening: { await readiness.mark(.controlSocket) }
         )
-        let metricsApplication = MetricsServer.application(
+    }
+
+    private static func makeMetricsServer(_ configuration: DaemonConfiguration, core: DaemonCore, metrics: DaemonMetrics,
+                                          readiness: Readiness, logger: Logger) -> some Service {
+        MetricsServer.application(
             metrics: metrics,
             readinessProblem: {
-                await readiness.problem(
-                    at: .now, tick: await core.configuration.intervals.tick,
-                    nodes: await core.lastObservation?.nodes ?? []
-                )
+                await readiness.problem(at: .now, tick: await core.configuration.intervals.tick, nodes: await core.lastObservation?.nodes ?? [])
             },
             host: configuration.metrics.host, port: configuration.metrics.port, logger: Logger(label: "fulcrumd.metrics"),
             onServerRunning: { port in
@@ -129,33 +187,6 @@ package struct Daemon: Sendable {
                 await readiness.mark(.metricsEndpoint)
             }
         )
-        let loop = ControlLoopService(core: core, metrics: metrics, notifier: notifier, logger: Logger(label: "fulcrumd.loop"), now: now,
-                                      onTick: { await readiness.ticked(at: .now) })
-        let hangups = ReloadOnHangup(reload: reload, logger: logger)
-        let events = ActuatorEventLogger(actuator: actuator, logger: Logger(label: "fulcrumd.systemd"), metrics: metrics)
-
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: control), .init(service: metricsApplication), .init(service: scrape),
-                .init(service: loop), .init(service: hangups), .init(service: events),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
-        var failure: (any Error)?
-        do {
-            try await group.run()
-        } catch {
-            failure = error
-            logger.error("fulcrumd stopped on an error", metadata: ["error": "\(error)"])
-        }
-        notifier.notify(["STOPPING=1", "STATUS=stopping; workers are left running"])
-        await actuator.shutdown()
-        try? await httpClient.shutdown()
-        logger.notice("fulcrumd stopped; every worker unit was left as it was")
-        // A service that failed (a socket that could not be bound, say) must fail the unit, so
-        // systemd records it and Restart=on-failure applies.
-        if let failure { throw failure }
     }
 }
 
