@@ -23,7 +23,7 @@ extension DaemonConfiguration {
     public static func parse(yaml text: String, source: String) throws -> DaemonConfiguration {
         let result = try readDocument(yaml: text, source: source, purpose: .daemon)
         guard let daemon = result.daemon else {
-            throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is empty; see examples/fulcrum.yaml")])
+            throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is empty; start from one of examples/config/*.yaml (vllm.yaml, sglang.yaml)")])
         }
         return daemon
     }
@@ -41,7 +41,7 @@ extension DaemonConfiguration {
         let configuration = read(root, purpose: purpose, reader: &reader)
         guard let configuration, reader.problems.isEmpty else {
             throw ConfigurationError(source: source, problems: reader.problems.isEmpty
-                ? [ConfigurationProblem(key: "file", expected: "is empty; see examples/fulcrum.yaml")]
+                ? [ConfigurationProblem(key: "file", expected: "is empty; start from one of examples/config/*.yaml (vllm.yaml, sglang.yaml)")]
                 : reader.problems.enumerated().sorted { lhs, rhs in
                     // File order reads best; problems without a line (cross-field checks) last.
                     (lhs.element.line ?? Int.max, lhs.offset) < (rhs.element.line ?? Int.max, rhs.offset)

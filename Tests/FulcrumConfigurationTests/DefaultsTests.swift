@@ -52,3 +52,15 @@ struct DefaultsTests {
         #expect(daemon.intervals == Intervals(tick: .milliseconds(1500), scrape: .seconds(2), scrapeTimeout: .milliseconds(250)))
     }
 }
+
+@Suite("Configuration errors point at files that exist")
+struct ConfigurationAdviceTests {
+    @Test func anEmptyFileNamesTheShippedExamples() throws {
+        let error = try #require(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: "", source: "empty.yaml") }
+        #expect(error.description.contains("examples/config/"))
+        let examples = URL(filePath: #filePath).deletingLastPathComponent().appending(path: "../../examples/config").standardized
+        for name in ["vllm.yaml", "sglang.yaml"] where error.description.contains(name) {
+            #expect(FileManager.default.fileExists(atPath: examples.appending(path: name).path), "\(name) is named but missing")
+        }
+    }
+}

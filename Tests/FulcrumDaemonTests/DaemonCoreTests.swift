@@ -62,7 +62,7 @@ struct DaemonCoreTests {
         let core = DaemonCore(configuration: try Self.configuration(), fleet: fleet, telemetry: NoTelemetry())
         let who = Requester(uid: 1000, gid: 1000, pid: 4242)
         let entry = await core.apply(.pause, ttlSeconds: 60, reason: "maintenance", requester: who, now: Timestamp(seconds: 0))
-        #expect(entry.action == "pause for 60 s")
+        #expect(entry.action == "pause for 1m")
         #expect(await core.audit.last?.requester == who)
         await core.tick(now: Timestamp(seconds: 10))
         #expect(await fleet.executed.isEmpty)

@@ -12,6 +12,14 @@ public struct Controller: Sendable {
         self.state = state ?? ControllerState(configuration: configuration)
     }
 
+    /// The controller under a new configuration. What it learned (capacity per instance,
+    /// demand history, corrections) is kept while an instance still has the same GPUs; a
+    /// different instance size invalidates every per-instance number, so it starts afresh.
+    public func reconfigured(_ next: ControllerConfiguration) -> Controller {
+        let sameInstances = next.placement.gpusPerInstance == configuration.placement.gpusPerInstance
+        return Controller(configuration: next, state: sameInstances ? state : nil)
+    }
+
     /// Pure form: the decision and the next state.
     public static func step(
         configuration: ControllerConfiguration,

@@ -55,12 +55,14 @@ public struct Overrides: Sendable, Hashable, Codable {
         pause: Expiring<Bool>? = nil,
         counts: Expiring<PerRole<Int>>? = nil,
         ratio: Expiring<InstanceRatio>? = nil,
-        bounds: Expiring<RoleBounds>? = nil
+        bounds: Expiring<RoleBounds>? = nil,
+        manualDrains: Set<WorkerID> = []
     ) {
         self.pause = pause
         self.counts = counts
         self.ratio = ratio
         self.bounds = bounds
+        self.manualDrains = manualDrains
     }
 
     public static let none = Overrides()
@@ -83,4 +85,75 @@ public enum OverrideKind: String, Sendable, Hashable, Codable, CaseIterable {
     case counts
     case ratio
     case bounds
+}
+
+/// A change an operator asks for by hand (over the control socket), validated before it
+/// touches the overrides.
+public enum OverrideRequest: Sendable, Hashable {
+    case ratio(InstanceRatio)
+    case counts(PerRole<Int>)
+    case bounds(RoleBounds)
+    case pause
+    case resume
+    case clear(OverrideKind?)
+}
+
+extension Overrides {
+    /// The overrides after `request`, and one line saying what changed, for people and for
+    /// grep: `override bounds max decode 7 for 1h`.
+    public func applying(_ request: OverrideRequest, now: Timestamp, ttlSeconds: Double?, reason: String?) -> (Overrides, String) {
+        var next = self
+        let expiry = ttlSeconds.map { now + $0 }
+        let lasting = ttlSeconds.map { " for \(Self.spoken($0))" } ?? ""
+        switch request {
+        case let .ratio(ratio):
+            next.ratio = Expiring(ratio, expiresAt: expiry, reason: reason)
+            return (next, "override ratio \(ratio)\(lasting)")
+        case let .counts(counts):
+            next.counts = Expiring(counts, expiresAt: expiry, reason: reason)
+            return (next, "override counts prefill \(counts.prefill), decode \(counts.decode)\(lasting)")
+        case let .bounds(bounds):
+            next.bounds = Expiring(bounds, expiresAt: expiry, reason: reason)
+            return (next, "override bounds \(Self.spoken(bounds))\(lasting)")
+        case .pause:
+            next.pause = Expiring(true, expiresAt: expiry, reason: reason)
+            return (next, "pause\(lasting)")
+        case .resume:
+            next.pause = nil
+            return (next, "resume")
+        case let .clear(kind):
+            next.clear(kind)
+            return (next, "clear \(kind?.rawValue ?? "all") overrides")
+        }
+    }
+
+    private mutating func clear(_ kind: OverrideKind?) {
+        switch kind {
+        case nil: self = Overrides(manualDrains: manualDrains)
+        case .pause?: pause = nil
+        case .counts?: counts = nil
+        case .ratio?: ratio = nil
+        case .bounds?: bounds = nil
+        }
+    }
+
+    /// Hand drains of workers that are gone need no more protecting.
+    public mutating func forgetDrains(notIn present: Set<WorkerID>) {
+        manualDrains = manualDrains.filter { present.contains($0) }
+    }
+
+    /// `min prefill 1, max decode 7`: only the bounds that are set.
+    static func spoken(_ bounds: RoleBounds) -> String {
+        let parts = Role.allCases.compactMap { role in bounds.min[role].map { "min \(role) \($0)" } }
+            + Role.allCases.compactMap { role in bounds.max[role].map { "max \(role) \($0)" } }
+        return parts.joined(separator: ", ")
+    }
+
+    /// `90 s`, `30m`, `2h`: whole minutes and hours as operators write them.
+    static func spoken(_ seconds: Double) -> String {
+        let whole = Int(seconds.rounded())
+        if whole >= 3600, whole % 3600 == 0 { return "\(whole / 3600)h" }
+        if whole >= 60, whole % 60 == 0 { return "\(whole / 60)m" }
+        return "\(whole) s"
+    }
 }

@@ -85,6 +85,10 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
     /// Whether this worker occupies its GPUs (everything but a failed unit does).
     public var holdsGPUs: Bool { lifecycle != .failed }
 
+    /// Whether an operator may drain it by hand: it serves or is about to; a draining or failed
+    /// worker has nothing left to drain.
+    public var canBeDrainedByHand: Bool { lifecycle == .ready || lifecycle == .starting }
+
     /// Whether its last good scrape is at most `staleAfterSeconds` old: the one rule for
     /// fresh telemetry, used by the estimator and by what the daemon reports as healthy.
     public func hasFreshTelemetry(at now: Timestamp, staleAfterSeconds: Double) -> Bool {

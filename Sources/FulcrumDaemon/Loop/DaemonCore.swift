@@ -56,9 +56,7 @@ package actor DaemonCore {
             workers[index].telemetry = readings[workers[index].id]
         }
         let snapshot = ClusterSnapshot(time: now, nodes: observation.nodes, workers: workers, frontend: await telemetry.frontend())
-        // A hand-drained worker that is gone needs no more protecting.
-        let present = Set(workers.map(\.id))
-        overrides.manualDrains = overrides.manualDrains.filter { present.contains($0) }
+        overrides.forgetDrains(notIn: Set(workers.map(\.id)))
         let decision = controller.decide(snapshot, overrides: overrides)
         // Expired overrides are dropped for good once a decision has reported them.
         overrides = overrides.active(at: now).active
@@ -78,7 +76,7 @@ package actor DaemonCore {
     }
 
     package func apply(_ request: OverrideRequest, ttlSeconds: Double?, reason: String?, requester: Requester?, now: Timestamp) -> AuditEntry {
-        let (next, description) = OverrideBook.apply(request, to: overrides, now: now, ttlSeconds: ttlSeconds, reason: reason)
+        let (next, description) = overrides.applying(request, now: now, ttlSeconds: ttlSeconds, reason: reason)
         overrides = next
         return record(AuditEntry(time: now, requester: requester, action: description, reason: reason))
     }
@@ -98,7 +96,7 @@ package actor DaemonCore {
         guard let target = observation.workers.first(where: { $0.id == worker }) else {
             throw ControlError(status: 404, "no worker \(worker); list them with GET /v1/workers (fulcrumctl workers)")
         }
-        guard target.lifecycle == .ready || target.lifecycle == .starting else {
+        guard target.canBeDrainedByHand else {
             throw ControlError(status: 409, "worker \(worker) is \(target.lifecycle.rawValue), not ready or starting; nothing to drain")
         }
         record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
@@ -117,14 +115,10 @@ package actor DaemonCore {
         await fleet.reconcile()
     }
 
-    /// Swaps in a new configuration, keeping what the controller has learned when the
-    /// decision-relevant shape is unchanged.
+    /// Swaps in a new configuration; the controller keeps what it learned where that still holds.
     package func reload(_ next: DaemonConfiguration, requester: Requester?, now: Timestamp) {
-        let keepLearning = next.controller.placement.gpusPerInstance == configuration.controller.placement.gpusPerInstance
         configuration = next
-        controller = keepLearning
-            ? Controller(configuration: next.controller, state: controller.state)
-            : Controller(configuration: next.controller)
+        controller = controller.reconfigured(next.controller)
         record(AuditEntry(time: now, requester: requester, action: "reload configuration", reason: nil))
     }
 
