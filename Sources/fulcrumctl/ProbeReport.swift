@@ -58,15 +58,9 @@ struct ProbeReport: Codable {
         report.contentEncoding = loaded.contentEncoding
         report.bytes = loaded.bytes.count
 
-        let interest: Set<String>
-        switch target {
-        case .auto: interest = EnginePreset.builtIn.reduce(into: FrontendPreset.dynamo.metricNames) { $0.formUnion($1.metricNames) }
-        case .worker(let preset): interest = preset.metricNames
-        case .frontend(let preset): interest = preset.metricNames
-        }
         let exposition: Exposition
         do {
-            exposition = try ExpositionParser.parse(loaded.bytes, format: loaded.format, families: .only(interest))
+            exposition = try ExpositionParser.parse(loaded.bytes, format: loaded.format, families: .only(target.metricNames))
         } catch {
             report.parseError = ParseFailure(line: error.line, column: error.column, message: error.reason.description)
             report.error = "\(input) is not a valid Prometheus exposition: \(error); check that it is a metrics endpoint or file."
@@ -76,23 +70,15 @@ struct ProbeReport: Codable {
         report.families = exposition.allFamilies.count
         report.samples = exposition.allFamilies.reduce(0) { $0 + $1.sampleCount }
 
-        switch target {
-        case .worker(let preset):
-            report.fill(preset, exposition: exposition, detected: false)
-        case .frontend(let preset):
-            report.fill(preset, exposition: exposition, detected: false)
-        case .auto:
-            if let preset = EnginePreset.detect(in: exposition) {
-                report.fill(preset, exposition: exposition, detected: true)
-            } else if exposition.allFamilies.contains(where: { family in
-                FrontendPreset.dynamo.detectionPrefixes.contains { family.name.hasPrefix($0) }
-            }) {
-                report.fill(FrontendPreset.dynamo, exposition: exposition, detected: true)
-            } else {
-                report.unusedFamilies = exposition.allFamilies.map(\.name)
-                report.error = "\(input) exposes no vLLM, SGLang, TensorRT-LLM or Dynamo frontend metrics; name a preset with --preset."
-                return report
-            }
+        switch target.applicablePreset(in: exposition) {
+        case .engine(let preset, let detected):
+            report.fill(preset, exposition: exposition, detected: detected)
+        case .frontend(let preset, let detected):
+            report.fill(preset, exposition: exposition, detected: detected)
+        case nil:
+            report.unusedFamilies = exposition.allFamilies.map(\.name)
+            report.error = "\(input) exposes no vLLM, SGLang, TensorRT-LLM or Dynamo frontend metrics; name a preset with --preset."
+            return report
         }
         if !report.missingRequired.isEmpty {
             report.error = "\(input) lacks the \(report.preset ?? "given") preset's required signals \(report.missingRequired.joined(separator: ", ")); check the engine version or use a custom mapping."
@@ -103,16 +89,14 @@ struct ProbeReport: Codable {
     }
 
     private mutating func fill(_ enginePreset: EnginePreset, exposition: Exposition, detected: Bool) {
-        let extraction = enginePreset.extract(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        // Leniently: someone fixing a mapping wants to see the signals found even when a
+        // required one is missing.
+        let extraction = enginePreset.extractLeniently(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        let telemetry = extraction.telemetry
         kind = "worker"
         preset = extraction.preset
         presetDetected = detected
         roleHint = extraction.roleHint?.rawValue
-        // With a required signal missing the preset hands out no telemetry, yet the signals it
-        // did find are what someone fixing a mapping wants to see: read them again leniently.
-        var lenient = enginePreset
-        lenient.required = []
-        let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
         record(sources: extraction.sources, missingRequired: extraction.missingRequired, missingOptional: extraction.missingOptional,
                issues: extraction.issues, unusedFamilies: extraction.unusedFamilies) { signal -> Reading in
             switch signal {
@@ -129,13 +113,11 @@ struct ProbeReport: Codable {
     }
 
     private mutating func fill(_ frontendPreset: FrontendPreset, exposition: Exposition, detected: Bool) {
-        let extraction = frontendPreset.extract(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        let extraction = frontendPreset.extractLeniently(from: exposition, scrapedAt: Timestamp(seconds: 0))
+        let telemetry = extraction.telemetry
         kind = "frontend"
         preset = extraction.preset
         presetDetected = detected
-        var lenient = frontendPreset
-        lenient.required = []
-        let telemetry = extraction.telemetry ?? lenient.extract(from: exposition, scrapedAt: Timestamp(seconds: 0)).telemetry
         record(sources: extraction.sources, missingRequired: extraction.missingRequired, missingOptional: extraction.missingOptional,
                issues: extraction.issues, unusedFamilies: extraction.unusedFamilies) { signal -> Reading in
             switch signal {

@@ -2,13 +2,11 @@ import ArgumentParser
 import Foundation
 import FulcrumTelemetry
 
-/// What `--preset` asked for.
-enum ProbeTarget {
-    /// Detect the engine; fall back to the Dynamo frontend when no engine matches.
-    case auto
-    case worker(EnginePreset)
-    case frontend(FrontendPreset)
+/// What `--preset` asked for. What each choice means for an exposition (which preset applies,
+/// whether it was detected) is the telemetry library's rule; this file only reads the option.
+typealias ProbeTarget = PresetRequest
 
+extension PresetRequest {
     init(_ option: String) throws {
         switch option {
         case "auto":
@@ -17,9 +15,9 @@ enum ProbeTarget {
             self = .frontend(.dynamo)
         default:
             if let preset = EnginePreset.named(option) {
-                self = .worker(preset)
+                self = .engine(preset)
             } else if option.hasSuffix(".json") {
-                self = .worker(try Self.customMapping(at: option))
+                self = .engine(try Self.customMapping(at: option))
             } else {
                 let names = (["auto"] + EnginePreset.builtIn.map(\.name) + [FrontendPreset.dynamo.name]).joined(separator: ", ")
                 throw ValidationError("--preset \(option.debugDescription) is unknown; use one of \(names), or a custom mapping .json file.")

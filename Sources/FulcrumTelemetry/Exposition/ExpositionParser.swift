@@ -140,6 +140,21 @@ private enum MetadataKind: String {
     case unit = "UNIT"
 }
 
+/// What a line starting with '#' holds.
+private enum HashLineKeyword {
+    case metadata(MetadataKind)
+    case endOfInput
+    case comment
+}
+
+/// An OpenMetrics exemplar as read from a sample line; its labels are in the parser's `spans`.
+private struct ExemplarReading {
+    /// Where its '#' stands, for errors.
+    var column: Int
+    var value: Double
+    var timestamp: Double?
+}
+
 private struct Parser {
     typealias E = ExpositionParseError
 
@@ -256,33 +271,54 @@ private struct Parser {
 
     // MARK: Comments and metadata
 
+    /// A line starting with '#': HELP, TYPE or UNIT metadata, OpenMetrics' `# EOF`, or a comment.
     mutating func parseHashLine(_ hash: Int) throws(E) {
         var i = hash + 1
-        guard i < lineEnd, isBlank(p[i]) else { return } // "#foo": a comment
-        while i < lineEnd, isBlank(p[i]) { i += 1 }
+        let kind: MetadataKind
+        switch hashLineKeyword(&i) {
+        case .comment: return
+        case .endOfInput: noteEndOfInput(afterKeyword: i); return
+        case .metadata(let metadataKind): kind = metadataKind
+        }
+        let nameColumn = try readMetadataName(&i, kind)
+        switch kind {
+        case .help: try parseHelpBody(afterName: i, hash: hash, nameColumn: nameColumn)
+        case .type: try parseTypeBody(afterName: i, hash: hash, nameColumn: nameColumn)
+        case .unit: try parseUnitBody(afterName: i, hash: hash, nameColumn: nameColumn)
+        }
+    }
+
+    /// The word after "# ", leaving `i` after it. Without a blank after the '#' ("#foo") or with
+    /// a word that is no keyword, the line is a comment.
+    @inline(__always)
+    func hashLineKeyword(_ i: inout Int) -> HashLineKeyword {
+        guard i < lineEnd, isBlank(p[i]) else { return .comment }
+        skipBlanks(&i)
         let keywordStart = i
         while i < lineEnd, !isBlank(p[i]) { i += 1 }
         let keyword = UnsafeBufferPointer(start: p + keywordStart, count: i - keywordStart)
-        let kind: MetadataKind
-        if keyword.elementsEqual("HELP".utf8) {
-            kind = .help
-        } else if keyword.elementsEqual("TYPE".utf8) {
-            kind = .type
-        } else if keyword.elementsEqual("UNIT".utf8) {
-            kind = .unit
-        } else if keyword.elementsEqual("EOF".utf8) {
-            var j = i
-            while j < lineEnd, isBlank(p[j]) { j += 1 }
-            if j == lineEnd, format == .openMetrics || autoDetected {
-                // Under `.auto` a `# EOF` that is not the last line means content follows it.
-                sawEOF = true
-            }
-            return
-        } else {
-            return // a plain comment
-        }
+        if keyword.elementsEqual("HELP".utf8) { return .metadata(.help) }
+        if keyword.elementsEqual("TYPE".utf8) { return .metadata(.type) }
+        if keyword.elementsEqual("UNIT".utf8) { return .metadata(.unit) }
+        if keyword.elementsEqual("EOF".utf8) { return .endOfInput }
+        return .comment
+    }
 
-        while i < lineEnd, isBlank(p[i]) { i += 1 }
+    /// `# EOF` ends OpenMetrics input when only blanks follow it; otherwise it is a comment.
+    mutating func noteEndOfInput(afterKeyword keywordEnd: Int) {
+        var i = keywordEnd
+        skipBlanks(&i)
+        if i == lineEnd, format == .openMetrics || autoDetected {
+            // Under `.auto` a `# EOF` that is not the last line means content follows it.
+            sawEOF = true
+        }
+    }
+
+    /// Reads the metric name of a HELP, TYPE or UNIT line into `name`, leaving `i` at the blank
+    /// (or end of line) after it. Returns where the name starts, for errors.
+    @inline(__always)
+    mutating func readMetadataName(_ i: inout Int, _ kind: MetadataKind) throws(E) -> Int {
+        skipBlanks(&i)
         let nameColumn = i
         name.removeAll(keepingCapacity: true)
         if i < lineEnd, p[i] == UInt8(ascii: "\"") {
@@ -298,67 +334,85 @@ private struct Parser {
         if i < lineEnd, !isBlank(p[i]) {
             throw fail(i, .expected("' ' after metric name in \(kind.rawValue) line", found: describe(i)))
         }
+        return nameColumn
+    }
 
-        switch kind {
-        case .help:
-            // Exactly one blank separates the name from the docstring, which runs to the end.
-            let docStart = i < lineEnd ? i + 1 : i
-            text.removeAll(keepingCapacity: true)
-            try unescapeDocstring(docStart, lineEnd)
-            let record = try familyForMetadata(kind, nameColumn: nameColumn)
-            if records[record].hasHelp { throw fail(hash, .duplicateMetadata("HELP", metric: nameString())) }
-            records[record].hasHelp = true
-            let out = records[record].output
-            if out >= 0 {
-                guard let help = Self.string(text[...]) else { throw fail(docStart, .invalidUTF8) }
-                output[out].help = help
-            }
-        case .type:
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            let typeStart = i
-            while i < lineEnd, !isBlank(p[i]) { i += 1 }
-            let typeEnd = i
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            guard let type = metricType(typeStart, typeEnd) else {
-                let expected = format == .openMetrics
-                    ? "metric type (counter, gauge, histogram, gaugehistogram, stateset, info, summary, unknown)"
-                    : "metric type (counter, gauge, histogram, summary, untyped)"
-                let found = typeStart == typeEnd ? describe(typeStart) : token(typeStart, typeEnd).debugDescription
-                throw fail(typeStart, .expected(expected, found: found))
-            }
-            if i < lineEnd { throw fail(i, .expected("end of line after metric type", found: describe(i))) }
-            let record = try familyForMetadata(kind, nameColumn: nameColumn)
-            if records[record].typeDeclared || records[record].sampleCount > 0 {
-                throw fail(hash, .duplicateMetadata("TYPE", metric: nameString()))
-            }
-            records[record].type = type
-            records[record].typeDeclared = true
-            let out = records[record].output
-            if out >= 0 { output[out].type = type }
-        case .unit:
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            let unitStart = i
-            while i < lineEnd, !isBlank(p[i]) { i += 1 }
-            let unitEnd = i
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            if i < lineEnd { throw fail(i, .expected("end of line after unit", found: describe(i))) }
-            if format == .openMetrics, unitEnd > unitStart {
-                // The family name must end with "_" + unit.
-                let unitCount = unitEnd - unitStart
-                var ok = name.count > unitCount + 1 && name[name.count - unitCount - 1] == UInt8(ascii: "_")
-                if ok {
-                    for k in 0..<unitCount where name[name.count - unitCount + k] != p[unitStart + k] { ok = false; break }
-                }
-                if !ok { throw fail(unitStart, .unitNotSuffix(unit: token(unitStart, unitEnd), metric: nameString())) }
-            }
-            let record = try familyForMetadata(kind, nameColumn: nameColumn)
-            if records[record].hasUnit || records[record].sampleCount > 0 {
-                throw fail(hash, .duplicateMetadata("UNIT", metric: nameString()))
-            }
-            records[record].hasUnit = true
-            let out = records[record].output
-            if out >= 0 { output[out].unit = token(unitStart, unitEnd) }
+    mutating func parseHelpBody(afterName: Int, hash: Int, nameColumn: Int) throws(E) {
+        // Exactly one blank separates the name from the docstring, which runs to the end.
+        let docStart = afterName < lineEnd ? afterName + 1 : afterName
+        text.removeAll(keepingCapacity: true)
+        try unescapeDocstring(docStart, lineEnd)
+        let record = try familyForMetadata(.help, nameColumn: nameColumn)
+        if records[record].hasHelp { throw fail(hash, .duplicateMetadata("HELP", metric: nameString())) }
+        records[record].hasHelp = true
+        let out = records[record].output
+        if out >= 0 {
+            guard let help = Self.string(text[...]) else { throw fail(docStart, .invalidUTF8) }
+            output[out].help = help
         }
+    }
+
+    mutating func parseTypeBody(afterName: Int, hash: Int, nameColumn: Int) throws(E) {
+        var i = afterName
+        let word = readWord(&i)
+        guard let type = metricType(word.lowerBound, word.upperBound) else { throw unknownMetricType(word) }
+        if i < lineEnd { throw fail(i, .expected("end of line after metric type", found: describe(i))) }
+        let record = try familyForMetadata(.type, nameColumn: nameColumn)
+        if records[record].typeDeclared || records[record].sampleCount > 0 {
+            throw fail(hash, .duplicateMetadata("TYPE", metric: nameString()))
+        }
+        records[record].type = type
+        records[record].typeDeclared = true
+        let out = records[record].output
+        if out >= 0 { output[out].type = type }
+    }
+
+    func unknownMetricType(_ word: Range<Int>) -> E {
+        let expected = format == .openMetrics
+            ? "metric type (counter, gauge, histogram, gaugehistogram, stateset, info, summary, unknown)"
+            : "metric type (counter, gauge, histogram, summary, untyped)"
+        let found = word.isEmpty ? describe(word.lowerBound) : token(word.lowerBound, word.upperBound).debugDescription
+        return fail(word.lowerBound, .expected(expected, found: found))
+    }
+
+    mutating func parseUnitBody(afterName: Int, hash: Int, nameColumn: Int) throws(E) {
+        var i = afterName
+        let unit = readWord(&i)
+        if i < lineEnd { throw fail(i, .expected("end of line after unit", found: describe(i))) }
+        if format == .openMetrics, !unit.isEmpty, !nameEndsWithUnit(unit) {
+            throw fail(unit.lowerBound, .unitNotSuffix(unit: token(unit.lowerBound, unit.upperBound), metric: nameString()))
+        }
+        let record = try familyForMetadata(.unit, nameColumn: nameColumn)
+        if records[record].hasUnit || records[record].sampleCount > 0 {
+            throw fail(hash, .duplicateMetadata("UNIT", metric: nameString()))
+        }
+        records[record].hasUnit = true
+        let out = records[record].output
+        if out >= 0 { output[out].unit = token(unit.lowerBound, unit.upperBound) }
+    }
+
+    /// OpenMetrics: the family name must end with "_" + unit.
+    func nameEndsWithUnit(_ unit: Range<Int>) -> Bool {
+        let unitCount = unit.count
+        guard name.count > unitCount + 1, name[name.count - unitCount - 1] == UInt8(ascii: "_") else { return false }
+        for k in 0..<unitCount where name[name.count - unitCount + k] != p[unit.lowerBound + k] { return false }
+        return true
+    }
+
+    /// The blank-delimited word at `i` (after any blanks); leaves `i` after the blanks that follow.
+    @inline(__always)
+    func readWord(_ i: inout Int) -> Range<Int> {
+        skipBlanks(&i)
+        let start = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        let end = i
+        skipBlanks(&i)
+        return start..<end
+    }
+
+    @inline(__always)
+    func skipBlanks(_ i: inout Int) {
+        while i < lineEnd, isBlank(p[i]) { i += 1 }
     }
 
     func nameString() -> String { String(decoding: name, as: UTF8.self) }
@@ -449,12 +503,30 @@ private struct Parser {
 
     // MARK: Samples
 
+    /// `<name>[{labels}] <value> [<timestamp>] [# {labels} <value> [<timestamp>]]`.
     mutating func parseSample(_ start: Int) throws(E) {
         var i = start
         name.removeAll(keepingCapacity: true)
         labelBytes.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
+        try readSampleNameAndLabels(&i, sampleStart: start)
+        // The exemplar's labels follow the sample's in `spans`.
+        let labelCount = spans.count
+        let value = try readSampleValue(&i)
+        let timestamp = try readSampleTimestamp(&i)
+        var exemplar: ExemplarReading? = nil
+        if i < lineEnd { exemplar = try readExemplar(&i, afterTimestamp: timestamp != nil) }
 
+        let family = try familyCheckingStructure(sampleStart: start, labelCount: labelCount, exemplarColumn: exemplar?.column)
+        let out = records[family].output
+        guard out >= 0 else { return }
+        try appendSample(to: out, sampleStart: start, labelCount: labelCount, value: value, timestamp: timestamp, exemplar: exemplar)
+    }
+
+    /// Reads the metric name into `name` (bare, or quoted inside the label set) and the labels
+    /// into `spans`, leaving `i` at the value.
+    @inline(__always)
+    mutating func readSampleNameAndLabels(_ i: inout Int, sampleStart start: Int) throws(E) {
         if isMetricNameStart(p[i]) {
             while i < lineEnd, isMetricNameChar(p[i]) { i += 1 }
             name.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
@@ -462,96 +534,103 @@ private struct Parser {
             throw fail(i, .expected("metric name", found: describe(i)))
         }
         let afterName = i
-        while i < lineEnd, isBlank(p[i]) { i += 1 }
-        var separated = i > afterName
+        skipBlanks(&i)
         if i < lineEnd, p[i] == UInt8(ascii: "{") {
             try parseLabelSet(&i, allowMetricName: name.isEmpty)
             if name.isEmpty { throw fail(start, .expected("metric name", found: "a label set without one")) }
             let afterLabels = i
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            separated = i > afterLabels
-            if !separated, i < lineEnd {
+            skipBlanks(&i)
+            if i == afterLabels, i < lineEnd {
                 throw fail(i, .expected("' ' after label set", found: describe(i)))
             }
-        } else if !separated, i < lineEnd {
+        } else if i == afterName, i < lineEnd {
             throw fail(i, .expected("'{' or ' ' after metric name \"\(nameString())\"", found: describe(i)))
         }
         guard i < lineEnd else {
             throw fail(i, .expected("sample value after \"\(nameString())\"", found: "end of line"))
         }
-        let labelCount = spans.count
+    }
 
-        // Value.
+    @inline(__always)
+    func readSampleValue(_ i: inout Int) throws(E) -> Double {
         let valueStart = i
         while i < lineEnd, !isBlank(p[i]) { i += 1 }
         guard let value = NumberParsing.parseDouble(p + valueStart, count: i - valueStart) else {
             throw fail(valueStart, .invalidValue(token(valueStart, i)))
         }
-        while i < lineEnd, isBlank(p[i]) { i += 1 }
+        skipBlanks(&i)
+        return value
+    }
 
-        // Timestamp.
-        var timestamp: Double? = nil
-        if i < lineEnd, p[i] != UInt8(ascii: "#") {
-            let tsStart = i
-            while i < lineEnd, !isBlank(p[i]) { i += 1 }
-            timestamp = try parseTimestamp(tsStart, i)
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
+    /// The timestamp after the value, if any: whatever follows that does not open an exemplar.
+    @inline(__always)
+    func readSampleTimestamp(_ i: inout Int) throws(E) -> Double? {
+        guard i < lineEnd, p[i] != UInt8(ascii: "#") else { return nil }
+        let timestampStart = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        let timestamp = try parseTimestamp(timestampStart, i)
+        skipBlanks(&i)
+        return timestamp
+    }
+
+    /// What may follow a sample's value and timestamp: an OpenMetrics exemplar,
+    /// `# {labels} <value> [<timestamp>]`, whose labels are appended to `spans`.
+    /// (Rare, so left out of line.)
+    mutating func readExemplar(_ i: inout Int, afterTimestamp: Bool) throws(E) -> ExemplarReading {
+        guard p[i] == UInt8(ascii: "#"), format == .openMetrics else {
+            throw fail(i, .expected(afterTimestamp ? "end of line" : "timestamp or end of line", found: describe(i)))
         }
-
-        // Exemplar (OpenMetrics).
-        var exemplarColumn = -1
-        var exemplarValue = 0.0
-        var exemplarTimestamp: Double? = nil
-        if i < lineEnd {
-            guard p[i] == UInt8(ascii: "#"), format == .openMetrics else {
-                let what = timestamp == nil ? "timestamp or end of line" : "end of line"
-                throw fail(i, .expected(what, found: describe(i)))
-            }
-            exemplarColumn = i
-            i += 1
-            guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' after '#' of an exemplar", found: describe(i))) }
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            guard i < lineEnd, p[i] == UInt8(ascii: "{") else { throw fail(i, .expected("'{' to start the exemplar's labels", found: describe(i))) }
-            try parseLabelSet(&i, allowMetricName: false)
-            guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' before the exemplar value", found: describe(i))) }
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            let evStart = i
-            while i < lineEnd, !isBlank(p[i]) { i += 1 }
-            guard let ev = NumberParsing.parseDouble(p + evStart, count: i - evStart) else {
-                if evStart == i { throw fail(evStart, .expected("exemplar value", found: "end of line")) }
-                throw fail(evStart, .invalidValue(token(evStart, i)))
-            }
-            exemplarValue = ev
-            while i < lineEnd, isBlank(p[i]) { i += 1 }
-            if i < lineEnd {
-                let tsStart = i
-                while i < lineEnd, !isBlank(p[i]) { i += 1 }
-                exemplarTimestamp = try parseTimestamp(tsStart, i)
-                while i < lineEnd, isBlank(p[i]) { i += 1 }
-                if i < lineEnd { throw fail(i, .expected("end of line after exemplar", found: describe(i))) }
-            }
+        let column = i
+        i += 1
+        guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' after '#' of an exemplar", found: describe(i))) }
+        skipBlanks(&i)
+        guard i < lineEnd, p[i] == UInt8(ascii: "{") else { throw fail(i, .expected("'{' to start the exemplar's labels", found: describe(i))) }
+        try parseLabelSet(&i, allowMetricName: false)
+        guard i < lineEnd, isBlank(p[i]) else { throw fail(i, .expected("' ' before the exemplar value", found: describe(i))) }
+        skipBlanks(&i)
+        let valueStart = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        guard let value = NumberParsing.parseDouble(p + valueStart, count: i - valueStart) else {
+            if valueStart == i { throw fail(valueStart, .expected("exemplar value", found: "end of line")) }
+            throw fail(valueStart, .invalidValue(token(valueStart, i)))
         }
+        skipBlanks(&i)
+        guard i < lineEnd else { return ExemplarReading(column: column, value: value, timestamp: nil) }
+        let timestampStart = i
+        while i < lineEnd, !isBlank(p[i]) { i += 1 }
+        let timestamp = try parseTimestamp(timestampStart, i)
+        skipBlanks(&i)
+        if i < lineEnd { throw fail(i, .expected("end of line after exemplar", found: describe(i))) }
+        return ExemplarReading(column: column, value: value, timestamp: timestamp)
+    }
 
-        // Family, structure checks.
+    /// The family the sample belongs to, after checking the sample fits it: a numeric bound on
+    /// buckets and quantiles, exemplars only on `_total` and `_bucket` samples.
+    @inline(__always)
+    mutating func familyCheckingStructure(sampleStart start: Int, labelCount: Int, exemplarColumn: Int?) throws(E) -> Int {
         let family = try familyForSample(start)
         records[family].sampleCount += 1
         let type = records[family].type
-        let suffixStart = records[family].name.count
-        let suffix = name[suffixStart...]
+        let suffix = name[records[family].name.count...]
         if type == .histogram || type == .gaugeHistogram, suffix.elementsEqual("_bucket".utf8) {
             try checkBound("le", labelCount: labelCount, sampleColumn: start)
         } else if type == .summary, suffix.isEmpty {
             try checkBound("quantile", labelCount: labelCount, sampleColumn: start)
         }
-        if exemplarColumn >= 0, !(suffix.elementsEqual("_total".utf8) || suffix.elementsEqual("_bucket".utf8)) {
+        if let exemplarColumn, !(suffix.elementsEqual("_total".utf8) || suffix.elementsEqual("_bucket".utf8)) {
             throw fail(exemplarColumn, .exemplarNotAllowed(nameString()))
         }
+        return family
+    }
 
-        let out = records[family].output
-        guard out >= 0 else { return }
+    /// Materialises the sample, with its exemplar, into the output family `out`.
+    @inline(__always)
+    mutating func appendSample(
+        to out: Int, sampleStart start: Int, labelCount: Int, value: Double, timestamp: Double?, exemplar: ExemplarReading?
+    ) throws(E) {
         var sample = Sample(name: try sampleNameString(start), labels: try makeLabels(0..<labelCount, start), value: value, timestamp: timestamp)
-        if exemplarColumn >= 0 {
-            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spans.count, exemplarColumn), value: exemplarValue, timestamp: exemplarTimestamp)
+        if let exemplar {
+            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spans.count, exemplar.column), value: exemplar.value, timestamp: exemplar.timestamp)
         }
         output[out].samples.append(sample)
     }
