@@ -223,6 +223,8 @@ let package = Package(
             dependencies: [
                 "FulcrumDaemon", "FulcrumConfiguration", "FulcrumControlAPI", "FulcrumCore", "FulcrumTelemetry", "FulcrumTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

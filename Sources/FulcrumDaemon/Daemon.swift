@@ -54,7 +54,7 @@ package struct Daemon: Sendable {
 
         let reload = makeReload(core: core, scrape: scrape, metrics: metrics, notifier: notifier, logger: logger, now: now)
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: Self.makeControlServer(configuration, core: core, readiness: readiness, reload: reload, now: now)),
+            .init(service: Self.makeControlServer(configuration, core: core, metrics: metrics, readiness: readiness, reload: reload, now: now)),
             .init(service: Self.makeMetricsServer(configuration, core: core, metrics: metrics, readiness: readiness, logger: logger)),
             .init(service: scrape),
             .init(service: ControlLoopService(core: core, metrics: metrics, notifier: notifier, logger: Logger(label: "fulcrumd.loop"),
@@ -159,7 +159,7 @@ package struct Daemon: Sendable {
         }
     }
 
-    private static func makeControlServer(_ configuration: DaemonConfiguration, core: DaemonCore, readiness: Readiness,
+    private static func makeControlServer(_ configuration: DaemonConfiguration, core: DaemonCore, metrics: DaemonMetrics, readiness: Readiness,
                                           reload: @escaping @Sendable (Requester?) async throws -> String,
                                           now: @escaping @Sendable () -> Timestamp) -> ControlAPIServer {
         let listener: ControlAPIServer.Listener = if let fd = SystemdNotifier.activatedSockets().first {
@@ -168,7 +168,7 @@ package struct Daemon: Sendable {
             .path(configuration.control.path, mode: configuration.control.mode, group: configuration.control.group)
         }
         return ControlAPIServer(
-            handler: ControlRequestHandler(core: core, logger: Logger(label: "fulcrumd.control"), now: now, reload: reload),
+            handler: ControlRequestHandler(core: core, logger: Logger(label: "fulcrumd.control"), metrics: metrics, now: now, reload: reload),
             listener: listener, logger: Logger(label: "fulcrumd.control"),
             onListening: { await readiness.mark(.controlSocket) }
         )

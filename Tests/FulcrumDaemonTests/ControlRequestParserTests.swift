@@ -84,11 +84,35 @@ struct ControlRequestParserTests {
         ("POST", "/v1/overrides", #"{"kind":"bounds","min_decode":5,"max_decode":2}"#, "is above max_decode"),
         ("POST", "/v1/overrides", "", "needs a JSON object body"),
         ("POST", "/v1/resume", #"{"force":true}"#, #"unknown field "force""#),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":1,"decode":1,"kind":"ratio"}"#, #"field "kind" appears more than once"#),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":1,"decode":1,}"#, "trailing comma"),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":01,"decode":1}"#, "leading zero"),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":1,"decode":1} x"#, "after the JSON value"),
+        ("POST", "/v1/overrides", #"{"kind":"counts","prefill":1e999,"decode":1}"#, "too large"),
+        ("POST", "/v1/overrides", #"{"kind":"counts", /* c */ "prefill":1,"decode":1}"#, "not valid JSON"),
+        ("POST", "/v1/overrides", #"{"kind":"count\ud800s","prefill":1,"decode":1}"#, "surrogate"),
+        ("POST", "/v1/pause", #"{"reason":"a\u0000b","reason":"c"}"#, #"field "reason" appears more than once"#),
+        ("POST", "/v1/pause", String(repeating: "[", count: 40) + String(repeating: "]", count: 40), "nesting deeper"),
     ])
     func badRequests(method: String, path: String, body: String, fragment: String) throws {
         let failure = try #require(error(method, path, body))
         #expect(failure.status == 400)
         #expect(failure.message.contains(fragment), "\(failure.message)")
+    }
+
+    @Test("the strict JSON reader reads what RFC 8259 allows")
+    func strictJSONAccepts() throws {
+        let text = #" {"a": [1, -0.5, 2e3, true, false, null], "b": {"c": "\u00e9\ud83d\ude00\n\"x\""}, "d": {}} "#
+        let value = try JSONValue.parse(Array(text.utf8))
+        #expect(value == .object([
+            "a": .array([.number(1), .number(-0.5), .number(2000), .bool(true), .bool(false), .null]),
+            "b": .object(["c": .string("é😀\n\"x\"")]),
+            "d": .object([:]),
+        ]))
+        #expect(try JSONValue.parse(Array("[]".utf8)) == .array([]))
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array("[1,]".utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse(Array("\"\u{01}\"".utf8)) }
+        #expect(throws: JSONSyntaxError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
     }
 
     @Test("unknown paths and methods are 404s listing the endpoints")

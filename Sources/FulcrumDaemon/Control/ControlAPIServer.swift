@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -39,27 +40,41 @@ package struct ControlAPIServer: Service {
         self.onListening = onListening
     }
 
+    /// A connection that sends nothing for this long (a stalled header or body included) is
+    /// closed, so a slow or broken client cannot hold a connection open.
+    static let idleTimeout = TimeAmount.seconds(10)
+
     package func run() async throws {
         let handler = self.handler
         let logger = self.logger
+        let peers = PeerRegistry()
         let http = HTTP1Channel(responder: { request, writer, channel in
-            try await handler.respond(to: request, writer: writer, channel: channel)
-        }, configuration: .init(idleTimeout: .seconds(60)))
+            let connection = ControlConnection(requester: peers.requester(of: channel), isOpen: { channel.isActive })
+            if try await handler.respond(to: request, writer: writer, connection: connection) {
+                // Ending the input ends HummingbirdCore's request loop, which then closes the
+                // output after the answer: the connection goes away instead of idling.
+                channel.close(mode: .input, promise: nil)
+            }
+        }, configuration: .init(idleTimeout: Self.idleTimeout))
+        // A client may send its request and then shut down its sending side; it still gets the
+        // answer, because the connection stays open for writing.
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+        // Who is connecting is read as the connection is accepted, before anything is read
+        // from it, so every request on it is attributed even if the client goes away at once.
+        let accept: @Sendable (any Channel) -> EventLoopFuture<HTTP1Channel.Value> = { channel in
+            peers.remember(channel).flatMap { http.setup(channel: channel, logger: logger) }
+        }
         let server: NIOAsyncChannel<HTTP1Channel.Value, Never>
         switch listener {
         case let .path(path, mode, group):
             try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true) { channel in
-                http.setup(channel: channel, logger: logger)
-            }
+            server = try await bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: accept)
             try Self.secure(path: path, mode: mode, group: group)
             logger.info("control API listening", metadata: ["socket": "\(path)", "mode": "\(String(mode, radix: 8))"])
         case let .activated(fileDescriptor):
-            server = try await bootstrap.bind(fileDescriptor) { channel in
-                http.setup(channel: channel, logger: logger)
-            }
+            server = try await bootstrap.bind(fileDescriptor, childChannelInitializer: accept)
             logger.info("control API listening on a socket-activated descriptor", metadata: ["fd": "\(fileDescriptor)"])
         }
         await onListening()
@@ -104,15 +119,24 @@ struct PeerCredentials: Sendable {
     var gid: UInt32 = 0
 }
 
-/// Reads the peer's credentials from a Unix-socket connection (SO_PEERCRED).
-func peerCredentials(of channel: any Channel) async -> Requester? {
-    guard let provider = channel as? SocketOptionProvider else { return nil }
-    do {
-        let credentials: PeerCredentials = try await provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED)
-        ).get()
-        return Requester(uid: Int(credentials.uid), gid: Int(credentials.gid), pid: Int(credentials.pid))
-    } catch {
-        return nil
+/// The peer credentials of each open control connection, read once when it is accepted.
+final class PeerRegistry: Sendable {
+    private let peers = Mutex<[ObjectIdentifier: Requester]>([:])
+
+    /// Reads `channel`'s SO_PEERCRED and keeps it until the channel closes. Never fails: a
+    /// connection whose credentials cannot be read is still served, and refused any change.
+    func remember(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let key = ObjectIdentifier(channel)
+        channel.closeFuture.whenComplete { _ in _ = self.peers.withLock { $0.removeValue(forKey: key) } }
+        guard let provider = channel as? SocketOptionProvider else { return channel.eventLoop.makeSucceededVoidFuture() }
+        let read: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        return read.map { credentials in
+            let requester = Requester(uid: Int(credentials.uid), gid: Int(credentials.gid), pid: Int(credentials.pid))
+            self.peers.withLock { $0[key] = requester }
+        }.recover { _ in }
+    }
+
+    func requester(of channel: any Channel) -> Requester? {
+        peers.withLock { $0[ObjectIdentifier(channel)] }
     }
 }

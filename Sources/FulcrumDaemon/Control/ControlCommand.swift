@@ -14,6 +14,16 @@ package enum ControlCommand: Sendable, Hashable {
     case reload
 }
 
+extension ControlCommand {
+    /// Whether it changes anything (and so must be attributable and answered).
+    var changesState: Bool {
+        switch self {
+        case .status, .workers, .explain: false
+        case .setOverride, .drain, .reconcile, .reload: true
+        }
+    }
+}
+
 /// A request the control API refuses: the HTTP status and one sentence saying what was wrong.
 package struct ControlError: Error, Sendable, Hashable, CustomStringConvertible {
     package var status: Int
@@ -91,7 +101,7 @@ package enum ControlRequestParser {
         do {
             value = try JSONValue.parse(body)
         } catch {
-            throw .badRequest("the body is not valid JSON; send an object such as {\"kind\": \"ratio\", \"prefill\": 1, \"decode\": 3}")
+            throw .badRequest("the body is not valid JSON (\(error)); send an object such as {\"kind\": \"ratio\", \"prefill\": 1, \"decode\": 3}")
         }
         guard case let .object(fields) = value else {
             throw .badRequest("the body must be a JSON object, not \(value.typeName)")

@@ -12,29 +12,40 @@ import NIOCore
 package struct ControlRequestHandler: Sendable {
     let core: DaemonCore
     let logger: Logger
+    let metrics: DaemonMetrics?
     let now: @Sendable () -> Timestamp
     /// Re-reads the configuration file; returns a one-line result or throws a readable error.
     let reload: @Sendable (Requester?) async throws -> String
+    let refusals: RefusalLog
     static let maxBody = 64 * 1024
 
-    package init(core: DaemonCore, logger: Logger, now: @escaping @Sendable () -> Timestamp, reload: @escaping @Sendable (Requester?) async throws -> String) {
+    package init(core: DaemonCore, logger: Logger, metrics: DaemonMetrics? = nil, now: @escaping @Sendable () -> Timestamp,
+                 reload: @escaping @Sendable (Requester?) async throws -> String) {
         self.core = core
         self.logger = logger
+        self.metrics = metrics
         self.now = now
         self.reload = reload
+        refusals = RefusalLog(logger: logger)
     }
 
-    func respond(to request: Request, writer: consuming ResponseWriter, channel: any Channel) async throws {
+    /// `connection` says who is on the other end (read when the connection was accepted) and
+    /// whether it is still there to hear the answer. Returns whether to close the connection.
+    func respond(to request: Request, writer: consuming ResponseWriter, connection: ControlConnection) async throws -> Bool {
         var request = request
-        let requester = await peerCredentials(of: channel)
-        let (status, body) = await handle(request: &request, requester: requester)
+        let (status, body) = await handle(request: &request, connection: connection)
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.contentLength] = String(body.readableBytes)
+        // After a refusal the connection is closed: a client that sent something wrong (or too
+        // much, or too little) gets its answer and nothing more to wait for.
+        let closeAfter = status >= 400
+        if closeAfter { headers[.connection] = "close" }
         try await writer.write(response: HTTPResponse(status: .init(code: status), headerFields: headers), body: .init(byteBuffer: body))
+        return closeAfter
     }
 
-    func handle(request: inout Request, requester: Requester?) async -> (Int, ByteBuffer) {
+    func handle(request: inout Request, connection: ControlConnection) async -> (Int, ByteBuffer) {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maxBody)
@@ -47,15 +58,33 @@ package struct ControlRequestHandler: Sendable {
             let command = try ControlRequestParser.parse(
                 method: request.method.rawValue, path: request.uri.path, query: query, body: Data(buffer: body)
             )
-            return try await execute(command, requester: requester)
+            try await admit(command, connection: connection, method: request.method.rawValue, path: request.uri.path)
+            return try await execute(command, requester: connection.requester)
         } catch let error as ControlError {
-            logger.notice("control request refused", metadata: [
-                "method": "\(request.method.rawValue)", "path": "\(request.uri.path)", "status": "\(error.status)",
-                "error": "\(error.message)", "peer": "\(requester.map(\.description) ?? "unknown")",
+            metrics?.recordControlRefusal(status: error.status)
+            // The message often quotes the path; the path itself is logged only there, escaped and capped.
+            refusals.refused("control request refused", metadata: [
+                "method": "\(ClientText.loggable(request.method.rawValue, limit: 16))", "status": "\(error.status)",
+                "error": "\(ClientText.loggable(error.message, limit: 300))", "peer": "\(connection.requester.map(\.description) ?? "unknown")",
             ])
             return encode(ErrorView(error: error.message, status: error.status), status: error.status)
         } catch {
             return encode(ErrorView(error: "\(error)", status: 500), status: 500)
+        }
+    }
+
+    /// A change is made only for a requester the audit trail can name, and only while the
+    /// client is still connected to hear the answer; a refusal is audited too.
+    func admit(_ command: ControlCommand, connection: ControlConnection, method: String, path: String) async throws(ControlError) {
+        guard command.changesState else { return }
+        let what = "\(ClientText.loggable(method, limit: 16)) \(ClientText.loggable(path, limit: 120))"
+        guard let requester = connection.requester else {
+            await core.record(AuditEntry(time: now(), requester: nil, action: "refused \(what): peer credentials unreadable", reason: nil))
+            throw ControlError(status: 403, "fulcrumd could not read this connection's peer credentials (SO_PEERCRED), and every change must name who made it; connect over the Unix socket directly")
+        }
+        guard connection.isOpen() else {
+            await core.record(AuditEntry(time: now(), requester: requester, action: "refused \(what): the client left before the answer", reason: nil))
+            throw ControlError(status: 499, "the client closed the connection before fulcrumd could answer; nothing was changed")
         }
     }
 
@@ -74,12 +103,13 @@ package struct ControlRequestHandler: Sendable {
         case let .setOverride(request, ttl, reason):
             let entry = await core.apply(request, ttlSeconds: ttl, reason: reason, requester: requester, now: time)
             logger.notice("override changed", metadata: [
-                "change": "\(entry.action)", "reason": "\(reason ?? "")", "peer": "\(requester.map(\.description) ?? "unknown")",
+                "change": "\(ClientText.loggable(entry.action))", "reason": "\(ClientText.loggable(reason ?? ""))",
+                "peer": "\(requester.map(\.description) ?? "unknown")",
             ])
             return encode(ChangeView(ok: true, change: entry.action, overrides: OverridesView(await core.overrides)))
         case let .drain(worker, reason):
             let outcome = try await core.drain(worker, reason: reason, requester: requester, now: time)
-            logger.notice("drain requested", metadata: ["worker": "\(worker)", "peer": "\(requester.map(\.description) ?? "unknown")"])
+            logger.notice("drain requested", metadata: ["worker": "\(ClientText.loggable(worker.rawValue))", "peer": "\(requester.map(\.description) ?? "unknown")"])
             return encode(ChangeView(ok: outcome.result != .failed && outcome.result != .refused, change: "drain \(worker)",
                                      outcome: ChangeView.Outcome(outcome)))
         case .reconcile:
@@ -104,4 +134,12 @@ package struct ControlRequestHandler: Sendable {
         buffer.writeString("\n")
         return (status, buffer)
     }
+}
+
+/// One control-socket connection as the handler sees it.
+struct ControlConnection: Sendable {
+    /// The peer's credentials, read when the connection was accepted; nil if they could not be.
+    var requester: Requester?
+    /// Whether the client is still connected.
+    var isOpen: @Sendable () -> Bool
 }

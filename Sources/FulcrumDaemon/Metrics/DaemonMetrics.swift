@@ -95,6 +95,12 @@ package final class DaemonMetrics: Sendable {
         }
     }
 
+    /// A control request refused, by HTTP status (every one, also those not logged).
+    package func recordControlRefusal(status: Int) {
+        registry.counter(name: "fulcrum_control_requests_refused_total", labels: [("status", String(status))],
+                         help: "Control-socket requests refused, by HTTP status.").increment()
+    }
+
     /// A drain that ended: `empty` (in-flight reached zero) or `timeout` (stopped anyway).
     package func recordDrain(outcome: String) {
         registry.counter(name: "fulcrum_drains_total", labels: [("outcome", outcome)],
