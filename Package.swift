@@ -283,6 +283,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FulcrumStrictDecodingTests",
+            dependencies: ["FulcrumStrictDecoding"]
+        ),
+        .testTarget(
             name: "FulcrumConfigurationTests",
             dependencies: ["FulcrumConfiguration", "FulcrumCore"]
         ),

@@ -63,9 +63,19 @@ struct ControlSocketTests {
             return fd
         }
 
+        /// `exchangeBlocking` on a thread of its own: blocking socket calls on Swift's cooperative
+        /// pool (two threads on a 2-core machine) would stall every other test's async work.
+        static func exchange(_ path: String, _ request: String, halfClose: Bool, timeout: Double = 60) async throws -> (reply: String, closedAfter: Double?) {
+            try await withCheckedThrowingContinuation { continuation in
+                Thread {
+                    continuation.resume(with: Result { try exchangeBlocking(path, request, halfClose: halfClose, timeout: timeout) })
+                }.start()
+            }
+        }
+
         /// Sends `request`, optionally shuts down the sending side, and reads until the server
         /// closes or `timeout` passes. Returns what came back and how long the server took to close.
-        static func exchange(_ path: String, _ request: String, halfClose: Bool, timeout: Double = 60) throws -> (reply: String, closedAfter: Double?) {
+        static func exchangeBlocking(_ path: String, _ request: String, halfClose: Bool, timeout: Double) throws -> (reply: String, closedAfter: Double?) {
             let fd = try connect(path)
             defer { close(fd) }
             let bytes = Array(request.utf8)
@@ -92,7 +102,7 @@ struct ControlSocketTests {
     @Test("a client that half-closes after its request gets the answer, and the change is attributed to it")
     func halfClosedClient() async throws {
         let server = try await Server.start()
-        let (reply, _) = try RawClient.exchange(server.path, Self.post("/v1/overrides", #"{"kind":"counts","prefill":2,"decode":1}"#),
+        let (reply, _) = try await RawClient.exchange(server.path, Self.post("/v1/overrides", #"{"kind":"counts","prefill":2,"decode":1}"#),
                                                 halfClose: true)
         await server.stop()
         #expect(reply.hasPrefix("HTTP/1.1 200"), "\(reply)")
@@ -107,12 +117,12 @@ struct ControlSocketTests {
         let server = try await Server.start()
         let forged = "/v1/workers/node0%2Fx%0Afake%20line%20injected/drain"
         for _ in 0..<25 {
-            let (reply, closedAfter) = try RawClient.exchange(server.path, Self.post(forged, "{}"), halfClose: false)
+            let (reply, closedAfter) = try await RawClient.exchange(server.path, Self.post(forged, "{}"), halfClose: false)
             #expect(reply.hasPrefix("HTTP/1.1 404"))
             #expect((closedAfter ?? 99) < 5, "a refused connection is closed at once")
         }
         let long = "/v1/" + String(repeating: "a", count: 60_000)
-        let (longReply, closedAfter) = try RawClient.exchange(server.path, "GET \(long) HTTP/1.1\r\nHost: fulcrum\r\n\r\n", halfClose: false)
+        let (longReply, closedAfter) = try await RawClient.exchange(server.path, "GET \(long) HTTP/1.1\r\nHost: fulcrum\r\n\r\n", halfClose: false)
         await server.stop()
         #expect(longReply.hasPrefix("HTTP/1.1 4"), "\(longReply.prefix(200))")
         #expect((closedAfter ?? 99) < 5, "a refused connection is closed at once")
@@ -134,7 +144,7 @@ struct ControlSocketTests {
     func stalledBody() async throws {
         let server = try await Server.start()
         let request = "POST /v1/pause HTTP/1.1\r\nHost: fulcrum\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
-        let (_, closedAfter) = try RawClient.exchange(server.path, request, halfClose: false, timeout: 60)
+        let (_, closedAfter) = try await RawClient.exchange(server.path, request, halfClose: false, timeout: 60)
         await server.stop()
         let seconds = try #require(closedAfter, "the server never closed a connection whose body stalled")
         #expect(seconds < 45)

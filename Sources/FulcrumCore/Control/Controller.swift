@@ -265,7 +265,7 @@ public struct Controller: Sendable {
         var constraints = configuration.placement
         constraints.maxTotalGPUs = gpuBudget
         let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: constraints, keepDraining: keepDraining)
-        explainPlan(plan, reasons: &reasons)
+        explainPlan(plan, snapshot: snapshot, reasons: &reasons)
         return plan
     }
 
@@ -431,7 +431,11 @@ public struct Controller: Sendable {
         }
     }
 
-    private func explainPlan(_ plan: PlacementPlan, reasons: inout [DecisionReason]) {
+    private func explainPlan(_ plan: PlacementPlan, snapshot: ClusterSnapshot, reasons: inout [DecisionReason]) {
+        for node in snapshot.nodes where !node.backingOff.isEmpty {
+            reasons.append(.init(.gpusBackingOff,
+                "GPUs \(node.backingOff.sorted().map(String.init).joined(separator: ",")) on \(node.name) are held back after failed starts; new instances go to other GPUs until the backoff ends"))
+        }
         for role in Role.allCases where plan.unplaced[role] > 0 {
             reasons.append(.init(.waitingForGPUs, role: role,
                 "\(plan.unplaced[role]) \(role) instance(s) wait for GPUs to free within the budget"))

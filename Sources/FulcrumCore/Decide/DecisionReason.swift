@@ -31,6 +31,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case overrideBounds = "override_bounds"
         case overrideExpired = "override_expired"
         case waitingForGPUs = "waiting_for_gpus"
+        case gpusBackingOff = "gpus_backing_off"
         case reuseDrainingWorker = "reuse_draining_worker"
     }
 

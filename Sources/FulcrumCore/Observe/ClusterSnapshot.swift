@@ -37,11 +37,27 @@ public struct NodeSnapshot: Sendable, Hashable, Codable {
     /// False when the node's systemd could not be reached; its workers are then stale, not gone,
     /// and no new work is placed on it.
     public var reachable: Bool
+    /// GPUs of a GPU set whose starts keep failing, held back until their backoff ends: no
+    /// new instance is placed on them while others are free, so one broken GPU cannot pin a
+    /// role below its need.
+    public var backingOff: [Int]
 
-    public init(name: String, gpus: [Int], reachable: Bool = true) {
+    public init(name: String, gpus: [Int], reachable: Bool = true, backingOff: [Int] = []) {
         self.name = name
         self.gpus = gpus
         self.reachable = reachable
+        self.backingOff = backingOff
+    }
+
+    enum CodingKeys: String, CodingKey { case name, gpus, reachable, backingOff }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        gpus = try container.decode([Int].self, forKey: .gpus)
+        reachable = try container.decode(Bool.self, forKey: .reachable)
+        // Snapshots saved before backoff was reported have none.
+        backingOff = try container.decodeIfPresent([Int].self, forKey: .backingOff) ?? []
     }
 }
 

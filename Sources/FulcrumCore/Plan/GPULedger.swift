@@ -16,10 +16,13 @@ struct GPULedger {
             heldCount += worker.gpus.count
         }
         // Unreachable nodes take no new work: their state is unknown, so a GPU that looks
-        // free there may not be.
+        // free there may not be. GPUs backing off after failed starts wait out their backoff.
         freeByNode = snapshot.nodes
             .filter(\.reachable)
-            .map { node in (node.name, node.gpus.filter { !(held[node.name]?.contains($0) ?? false) }.sorted()) }
+            .map { node in
+                let unavailable = (held[node.name] ?? []).union(node.backingOff)
+                return (node.name, node.gpus.filter { !unavailable.contains($0) }.sorted())
+            }
         heldGPUs = heldCount
     }
 

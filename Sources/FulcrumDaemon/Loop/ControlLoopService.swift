@@ -1,6 +1,7 @@
 import FulcrumCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Runs the controller tick on the tick interval: observe, decide, act, publish metrics,
 /// and pet the systemd watchdog from the loop itself, so a stuck loop gets the daemon
@@ -13,6 +14,7 @@ package struct ControlLoopService: Service {
     let now: @Sendable () -> Timestamp
     let ticks: AsyncStream<Void>?
     let onTick: @Sendable () async -> Void
+    let backoffLog: BackoffLog
 
     /// `ticks`, when given, drives the loop instead of the clock (tests step it by hand).
     /// `onTick` runs after every tick (readiness tracks that the loop is alive).
@@ -26,6 +28,7 @@ package struct ControlLoopService: Service {
         self.logger = logger
         self.now = now
         self.ticks = ticks
+        backoffLog = BackoffLog(logger: logger)
     }
 
     package func run() async throws {
@@ -65,6 +68,7 @@ package struct ControlLoopService: Service {
                 "dry_run": "\(configuration.dryRun)",
             ])
         }
+        if let observation = await core.lastObservation { backoffLog.note(observation.nodes) }
         for outcome in await core.lastOutcomes where outcome.result == .failed || outcome.result == .refused {
             logger.error("action did not succeed", metadata: ["action": "\(outcome.action)", "result": "\(outcome.result.rawValue)", "message": "\(outcome.message ?? "")"])
         }
@@ -73,5 +77,27 @@ package struct ControlLoopService: Service {
             "WATCHDOG=1",
             "STATUS=prefill \(decision.current.prefill)→\(decision.desired.prefill), decode \(decision.current.decode)→\(decision.desired.decode); \(decision.reasons.first?.code.rawValue ?? "steady")\(configuration.dryRun ? " (dry-run)" : "")",
         ])
+    }
+}
+
+/// One log line when a node's GPUs start or stop backing off after failed starts, not one per
+/// deferred start.
+final class BackoffLog: Sendable {
+    private let logger: Logger
+    private let last = Mutex<[String: Set<Int>]>([:])
+
+    init(logger: Logger) { self.logger = logger }
+
+    func note(_ nodes: [NodeSnapshot]) {
+        let current = Dictionary(nodes.map { ($0.name, Set($0.backingOff)) }, uniquingKeysWith: { $0.union($1) })
+        let previous = last.withLock { state in defer { state = current }; return state }
+        for (node, gpus) in current.sorted(by: { $0.key < $1.key }) where gpus != previous[node, default: []] {
+            if gpus.isEmpty {
+                logger.notice("GPUs may start workers again after their backoff", metadata: ["node": "\(node)"])
+            } else {
+                logger.warning("GPUs held back after failed starts; new workers go to other GPUs until the backoff ends",
+                               metadata: ["node": "\(node)", "gpus": "\(gpus.sorted().map(String.init).joined(separator: ","))"])
+            }
+        }
     }
 }

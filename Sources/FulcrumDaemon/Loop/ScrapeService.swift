@@ -46,7 +46,14 @@ package actor ScrapeService: Service, TelemetryProvider {
             } }
         let frontends = configuration.frontend.map { [FrontendTarget(name: "frontend", url: $0.metricsURL)] } ?? []
         let round = await scraper.scrapeOnce(targets, frontends: frontends, now: now)
+        let starting = Set(observation.workers.filter { $0.lifecycle == .starting }.map(\.id))
         for (id, scrape) in round.workers {
+            // A worker still loading its model is not listening yet: an unanswered scrape is
+            // how a start looks, not a failure, and must not raise scrape alarms on every scale-up.
+            if starting.contains(id), !scrape.succeeded {
+                metrics.recordStartingScrape(target: id.rawValue)
+                continue
+            }
             metrics.recordScrape(target: id.rawValue, duration: scrape.duration, success: scrape.succeeded)
             if let error = scrape.error {
                 // One line per change of error, not one per scrape, so a dead worker does not flood the journal.

@@ -22,6 +22,10 @@ package final class DaemonMetrics: Sendable {
     package func exposition() -> String { registry.emitToString() }
 
     package func record(decision: Decision, observation: FleetObservation, outcomes: [ActionReport], tickDuration: Duration, budget: Int) {
+        for node in observation.nodes {
+            registry.gauge(name: "fulcrum_gpus_backing_off", labels: [("node", node.name)],
+                           help: "GPUs held back after failed starts until their backoff ends.").set(to: Double(node.backingOff.count))
+        }
         for role in Role.allCases {
             let labels = [("role", role.rawValue)]
             for state in WorkerLifecycle.allCases {
@@ -93,6 +97,12 @@ package final class DaemonMetrics: Sendable {
             registry.counter(name: "fulcrum_scrape_failures_total", labels: [("target", target)],
                                  help: "Failed scrapes by target.").increment()
         }
+    }
+
+    /// A scrape of a worker that is still starting went unanswered (expected until it listens).
+    package func recordStartingScrape(target: String) {
+        registry.counter(name: "fulcrum_scrape_starting_unanswered_total", labels: [("target", target)],
+                         help: "Scrapes of starting workers that were not answered yet (not failures).").increment()
     }
 
     /// A control request refused, by HTTP status (every one, also those not logged).

@@ -36,6 +36,13 @@ struct FailureLedger: Sendable {
 
     func failures(_ key: Key) -> Int { records[key]?.failures ?? 0 }
 
+    /// The GPUs of every set still waiting out its backoff at `now`, by node.
+    func backingOff(at now: Timestamp) -> [String: Set<Int>] {
+        records.reduce(into: [:]) { result, entry in
+            if entry.value.notBefore > now { result[entry.key.node, default: []].formUnion(entry.key.gpus.indices) }
+        }
+    }
+
     mutating func reset(_ key: Key) { records[key] = nil }
 }
 

@@ -15,7 +15,10 @@ extension SystemdActuator {
     /// reported as last seen, with `NodeSnapshot.reachable == false`.
     public func observe() async -> ClusterObservation {
         await promoteReadyWorkers()
-        let nodes = configuration.nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: reachable[$0.name] == true) }
+        let backingOff = failures.backingOff(at: wallClock())
+        let nodes = configuration.nodes.map {
+            NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: reachable[$0.name] == true, backingOff: backingOff[$0.name, default: []].sorted())
+        }
         let snapshots = workers.values.compactMap { worker -> WorkerSnapshot? in
             guard let lifecycle = worker.lifecycle else { return nil }
             return WorkerSnapshot(
