@@ -288,7 +288,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FulcrumConfigurationTests",
-            dependencies: ["FulcrumConfiguration", "FulcrumCore"]
+            dependencies: ["FulcrumConfiguration", "FulcrumCore", "FulcrumTestSupport"]
         ),
         .testTarget(
             name: "FulcrumControlAPITests",

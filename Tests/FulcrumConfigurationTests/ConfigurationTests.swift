@@ -1,24 +1,14 @@
 @testable import FulcrumConfiguration
 import Foundation
 import FulcrumCore
+import FulcrumTestSupport
 import Testing
 
 @Suite("Daemon configuration")
 struct ConfigurationTests {
-    static let minimal = """
-    nodes:
-      - name: gpu-a
-        gpus: [0, 1, 2, 3]
-        systemd: user
-    workers:
-      prefill: {template: llm-prefill@.service, gpus_per_instance: 1}
-      decode: {template: llm-decode@.service, gpus_per_instance: 2}
-    slo: {ttft: 1.5s, tpot: 40ms}
-    """
-
     @Test("a minimal file gets the documented defaults")
     func minimal() throws {
-        let configuration = try DaemonConfiguration.parse(yaml: Self.minimal, source: "fulcrum.yaml")
+        let configuration = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml")
         #expect(configuration.nodes == [ConfiguredNode(name: "gpu-a", gpus: [0, 1, 2, 3], systemd: .user)])
         #expect(configuration.controller.slo == ServiceLevelObjective(ttftSeconds: 1.5, tpotSeconds: 0.04, percentile: 0.99))
         #expect(configuration.controller.placement == PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 2), maxTotalGPUs: 4))

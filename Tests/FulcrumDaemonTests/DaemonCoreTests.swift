@@ -1,5 +1,6 @@
 @testable import FulcrumConfiguration
 import FulcrumCore
+import FulcrumTestSupport
 import Testing
 @testable import FulcrumDaemon
 

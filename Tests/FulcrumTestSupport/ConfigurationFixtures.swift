@@ -1,7 +1,6 @@
-/// Configuration documents the daemon's tests start from (the reader itself is tested in
-/// FulcrumConfigurationTests).
-enum ConfigurationFixtures {
-    static let minimal = """
+/// The configuration document the configuration and daemon tests start from.
+public enum ConfigurationFixtures {
+    public static let minimal = """
     nodes:
       - name: gpu-a
         gpus: [0, 1, 2, 3]
