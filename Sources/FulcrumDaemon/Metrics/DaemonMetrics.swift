@@ -22,47 +22,67 @@ package final class DaemonMetrics: Sendable {
     package func exposition() -> String { registry.emitToString() }
 
     package func record(decision: Decision, observation: FleetObservation, outcomes: [ActionReport], tickDuration: Duration, budget: Int) {
+        recordFleet(observation, budget: budget)
+        for role in Role.allCases { recordRole(role, decision: decision) }
+        recordEstimate(decision.estimate)
+        recordOutcome(decision, outcomes: outcomes, tickDuration: tickDuration)
+    }
+
+    /// Workers by state, GPUs held and held back, the budget.
+    private func recordFleet(_ observation: FleetObservation, budget: Int) {
         for node in observation.nodes {
             registry.gauge(name: "fulcrum_gpus_backing_off", labels: [("node", node.name)],
                            help: "GPUs held back after failed starts until their backoff ends.").set(to: Double(node.backingOff.count))
         }
         for role in Role.allCases {
-            let labels = [("role", role.rawValue)]
             for state in WorkerLifecycle.allCases {
                 let count = observation.workers.filter { $0.role == role && $0.lifecycle == state }.count
-                registry.gauge(name: "fulcrum_workers", labels: labels + [("state", state.rawValue)],
+                registry.gauge(name: "fulcrum_workers", labels: [("role", role.rawValue), ("state", state.rawValue)],
                                    help: "Workers by role and lifecycle state.").set(to: Double(count))
             }
-            registry.gauge(name: "fulcrum_desired_instances", labels: labels,
-                               help: "Instances the controller steers toward, after stabilisation.").set(to: Double(decision.desired[role]))
-            registry.gauge(name: "fulcrum_recommended_instances", labels: labels,
-                               help: "Instances the rate matcher asked for, before stabilisation.").set(to: Double(decision.recommended[role]))
-            registry.gauge(name: "fulcrum_instances", labels: labels,
-                               help: "Instances counted as capacity (ready plus starting).").set(to: Double(decision.current[role]))
-            registry.gauge(name: "fulcrum_demand_tokens_per_second", labels: labels,
-                               help: "Estimated work per second for the role, forecast plus backlog.").set(to: Double(finite(decision.estimate.demand[role])))
-            registry.gauge(name: "fulcrum_capacity_tokens_per_second", labels: labels,
-                               help: "Estimated capacity of one instance at its latency target, before corrections.")
-                .set(to: Double(finite(decision.estimate.capacityPerInstance[role] ?? 0)))
-            registry.gauge(name: "fulcrum_latency_correction_ratio", labels: labels,
-                               help: "Multiplier applied to capacity after missed latency targets (1 = none).").set(to: Double(finite(decision.estimate.corrections[role])))
-            registry.gauge(name: "fulcrum_unplaced_instances", labels: labels,
-                               help: "Instances wanted but waiting for GPUs within the budget.").set(to: Double(decision.unplaced[role]))
         }
         let gpus = observation.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count }
         registry.gauge(name: "fulcrum_gpus_in_use", help: "GPUs held by workers (starting, ready, draining).").set(to: Double(gpus))
         registry.gauge(name: "fulcrum_gpu_budget", help: "Most GPUs fulcrumd may hold.").set(to: Double(budget))
-        registry.gauge(name: "fulcrum_arrival_rate_requests_per_second", help: "Smoothed request arrival rate.").set(to: Double(finite(decision.estimate.arrivalRate)))
+    }
+
+    /// What the decision wants for one role and the numbers behind it.
+    private func recordRole(_ role: Role, decision: Decision) {
+        let labels = [("role", role.rawValue)]
+        registry.gauge(name: "fulcrum_desired_instances", labels: labels,
+                           help: "Instances the controller steers toward, after stabilisation.").set(to: Double(decision.desired[role]))
+        registry.gauge(name: "fulcrum_recommended_instances", labels: labels,
+                           help: "Instances the rate matcher asked for, before stabilisation.").set(to: Double(decision.recommended[role]))
+        registry.gauge(name: "fulcrum_instances", labels: labels,
+                           help: "Instances counted as capacity (ready plus starting).").set(to: Double(decision.current[role]))
+        registry.gauge(name: "fulcrum_demand_tokens_per_second", labels: labels,
+                           help: "Estimated work per second for the role, forecast plus backlog.").set(to: Double(finite(decision.estimate.demand[role])))
+        registry.gauge(name: "fulcrum_capacity_tokens_per_second", labels: labels,
+                           help: "Estimated capacity of one instance at its latency target, before corrections.")
+            .set(to: Double(finite(decision.estimate.capacityPerInstance[role] ?? 0)))
+        registry.gauge(name: "fulcrum_latency_correction_ratio", labels: labels,
+                           help: "Multiplier applied to capacity after missed latency targets (1 = none).").set(to: Double(finite(decision.estimate.corrections[role])))
+        registry.gauge(name: "fulcrum_unplaced_instances", labels: labels,
+                           help: "Instances wanted but waiting for GPUs within the budget.").set(to: Double(decision.unplaced[role]))
+    }
+
+    /// The traffic estimate: arrivals, forecast, lengths, observed latency.
+    private func recordEstimate(_ estimate: TrafficEstimate) {
+        registry.gauge(name: "fulcrum_arrival_rate_requests_per_second", help: "Smoothed request arrival rate.").set(to: Double(finite(estimate.arrivalRate)))
         registry.gauge(name: "fulcrum_forecast_arrival_rate_requests_per_second",
-                           help: "Arrival rate forecast one worker start-up time ahead.").set(to: Double(finite(decision.estimate.forecastArrivalRate)))
+                           help: "Arrival rate forecast one worker start-up time ahead.").set(to: Double(finite(estimate.forecastArrivalRate)))
         registry.gauge(name: "fulcrum_forecast_horizon_seconds", help: "Forecast horizon: the learned worker start-up time.")
-            .set(to: Double(finite(decision.estimate.forecastHorizonSeconds)))
-        registry.gauge(name: "fulcrum_mean_input_tokens", help: "Smoothed mean prompt length.").set(to: Double(finite(decision.estimate.meanInputTokens ?? 0)))
-        registry.gauge(name: "fulcrum_mean_output_tokens", help: "Smoothed mean output length.").set(to: Double(finite(decision.estimate.meanOutputTokens ?? 0)))
+            .set(to: Double(finite(estimate.forecastHorizonSeconds)))
+        registry.gauge(name: "fulcrum_mean_input_tokens", help: "Smoothed mean prompt length.").set(to: Double(finite(estimate.meanInputTokens ?? 0)))
+        registry.gauge(name: "fulcrum_mean_output_tokens", help: "Smoothed mean output length.").set(to: Double(finite(estimate.meanOutputTokens ?? 0)))
         registry.gauge(name: "fulcrum_observed_ttft_seconds", help: "TTFT at the SLO percentile over the latency window (NaN when unmeasured).")
-            .set(to: Double(decision.estimate.observedTTFT ?? .nan))
+            .set(to: Double(estimate.observedTTFT ?? .nan))
         registry.gauge(name: "fulcrum_observed_tpot_seconds", help: "TPOT at the SLO percentile over the latency window (NaN when unmeasured).")
-            .set(to: Double(decision.estimate.observedTPOT ?? .nan))
+            .set(to: Double(estimate.observedTPOT ?? .nan))
+    }
+
+    /// Why it decided, what happened, how long it took, which overrides were in force.
+    private func recordOutcome(_ decision: Decision, outcomes: [ActionReport], tickDuration: Duration) {
         for reason in decision.reasons {
             registry.counter(name: "fulcrum_decision_reasons_total", labels: [("reason", reason.code.rawValue)],
                                  help: "Reasons carried by decisions, by code.").increment()
