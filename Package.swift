@@ -15,7 +15,8 @@ import PackageDescription
 //   FulcrumStrictDecoding the one rule that refuses unknown keys in every strict reader.
 //   fulcrum-sim      command line around FulcrumSim and the decision interface.
 //   fulcrumd, fulcrumctl, fulcrum-emu   the daemon, its CLI, the emulator.
-//   ParserFuzzing    the parser's fuzz entry point (tests and scripts/fuzz-parser; not shipped).
+//   FuzzEntries      the fuzz targets' entry points (scripts/fuzz under libFuzzer; FuzzCorpusTests
+//                    run every corpus file once). Not shipped.
 let package = Package(
     name: "Fulcrum",
     platforms: [.macOS(.v15)],
@@ -206,14 +207,23 @@ let package = Package(
             ]
         ),
         .target(
-            name: "ParserFuzzing",
-            dependencies: ["FulcrumTelemetry"],
-            path: "Fuzz/ParserFuzzing"
+            name: "FuzzEntries",
+            dependencies: [
+                "FulcrumTelemetry", "FulcrumConfiguration", "FulcrumDecisionAPI", "FulcrumTraces", "FulcrumDaemon", "FulcrumCore",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Fuzz/FuzzEntries"
+        ),
+        .testTarget(
+            name: "FuzzCorpusTests",
+            dependencies: ["FuzzEntries"]
         ),
         .testTarget(
             name: "FulcrumTelemetryTests",
             dependencies: [
-                "FulcrumTelemetry", "ParserFuzzing",
+                "FulcrumTelemetry", "FuzzEntries",
                 "FulcrumCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -301,3 +311,10 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The libFuzzer driver links LLVMFuzzerRunDriver, which exists only with -sanitize=fuzzer, so it
+// is part of the package only when scripts/fuzz builds it (FULCRUM_FUZZ=1).
+if Context.environment["FULCRUM_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "fulcrum-fuzz", dependencies: ["FuzzEntries"], path: "Fuzz/Driver"))
+    package.products.append(.executable(name: "fulcrum-fuzz", targets: ["fulcrum-fuzz"]))
+}

@@ -68,7 +68,7 @@ extension SnapshotMessage {
 
         let snapshot = ClusterSnapshot(
             time: Timestamp(seconds: time),
-            nodes: nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ?? true) },
+            nodes: nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ?? true, backingOff: $0.backingOff ?? []) },
             workers: workers,
             frontend: try frontend.map { frontend throws(DecisionRequestError) in try frontend.core() },
             traffic: try traffic.map { traffic throws(DecisionRequestError) in try traffic.core() }
@@ -80,7 +80,9 @@ extension SnapshotMessage {
     public init(_ snapshot: ClusterSnapshot, overrides: OverrideSettings? = nil) {
         self.init(
             time: snapshot.time.seconds,
-            nodes: snapshot.nodes.map { Node(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ? nil : false) },
+            nodes: snapshot.nodes.map {
+                Node(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ? nil : false, backingOff: $0.backingOff.isEmpty ? nil : $0.backingOff)
+            },
             workers: snapshot.workers.map { worker in
                 Worker(
                     id: worker.id.rawValue, role: worker.role.rawValue, node: worker.node, gpus: worker.gpus,

@@ -57,14 +57,21 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
         public var gpus: [Int]
         /// Defaults to true; false marks the node's workers stale and keeps new work off it.
         public var reachable: Bool?
+        /// GPUs whose starts keep failing, held back by the caller: nothing new is placed on them
+        /// while other GPUs are free.
+        public var backingOff: [Int]?
 
-        public init(name: String, gpus: [Int], reachable: Bool? = nil) {
+        public init(name: String, gpus: [Int], reachable: Bool? = nil, backingOff: [Int]? = nil) {
             self.name = name
             self.gpus = gpus
             self.reachable = reachable
+            self.backingOff = backingOff
         }
 
-        enum CodingKeys: String, CodingKey, CaseIterable { case name, gpus, reachable }
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, gpus, reachable
+            case backingOff = "backing_off"
+        }
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases)
@@ -72,6 +79,7 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
             name = try container.decode(String.self, forKey: .name)
             gpus = try container.decodeWholeNumbers(forKey: .gpus)
             reachable = try container.decodeIfPresent(Bool.self, forKey: .reachable)
+            backingOff = container.contains(.backingOff) ? try container.decodeWholeNumbers(forKey: .backingOff) : nil
         }
     }
 

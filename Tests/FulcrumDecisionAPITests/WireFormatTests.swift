@@ -17,6 +17,7 @@ struct WireFormatTests {
                                                   requestsCompleted: 11, timeToFirstToken: DecisionFixtures.histogram(observations: 11, below: 1, sum: 4))
             snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: 12, meanInputTokens: 2_833.5, meanOutputTokens: 509, ttftSeconds: 0.7)
             snapshot.nodes.append(NodeSnapshot(name: "gpu-b", gpus: [0, 1], reachable: false))
+            snapshot.nodes.append(NodeSnapshot(name: "gpu-c", gpus: [0, 1, 2], backingOff: [1]))
             let text = line(snapshot)
             #expect(text.contains(#""le":"+Inf""#))
             #expect(!text.contains("\n"))

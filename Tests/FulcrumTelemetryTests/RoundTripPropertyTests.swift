@@ -1,7 +1,8 @@
 import PropertyBased
 import Testing
 @testable import FulcrumTelemetry
-import ParserFuzzing
+import FuzzEntries
+
 
 /// A small deterministic generator (SplitMix64), seeded by the property checker, so each case is
 /// reproducible from its seed while the families themselves can be arbitrarily structured.
@@ -207,7 +208,7 @@ enum RandomFamilies {
                 }
                 if bytes.isEmpty { bytes = [0x0A] }
             }
-            fuzzOneInput(bytes)
+            fuzzExposition(bytes)
             do throws(ExpositionParseError) {
                 _ = try ExpositionParser.parse(bytes)
             } catch {

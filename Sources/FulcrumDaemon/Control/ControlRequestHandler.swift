@@ -45,7 +45,7 @@ package struct ControlRequestHandler: Sendable {
         return closeAfter
     }
 
-    func handle(request: inout Request, connection: ControlConnection) async -> (Int, ByteBuffer) {
+    package func handle(request: inout Request, connection: ControlConnection) async -> (Int, ByteBuffer) {
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maxBody)
@@ -137,9 +137,14 @@ package struct ControlRequestHandler: Sendable {
 }
 
 /// One control-socket connection as the handler sees it.
-struct ControlConnection: Sendable {
+package struct ControlConnection: Sendable {
     /// The peer's credentials, read when the connection was accepted; nil if they could not be.
-    var requester: Requester?
+    package var requester: Requester?
     /// Whether the client is still connected.
-    var isOpen: @Sendable () -> Bool
+    package var isOpen: @Sendable () -> Bool
+
+    package init(requester: Requester?, isOpen: @escaping @Sendable () -> Bool) {
+        self.requester = requester
+        self.isOpen = isOpen
+    }
 }

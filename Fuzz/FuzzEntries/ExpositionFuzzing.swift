@@ -1,9 +1,9 @@
 import FulcrumTelemetry
 
-/// Fuzzing entry point: parses `bytes` in every format choice, with and without an interest
-/// set, then formats what was parsed and parses that again. Must never crash; a parse error
-/// is a fine outcome. `scripts/fuzz-parser` drives it from libFuzzer.
-public func fuzzOneInput(_ bytes: [UInt8]) {
+/// The exposition parser: parses `bytes` in every format choice, with and without an interest
+/// set, then formats what was parsed and parses that again. Must never crash; a parse error is
+/// a fine outcome.
+public func fuzzExposition(_ bytes: [UInt8]) {
     let choices: [FormatChoice] = [.auto, .exactly(.prometheusText), .exactly(.openMetrics)]
     for choice in choices {
         for filter in [FamilyFilter.all, .only(EnginePreset.vllm.metricNames)] {
