@@ -60,7 +60,11 @@ struct AzureTimestamp: Comparable {
 
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - offsetSeconds
-        nanosecondsSinceEpoch = seconds * 1_000_000_000 + nanoseconds
+        // Nanoseconds since 1970 fit an Int64 only from 1677 to 2262; a year outside that is not a
+        // trace timestamp (found by fuzzing: year 4046 overflowed).
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow, whole <= Int64.max - nanoseconds else { return nil }
+        nanosecondsSinceEpoch = whole + nanoseconds
     }
 
     /// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's `days_from_civil`).

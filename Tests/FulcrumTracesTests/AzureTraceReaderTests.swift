@@ -34,6 +34,8 @@ struct AzureTraceReaderTests {
 
     @Test("an impossible timestamp is rejected with its line number", arguments: [
         "2023-02-29 00:00:00.0000000", "2023-11-16T25:00:00", "16/11/2023 18:15:46", "2023-11-16 18:15:46.",
+        // Found by fuzzing: past 2262 nanoseconds since 1970 overflow an Int64 (it crashed).
+        "4046-11-16 18:15:46.6805900", "9999-12-31 23:59:59.9999999", "1600-01-01 00:00:00",
     ])
     func badTimestamp(stamp: String) {
         let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.6805900,1,1\n\(stamp),374,44\n"
