@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FuzzCorpusTests",
-            dependencies: ["FuzzEntries"]
+            dependencies: ["FuzzEntries", "FulcrumTestSupport"]
         ),
         .testTarget(
             name: "FulcrumTelemetryTests",

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The version of the control API's JSON (docs/control-api.md), carried as `schema` in every
 /// response body.
 ///
@@ -36,15 +38,11 @@ public enum ControlPath {
 
     /// `POST` here drains one worker; the id is percent-encoded (`node0%2Fllm-decode%40g4.service`).
     public static func drain(_ worker: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~".utf8)
-        let encoded = worker.utf8.map { allowed.contains($0) ? String(UnicodeScalar($0)) : percentEncoded($0) }.joined()
-        return "/v1/workers/\(encoded)/drain"
+        "/v1/workers/\(worker.addingPercentEncoding(withAllowedCharacters: unreserved) ?? worker)/drain"
     }
 
-    private static func percentEncoded(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF")
-        return "%\(digits[Int(byte >> 4)])\(digits[Int(byte & 0x0F)])"
-    }
+    /// RFC 3986's unreserved characters: everything else in a worker id is encoded, `/` included.
+    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")
 
     /// Every endpoint, for the message that answers an unknown path.
     public static let endpoints = [

@@ -63,14 +63,9 @@ struct ControlSocketTests {
             return fd
         }
 
-        /// `exchangeBlocking` on a thread of its own: blocking socket calls on Swift's cooperative
-        /// pool (two threads on a 2-core machine) would stall every other test's async work.
+        /// `exchangeBlocking` off Swift's cooperative pool.
         static func exchange(_ path: String, _ request: String, halfClose: Bool, timeout: Double = 60) async throws -> (reply: String, closedAfter: Double?) {
-            try await withCheckedThrowingContinuation { continuation in
-                Thread {
-                    continuation.resume(with: Result { try exchangeBlocking(path, request, halfClose: halfClose, timeout: timeout) })
-                }.start()
-            }
+            try await onOwnThread { try exchangeBlocking(path, request, halfClose: halfClose, timeout: timeout) }
         }
 
         /// Sends `request`, optionally shuts down the sending side, and reads until the server

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumTestSupport
 import FuzzEntries
 import Testing
 
@@ -16,24 +17,19 @@ struct FuzzCorpusTests {
 
     /// Runs `inputs` through `target` on a thread of its own, as libFuzzer does: the control
     /// target waits for async work synchronously, which must not block Swift's cooperative pool.
-    static func run(_ target: FuzzTarget, _ inputs: [[UInt8]]) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread {
-                for input in inputs { target.run(input) }
-                continuation.resume()
-            }.start()
-        }
+    static func run(_ target: FuzzTarget, _ inputs: [[UInt8]]) async throws {
+        try await onOwnThread { for input in inputs { target.run(input) } }
     }
 
     @Test("every target has a seed corpus and runs each input without crashing", arguments: FuzzTarget.allCases)
     func corpus(target: FuzzTarget) async throws {
         let files = try Self.inputs(target)
         #expect(files.count >= 3, "Fuzz/Corpus/\(target.rawValue) needs seed inputs")
-        await Self.run(target, try files.map { Array(try Data(contentsOf: $0)) })
+        try await Self.run(target, try files.map { Array(try Data(contentsOf: $0)) })
     }
 
     @Test("empty and tiny inputs are handled", arguments: FuzzTarget.allCases)
-    func degenerateInputs(target: FuzzTarget) async {
-        await Self.run(target, [[], [0], [0x0A], [0xFF, 0xFE], Array("{".utf8), Array("\"".utf8)])
+    func degenerateInputs(target: FuzzTarget) async throws {
+        try await Self.run(target, [[], [0], [0x0A], [0xFF, 0xFE], Array("{".utf8), Array("\"".utf8)])
     }
 }
