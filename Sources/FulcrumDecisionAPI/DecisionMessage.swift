@@ -87,6 +87,12 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var forecastHorizonS: Double?
         public var meanInputTokens: Double?
         public var meanOutputTokens: Double?
+        /// Share of prompt tokens found in prefix caches (absent while no engine reports it).
+        public var prefixHitRate: Double?
+        /// Prompt tokens prefill computes per request: the mean input less the cached share.
+        public var effectiveIsl: Double?
+        /// KV hand-off time from prefill to decode, seconds, when engines report it.
+        public var kvTransferS: Double?
         /// Tokens per second each role must serve (forecast × length + backlog).
         public var demandTokensPerS: OptionalCounts
         public var backlogTokensPerS: OptionalCounts
@@ -105,6 +111,8 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var growthAllowance: OptionalCounts?
         /// TTFT misses its target only in the tail, for prompts too long to serve in time.
         public var ttftNotCapacity: Bool?
+        /// TTFT misses its target while the KV hand-off alone takes half of it.
+        public var kvTransferBound: Bool?
         /// Roles whose queue sits on one worker while others idle (not counted as demand).
         public var routingImbalance: PerRole<Bool>?
 
@@ -116,6 +124,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case forecastHorizonS = "forecast_horizon_s"
             case meanInputTokens = "mean_input_tokens"
             case meanOutputTokens = "mean_output_tokens"
+            case prefixHitRate = "prefix_hit_rate"
+            case effectiveIsl = "effective_isl"
+            case kvTransferS = "kv_transfer_s"
             case demandTokensPerS = "demand_tokens_per_s"
             case backlogTokensPerS = "backlog_tokens_per_s"
             case capacityPerInstance = "capacity_per_instance"
@@ -127,6 +138,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case observedTpotS = "observed_tpot_s"
             case growthAllowance = "growth_allowance"
             case ttftNotCapacity = "ttft_not_capacity"
+            case kvTransferBound = "kv_transfer_bound"
             case routingImbalance = "routing_imbalance"
         }
 
@@ -138,6 +150,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             forecastHorizonS = finiteOrNil(estimate.forecastHorizonSeconds)
             meanInputTokens = estimate.meanInputTokens.flatMap(finiteOrNil)
             meanOutputTokens = estimate.meanOutputTokens.flatMap(finiteOrNil)
+            prefixHitRate = estimate.prefixHitRate.flatMap(finiteOrNil)
+            effectiveIsl = estimate.effectiveInputTokens.flatMap(finiteOrNil)
+            kvTransferS = estimate.kvTransferSeconds.flatMap(finiteOrNil)
             demandTokensPerS = OptionalCounts(estimate.demand.map { _, value in value })
             backlogTokensPerS = OptionalCounts(estimate.backlog.map { _, value in value })
             capacityPerInstance = OptionalCounts(estimate.capacityPerInstance)
@@ -149,6 +164,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             observedTpotS = estimate.observedTPOT.flatMap(finiteOrNil)
             growthAllowance = OptionalCounts(estimate.growthAllowance.map { _, value in value })
             ttftNotCapacity = estimate.ttftNotCapacity
+            kvTransferBound = estimate.ttftHandoffBound
             routingImbalance = estimate.routingImbalance
         }
     }

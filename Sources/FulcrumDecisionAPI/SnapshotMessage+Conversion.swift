@@ -102,10 +102,14 @@ extension SnapshotMessage.Telemetry {
         self.init(
             scrapedAt: telemetry.scrapedAt.seconds, requestsWaiting: telemetry.requestsWaiting,
             requestsRunning: telemetry.requestsRunning, kvCacheUsage: telemetry.kvCacheUsage,
-            promptTokens: telemetry.promptTokens, generationTokens: telemetry.generationTokens,
+            promptTokens: telemetry.countsTokens ? telemetry.promptTokens : nil,
+            generationTokens: telemetry.countsTokens ? telemetry.generationTokens : nil,
             requestsFinished: telemetry.requestsFinished,
             ttftSeconds: telemetry.timeToFirstToken.map(SnapshotMessage.Histogram.init),
-            itlSeconds: telemetry.interTokenLatency.map(SnapshotMessage.Histogram.init)
+            itlSeconds: telemetry.interTokenLatency.map(SnapshotMessage.Histogram.init),
+            prefixCacheQueries: telemetry.prefixCacheQueries, prefixCacheHits: telemetry.prefixCacheHits,
+            prefixCacheHitRate: telemetry.prefixCacheHitRate, kvTransferSeconds: telemetry.kvTransferSeconds,
+            kvTransfers: telemetry.kvTransfers, kvTransferSecondsTotal: telemetry.kvTransferSecondsTotal
         )
     }
 
@@ -114,17 +118,27 @@ extension SnapshotMessage.Telemetry {
         let counters: [(Double?, String)] = [
             (requestsWaiting, "requests_waiting"), (requestsRunning, "requests_running"), (promptTokens, "prompt_tokens"),
             (generationTokens, "generation_tokens"), (requestsFinished, "requests_finished"),
+            (prefixCacheQueries, "prefix_cache_queries"), (prefixCacheHits, "prefix_cache_hits"), (kvTransferSeconds, "kv_transfer_seconds"),
+            (kvTransfers, "kv_transfers"), (kvTransferSecondsTotal, "kv_transfer_seconds_total"),
         ]
         for (value, name) in counters { if let value { try nonNegative(value, "\(field).\(name)") } }
         if let kvCacheUsage, !(kvCacheUsage.isFinite && (0...1).contains(kvCacheUsage)) {
             throw DecisionRequestError(field: "\(field).kv_cache_usage", "is \(kvCacheUsage); expected a fraction between 0 and 1")
+        }
+        if let prefixCacheHitRate, !(prefixCacheHitRate.isFinite && (0...1).contains(prefixCacheHitRate)) {
+            throw DecisionRequestError(field: "\(field).prefix_cache_hit_rate", "is \(prefixCacheHitRate); expected a fraction between 0 and 1")
         }
         return WorkerTelemetry(
             scrapedAt: Timestamp(seconds: scrapedAt), requestsWaiting: requestsWaiting ?? 0, requestsRunning: requestsRunning ?? 0,
             kvCacheUsage: kvCacheUsage, promptTokens: promptTokens ?? 0, generationTokens: generationTokens ?? 0,
             requestsFinished: requestsFinished ?? 0,
             timeToFirstToken: try ttftSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "\(field).ttft_seconds") },
-            interTokenLatency: try itlSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "\(field).itl_seconds") }
+            interTokenLatency: try itlSeconds.map { histogram throws(DecisionRequestError) in try histogram.core(field: "\(field).itl_seconds") },
+            prefixCacheQueries: prefixCacheQueries, prefixCacheHits: prefixCacheHits,
+            prefixCacheHitRate: prefixCacheHitRate, kvTransferSeconds: kvTransferSeconds,
+            kvTransfers: kvTransfers, kvTransferSecondsTotal: kvTransferSecondsTotal,
+            // A caller that sends neither token counter does not count tokens; its zeros are no evidence.
+            countsTokens: promptTokens != nil || generationTokens != nil
         )
     }
 }

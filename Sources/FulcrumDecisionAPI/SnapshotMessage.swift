@@ -145,11 +145,23 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
         public var requestsFinished: Double?
         public var ttftSeconds: Histogram?
         public var itlSeconds: Histogram?
+        /// Cumulative prompt tokens looked up in the prefix cache and found there.
+        public var prefixCacheQueries: Double?
+        public var prefixCacheHits: Double?
+        /// The engine's recent prefix-cache hit rate, 0…1, for engines without the counters.
+        public var prefixCacheHitRate: Double?
+        /// Recent KV hand-off time from prefill to decode, seconds.
+        public var kvTransferSeconds: Double?
+        /// Cumulative KV transfers and the seconds they took (a transfer histogram's count and sum).
+        public var kvTransfers: Double?
+        public var kvTransferSecondsTotal: Double?
 
         public init(
             scrapedAt: Double, requestsWaiting: Double? = nil, requestsRunning: Double? = nil, kvCacheUsage: Double? = nil,
             promptTokens: Double? = nil, generationTokens: Double? = nil, requestsFinished: Double? = nil,
-            ttftSeconds: Histogram? = nil, itlSeconds: Histogram? = nil
+            ttftSeconds: Histogram? = nil, itlSeconds: Histogram? = nil,
+            prefixCacheQueries: Double? = nil, prefixCacheHits: Double? = nil, prefixCacheHitRate: Double? = nil,
+            kvTransferSeconds: Double? = nil, kvTransfers: Double? = nil, kvTransferSecondsTotal: Double? = nil
         ) {
             self.scrapedAt = scrapedAt
             self.requestsWaiting = requestsWaiting
@@ -160,6 +172,12 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
             self.requestsFinished = requestsFinished
             self.ttftSeconds = ttftSeconds
             self.itlSeconds = itlSeconds
+            self.prefixCacheQueries = prefixCacheQueries
+            self.prefixCacheHits = prefixCacheHits
+            self.prefixCacheHitRate = prefixCacheHitRate
+            self.kvTransferSeconds = kvTransferSeconds
+            self.kvTransfers = kvTransfers
+            self.kvTransferSecondsTotal = kvTransferSecondsTotal
         }
 
         enum CodingKeys: String, CodingKey, CaseIterable {
@@ -172,6 +190,12 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
             case requestsFinished = "requests_finished"
             case ttftSeconds = "ttft_seconds"
             case itlSeconds = "itl_seconds"
+            case prefixCacheQueries = "prefix_cache_queries"
+            case prefixCacheHits = "prefix_cache_hits"
+            case prefixCacheHitRate = "prefix_cache_hit_rate"
+            case kvTransferSeconds = "kv_transfer_seconds"
+            case kvTransfers = "kv_transfers"
+            case kvTransferSecondsTotal = "kv_transfer_seconds_total"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -186,6 +210,12 @@ public struct SnapshotMessage: Sendable, Hashable, Codable {
             requestsFinished = try container.decodeIfPresent(Double.self, forKey: .requestsFinished)
             ttftSeconds = try container.decodeIfPresent(Histogram.self, forKey: .ttftSeconds)
             itlSeconds = try container.decodeIfPresent(Histogram.self, forKey: .itlSeconds)
+            prefixCacheQueries = try container.decodeIfPresent(Double.self, forKey: .prefixCacheQueries)
+            prefixCacheHits = try container.decodeIfPresent(Double.self, forKey: .prefixCacheHits)
+            prefixCacheHitRate = try container.decodeIfPresent(Double.self, forKey: .prefixCacheHitRate)
+            kvTransferSeconds = try container.decodeIfPresent(Double.self, forKey: .kvTransferSeconds)
+            kvTransfers = try container.decodeIfPresent(Double.self, forKey: .kvTransfers)
+            kvTransferSecondsTotal = try container.decodeIfPresent(Double.self, forKey: .kvTransferSecondsTotal)
         }
     }
 

@@ -77,7 +77,7 @@ struct ProbeReport: Codable {
             report.fill(preset, exposition: exposition, detected: detected)
         case nil:
             report.unusedFamilies = exposition.allFamilies.map(\.name)
-            report.error = "\(input) exposes no vLLM, SGLang, TensorRT-LLM or Dynamo frontend metrics; name a preset with --preset."
+            report.error = "\(input) exposes no vLLM, SGLang, TensorRT-LLM, TGI, Dynamo worker or Dynamo frontend metrics; name a preset with --preset."
             return report
         }
         if !report.missingRequired.isEmpty {
@@ -106,6 +106,12 @@ struct ProbeReport: Codable {
             case .promptTokens: .value(telemetry?.promptTokens)
             case .generationTokens: .value(telemetry?.generationTokens)
             case .requestsFinished: .value(telemetry?.requestsFinished)
+            case .prefixCacheQueries: .value(telemetry?.prefixCacheQueries)
+            case .prefixCacheHits: .value(telemetry?.prefixCacheHits)
+            case .prefixCacheHitRate: .value(telemetry?.prefixCacheHitRate)
+            case .kvTransferSeconds: .value(telemetry?.kvTransferSeconds)
+            case .kvTransfers: .value(telemetry?.kvTransfers)
+            case .kvTransferSecondsTotal: .value(telemetry?.kvTransferSecondsTotal)
             case .timeToFirstToken: .histogram(telemetry?.timeToFirstToken)
             case .interTokenLatency: .histogram(telemetry?.interTokenLatency)
             }

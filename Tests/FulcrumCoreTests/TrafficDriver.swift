@@ -22,7 +22,8 @@ struct TrafficDriver {
     /// Advances one tick with `rate` req/s of `isl`/`osl` tokens, `queued` requests waiting
     /// on each worker, then asks the controller and applies its actions.
     @discardableResult
-    mutating func tick(rate: Double, isl: Double = 1_000, osl: Double = 200, queued: Double = 0, overrides: Overrides = .none) -> Decision {
+    mutating func tick(rate: Double, isl: Double = 1_000, osl: Double = 200, queued: Double = 0, overrides: Overrides = .none,
+                       prefixHitRate: Double? = nil, kvTransferSeconds: Double? = nil) -> Decision {
         time += tickSeconds
         let now = time
         // Finish drains from the last tick and starts whose start-up time has passed.
@@ -47,6 +48,12 @@ struct TrafficDriver {
                     at: now, finished: counter.finished, promptTokens: counter.prompt,
                     generationTokens: counter.generated, waiting: queued, running: min(share, 8)
                 )
+                // Prefix caches as vLLM counts them: every prompt token is looked up.
+                if role == .prefill, let prefixHitRate {
+                    cluster.workers[index].telemetry?.prefixCacheQueries = counter.prompt
+                    cluster.workers[index].telemetry?.prefixCacheHits = counter.prompt * prefixHitRate
+                }
+                cluster.workers[index].telemetry?.kvTransferSeconds = kvTransferSeconds
             }
         }
         let decision = controller.decide(cluster.snapshot(at: now), overrides: overrides)

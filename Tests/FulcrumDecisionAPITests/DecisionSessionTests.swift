@@ -69,6 +69,26 @@ struct DecisionSessionTests {
         #expect(end.actions.allSatisfy { $0.kind != "start" || ($0.node == "gpu-a" && $0.gpus?.count == 1) })
     }
 
+    @Test("Prefix-cache counters on the wire reach the estimate: prefix_hit_rate and effective_isl in the reply")
+    func prefixCacheOnTheWire() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        var reply = ""
+        for tick in 0..<4 {
+            var snapshot = DecisionFixtures.snapshot(tick: tick)
+            if var telemetry = snapshot.workers[0].telemetry {
+                telemetry.prefixCacheQueries = telemetry.promptTokens
+                telemetry.prefixCacheHits = telemetry.promptTokens * 0.3
+                snapshot.workers[0].telemetry = telemetry
+            }
+            let answer = session.respond(to: wire(snapshot))
+            reply = try #require(answer)
+        }
+        let estimate = try decode(reply).estimate
+        #expect(abs((estimate.prefixHitRate ?? 0) - 0.3) < 1e-9, "\(reply)")
+        #expect(abs((estimate.effectiveIsl ?? 0) - 0.7 * (estimate.meanInputTokens ?? 0)) < 1e-6)
+        #expect(reply.contains(#""prefix_hit_rate":"#) && reply.contains(#""effective_isl":"#))
+    }
+
     @Test("A refused line names its field, and changes nothing", arguments: [
         ("{not json", ""),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [], "colour": "blue"}"#, ""),
@@ -87,6 +107,8 @@ struct DecisionSessionTests {
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "kv_cache_usage": 1.5}}]}"#, "workers[0].telemetry.kv_cache_usage"),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "itl_seconds": {"buckets": [{"le": 0.1, "count": 3}], "sum": 0.2}}}]}"#, "workers[0].telemetry.itl_seconds.buckets"),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "decode", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "itl_seconds": {"buckets": [{"le": "soon", "count": 3}], "sum": 0.2}}}]}"#, "workers[0].telemetry.itl_seconds.buckets[0].le"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "prefill", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "prefix_cache_hit_rate": 1.5}}]}"#, "workers[0].telemetry.prefix_cache_hit_rate"),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [{"id": "w", "role": "prefill", "node": "gpu-a", "gpus": [0], "state": "ready", "started_at": 0, "telemetry": {"scraped_at": 4, "prefix_cache_hits": -3}}]}"#, "workers[0].telemetry.prefix_cache_hits"),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "traffic": {"duration_s": 0, "requests": 3}}"#, "traffic.duration_s"),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "overrides": {"ratio": "three"}}"#, "overrides.ratio"),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": [], "overrides": {"counts": {"prefill": 1}}}"#, "overrides.counts.decode"),

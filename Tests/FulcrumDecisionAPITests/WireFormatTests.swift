@@ -18,6 +18,18 @@ struct WireFormatTests {
             snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: 12, meanInputTokens: 2_833.5, meanOutputTokens: 509, ttftSeconds: 0.7)
             snapshot.nodes.append(NodeSnapshot(name: "gpu-b", gpus: [0, 1], reachable: false))
             snapshot.nodes.append(NodeSnapshot(name: "gpu-c", gpus: [0, 1, 2], backingOff: [1]))
+            // Prefix-cache, KV-transfer and token-counting fields (added to schema 1, never breaking it).
+            if var telemetry = snapshot.workers[0].telemetry {
+                telemetry.prefixCacheQueries = 9_000
+                telemetry.prefixCacheHits = 3_500
+                telemetry.prefixCacheHitRate = 0.25
+                telemetry.kvTransferSeconds = 0.04
+                telemetry.kvTransfers = 12
+                telemetry.kvTransferSecondsTotal = 0.6
+                telemetry.countsTokens = tick % 2 == 0
+                if !telemetry.countsTokens { telemetry.promptTokens = 0; telemetry.generationTokens = 0 }
+                snapshot.workers[0].telemetry = telemetry
+            }
             let text = line(snapshot)
             #expect(text.contains(#""le":"+Inf""#))
             #expect(!text.contains("\n"))

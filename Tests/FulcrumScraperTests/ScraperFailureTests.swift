@@ -160,7 +160,7 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
             let (plain, _) = try await scrapeSingle("http://127.0.0.1:\(port)/plain")
             #expect(plain.error?.reason == .noEngineDetected)
             let (trtllm, _) = try await scrapeSingle("http://127.0.0.1:\(port)/trtllm")
-            #expect(trtllm.error?.reason == .missingSignals(["requestsWaiting", "requestsRunning", "kvCacheUsage", "timeToFirstToken", "interTokenLatency"]))
+            #expect(trtllm.error?.reason == .missingSignals(["requestsRunning", "timeToFirstToken", "interTokenLatency"]))
             #expect(trtllm.extraction?.preset == "trtllm")
         }
     }

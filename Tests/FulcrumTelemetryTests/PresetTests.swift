@@ -118,7 +118,7 @@ private func removingLines(containing needles: [String], from text: String) -> S
     @Test func numRequestsTotalIsOptional() throws {
         let text = removingLines(containing: ["sglang:num_requests_total"], from: Fixtures.sglangPrefillDP)
         let result = try TelemetryMapper.worker(text, scrapedAt: at)
-        #expect(result.missingOptional == [.requestsFinished])
+        #expect(result.missingOptional == [.requestsFinished, .prefixCacheHits, .prefixCacheHitRate, .kvTransferSeconds, .kvTransfers, .kvTransferSecondsTotal])
         #expect(result.telemetry?.requestsFinished == 0)
     }
 }

@@ -80,13 +80,14 @@ public struct Failure: Error, CustomStringConvertible {
 
 /// Polls `condition` with backoff until it holds or `timeout` passes: for state that has no
 /// signal to await (a process gone, a port open).
-public func eventually(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+/// Waits for `condition`; `what` is only built on failure, so it may carry a log read then.
+public func eventually(_ what: @autoclosure () -> String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     let clock = ContinuousClock()
     let deadline = clock.now + timeout
     var delay = Duration.milliseconds(10)
     while true {
         if try await condition() { return }
-        guard clock.now < deadline else { throw Failure("timed out after \(timeout) waiting for \(what)") }
+        guard clock.now < deadline else { throw Failure("timed out after \(timeout) waiting for \(what())") }
         try await Task.sleep(for: delay)
         delay = min(delay * 2, .milliseconds(500))
     }

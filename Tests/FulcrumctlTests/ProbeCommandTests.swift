@@ -50,7 +50,7 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
         #expect(object["roleHint"] as? String == "prefill")
         #expect(object["format"] as? String == "prometheus-text")
         #expect(object["missingRequired"] as? [String] == [])
-        #expect(object["missingOptional"] as? [String] == ["requestsFinished"])
+        #expect(object["missingOptional"] as? [String] == ["requestsFinished", "prefixCacheHits", "prefixCacheHitRate", "kvTransferSeconds", "kvTransfers", "kvTransferSecondsTotal"])
         #expect(object["error"] == nil)
         let signals = try #require(object["signals"] as? [[String: Any]])
         let waiting = try #require(signals.first { $0["name"] as? String == "requestsWaiting" })
@@ -63,10 +63,21 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
     @Test func missingRequiredSignalsExitNonZero() async throws {
         let (outcome, path) = try await probeFile(ProbeFixtures.trtllmWithoutIterationStats)
         #expect(outcome.status == 1)
-        #expect(outcome.stdout.contains("Missing required: requestsWaiting, requestsRunning, kvCacheUsage"))
+        #expect(outcome.stdout.contains("Missing required: requestsRunning"))
         // The signals that are there are still shown, to help fix the mapping.
         #expect(outcome.stdout.contains("promptTokens"))
-        #expect(outcome.stderr == "fulcrumctl: \(path) lacks the trtllm preset's required signals requestsWaiting, requestsRunning, kvCacheUsage; check the engine version or use a custom mapping.\n")
+        #expect(outcome.stderr == "fulcrumctl: \(path) lacks the trtllm preset's required signals requestsRunning; check the engine version or use a custom mapping.\n")
+    }
+
+    @Test("probe on a TensorRT-LLM worker served through Dynamo (Dynamo's own capture) reports every required signal")
+    func tensorRTThroughDynamoIsComplete() async throws {
+        let capture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Expositions/dynamo-trtllm.prom")
+        let (outcome, _) = try await probeFile(try String(contentsOf: capture, encoding: .utf8))
+        #expect(outcome.status == 0, "\(outcome.stdout)\n\(outcome.stderr)")
+        #expect(outcome.stdout.contains("Preset: trtllm"), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("0 required missing."), "\(outcome.stdout)")
+        #expect(outcome.stdout.contains("dynamo_component_inflight_requests"))
     }
 
     @Test func parseErrorsNameLineAndColumn() async throws {
@@ -87,7 +98,7 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
     @Test func unknownInputsAndPresetsAreExplained() async throws {
         let (unrelated, path) = try await probeFile(ProbeFixtures.unrelated)
         #expect(unrelated.status == 1)
-        #expect(unrelated.stderr.contains("\(path) exposes no vLLM, SGLang, TensorRT-LLM or Dynamo frontend metrics"))
+        #expect(unrelated.stderr.contains("\(path) exposes no vLLM, SGLang, TensorRT-LLM, TGI, Dynamo worker or Dynamo frontend metrics"))
 
         let missing = try await FulcrumctlRunner.run(["probe", "/nonexistent/metrics.prom"])
         #expect(missing.status == 1)

@@ -202,7 +202,7 @@ public struct Controller: Sendable {
                 decode: decodeCapacity * estimate.corrections.decode
             ),
             utilisation: estimate.utilisationTarget,
-            meanInputTokens: estimate.meanInputTokens ?? 1,
+            meanInputTokens: estimate.effectiveInputTokens ?? 1,
             meanOutputTokens: estimate.meanOutputTokens ?? 1,
             gpusPerInstance: configuration.placement.gpusPerInstance,
             minInstances: bounds.min,
@@ -420,6 +420,14 @@ public struct Controller: Sendable {
         if estimate.ttftNotCapacity {
             reasons.append(.init(.ttftNotCapacity, role: .prefill,
                 "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s misses \(format(slo.ttftSeconds)) s with no prefill queue: prompts too long for any instance to serve in time; not adding prefill for them"))
+        }
+        if estimate.ttftHandoffBound {
+            reasons.append(.init(.kvTransferBound, role: .prefill,
+                "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s misses \(format(slo.ttftSeconds)) s while the KV hand-off to decode alone takes \(estimate.kvTransferSeconds.map(format) ?? "-") s: the transfer link, not prefill, is short; not adding prefill for it"))
+        }
+        if let hitRate = estimate.prefixHitRate, hitRate > 0, let isl = estimate.meanInputTokens, let effective = estimate.effectiveInputTokens {
+            reasons.append(.init(.prefixCacheHits, role: .prefill,
+                "prefix caches hold \(format(hitRate * 100)) % of prompt tokens; prefill is sized on \(format(effective)) computed of \(format(isl)) tokens per request"))
         }
         if estimate.corrections.prefill < 0.999 {
             reasons.append(.init(.ttftCorrection, role: .prefill,

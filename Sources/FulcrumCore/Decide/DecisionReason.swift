@@ -20,6 +20,8 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case tpotCorrection = "tpot_correction"
         case backlog = "backlog"
         case ttftNotCapacity = "ttft_not_capacity"
+        case kvTransferBound = "kv_transfer_bound"
+        case prefixCacheHits = "prefix_cache_hits"
         case routingImbalance = "routing_imbalance"
         case learningTraffic = "learning_traffic"
         case forecastRising = "forecast_rising"

@@ -10,6 +10,11 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var tokenDemand: PerRole<HoltSmoother>
     public var inputLength: TimeWeightedAverage
     public var outputLength: TimeWeightedAverage
+    /// Share of prompt tokens found in the prefill tier's prefix caches (nil while no engine
+    /// reports it): prefill is sized on the rest, the tokens it computes.
+    public var prefixHitRate: TimeWeightedAverage
+    /// KV hand-off time from prefill to decode, seconds, while engines report it.
+    public var kvTransferSeconds: TimeWeightedAverage
     public var capacity = PerRole(repeating: CapacityLearner())
     public var startupSeconds: Double
     public var startupSamples = 0
@@ -45,6 +50,8 @@ public struct EstimatorState: Sendable, Hashable, Codable {
         ))
         inputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         outputLength = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
+        prefixHitRate = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
+        kvTransferSeconds = TimeWeightedAverage(timeConstant: estimation.lengthTimeConstant)
         startupSeconds = estimation.startupPriorSeconds
         arrivalDispersion = TimeWeightedAverage(timeConstant: estimation.burstinessTimeConstant)
     }
@@ -65,7 +72,7 @@ public enum Estimator {
 
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
-        let ttftNotCapacity = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
+        let (ttftNotCapacity, ttftHandoffBound) = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
                                                    starting: snapshot.workerCounts(in: [.starting]), configuration: configuration)
 
         let burstiness = Self.burstiness(state, configuration: configuration)
@@ -73,7 +80,7 @@ public enum Estimator {
         let (demand, backlog) = plannedDemand(state, observation: observation, allowance: allowance, configuration: configuration)
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
-            isl: state.inputLength.value, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
+            isl: effectiveInputLength(state), handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
 
         return TrafficEstimate(
             arrivalRate: state.arrivals.level ?? 0,
@@ -84,6 +91,9 @@ public enum Estimator {
             forecastHorizonSeconds: state.startupSeconds,
             meanInputTokens: state.inputLength.value,
             meanOutputTokens: state.outputLength.value,
+            prefixHitRate: state.prefixHitRate.value,
+            effectiveInputTokens: effectiveInputLength(state),
+            kvTransferSeconds: state.kvTransferSeconds.value,
             demand: demand,
             backlog: backlog,
             capacityPerInstance: capacity,
@@ -94,6 +104,7 @@ public enum Estimator {
             observedTPOT: observation.tpotQuantile,
             observation: observation,
             ttftNotCapacity: ttftNotCapacity,
+            ttftHandoffBound: ttftHandoffBound,
             routingImbalance: observation.routingImbalance,
             growthAllowance: allowance
         )
@@ -108,9 +119,13 @@ public enum Estimator {
         }
         if let isl = observation.meanInputTokens { state.inputLength.add(isl, at: now) }
         if let osl = observation.meanOutputTokens { state.outputLength.add(osl, at: now) }
+        if let hitRate = observation.prefixHitRate { state.prefixHitRate.add(hitRate, at: now) }
+        if let transfer = observation.kvTransferSeconds { state.kvTransferSeconds.add(transfer, at: now) }
         if let rate = observation.arrivalRate {
             if let isl = observation.meanInputTokens ?? state.inputLength.value {
-                state.tokenDemand.prefill.add(rate * isl, at: now)
+                // Prefill demand in computed tokens: what the prefix caches hold is not redone.
+                let computedShare = 1 - (observation.prefixHitRate ?? state.prefixHitRate.value ?? 0)
+                state.tokenDemand.prefill.add(rate * isl * computedShare, at: now)
             }
             if let osl = observation.meanOutputTokens ?? state.outputLength.value {
                 state.tokenDemand.decode.add(rate * osl, at: now)
@@ -129,6 +144,12 @@ public enum Estimator {
             let weight = max(0.2, 1 / Double(state.startupSamples + 1))
             state.startupSeconds += weight * (duration - state.startupSeconds)
         }
+    }
+
+    /// Mean prompt tokens a prefill instance computes per request: the prompt less what the
+    /// prefix caches hold. The prompt length itself while no engine reports cache hits.
+    public static func effectiveInputLength(_ state: EstimatorState) -> Double? {
+        state.inputLength.value.map { $0 * (1 - (state.prefixHitRate.value ?? 0)) }
     }
 
     /// Folds saturated-throughput samples in and returns per-instance capacity by role: the
@@ -170,11 +191,13 @@ public enum Estimator {
 
     /// Decides which latency misses are evidence against the capacity estimate (see
     /// `updateCorrections`) and applies them; returns whether TTFT misses only for prompts no
-    /// instance can serve in time.
+    /// instance can serve in time, and whether it misses because the KV hand-off takes most of
+    /// the target (`handoffDominates`): more prefill would fix neither.
     static func applyLatencyFeedback(_ state: inout EstimatorState, observation: IntervalObservation, capacity: PerRole<Double?>,
-                                     elapsed: Double, starting: PerRole<Int>, configuration: ControllerConfiguration) -> Bool {
+                                     elapsed: Double, starting: PerRole<Int>,
+                                     configuration: ControllerConfiguration) -> (notCapacity: Bool, handoffBound: Bool) {
         let now = state.lastUpdate ?? Timestamp(seconds: 0)
-        if observation.prefillQueueing(isl: state.inputLength.value, capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
+        if observation.prefillQueueing(isl: effectiveInputLength(state), capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
             state.lastPrefillQueueing = now
         }
         let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
@@ -185,10 +208,20 @@ public enum Estimator {
         // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
         let bodySlow = observation.ttftBodyQuantile.map { $0 > 0.5 * configuration.slo.ttftSeconds } ?? true
         let prefillWaits = queueingSeen && bodySlow
-        return updateCorrections(&state, observation: observation, elapsed: elapsed,
-                                 correctable: PerRole(prefill: prefillWaits && starting.prefill == 0 && modelSaysEnough.prefill,
-                                                      decode: starting.decode == 0 && modelSaysEnough.decode),
-                                 prefillWaits: prefillWaits, configuration: configuration)
+        let ttftMissed = (observation.ttftQuantile ?? 0) > configuration.slo.ttftSeconds
+        let handoffBound = ttftMissed && handoffDominates(state.kvTransferSeconds.value, configuration: configuration)
+        let notCapacity = updateCorrections(&state, observation: observation, elapsed: elapsed,
+                                            correctable: PerRole(prefill: prefillWaits && !handoffBound && starting.prefill == 0 && modelSaysEnough.prefill,
+                                                                 decode: starting.decode == 0 && modelSaysEnough.decode),
+                                            prefillWaits: prefillWaits, configuration: configuration)
+        return (notCapacity && !handoffBound, handoffBound)
+    }
+
+    /// The KV hand-off alone takes half the TTFT target or more: a faster prefill tier cannot
+    /// bring TTFT under the target, the link must get faster (or the target looser).
+    static func handoffDominates(_ handoffSeconds: Double?, configuration: ControllerConfiguration) -> Bool {
+        guard let handoffSeconds else { return false }
+        return handoffSeconds >= 0.5 * configuration.slo.ttftSeconds
     }
 
     /// Whether `ready` instances at the capacity estimate carry today's demand. Only then is a
@@ -305,7 +338,7 @@ public enum Estimator {
             decode: observation.routingImbalance.decode ? 0 : observation.queuedRequests.decode
         )
         let backlog = PerRole(
-            prefill: queued.prefill * (state.inputLength.value ?? 0) / horizon,
+            prefill: queued.prefill * (effectiveInputLength(state) ?? 0) / horizon,
             decode: queued.decode * (state.outputLength.value ?? 0) / horizon
         )
         let horizonAhead = state.startupSeconds
@@ -321,29 +354,33 @@ public enum Estimator {
     /// Share of capacity to plan for, by role. Prefill: the pooled queue's answer for this
     /// demand (see `PrefillQueueModel`); decode: `decodeUtilisation`. The headroom knob scales
     /// the spare capacity either leaves.
-    static func utilisationTargets(demand: Double, capacity: PerRole<Double?>, correction: Double, isl: Double?,
+    static func utilisationTargets(demand: Double, capacity: PerRole<Double?>, correction: Double, isl: Double?, handoffSeconds: Double,
                                    burstiness: Double, serviceSCV: Double, configuration: ControllerConfiguration) -> PerRole<Double> {
         let headroom = max(0, configuration.headroom)
         let decodeSpare = (1 / max(0.01, configuration.estimation.decodeUtilisation) - 1) * headroom
         return PerRole(
             prefill: prefillUtilisation(demand: demand, capacity: capacity.prefill.map { $0 * correction }, isl: isl,
-                                        burstiness: burstiness, serviceSCV: serviceSCV, configuration: configuration),
+                                        handoffSeconds: handoffSeconds, burstiness: burstiness, serviceSCV: serviceSCV,
+                                        configuration: configuration),
             decode: 1 / (1 + decodeSpare)
         )
     }
 
     /// The prefill utilisation at which the pooled prefill tier meets the TTFT target for
     /// `demand` tokens/s: offered load ÷ instances needed, with the spare instances scaled by
-    /// the headroom knob and the result held within `prefillUtilisationRange`.
-    public static func prefillUtilisation(demand: Double, capacity: Double?, isl: Double?, burstiness: Double,
-                                          serviceSCV: Double = 1, configuration: ControllerConfiguration) -> Double {
+    /// the headroom knob and the result held within `prefillUtilisationRange`. The KV hand-off
+    /// to decode comes out of the target first (never more than half of it: beyond that the
+    /// hand-off dominates and more prefill would not help, see `handoffDominates`).
+    public static func prefillUtilisation(demand: Double, capacity: Double?, isl: Double?, handoffSeconds: Double = 0,
+                                          burstiness: Double, serviceSCV: Double = 1, configuration: ControllerConfiguration) -> Double {
         let range = configuration.estimation.prefillUtilisationRange
         guard let capacity, capacity > 0, let isl, isl > 0 else { return range.lowerBound }
         let load = max(0, demand) / capacity
         guard load > 0 else { return range.upperBound }
         let overhead = configuration.priors.prefill?.batchOverheadSeconds ?? 0
         let model = PrefillQueueModel.Input(
-            offeredLoad: load, serviceSeconds: overhead + isl / capacity, ttftTargetSeconds: configuration.slo.ttftSeconds,
+            offeredLoad: load, serviceSeconds: overhead + isl / capacity,
+            ttftTargetSeconds: configuration.slo.ttftSeconds - min(max(0, handoffSeconds), 0.5 * configuration.slo.ttftSeconds),
             percentile: configuration.slo.percentile, arrivalSCV: max(1, burstiness), serviceSCV: min(16, max(0, serviceSCV)))
         guard let needed = PrefillQueueModel.instancesNeeded(model) else { return range.lowerBound }
         let planned = load + max(0, needed - load) * max(0, configuration.headroom)

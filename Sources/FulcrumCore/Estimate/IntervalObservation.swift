@@ -13,7 +13,8 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
     /// bulk of requests wait, or only the tail.
     public var ttftBodyQuantile: Double?
     public var tpotQuantile: Double?
-    /// Saturated throughput samples (tokens/s), one per worker whose queue stayed busy.
+    /// Saturated throughput samples (tokens/s), one per worker whose queue stayed busy; for
+    /// prefill, computed tokens (prompt tokens less prefix-cache hits).
     public var saturatedThroughput: PerRole<[Double]> = PerRole(repeating: [])
     /// Observed start-up durations of workers that became ready since the last snapshot.
     public var startupDurations: [Double] = []
@@ -23,6 +24,11 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
     public var inFlightRequests: PerRole<Double> = PerRole(repeating: 0)
     /// Mean KV use of fresh ready decode workers, when exposed.
     public var decodeKVUsage: Double?
+    /// Share of the prefill tier's prompt tokens found in prefix caches this interval, when
+    /// its engines report it: those tokens arrive but are not computed.
+    public var prefixHitRate: Double?
+    /// Mean KV hand-off time from prefill to decode reported by fresh workers, seconds.
+    public var kvTransferSeconds: Double?
     /// Ready workers with fresh and with stale (or missing) telemetry, by role.
     public var freshWorkers: PerRole<Int> = PerRole(repeating: 0)
     public var staleWorkers: PerRole<Int> = PerRole(repeating: 0)
@@ -117,6 +123,8 @@ public enum IntervalObserver {
         observeLatency(nextMemory.latencyWindow, traffic: snapshot.traffic, percentile: configuration.slo.percentile,
                        estimation: estimation, into: &observation)
         if !totals.kvUsages.isEmpty { observation.decodeKVUsage = totals.kvUsages.reduce(0, +) / Double(totals.kvUsages.count) }
+        if totals.prefixQueried > 0 { observation.prefixHitRate = min(1, totals.prefixHit / totals.prefixQueried) }
+        if !totals.kvTransfers.isEmpty { observation.kvTransferSeconds = totals.kvTransfers.reduce(0, +) / Double(totals.kvTransfers.count) }
         return (observation, nextMemory)
     }
 
@@ -131,6 +139,9 @@ public enum IntervalObserver {
         var ttftDeltas: [CumulativeHistogram] = []
         var itlDeltas: [CumulativeHistogram] = []
         var kvUsages: [Double] = []
+        var prefixQueried = 0.0
+        var prefixHit = 0.0
+        var kvTransfers: [Double] = []
     }
 
     /// Counter increases between two scrapes of one worker, taken at different times.
@@ -152,6 +163,42 @@ public enum IntervalObserver {
             finished = HistogramMath.counterIncrease(from: previous.requestsFinished, to: current.requestsFinished)
             prompt = HistogramMath.counterIncrease(from: previous.promptTokens, to: current.promptTokens)
             generated = HistogramMath.counterIncrease(from: previous.generationTokens, to: current.generationTokens)
+        }
+
+        /// Prompt tokens looked up in the prefix cache over the interval and those found: from
+        /// the engine's counters, else its hit-rate gauge applied to the prompt tokens; nil
+        /// when it reports neither.
+        var prefixCache: (queried: Double, hit: Double)? {
+            if let queries = current.prefixCacheQueries, let hits = current.prefixCacheHits,
+               let queriesBefore = previous.prefixCacheQueries, let hitsBefore = previous.prefixCacheHits {
+                let queried = HistogramMath.counterIncrease(from: queriesBefore, to: queries)
+                let hit = HistogramMath.counterIncrease(from: hitsBefore, to: hits)
+                guard queried.isFinite, hit.isFinite else { return nil }
+                return (queried, min(hit, queried))
+            }
+            if let rate = current.prefixCacheHitRate, rate.isFinite {
+                return (prompt, prompt * min(1, max(0, rate)))
+            }
+            return nil
+        }
+
+        /// Mean KV hand-off time over the interval: from the transfer histogram's counters when
+        /// transfers happened, else the engine's latest-transfer gauge.
+        var kvTransferSeconds: Double? {
+            if let transfers = current.kvTransfers, let seconds = current.kvTransferSecondsTotal,
+               let transfersBefore = previous.kvTransfers, let secondsBefore = previous.kvTransferSecondsTotal {
+                let count = HistogramMath.counterIncrease(from: transfersBefore, to: transfers)
+                let spent = HistogramMath.counterIncrease(from: secondsBefore, to: seconds)
+                if count > 0, spent.isFinite { return max(0, spent) / count }
+            }
+            guard let gauge = current.kvTransferSeconds, gauge.isFinite, gauge >= 0 else { return nil }
+            return gauge
+        }
+
+        /// The share of this interval's prompt tokens the engine had to compute.
+        var computedShare: Double {
+            guard let cache = prefixCache, cache.queried > 0 else { return 1 }
+            return 1 - cache.hit / cache.queried
         }
     }
 
@@ -180,6 +227,7 @@ public enum IntervalObserver {
         observeLoad(of: worker, current, into: &observation, totals: &totals)
         // A delta needs two scrapes of the same worker, taken at different times.
         guard let previous = memory.telemetry[worker.id], let delta = ScrapeDelta(from: previous, to: current) else { return }
+        if let transfer = delta.kvTransferSeconds { totals.kvTransfers.append(transfer) }
         switch worker.role {
         case .prefill: observePrefill(delta, worker: worker, into: &observation, totals: &totals)
         case .decode: observeDecode(delta, worker: worker, estimation: estimation, into: &observation, totals: &totals)
@@ -215,6 +263,7 @@ public enum IntervalObserver {
         if worker.role == .decode, worker.lifecycle == .ready, let kv = current.kvCacheUsage, kv.isFinite {
             totals.kvUsages.append(min(1, max(0, kv)))
         }
+
     }
 
     private static func observePrefill(
@@ -224,10 +273,9 @@ public enum IntervalObserver {
         totals: inout WorkerTotals
     ) {
         let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
-        totals.promptTokens += delta.prompt
-        totals.prefillFinished += delta.finished
-        if delta.finished >= 2, !restarted {
-            observation.promptBatches.append(.init(requests: delta.finished, meanTokens: delta.prompt / delta.finished))
+        if let cache = delta.prefixCache {
+            totals.prefixQueried += cache.queried
+            totals.prefixHit += cache.hit
         }
         // Conservation on the prefill tier: arrivals = finished + growth of what it holds.
         // After a restart the old in-flight requests are gone, so only the finished count is
@@ -238,8 +286,16 @@ public enum IntervalObserver {
         if let histogram = current.timeToFirstToken {
             totals.ttftDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.timeToFirstToken, to: histogram))
         }
+        // Zeros from an engine that does not count tokens say nothing about prompts or speed.
+        guard current.countsTokens, previous.countsTokens else { return }
+        totals.promptTokens += delta.prompt
+        totals.prefillFinished += delta.finished
+        if delta.finished >= 2, !restarted {
+            observation.promptBatches.append(.init(requests: delta.finished, meanTokens: delta.prompt / delta.finished))
+        }
         if previous.requestsWaiting > 0, current.requestsWaiting > 0, !restarted, worker.lifecycle == .ready {
-            observation.saturatedThroughput.prefill.append(delta.prompt / delta.elapsed)
+            // Capacity in computed tokens: cached prefixes cost (almost) nothing.
+            observation.saturatedThroughput.prefill.append(delta.prompt * delta.computedShare / delta.elapsed)
         }
     }
 
@@ -251,11 +307,12 @@ public enum IntervalObserver {
         totals: inout WorkerTotals
     ) {
         let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
-        totals.decodeTokens += delta.generated
-        totals.decodeFinished += delta.finished
         if let histogram = current.interTokenLatency {
             totals.itlDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.interTokenLatency, to: histogram))
         }
+        guard current.countsTokens, previous.countsTokens else { return }
+        totals.decodeTokens += delta.generated
+        totals.decodeFinished += delta.finished
         let kvFull = (previous.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
             && (current.kvCacheUsage ?? 0) >= estimation.kvSaturationThreshold
         // A decode worker's waiting set also holds requests whose KV is still arriving from

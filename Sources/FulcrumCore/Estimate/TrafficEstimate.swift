@@ -13,6 +13,14 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Smoothed mean input (prompt) and output lengths, tokens; nil until first measured.
     public var meanInputTokens: Double?
     public var meanOutputTokens: Double?
+    /// Smoothed share of prompt tokens found in prefix caches; nil while no engine reports it.
+    public var prefixHitRate: Double?
+    /// Prompt tokens prefill computes per request: `meanInputTokens` less the cached share.
+    /// Prefill demand, capacity and queueing are all in this unit.
+    public var effectiveInputTokens: Double?
+    /// Smoothed KV hand-off time from prefill to decode, seconds, when engines report it; it
+    /// comes out of the TTFT budget prefill is sized for.
+    public var kvTransferSeconds: Double?
     /// Work per second each role must serve: forecast rate × length, plus backlog, tokens/s.
     public var demand: PerRole<Double>
     /// The part of `demand` that drains today's queues within the drain horizon, tokens/s.
@@ -35,6 +43,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// TTFT misses its target with no prefill queue in the latency window: prompts too long
     /// for any instance to serve in time, which more prefill would not fix.
     public var ttftNotCapacity: Bool = false
+    /// TTFT misses its target while the KV hand-off alone takes half of it: a link problem,
+    /// not a prefill shortage (see `Estimator.handoffDominates`).
+    public var ttftHandoffBound: Bool = false
     /// Roles whose queue sits on some workers while others of the role are idle: a routing
     /// problem, left out of the backlog (see `IntervalObservation.routingImbalance`).
     public var routingImbalance: PerRole<Bool> = PerRole(repeating: false)

@@ -22,6 +22,25 @@ public struct WorkerTelemetry: Sendable, Hashable, Codable {
     public var timeToFirstToken: CumulativeHistogram?
     /// Inter-token latency (time per output token), seconds.
     public var interTokenLatency: CumulativeHistogram?
+    /// Cumulative prompt tokens looked up in the prefix cache, and those found there (vLLM's
+    /// `prefix_cache_queries` / `prefix_cache_hits`, SGLang's prompt and cached tokens), when
+    /// the engine counts them. Found tokens are not computed again.
+    public var prefixCacheQueries: Double?
+    public var prefixCacheHits: Double?
+    /// The engine's own recent prefix-cache hit rate, 0…1 (SGLang, Dynamo workers), for
+    /// engines that report a rate instead of counters.
+    public var prefixCacheHitRate: Double?
+    /// Recent time to move one request's KV cache from prefill to decode, seconds, when the
+    /// engine reports it as a gauge (older SGLang's `kv_transfer_latency_ms`).
+    public var kvTransferSeconds: Double?
+    /// Cumulative KV transfers and the seconds they took, from an engine's transfer-latency
+    /// histogram (`_count`, `_sum`: vLLM's NIXL connector, newer SGLang, TensorRT-LLM).
+    public var kvTransfers: Double?
+    public var kvTransferSecondsTotal: Double?
+    /// Whether the engine counts prompt and generated tokens. A TensorRT-LLM worker served
+    /// through Dynamo without iteration statistics does not; its zeros are then no evidence
+    /// of prompt lengths or of capacity.
+    public var countsTokens: Bool = true
 
     public init(
         scrapedAt: Timestamp,
@@ -32,7 +51,14 @@ public struct WorkerTelemetry: Sendable, Hashable, Codable {
         generationTokens: Double = 0,
         requestsFinished: Double = 0,
         timeToFirstToken: CumulativeHistogram? = nil,
-        interTokenLatency: CumulativeHistogram? = nil
+        interTokenLatency: CumulativeHistogram? = nil,
+        prefixCacheQueries: Double? = nil,
+        prefixCacheHits: Double? = nil,
+        prefixCacheHitRate: Double? = nil,
+        kvTransferSeconds: Double? = nil,
+        kvTransfers: Double? = nil,
+        kvTransferSecondsTotal: Double? = nil,
+        countsTokens: Bool = true
     ) {
         self.scrapedAt = scrapedAt
         self.requestsWaiting = requestsWaiting
@@ -43,6 +69,13 @@ public struct WorkerTelemetry: Sendable, Hashable, Codable {
         self.requestsFinished = requestsFinished
         self.timeToFirstToken = timeToFirstToken
         self.interTokenLatency = interTokenLatency
+        self.prefixCacheQueries = prefixCacheQueries
+        self.prefixCacheHits = prefixCacheHits
+        self.prefixCacheHitRate = prefixCacheHitRate
+        self.kvTransferSeconds = kvTransferSeconds
+        self.kvTransfers = kvTransfers
+        self.kvTransferSecondsTotal = kvTransferSecondsTotal
+        self.countsTokens = countsTokens
     }
 
     /// Requests this worker holds: queued plus running.

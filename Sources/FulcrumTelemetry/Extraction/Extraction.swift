@@ -151,6 +151,18 @@ struct SignalResolver {
     }
 }
 
+extension WorkerSignal {
+    /// Signals the telemetry cannot go without a number for (a NaN there is refused); the
+    /// others are optional fields left empty when unreadable.
+    var isCounterOrQueue: Bool {
+        switch self {
+        case .requestsWaiting, .requestsRunning, .promptTokens, .generationTokens, .requestsFinished: true
+        case .kvCacheUsage, .prefixCacheQueries, .prefixCacheHits, .prefixCacheHitRate, .kvTransferSeconds,
+             .kvTransfers, .kvTransferSecondsTotal, .timeToFirstToken, .interTokenLatency: false
+        }
+    }
+}
+
 extension EnginePreset {
     /// Maps a parsed scrape (which must have materialised this preset's `metricNames`).
     public func extract(from exposition: Exposition, scrapedAt: Timestamp) -> WorkerExtraction {
@@ -176,9 +188,15 @@ extension EnginePreset {
                 case .promptTokens: telemetry.promptTokens = value ?? .nan
                 case .generationTokens: telemetry.generationTokens = value ?? .nan
                 case .requestsFinished: telemetry.requestsFinished = value ?? .nan
+                case .prefixCacheQueries: telemetry.prefixCacheQueries = value
+                case .prefixCacheHits: telemetry.prefixCacheHits = value
+                case .prefixCacheHitRate: telemetry.prefixCacheHitRate = value
+                case .kvTransferSeconds: telemetry.kvTransferSeconds = value
+                case .kvTransfers: telemetry.kvTransfers = value
+                case .kvTransferSecondsTotal: telemetry.kvTransferSecondsTotal = value
                 case .timeToFirstToken, .interTokenLatency: break
                 }
-                if value == nil, signal != .kvCacheUsage { failedRequired = failedRequired || required.contains(signal) }
+                if value == nil, signal.isCounterOrQueue { failedRequired = failedRequired || required.contains(signal) }
             case .histogram(let histogram, let source):
                 sources[signal] = source
                 if signal == .timeToFirstToken { telemetry.timeToFirstToken = histogram }
@@ -186,6 +204,7 @@ extension EnginePreset {
             }
         }
 
+        telemetry.countsTokens = sources[.promptTokens] != nil || sources[.generationTokens] != nil
         // A scalar that could not be read without a wrong number (non-finite) is left at NaN
         // above; never hand such telemetry on.
         let usable = missingRequired.isEmpty && !failedRequired

@@ -10,12 +10,19 @@ public enum WorkerSignal: String, Sendable, Hashable, Codable, CaseIterable, Cod
     case promptTokens
     case generationTokens
     case requestsFinished
+    case prefixCacheQueries
+    case prefixCacheHits
+    case prefixCacheHitRate
+    case kvTransferSeconds
+    case kvTransfers
+    case kvTransferSecondsTotal
 
     /// How the series of a data-parallel endpoint (label `engine`, `dp_rank`...) combine.
     public var aggregation: Aggregation {
         switch self {
-        case .requestsWaiting, .requestsRunning, .promptTokens, .generationTokens, .requestsFinished: return .sum
-        case .kvCacheUsage: return .mean
+        case .requestsWaiting, .requestsRunning, .promptTokens, .generationTokens, .requestsFinished,
+             .prefixCacheQueries, .prefixCacheHits, .kvTransfers, .kvTransferSecondsTotal: return .sum
+        case .kvCacheUsage, .prefixCacheHitRate, .kvTransferSeconds: return .mean
         case .timeToFirstToken, .interTokenLatency: return .histogram
         }
     }
@@ -153,6 +160,10 @@ public struct EnginePreset: Sendable, Hashable, Codable, CustomStringConvertible
 
     /// vLLM V1 (`vllm/v1/metrics/loggers.py`), with V0 fallbacks. Data-parallel engines are
     /// series labelled `engine="0"`, `engine="1"`...
+    ///
+    /// Prefix caching: queries and hits count tokens; hits found by a KV connector (LMCache,
+    /// `external_prefix_cache_hits`) are not computed either, so they add to the local hits.
+    /// KV hand-off: the NIXL connector's transfer-time histogram, when it is configured.
     public static let vllm = EnginePreset(
         name: "vllm",
         detectionPrefixes: ["vllm:"],
@@ -165,12 +176,27 @@ public struct EnginePreset: Sendable, Hashable, Codable, CustomStringConvertible
             .promptTokens: [SignalSource("vllm:prompt_tokens_total")],
             .generationTokens: [SignalSource("vllm:generation_tokens_total")],
             .requestsFinished: [SignalSource("vllm:request_success_total")],
+            .prefixCacheQueries: [SignalSource("vllm:prefix_cache_queries_total"), SignalSource("vllm:gpu_prefix_cache_queries_total")],
+            .prefixCacheHits: [
+                SignalSource("vllm:prefix_cache_hits_total", plus: ["vllm:external_prefix_cache_hits_total"]),
+                SignalSource("vllm:prefix_cache_hits_total"),
+                SignalSource("vllm:gpu_prefix_cache_hits_total"),
+            ],
+            .prefixCacheHitRate: [SignalSource("dynamo_component_kvstats_gpu_prefix_cache_hit_rate")],
+            .kvTransfers: [SignalSource("vllm:nixl_xfer_time_seconds_count")],
+            .kvTransferSecondsTotal: [SignalSource("vllm:nixl_xfer_time_seconds_sum")],
         ],
-        required: Set(WorkerSignal.allCases)
+        required: [.requestsWaiting, .requestsRunning, .kvCacheUsage, .timeToFirstToken, .interTokenLatency,
+                   .promptTokens, .generationTokens, .requestsFinished]
     )
 
     /// SGLang (`python/sglang/srt/metrics/collector.py`). Data-parallel ranks are series
     /// labelled `dp_rank`; `engine_type` is `unified`, `prefill` or `decode`.
+    ///
+    /// Prefix caching: `realtime_tokens_total{mode="prefill_cache"}` counts the prompt tokens
+    /// found in the radix cache. `cache_hit_rate` is only the last prefill batch's rate (and
+    /// reads 0 after a decode log), so it is the last resort. KV hand-off (prefill workers in
+    /// PD mode): `kv_transfer_latency_ms`, a histogram in newer versions, a gauge before.
     public static let sglang = EnginePreset(
         name: "sglang",
         detectionPrefixes: ["sglang:"],
@@ -183,31 +209,75 @@ public struct EnginePreset: Sendable, Hashable, Codable, CustomStringConvertible
             .promptTokens: [SignalSource("sglang:prompt_tokens_total")],
             .generationTokens: [SignalSource("sglang:generation_tokens_total")],
             .requestsFinished: [SignalSource("sglang:num_requests_total")],
+            .prefixCacheQueries: [SignalSource("sglang:prompt_tokens_total")],
+            .prefixCacheHits: [SignalSource("sglang:realtime_tokens_total", labels: ["mode": "prefill_cache"])],
+            .prefixCacheHitRate: [SignalSource("sglang:cache_hit_rate"), SignalSource("dynamo_component_kvstats_gpu_prefix_cache_hit_rate")],
+            .kvTransferSeconds: [SignalSource("sglang:kv_transfer_latency_ms", scale: 0.001)],
+            .kvTransfers: [SignalSource("sglang:kv_transfer_latency_ms_count")],
+            .kvTransferSecondsTotal: [SignalSource("sglang:kv_transfer_latency_ms_sum", scale: 0.001)],
         ],
         required: [.requestsWaiting, .requestsRunning, .kvCacheUsage, .timeToFirstToken, .interTokenLatency, .promptTokens, .generationTokens],
         roleHint: RoleHintRule(label: "engine_type", prefillValues: ["prefill"], decodeValues: ["decode"])
     )
 
-    /// TensorRT-LLM's `trtllm-serve` (`tensorrt_llm/metrics/collector.py`), scraped at
-    /// `/prometheus/metrics`. The iteration-level gauges (waiting, running, KV use) are only
-    /// published when iteration statistics are enabled on the server.
+    /// TensorRT-LLM (`tensorrt_llm/metrics/collector.py`), served by `trtllm-serve` at
+    /// `/prometheus/metrics` or through Dynamo (`python -m dynamo.trtllm`, which passes the
+    /// `trtllm_*` families through beside its own `dynamo_component_*` ones).
+    ///
+    /// The iteration-level gauges (waiting, running, KV use) and the token counters exist only
+    /// with iteration statistics enabled (`enable_iter_perf_stats`); without them Dynamo's
+    /// work-handler families stand in: `inflight_requests` (queued and running together) for
+    /// running, `kvstats_gpu_cache_usage_percent` (a 0–1 fraction despite its name) for KV use,
+    /// `requests_total` for finished requests. Such a worker counts no tokens: prompt lengths
+    /// then come from the frontend and capacity from the profile (see docs/metrics-mapping.md).
     public static let trtllm = EnginePreset(
         name: "trtllm",
         detectionPrefixes: ["trtllm_"],
         signals: [
             .requestsWaiting: [SignalSource("trtllm_num_requests_waiting")],
-            .requestsRunning: [SignalSource("trtllm_num_requests_running")],
-            .kvCacheUsage: [SignalSource("trtllm_kv_cache_utilization")],
+            .requestsRunning: [
+                SignalSource("trtllm_num_requests_running"),
+                SignalSource("dynamo_component_inflight_requests", labels: ["dynamo_endpoint": "generate"]),
+            ],
+            .kvCacheUsage: [SignalSource("trtllm_kv_cache_utilization"), SignalSource("dynamo_component_kvstats_gpu_cache_usage_percent")],
             .timeToFirstToken: [SignalSource("trtllm_time_to_first_token_seconds")],
             .interTokenLatency: [SignalSource("trtllm_time_per_output_token_seconds")],
             .promptTokens: [SignalSource("trtllm_prompt_tokens_total")],
             .generationTokens: [SignalSource("trtllm_generation_tokens_total")],
-            .requestsFinished: [SignalSource("trtllm_request_success_total")],
+            .requestsFinished: [
+                SignalSource("trtllm_request_success_total"),
+                SignalSource("dynamo_component_requests_total", labels: ["dynamo_endpoint": "generate"]),
+            ],
+            .prefixCacheQueries: [SignalSource("trtllm_prompt_tokens_total")],
+            .prefixCacheHits: [SignalSource("trtllm_prompt_cached_tokens_total")],
+            .prefixCacheHitRate: [SignalSource("dynamo_component_kvstats_gpu_prefix_cache_hit_rate")],
+            .kvTransfers: [SignalSource("trtllm_kv_transfer_latency_seconds_count")],
+            .kvTransferSecondsTotal: [SignalSource("trtllm_kv_transfer_latency_seconds_sum")],
         ],
-        required: Set(WorkerSignal.allCases)
+        required: [.requestsRunning, .timeToFirstToken, .interTokenLatency, .requestsFinished]
     )
 
-    public static let builtIn: [EnginePreset] = [.vllm, .sglang, .trtllm]
+    /// Hugging Face TGI (`router/src/server.rs`, exported by metrics-exporter-prometheus:
+    /// counters without `_total`, no `_created`, 35-bucket duration histograms). TGI has no
+    /// KV-use, prefix-cache or time-to-first-token metric: TTFT comes from a frontend when one
+    /// is scraped; inter-token latency is `mean_time_per_token_duration`, which includes the
+    /// request's share of prefill. Token counts are the sums of the input-length and
+    /// generated-tokens histograms.
+    public static let tgi = EnginePreset(
+        name: "tgi",
+        detectionPrefixes: ["tgi_"],
+        signals: [
+            .requestsWaiting: [SignalSource("tgi_queue_size")],
+            .requestsRunning: [SignalSource("tgi_batch_current_size")],
+            .interTokenLatency: [SignalSource("tgi_request_mean_time_per_token_duration")],
+            .promptTokens: [SignalSource("tgi_request_input_length_sum")],
+            .generationTokens: [SignalSource("tgi_request_generated_tokens_sum")],
+            .requestsFinished: [SignalSource("tgi_request_success")],
+        ],
+        required: [.requestsWaiting, .requestsRunning, .interTokenLatency, .promptTokens, .generationTokens, .requestsFinished]
+    )
+
+    public static let builtIn: [EnginePreset] = [.vllm, .sglang, .trtllm, .tgi]
 
     /// The built-in (or given) preset whose detection prefixes match the most families in the
     /// scrape; `nil` if none matches. Dynamo workers expose `dynamo_component_*` families next to
