@@ -3,7 +3,8 @@ import Foundation
 /// Mooncake trace, JSON Lines: `{"timestamp": <ms>, "input_length": N, "output_length": M, "hash_ids": [...]}`.
 ///
 /// Timestamps are milliseconds from the start of the trace and may repeat; keys may come in any
-/// order and keys other than these three (e.g. `hash_ids`) are ignored.
+/// order; `hash_ids` (one hash per 512-token block of the prompt) becomes the request's prefix
+/// blocks; other keys are ignored.
 enum MooncakeTraceParser: TraceRowsParser {
     static func parse(_ lines: ArraySlice<NumberedLine>, source: String) throws(TraceError) -> ParsedRows {
         let decoder = JSONDecoder()
@@ -22,7 +23,11 @@ enum MooncakeTraceParser: TraceRowsParser {
             let arrivalMilliseconds = try location.nonNegativeTime(row.timestamp, named: "timestamp", found: row.timestamp.compactText)
             let input = try location.tokenCount(row.input_length, named: "input_length", found: row.input_length.compactText)
             let output = try location.tokenCount(row.output_length, named: "output_length", found: row.output_length.compactText)
-            rows.requests.append(TraceRequest(arrival: arrivalMilliseconds / 1000, inputTokens: input, outputTokens: output))
+            if let negative = row.hash_ids?.first(where: { $0 < 0 }) {
+                throw location.error(.invalidValue, "expected non-negative \"hash_ids\", found \(negative)")
+            }
+            rows.requests.append(TraceRequest(arrival: arrivalMilliseconds / 1000, inputTokens: input, outputTokens: output,
+                                              prefixBlocks: row.hash_ids ?? []))
         }
         return rows
     }
@@ -51,6 +56,7 @@ private struct MooncakeRow: Decodable {
     let timestamp: Double
     let input_length: Double
     let output_length: Double
+    let hash_ids: [Int]?
 }
 
 private extension DecodingError {

@@ -1,6 +1,6 @@
 extension Scenario {
     /// Names accepted by `builtin(_:)`.
-    public static let builtinNames = ["steady", "mix-shift", "mix-step", "ramp", "bursty", "diurnal", "code", "chat", "long-context"]
+    public static let builtinNames = ["steady", "mix-shift", "mix-step", "ramp", "bursty", "diurnal", "code", "chat", "long-context", "conversation"]
 
     /// A named, ready-made scenario:
     /// - `steady`: chat (1000 in / 250 out) at 5 rps, Poisson, 600 s.
@@ -24,8 +24,13 @@ extension Scenario {
     ///   the quietest; prompts ≈ 1,100 tokens, answers ≈ 200 (lognormal, CV 1).
     /// - `long-context`, like Mooncake's conversation trace: 3.3 rps on average, arrivals logged
     ///   on 3 s ticks; prompts ≈ 12,000 tokens with p99 ≈ 85,000 (lognormal, cap 126,000),
-    ///   answers ≈ 350. Mooncake's shared prefixes (`hash_ids`) are not modelled: `TraceRequest`
-    ///   and the CSV format carry no prefix, and the simulator does not reuse KV between requests.
+    ///   answers ≈ 350, independent requests (no shared prefixes).
+    /// - `conversation`, like Mooncake's conversation trace with its shared prefixes: the same
+    ///   arrivals, conversations of 1.7 turns on average (a turn at least 30 s after the last)
+    ///   that re-send their history after one of 8 shared 1,024-token system prompts, user
+    ///   messages ≈ 7,000 tokens; prompts average ≈ 12,600 tokens (p99 ≈ 64,000), and 43 % of
+    ///   all prompt tokens are prefixes sent before (Mooncake reports 37 %). Written with a
+    ///   `hash_ids` column (`csv-prefixes`).
     public static func builtin(_ name: String) throws(ScenarioError) -> Scenario {
         let chat = (input: LengthDistribution(mean: 1000, cv: 0.6), output: LengthDistribution(mean: 250, cv: 0.8, max: 4096))
         let decodeHeavy = (input: LengthDistribution(mean: 1000, cv: 0.5), output: LengthDistribution(mean: 400, cv: 0.6, max: 4096))
@@ -80,6 +85,10 @@ extension Scenario {
             // CV 1.54 puts the lognormal's p99 at ≈ 7 × its mean, the ratio Mooncake reports.
             let lengths = (input: LengthDistribution(mean: 12000, cv: 1.54, max: 126_000), output: LengthDistribution(mean: 350, cv: 1, max: 4096))
             return Scenario(name: name, phases: [phase(3600, .poisson(rateRPS: 3.3), lengths, tick: 3)])
+        case "conversation":
+            let lengths = (input: LengthDistribution(mean: 7000, cv: 1.5, max: 60_000), output: LengthDistribution(mean: 350, cv: 1, max: 4096))
+            return Scenario(name: name, phases: [phase(3600, .poisson(rateRPS: 3.3), lengths, tick: 3)],
+                            sessions: ConversationSessions(turnsMean: 1.7, systemPrompts: 8, systemPromptTokens: 1_024, maxContextTokens: 126_000))
         default:
             throw ScenarioError(source: nil, problem: "unknown built-in scenario \"\(name)\"; expected one of \(builtinNames.joined(separator: ", "))")
         }

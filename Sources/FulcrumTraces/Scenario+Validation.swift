@@ -8,6 +8,14 @@ extension Scenario {
                 throw ScenarioError(source: source, problem: "\(path) must be \(expectation), found \(value.compactText)")
             }
         }
+        if let sessions {
+            try require(sessions.turnsMean >= 1, "sessions.turns_mean", "at least 1", sessions.turnsMean)
+            try require(sessions.systemPrompts >= 1, "sessions.system_prompts", "at least 1", Double(sessions.systemPrompts))
+            try require(sessions.systemPromptTokens >= 0, "sessions.system_prompt_tokens", "at least 0", Double(sessions.systemPromptTokens))
+            try require(sessions.maxContextTokens > sessions.systemPromptTokens, "sessions.max_context_tokens",
+                        "more than system_prompt_tokens", Double(sessions.maxContextTokens))
+            try require(sessions.turnGapSeconds >= 0, "sessions.turn_gap_s", "at least 0", sessions.turnGapSeconds)
+        }
         guard !phases.isEmpty else {
             throw ScenarioError(source: source, problem: "phases is empty; expected at least one phase")
         }

@@ -40,7 +40,13 @@ extension Scenario {
         let escapedName = name.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
-        var lines = ["name: \"\(escapedName)\"", "phases:"]
+        var lines = ["name: \"\(escapedName)\""]
+        if let sessions {
+            lines.append("sessions: { turns_mean: \(number(sessions.turnsMean)), system_prompts: \(sessions.systemPrompts), "
+                + "system_prompt_tokens: \(sessions.systemPromptTokens), max_context_tokens: \(sessions.maxContextTokens), "
+                + "turn_gap_s: \(number(sessions.turnGapSeconds)) }")
+        }
+        lines.append("phases:")
         for phase in phases {
             lines.append("  - duration_s: \(number(phase.durationSeconds))")
             switch phase.arrival {

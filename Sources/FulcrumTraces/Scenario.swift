@@ -19,10 +19,14 @@ public struct Scenario: Sendable, Equatable, Codable {
     public var name: String
     /// `phases`, in playback order.
     public var phases: [Phase]
+    /// `sessions`: multi-turn conversations that re-send their history (see
+    /// `ConversationSessions`); nil: independent requests.
+    public var sessions: ConversationSessions?
 
-    public init(name: String, phases: [Phase]) {
+    public init(name: String, phases: [Phase], sessions: ConversationSessions? = nil) {
         self.name = name
         self.phases = phases
+        self.sessions = sessions
     }
 
     /// Total length of the scenario in seconds.
@@ -90,7 +94,7 @@ public struct Scenario: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, phases
+        case name, phases, sessions
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,5 +102,6 @@ public struct Scenario: Sendable, Equatable, Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name) ?? "unnamed"
         phases = try container.decode([Phase].self, forKey: .phases)
+        sessions = try container.decodeIfPresent(ConversationSessions.self, forKey: .sessions)
     }
 }

@@ -11,6 +11,8 @@ public enum TraceFormat: String, Sendable, Hashable, CaseIterable, Codable {
     case burstgpt
     /// Fulcrum's own plain CSV: `arrival_s,input_tokens,output_tokens`.
     case csv
+    /// The same with the prompt's prefix-block hashes, space-separated: `...,hash_ids`.
+    case csvPrefixes = "csv-prefixes"
 
     /// The header line a file of this format starts with (Mooncake has none; it gets a shape description).
     var expectedHeader: String {
@@ -20,11 +22,12 @@ public enum TraceFormat: String, Sendable, Hashable, CaseIterable, Codable {
         case .mooncake: #"{"timestamp": <ms>, "input_length": N, "output_length": M}"#
         case .burstgpt: "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type"
         case .csv: "arrival_s,input_tokens,output_tokens"
+        case .csvPrefixes: "arrival_s,input_tokens,output_tokens,hash_ids"
         }
     }
 
     /// The concrete formats, in the order they are listed to users.
-    static let concreteFormats: [TraceFormat] = [.azure, .mooncake, .burstgpt, .csv]
+    static let concreteFormats: [TraceFormat] = [.azure, .mooncake, .burstgpt, .csv, .csvPrefixes]
 
     /// Human-readable list of every supported first line, for the "unknown header" error.
     static var supportedHeadersSentence: String {
@@ -43,7 +46,7 @@ public enum TraceFormat: String, Sendable, Hashable, CaseIterable, Codable {
             return .mooncake
         }
         let fields = CSVLine.fields(of: trimmed).map { $0.trimmingWhitespace().lowercased() }
-        for format in [TraceFormat.azure, .burstgpt, .csv] where format.headerFields == fields {
+        for format in [TraceFormat.azure, .burstgpt, .csv, .csvPrefixes] where format.headerFields == fields {
             return format
         }
         return nil

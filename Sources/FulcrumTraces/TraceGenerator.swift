@@ -28,7 +28,8 @@ public enum TraceGenerator {
             phaseStart += phase.durationSeconds
         }
         // Batches of a burst may overlap the next batch by a few milliseconds.
-        return TraceReader.sortedByArrival(requests)
+        let sorted = TraceReader.sortedByArrival(requests)
+        return scenario.sessions.map { $0.apply(to: sorted, seed: seed) } ?? sorted
     }
 
     /// A stretch of phase time in which requests arrive, at `rateFactor` times the phase's rate.

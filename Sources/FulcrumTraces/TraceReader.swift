@@ -35,6 +35,7 @@ public enum TraceReader {
         case .burstgpt: rows = try BurstGPTTraceParser.parse(dataLines, source: sourceName)
         // `resolve` never returns `.auto`; it shares the CSV branch only to keep the switch exhaustive.
         case .csv, .auto: rows = try PlainCSVTraceParser.parse(dataLines, source: sourceName)
+        case .csvPrefixes: rows = try PlainCSVTraceParser.parse(dataLines, source: sourceName, withPrefixes: true)
         }
         return TraceReadResult(requests: sortedByArrival(rows.requests), format: resolved,
                                report: TraceReadReport(skipped: rows.skipped))
@@ -54,7 +55,7 @@ public enum TraceReader {
         case .mooncake:
             // A bad first JSON line is reported by the parser with a precise reason.
             return .mooncake
-        case .azure, .burstgpt, .csv:
+        case .azure, .burstgpt, .csv, .csvPrefixes:
             guard format.matchesHeader(found) else {
                 throw TraceError(kind: .unrecognizedHeader, source: source, line: firstLine.number,
                                  problem: "expected the \(format.rawValue) header \"\(format.expectedHeader)\", found \"\(found.prefix(120))\"")

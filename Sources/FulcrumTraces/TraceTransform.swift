@@ -77,6 +77,9 @@ public enum TraceTransform: Sendable, Equatable {
                 if copy > 0 {
                     let offset = copyOffset(copy: copy, of: copies - 1, mode: mode, using: &random)
                     replay.arrival = keptInSpan(request.arrival + offset, end: end, mode: mode)
+                    // A copy is another population of users: same conversations, other texts.
+                    // (Hashes of 2^48 or more may then meet another copy's; traces use small ones.)
+                    replay.prefixBlocks = request.prefixBlocks.map { (copy << 48) ^ $0 }
                 }
                 result.append(replay)
             }

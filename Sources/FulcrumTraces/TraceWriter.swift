@@ -6,8 +6,10 @@ import Foundation
 /// trace always produces the same bytes on every platform and files diff cleanly under git.
 public enum TraceWriter {
     /// The CSV text (header included, final newline included), in the given request order.
+    /// Requests with prefix blocks make the `csv-prefixes` variant (a `hash_ids` column).
     public static func csvText(_ requests: [TraceRequest]) throws(TraceError) -> String {
-        var text = TraceFormat.csv.expectedHeader + "\n"
+        let withPrefixes = requests.contains { !$0.prefixBlocks.isEmpty }
+        var text = (withPrefixes ? TraceFormat.csvPrefixes : .csv).expectedHeader + "\n"
         text.reserveCapacity(requests.count * 20 + text.utf8.count)
         for (index, request) in requests.enumerated() {
             // Line numbers match what the reader would report for the written file.
@@ -19,7 +21,9 @@ public enum TraceWriter {
                 throw location.error(.invalidValue, "expected non-negative token counts, found \(request.inputTokens) input and \(request.outputTokens) output")
             }
             text += millisecondText(request.arrival)
-            text += ",\(request.inputTokens),\(request.outputTokens)\n"
+            text += ",\(request.inputTokens),\(request.outputTokens)"
+            if withPrefixes { text += "," + request.prefixBlocks.map(String.init).joined(separator: " ") }
+            text += "\n"
         }
         return text
     }

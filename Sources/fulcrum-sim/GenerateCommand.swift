@@ -4,7 +4,7 @@ import FulcrumTraces
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write a synthetic trace (arrival_s,input_tokens,output_tokens CSV) from a named scenario or a scenario YAML file.",
+        abstract: "Write a synthetic trace (arrival_s,input_tokens,output_tokens CSV, plus hash_ids for conversation scenarios) from a named scenario or a scenario YAML file.",
         discussion: "Built-in scenarios: \(Scenario.builtinNames.joined(separator: ", ")). The same seed writes the same file."
     )
 
@@ -26,5 +26,9 @@ struct GenerateCommand: ParsableCommand {
         let requests = try TraceGenerator.generate(scenario: chosen, seed: seed)
         try TraceWriter.write(requests, toPath: output)
         print("wrote \(requests.count) requests over \(Int(requests.last?.arrival ?? 0)) s to \(output)")
+        if requests.contains(where: { !$0.prefixBlocks.isEmpty }) {
+            let share = (requests.reusablePrefixShare * 1000).rounded() / 10
+            print("\(share) % of prompt tokens are prefixes sent before (what an unbounded prefix cache could skip)")
+        }
     }
 }

@@ -6,10 +6,10 @@ import FulcrumTraces
 
 /// Options every simulation shares: what to replay, on what cluster, against which targets.
 struct SimulationOptions: ParsableArguments {
-    @Option(help: "Trace file (Azure, Mooncake JSONL, BurstGPT or arrival_s,input_tokens,output_tokens CSV).")
+    @Option(help: "Trace file (Azure, Mooncake JSONL, BurstGPT or arrival_s,input_tokens,output_tokens[,hash_ids] CSV).")
     var trace: String
 
-    @Option(help: "Trace format: auto, azure, mooncake, burstgpt or csv.")
+    @Option(help: "Trace format: auto, azure, mooncake, burstgpt, csv or csv-prefixes.")
     var format: TraceFormat = .auto
 
     @Option(help: "Cluster YAML (nodes and GPUs); default 4 nodes × 8 GPUs.")
@@ -55,6 +55,12 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("timeline-interval"), help: "Width of a timeline interval, seconds.")
     var timelineInterval: Double = 60
 
+    @Option(help: "How the router picks a prefill instance: least-loaded, round-robin or cache-aware (prefix caches matter only for traces with prefix hashes).")
+    var routing: PrefillRouting = .leastLoaded
+
+    @Flag(name: .customLong("no-prefix-metrics"), help: "Prefill workers do not export prefix-cache counters (an engine without them): the caches still work, the controller cannot see them.")
+    var noPrefixMetrics = false
+
     func makeInput() throws -> SimulationInput {
         let read = try TraceReader.read(path: trace, format: format)
         if !read.report.skipped.isEmpty {
@@ -79,7 +85,9 @@ struct SimulationOptions: ParsableArguments {
             gpuBudget: budgetGPUs,
             initialInstances: try Self.parseCounts(initial ?? "2:4", option: "--initial"),
             seed: seed,
-            timelineIntervalSeconds: timelineInterval
+            timelineIntervalSeconds: timelineInterval,
+            prefillRouting: routing,
+            exportsPrefixMetrics: !noPrefixMetrics
         )
     }
 
@@ -94,6 +102,7 @@ struct SimulationOptions: ParsableArguments {
 
 extension TraceFormat: ExpressibleByArgument {}
 extension LoadScaleMode: ExpressibleByArgument {}
+extension PrefillRouting: ExpressibleByArgument {}
 
 /// Writes to a path, creating its folder, with a one-sentence error naming the path.
 func writeFile(_ text: String, to path: String) throws {

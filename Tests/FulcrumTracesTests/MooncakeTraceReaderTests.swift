@@ -3,13 +3,13 @@ import Testing
 
 @Suite("Mooncake trace reader")
 struct MooncakeTraceReaderTests {
-    @Test("reads JSON lines with repeated timestamps, any key order and extra keys")
+    @Test("reads JSON lines with repeated timestamps, any key order, hash_ids as prefix blocks, and extra keys")
     func readsFixture() throws {
         let result = try TraceReader.parse(text: TraceFixtures.mooncake, sourceName: "mooncake.jsonl")
         #expect(result.format == .mooncake)
         #expect(result.requests == [
-            TraceRequest(arrival: 0, inputTokens: 6955, outputTokens: 52),
-            TraceRequest(arrival: 0, inputTokens: 1000, outputTokens: 10),
+            TraceRequest(arrival: 0, inputTokens: 6955, outputTokens: 52, prefixBlocks: [0, 1, 2]),
+            TraceRequest(arrival: 0, inputTokens: 1000, outputTokens: 10, prefixBlocks: [3, 4]),
             TraceRequest(arrival: 1.5005, inputTokens: 300, outputTokens: 7),
             TraceRequest(arrival: 3.052, inputTokens: 20, outputTokens: 5),
         ])

@@ -165,6 +165,6 @@ struct ScenarioLoadingTests {
         let error = #expect(throws: ScenarioError.self) {
             try Scenario.builtin("stedy")
         }
-        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, mix-step, ramp, bursty, diurnal, code, chat, long-context."#)
+        #expect(error?.description == #"unknown built-in scenario "stedy"; expected one of steady, mix-shift, mix-step, ramp, bursty, diurnal, code, chat, long-context, conversation."#)
     }
 }

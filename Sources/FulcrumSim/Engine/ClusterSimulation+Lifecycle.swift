@@ -1,4 +1,5 @@
 import FulcrumCore
+import FulcrumTraces
 
 /// Worker lifecycle (starting → ready ⇄ draining → stopped) and the validation of policy actions.
 extension ClusterSimulation {
@@ -10,12 +11,13 @@ extension ClusterSimulation {
         workerNumbers[role] += 1
         for gpu in gpus { gpuInUse[node]?[gpu] = true }
         heldGPUs += gpus.count
+        heldGPUsByRole[role] += gpus.count
         let worker = WorkerBookkeeping(id: id, role: role, node: node, gpus: gpus, startedAt: now)
         let index: Int
         switch role {
         case .prefill:
             index = prefills.count
-            prefills.append(PrefillInstance(worker: worker))
+            prefills.append(PrefillInstance(worker: worker, prefixCache: PrefixCache(capacityBlocks: profile.decode.kvCapacityTokens / TraceRequest.prefixBlockTokens)))
         case .decode:
             index = decodes.count
             decodes.append(DecodeInstance(worker: worker))
@@ -39,6 +41,7 @@ extension ClusterSimulation {
         routable[role].removeAll { $0 == index }
         for gpu in current.gpus { gpuInUse[current.node]?[gpu] = false }
         heldGPUs -= current.gpus.count
+        heldGPUsByRole[role] -= current.gpus.count
     }
 
     func worker(role: Role, index: Int) -> WorkerBookkeeping {

@@ -16,6 +16,8 @@ extension ClusterSimulation {
             actions: actionLog,
             desired: desiredLog,
             gpuSeconds: gpuSeconds,
+            gpuSecondsByRole: gpuSecondsByRole,
+            prefixCache: tracksPrefixes ? prefills.reduce((queried: 0.0, hit: 0.0)) { ($0.queried + $1.prefixQueries, $0.hit + $1.prefixHits) } : nil,
             endTime: now
         ).build()
         return SimulationOutcome(

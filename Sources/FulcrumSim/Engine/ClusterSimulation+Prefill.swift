@@ -1,8 +1,11 @@
+import FulcrumTraces
+
 /// Prefill workers: FIFO, chunked-prefill batches up to the token budget.
 extension ClusterSimulation {
     mutating func enqueuePrefill(_ request: Int, at index: Int) {
         requests[request].prefillEnqueuedAt = now
         requests[request].prefillInstance = index
+        lookUpPrefix(request, at: index)
         prefills[index].queue.append(request)
         prefills[index].queuedTokens += requests[request].remainingPrefillTokens
         if !prefills[index].isBusy { startPrefillBatch(index) }
@@ -41,6 +44,7 @@ extension ClusterSimulation {
         prefills[index].worker.promptTokens += Double(prefills[index].batchTokens)
         prefills[index].batchTokens = 0
         for chunk in batch where chunk.completesPrompt {
+            rememberPrefix(chunk.request, at: index)
             // The prefill worker emits the first token and, as far as its own metrics go, is
             // done with the request.
             prefills[index].worker.generationTokens += 1
@@ -53,6 +57,27 @@ extension ClusterSimulation {
         } else if prefills[index].worker.state == .draining {
             stopWorker(role: .prefill, index: index)
         }
+    }
+
+    /// The prompt's cached leading blocks are not computed: prefill starts after them.
+    private mutating func lookUpPrefix(_ request: Int, at index: Int) {
+        guard tracksPrefixes else { return }
+        let cached = cachedTokens(of: requests[request], on: index)
+        let matchedBlocks = cached == 0 ? 0 : (cached + TraceRequest.prefixBlockTokens - 1) / TraceRequest.prefixBlockTokens
+        prefills[index].prefixCache.use(requests[request].prefixBlocks.prefix(matchedBlocks))
+        requests[request].cachedTokens = cached
+        requests[request].prefilledTokens = cached
+        prefills[index].prefixQueries += Double(requests[request].inputTokens)
+        prefills[index].prefixHits += Double(cached)
+    }
+
+    /// A computed prompt's full blocks join the instance's cache; its prompt-token counter
+    /// counts the cached part too, as vLLM's does (every prompt token, computed or not).
+    private mutating func rememberPrefix(_ request: Int, at index: Int) {
+        guard tracksPrefixes else { return }
+        let state = requests[request]
+        prefills[index].prefixCache.use(state.prefixBlocks.prefix(state.inputTokens / TraceRequest.prefixBlockTokens))
+        prefills[index].worker.promptTokens += Double(state.cachedTokens)
     }
 
     /// A one-token request is done when its prefill is; any other goes to decode (or waits at

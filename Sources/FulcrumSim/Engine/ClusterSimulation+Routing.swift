@@ -1,6 +1,8 @@
 import FulcrumCore
+import FulcrumTraces
 
-/// The router: least outstanding work per phase, among ready, non-draining instances only.
+/// The router, among ready, non-draining instances only: prefill by the run's `PrefillRouting`,
+/// decode to the least outstanding work.
 extension ClusterSimulation {
     mutating func handleArrival(_ request: Int) {
         let state = requests[request]
@@ -18,7 +20,12 @@ extension ClusterSimulation {
     }
 
     mutating func routeToPrefill(_ request: Int) {
-        guard let instance = leastLoaded(.prefill) else {
+        let choice: Int? = switch input.prefillRouting {
+        case .leastLoaded: leastLoaded(.prefill)
+        case .roundRobin: nextInTurn()
+        case .cacheAware: leastWorkBeforeFirstToken(request)
+        }
+        guard let instance = choice else {
             routerQueues.prefill.append(request)
             return
         }
@@ -44,6 +51,43 @@ extension ClusterSimulation {
             case .decode: routeToDecode(request)
             }
         }
+    }
+
+    /// The next routable prefill instance in turn.
+    mutating func nextInTurn() -> Int? {
+        let candidates = routable[.prefill]
+        guard !candidates.isEmpty else { return nil }
+        defer { roundRobinCursor += 1 }
+        return candidates[roundRobinCursor % candidates.count]
+    }
+
+    /// The routable prefill instance with the least outstanding tokens plus uncached prompt
+    /// (see `PrefillRouting.cacheAware`); ties are broken as in `leastLoaded`.
+    mutating func leastWorkBeforeFirstToken(_ request: Int) -> Int? {
+        let state = requests[request]
+        var best: Int?
+        var bestCost = Int.max
+        var ties = 0
+        for index in routable[.prefill] {
+            let cost = prefills[index].outstandingTokens + state.inputTokens - cachedTokens(of: state, on: index)
+            if cost < bestCost {
+                best = index
+                bestCost = cost
+                ties = 1
+            } else if cost == bestCost {
+                ties += 1
+                if Int.random(in: 0..<ties, using: &random) == 0 { best = index }
+            }
+        }
+        return best
+    }
+
+    /// Prompt tokens of `state` that prefill instance `index` has cached: its leading blocks
+    /// found there, never the whole prompt (the last token is always computed).
+    func cachedTokens(of state: RequestState, on index: Int) -> Int {
+        guard !state.prefixBlocks.isEmpty else { return 0 }
+        let blocks = prefills[index].prefixCache.leadingMatch(state.prefixBlocks)
+        return min(blocks * TraceRequest.prefixBlockTokens, state.inputTokens - 1)
     }
 
     /// The routable instance with the least outstanding tokens; exact ties are broken by the

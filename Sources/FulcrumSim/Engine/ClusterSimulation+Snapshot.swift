@@ -42,7 +42,7 @@ extension ClusterSimulation {
     private func prefillTelemetry(_ instance: PrefillInstance) -> WorkerTelemetry {
         // KV in use on a prefill worker: the prefixes of the prompts in the running batch.
         let held = instance.batch.reduce(0) { $0 + requests[$1.request].prefilledTokens }
-        return WorkerTelemetry(
+        var telemetry = WorkerTelemetry(
             scrapedAt: Timestamp(seconds: now),
             requestsWaiting: Double(instance.requestsWaiting),
             requestsRunning: Double(instance.requestsRunning),
@@ -52,6 +52,11 @@ extension ClusterSimulation {
             requestsFinished: instance.worker.requestsFinished,
             timeToFirstToken: instance.ttft.cumulative
         )
+        if tracksPrefixes, input.exportsPrefixMetrics {
+            telemetry.prefixCacheQueries = instance.prefixQueries
+            telemetry.prefixCacheHits = instance.prefixHits
+        }
+        return telemetry
     }
 
     private func decodeTelemetry(_ instance: DecodeInstance) -> WorkerTelemetry {

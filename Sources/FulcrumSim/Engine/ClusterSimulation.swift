@@ -34,9 +34,14 @@ struct ClusterSimulation {
     var routable = PerRole<[Int]>(repeating: [])
     /// Requests that found no routable instance of a phase and wait at the router.
     var routerQueues = PerRole(repeating: FIFOQueue<Int>())
+    var roundRobinCursor = 0
+    /// The trace names prefix blocks: prefill workers report prefix-cache counters.
+    let tracksPrefixes: Bool
 
     var gpuInUse: [String: [Bool]]
     var heldGPUs = 0
+    var heldGPUsByRole = PerRole(repeating: 0)
+    var gpuSecondsByRole = PerRole(repeating: 0.0)
     /// ∫ held GPUs dt since t = 0.
     var gpuSeconds = 0.0
 
@@ -53,6 +58,7 @@ struct ClusterSimulation {
         self.environment = input.policyEnvironment
         self.policy = policy
         self.random = SeededGenerator(seed: input.seed)
+        self.tracksPrefixes = input.trace.contains { !$0.prefixBlocks.isEmpty }
         try Self.validate(input, policy: policy)
 
         let order = input.trace.indices.sorted { lhs, rhs in
@@ -66,7 +72,8 @@ struct ClusterSimulation {
                 traceIndex: index,
                 arrival: max(0, request.arrival),
                 inputTokens: max(1, request.inputTokens),
-                outputTokens: max(1, request.outputTokens)
+                outputTokens: max(1, request.outputTokens),
+                prefixBlocks: request.prefixBlocks
             )
         }
         gpuInUse = Dictionary(uniqueKeysWithValues: input.cluster.nodes.map { ($0.name, Array(repeating: false, count: $0.gpus)) })
@@ -135,6 +142,7 @@ struct ClusterSimulation {
     private mutating func advanceClock(to time: Double) {
         guard time > now else { return }
         gpuSeconds += Double(heldGPUs) * (time - now)
+        for role in Role.allCases { gpuSecondsByRole[role] += Double(heldGPUsByRole[role]) * (time - now) }
         now = time
     }
 

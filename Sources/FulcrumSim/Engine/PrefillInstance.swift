@@ -16,6 +16,10 @@ struct PrefillInstance {
     var batch: [Chunk] = []
     var batchTokens = 0
     var ttft = HistogramAccumulator(bounds: VLLMHistogramBounds.timeToFirstToken)
+    var prefixCache: PrefixCache
+    /// Cumulative prompt tokens looked up in the prefix cache and found (vLLM's counters).
+    var prefixQueries = 0.0
+    var prefixHits = 0.0
 
     var isBusy: Bool { !batch.isEmpty }
     var isEmpty: Bool { queue.isEmpty && batch.isEmpty }

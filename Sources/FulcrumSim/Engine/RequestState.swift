@@ -10,6 +10,10 @@ struct RequestState {
     let inputTokens: Int
     /// At least one token: the prefill always emits the first token.
     let outputTokens: Int
+    /// The prompt's prefix-block hashes (empty when the trace has none).
+    let prefixBlocks: [Int]
+    /// Prompt tokens the prefill instance found in its prefix cache and did not compute.
+    var cachedTokens = 0
     var status: Status = .pending
     /// When the prefill worker received it (its own TTFT clock starts here).
     var prefillEnqueuedAt = 0.0

@@ -21,6 +21,11 @@ public struct SimulationInput: Sendable {
     public var maxDrainSeconds: Double
     /// Keep every snapshot the policy saw in the outcome (for tests and debugging; costs memory).
     public var recordSnapshots: Bool
+    /// How the router picks a prefill instance.
+    public var prefillRouting: PrefillRouting
+    /// Prefill workers export prefix-cache counters (vLLM's) when the trace has prefix hashes;
+    /// false plays an engine without them: the caches work, the controller cannot see them.
+    public var exportsPrefixMetrics: Bool
 
     public init(
         trace: [TraceRequest],
@@ -32,7 +37,9 @@ public struct SimulationInput: Sendable {
         seed: UInt64 = 1,
         timelineIntervalSeconds: Double = 60,
         maxDrainSeconds: Double = 3600,
-        recordSnapshots: Bool = false
+        recordSnapshots: Bool = false,
+        prefillRouting: PrefillRouting = .leastLoaded,
+        exportsPrefixMetrics: Bool = true
     ) {
         self.trace = trace
         self.cluster = cluster
@@ -44,6 +51,8 @@ public struct SimulationInput: Sendable {
         self.timelineIntervalSeconds = timelineIntervalSeconds
         self.maxDrainSeconds = maxDrainSeconds
         self.recordSnapshots = recordSnapshots
+        self.prefillRouting = prefillRouting
+        self.exportsPrefixMetrics = exportsPrefixMetrics
     }
 
     /// The placement rules a policy must respect in this run.

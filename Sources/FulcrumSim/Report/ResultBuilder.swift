@@ -9,6 +9,9 @@ struct ResultBuilder {
     var actions: [ActionRecord]
     var desired: [(time: Double, desired: PerRole<Int>)]
     var gpuSeconds: Double
+    var gpuSecondsByRole: PerRole<Double>
+    /// Prompt tokens looked up in and found in the prefill instances' prefix caches.
+    var prefixCache: (queried: Double, hit: Double)?
     var endTime: Double
 
     func build() -> SimulationResult {
@@ -49,6 +52,8 @@ struct ResultBuilder {
             tpotP50: Percentile.of(sorted: tpots, 0.5),
             tpotP99: Percentile.of(sorted: tpots, 0.99),
             gpuHours: gpuHours,
+            gpuHoursByRole: gpuSecondsByRole.map { _, seconds in seconds / 3600 },
+            prefixHitRate: prefixCache.flatMap { $0.queried > 0 ? $0.hit / $0.queried : nil },
             outputTokensPerGPUSecond: gpuSeconds > 0 ? outputTokens / gpuSeconds : 0,
             scaleActions: actions.count { $0.outcome == .applied },
             rejectedActions: actions.count { if case .rejected = $0.outcome { true } else { false } },

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumCore
 
 /// The summary of one run, as written to JSON for comparing policies.
 public struct SimulationResult: Sendable, Hashable, Codable {
@@ -32,6 +33,11 @@ public struct SimulationResult: Sendable, Hashable, Codable {
     public var tpotP99: Double?
     /// ∫ GPUs held dt (starting, ready and draining workers all hold GPUs), hours.
     public var gpuHours: Double
+    /// GPU-hours held by each role's workers (starting and draining included).
+    public var gpuHoursByRole: PerRole<Double>?
+    /// Share of prompt tokens the prefill instances found in their prefix caches, for traces
+    /// with prefix hashes.
+    public var prefixHitRate: Double?
     /// Output tokens of completed requests per GPU-second held.
     public var outputTokensPerGPUSecond: Double
     /// Actions applied (starts, drains, cancelled drains), excluding no-ops and rejections.
@@ -62,6 +68,8 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         case tpotP50 = "tpot_p50_s"
         case tpotP99 = "tpot_p99_s"
         case gpuHours = "gpu_hours"
+        case gpuHoursByRole = "gpu_hours_by_role"
+        case prefixHitRate = "prefix_hit_rate"
         case outputTokensPerGPUSecond = "output_tokens_per_gpu_s"
         case scaleActions = "scale_actions"
         case rejectedActions = "rejected_actions"
@@ -96,6 +104,8 @@ public struct SimulationResult: Sendable, Hashable, Codable {
         try container.encode(tpotP50, forKey: .tpotP50)
         try container.encode(tpotP99, forKey: .tpotP99)
         try container.encode(gpuHours, forKey: .gpuHours)
+        try container.encodeIfPresent(gpuHoursByRole, forKey: .gpuHoursByRole)
+        try container.encodeIfPresent(prefixHitRate, forKey: .prefixHitRate)
         try container.encode(outputTokensPerGPUSecond, forKey: .outputTokensPerGPUSecond)
         try container.encode(scaleActions, forKey: .scaleActions)
         try container.encode(rejectedActions, forKey: .rejectedActions)
