@@ -13,8 +13,8 @@ import Testing
 struct DaemonEndToEndTests {
     static let build = SystemdNodes.repository.appendingPathComponent(".build/debug")
 
-    /// The emulated worker templates, pointing at this checkout's binaries. Base ports 33000
-    /// and 33100 keep them apart from the other suites' ports (tests run in parallel).
+    /// The emulated worker templates, pointing at this checkout's binaries. Base ports 31200
+    /// and 31300 keep them apart from the other suites' ports (tests run in parallel).
     static func writeUnits(into folder: String) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for role in ["prefill", "decode"] {
@@ -26,7 +26,7 @@ struct DaemonEndToEndTests {
 
             [Service]
             Type=exec
-            Environment=FULCRUM_PREFILL_BASE_PORT=33000 FULCRUM_DECODE_BASE_PORT=33100
+            Environment=FULCRUM_PREFILL_BASE_PORT=31200 FULCRUM_DECODE_BASE_PORT=31300
             ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
             EnvironmentFile=-%t/fulcrum-workers/%n.env
             ExecStart=\(build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --time-scale 20
@@ -48,8 +48,8 @@ struct DaemonEndToEndTests {
             systemd: \(bus)
         workers:
           engine: vllm
-          prefill: {template: fulcrum-emu-prefill@.service, gpus_per_instance: 1, port_base: 33000, drain_timeout: 30s}
-          decode: {template: fulcrum-emu-decode@.service, gpus_per_instance: 1, port_base: 33100, drain_timeout: 30s}
+          prefill: {template: fulcrum-emu-prefill@.service, gpus_per_instance: 1, port_base: 31200, drain_timeout: 30s}
+          decode: {template: fulcrum-emu-decode@.service, gpus_per_instance: 1, port_base: 31300, drain_timeout: 30s}
         slo: {ttft: 2s, tpot: 50ms}
         intervals: {tick: 1s, scrape: 1s, scrape_timeout: 500ms}
         estimation: {startup_prior: 5s}

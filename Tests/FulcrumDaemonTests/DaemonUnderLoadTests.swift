@@ -22,7 +22,7 @@ extension DaemonEndToEndTests {
             Description=Emulated \(role) worker on GPUs %i
             [Service]
             Type=exec
-            Environment=FULCRUM_PREFILL_BASE_PORT=34000 FULCRUM_DECODE_BASE_PORT=34100
+            Environment=FULCRUM_PREFILL_BASE_PORT=31400 FULCRUM_DECODE_BASE_PORT=31500
             ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
             EnvironmentFile=-%t/fulcrum-workers/%n.env
             ExecStart=\(Self.build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --profile \(profile) --time-scale 10
@@ -51,8 +51,8 @@ extension DaemonEndToEndTests {
             .replacingOccurrences(of: "@STATE@", with: root)
             .replacingOccurrences(of: "@METRICS_PORT@", with: String(metricsPort))
             .replacingOccurrences(of: "@ROUTER@", with: "http://127.0.0.1:\(routerPort)")
-            .replacingOccurrences(of: "port_base: 32000", with: "port_base: 34000")
-            .replacingOccurrences(of: "port_base: 32100", with: "port_base: 34100")
+            .replacingOccurrences(of: "port_base: 32000", with: "port_base: 31400")
+            .replacingOccurrences(of: "port_base: 32100", with: "port_base: 31500")
         try configuration.write(toFile: "\(root)/fulcrum.yaml", atomically: true, encoding: .utf8)
         let notify = try NotifySocket(path: "\(root)/notify.sock")
         defer { notify.close() }

@@ -159,6 +159,30 @@ import Testing
         }
     }
 
+    /// A drain's stop replaces the unit's pending job: in `fail` mode a start job still running
+    /// (or a restart queued after a crash) refused it, and the worker kept its GPUs.
+    @Test func aDrainStopsAWorkerWhoseStartIsStillRunning() async throws {
+        var units = UnitFixture()
+        units.decodeStartDelay = 60
+        try await withSystemdNodes(1, units: units) { nodes in
+            let actuator = try SystemdActuator(configuration: ActuatorFixture.configuration(nodes), logger: ActuatorFixture.logger())
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g5.service")
+            // Someone (an operator, a restart after a crash) started it; its start job runs for a minute.
+            #expect(try nodes.systemctl(0, "start", "--no-block", "llm-decode@g5.service").status == 0)
+            await actuator.reconcile()
+            try await eventually("the starting worker to be adopted") { await actuator.worker(id) != nil }
+            #expect(try nodes.property(0, "llm-decode@g5.service", "ActiveState") == "activating")
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            _ = try await events.wait("the drain to finish while the start job still ran", timeout: .seconds(30)) {
+                if case let .drainFinished(w) = $0, w == id { w } else { nil }
+            }
+            #expect(try nodes.property(0, "llm-decode@g5.service", "ActiveState") == "inactive")
+            await actuator.shutdown()
+        }
+    }
+
     @Test func perTickLimitsReadinessAndThePeriodicReconcile() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let probe = SwitchableReadiness()

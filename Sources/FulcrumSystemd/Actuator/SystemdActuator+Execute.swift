@@ -179,7 +179,7 @@ extension SystemdActuator {
         if configuration.dryRun {
             var calls: [String] = []
             if router != nil { calls.append("router deregister \(endpoint(of: worker).url)") }
-            calls.append("\(SystemdManagerClient.managerCall("StopUnit", [.string(unit.name), .string("fail")])) on \(node.name)")
+            calls.append("\(SystemdManagerClient.managerCall("StopUnit", [.string(unit.name), .string(Self.drainStopMode)])) on \(node.name)")
             for call in calls { logger.notice("dry-run: would call \(call)", metadata: metadata(worker)) }
             return .dryRun(calls)
         }
@@ -229,12 +229,17 @@ extension SystemdActuator {
         return false
     }
 
+    /// A drain has decided the worker goes: its stop replaces a pending job of the unit. In
+    /// `fail` mode a restart queued after a crash (`Restart=on-failure`), or a start still
+    /// running, refuses the stop, and the unit would keep its GPUs through every retry.
+    static let drainStopMode = "replace"
+
     /// StopUnit and wait for its job; on failure the worker stays draining and the next
     /// reconcile calls this again.
     func stop(_ id: WorkerID) async {
         guard let worker = workers[id] else { return }
         defer { drainTasks[id] = nil }
-        let call = SystemdManagerClient.managerCall("StopUnit", [.string(worker.unit.name), .string("fail")])
+        let call = SystemdManagerClient.managerCall("StopUnit", [.string(worker.unit.name), .string(Self.drainStopMode)])
         guard let client = client(for: worker.node) else {
             logger.warning("cannot stop \(id): node \(worker.node) is unreachable; the next reconcile after it returns decides", metadata: metadata(worker))
             workers[id]?.stopping = false
@@ -242,7 +247,7 @@ extension SystemdActuator {
         }
         do {
             guard try permit(call, unit: worker.unit.name, node: worker.node) else { return }
-            let job = try await client.stopUnit(worker.unit.name)
+            let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
             let outcome = try await withTimeout(configuration.jobTimeout, "the stop job of \(worker.unit.name) on \(worker.node)") {
                 try await client.waitForJob(job)
             }

@@ -19,6 +19,8 @@ struct UnitFixture {
     /// Makes StopUnit of the decode template fail (systemd refuses a manual stop), until a
     /// drop-in lifts it.
     var decodeRefusesManualStop = false
+    /// Seconds the decode template spends in ExecStartPre: its start job runs that long.
+    var decodeStartDelay = 0
 
     func template(role: String, command: Command) -> String {
         let exec = switch command {
@@ -37,6 +39,7 @@ struct UnitFixture {
         Type=exec
         Environment=FULCRUM_PREFILL_BASE_PORT=\(basePort) FULCRUM_DECODE_BASE_PORT=\(basePort + 100)
         ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
+        \(role == "decode" && decodeStartDelay > 0 ? "ExecStartPre=/bin/sleep \(decodeStartDelay)" : "")
         EnvironmentFile=-%t/fulcrum-workers/%n.env
         ExecStart=\(exec)
         KillSignal=SIGTERM
