@@ -194,6 +194,17 @@ let package = Package(
             dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],
             path: "Benchmarks/FrontierBenchmark"
         ),
+        .target(
+            name: "CAllocationCounter",
+            path: "Benchmarks/CAllocationCounter"
+        ),
+        .executableTarget(
+            name: "ControllerBenchmark",
+            dependencies: ["FulcrumCore", "CAllocationCounter"],
+            path: "Benchmarks/ControllerBenchmark",
+            // The allocation counter's malloc must be visible to the runtime's shared libraries.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic"])]
+        ),
         .executableTarget(
             name: "SimulatorBenchmark",
             dependencies: ["FulcrumSim", "FulcrumTraces", "FulcrumCore"],

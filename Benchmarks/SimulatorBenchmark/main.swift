@@ -1,7 +1,10 @@
 // Simulator speed: simulated seconds per wall-clock second for a generated one-hour trace at
 // about 5 requests/s on a 32-GPU cluster (4 nodes × 8), for each policy. Run in release:
 //   swift run -c release SimulatorBenchmark [repetitions]
+// Then a sweep (many runs of the same trace, as `frontier` makes): runs per minute on one core
+// and on every core.
 import Dispatch
+import Foundation
 import FulcrumCore
 import FulcrumSim
 import FulcrumTraces
@@ -43,4 +46,18 @@ for name in ["static:2:6", "fulcrum", "dynamo-sla", "hindsight-mean"] {
 func format3(_ value: Double) -> String {
     let scaled = (value * 1000).rounded() / 1000
     return String(scaled)
+}
+
+// A sweep: 16 Fulcrum runs of the hour (headroom 0.6 … 1.5, as `frontier --headroom-sweep`),
+// on one core and then on every core, through the runner the frontier uses.
+let headrooms = (0..<16).map { 0.6 + Double($0) * 0.06 }
+let cores = ProcessInfo.processInfo.activeProcessorCount
+print("sweep: \(headrooms.count) fulcrum runs of the hour, headroom 0.6 … 1.5")
+for width in Array(Set([1, cores])).sorted() {
+    let start = DispatchTime.now().uptimeNanoseconds
+    _ = try ParallelRunner.map(headrooms, width: width) { headroom in
+        try Simulator.run(input, policy: FulcrumPolicy(name: "fulcrum@\(headroom)") { $0.headroom = headroom }).result.gpuHours
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    print("  \(width) core(s): \(format3(seconds)) s, \(Int((Double(headrooms.count) / seconds * 60).rounded())) runs per minute")
 }

@@ -58,8 +58,8 @@ extension DaemonConfiguration {
             return section
         }
         if let text = reader.string(workers["engine"], key: "workers.engine") {
-            if ["auto", "vllm", "sglang", "trtllm"].contains(text) { section.engine = text } else {
-                reader.report("workers.engine", workers["engine"], "expected auto, vllm, sglang or trtllm")
+            if DaemonConfiguration.engineNames.contains(text) { section.engine = text } else {
+                reader.report("workers.engine", workers["engine"], "expected one of \(DaemonConfiguration.engineNames.joined(separator: ", "))")
             }
         }
         for role in Role.allCases {

@@ -7,6 +7,9 @@ public struct DaemonConfiguration: Sendable, Hashable {
     public var roles: PerRole<RoleConfiguration>
     /// The engine preset used to read worker metrics (`auto` detects per worker).
     public var engine: String
+    /// `workers.engine` values: `auto` and the names of `FulcrumTelemetry.EnginePreset.builtIn`
+    /// (this module cannot see that list; `EngineNamesTests` holds the two equal).
+    public static let engineNames = ["auto", "vllm", "sglang", "trtllm", "tgi"]
     /// An optional router/frontend whose metrics give arrivals and lengths first-hand.
     public var frontend: FrontendConfiguration?
     /// The decision core's configuration: SLO, budget, bounds, priors, stabilisation.

@@ -32,7 +32,7 @@ extension PresetRequest {
         do {
             return try JSONDecoder().decode(CustomMapping.self, from: data).resolve()
         } catch let error as CustomMapping.ResolutionError {
-            throw ValidationError("the custom mapping \(path) is unusable: \(error); use a base of vllm, sglang or trtllm.")
+            throw ValidationError("the custom mapping \(path) is unusable: \(error); use a base of \(EnginePreset.builtIn.map(\.name).joined(separator: ", ")).")
         } catch {
             throw ValidationError("the custom mapping \(path) is not valid JSON for a mapping (\(error)); see docs/metrics-presets.md.")
         }

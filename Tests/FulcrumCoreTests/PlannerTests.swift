@@ -140,4 +140,21 @@ struct PlannerTests {
                                 keepDraining: [drained])
         #expect(plan.actions == [.start(role: .decode, node: "node0", gpus: [2])])
     }
+
+    @Test("a worker drained by hand but found serving again (its drain lost) is drained again and not counted as capacity")
+    func lostManualDrainIsRedone() {
+        var cluster = ClusterFixture(nodeCount: 1, gpusPerNode: 8)
+        let other = cluster.add(.decode, gpus: [0])
+        let drained = cluster.add(.decode, gpus: [1])
+        let constraints = PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 1), maxTotalGPUs: 8)
+        // Two decode wanted: the hand-drained one is drained again and replaced, the other kept.
+        let plan = Planner.plan(desired: PerRole(prefill: 0, decode: 2), snapshot: cluster.snapshot(at: 0), constraints: constraints,
+                                keepDraining: [drained])
+        #expect(plan.actions == [.drain(worker: drained), .start(role: .decode, node: "node0", gpus: [2])])
+        // One wanted: only the hand-drained one goes; the other is not drained to make room.
+        let shrink = Planner.plan(desired: PerRole(prefill: 0, decode: 1), snapshot: cluster.snapshot(at: 0), constraints: constraints,
+                                  keepDraining: [drained])
+        #expect(shrink.actions == [.drain(worker: drained)])
+        #expect(!shrink.actions.contains(.drain(worker: other)))
+    }
 }

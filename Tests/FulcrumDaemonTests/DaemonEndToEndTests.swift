@@ -220,10 +220,13 @@ struct DaemonEndToEndTests {
         let encoded = "node0/\(decodeUnit)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         response = try await api.call(.POST, "/v1/workers/\(encoded)/drain", #"{"reason":"e2e drain"}"#)
         #expect(response.status == 200, "\(response.json)")
+        let drainResponse = response.json
+        #expect((drainResponse["outcome"] as? [String: Any])?["result"] as? String == "done", "\(drainResponse)")
         // The drain waits at most its 30 s drain_timeout for the worker to go idle, then stops
         // it; the deadline is generous for a loaded machine. A slow drain prints its story.
         let drainStarted = ContinuousClock.now
-        try await eventually("the drained unit to stop\n\(daemon.output)\n\(unitStatus(nodes, decodeUnit))", timeout: .seconds(240)) {
+        try await eventually("the drained unit to stop; drain response \(drainResponse)\n\(daemon.output)\n\(unitStatus(nodes, decodeUnit))",
+                             timeout: .seconds(240)) {
             !(try activeUnits(nodes).contains(decodeUnit))
         }
         let drainSeconds = (ContinuousClock.now - drainStarted).inSeconds

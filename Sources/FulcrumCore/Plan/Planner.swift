@@ -5,8 +5,10 @@
 /// actions that closes the gap, so running it again on the same snapshot emits nothing new
 /// once the actions have been applied.
 public enum Planner {
-    /// `keepDraining` names draining workers that must not be reused (an operator drained
-    /// them by hand); a replacement is started instead.
+    /// `keepDraining` names the workers an operator drained by hand. They are never capacity:
+    /// a draining one is not reused (a replacement is started instead), and one found serving
+    /// again — its drain lost to a race, a restart of fulcrumd, a crash and restart of the
+    /// unit — is drained again, so the operator's drain holds until the worker is gone.
     public static func plan(
         desired: PerRole<Int>,
         snapshot: ClusterSnapshot,
@@ -16,11 +18,16 @@ public enum Planner {
         var ledger = GPULedger(snapshot: snapshot)
         var plan = PlacementPlan()
         var reusedDraining: Set<WorkerID> = []
+        func serving(_ worker: WorkerSnapshot) -> Bool { worker.lifecycle == .ready || worker.lifecycle == .starting }
+        for worker in snapshot.workers where keepDraining.contains(worker.id) && serving(worker) {
+            plan.actions.append(.drain(worker: worker.id))
+        }
+        let capacity = snapshot.workers.filter { serving($0) && !keepDraining.contains($0.id) }
 
         // Shrink first: a role flip is a drain followed by a start on the freed GPUs, and the
         // drained worker keeps its GPUs until it is empty, so the start usually waits a tick.
         for role in Role.allCases {
-            let active = snapshot.workers.filter { $0.role == role && ($0.lifecycle == .ready || $0.lifecycle == .starting) }
+            let active = capacity.filter { $0.role == role }
             let excess = active.count - max(0, desired[role])
             guard excess > 0 else { continue }
             for worker in drainOrder(active, snapshot: snapshot).prefix(excess) {
@@ -29,7 +36,7 @@ public enum Planner {
         }
 
         for role in Role.allCases {
-            let active = snapshot.workers.filter { $0.role == role && ($0.lifecycle == .ready || $0.lifecycle == .starting) }
+            let active = capacity.filter { $0.role == role }
             var missing = max(0, desired[role]) - active.count
             guard missing > 0 else { continue }
 

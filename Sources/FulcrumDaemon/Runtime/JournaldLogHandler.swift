@@ -15,10 +15,22 @@ package struct JournaldLogHandler: LogHandler {
         self.label = label
     }
 
-    /// True when stderr is connected to the journal or the process runs under systemd.
+    /// True when stderr is connected to the journal: systemd sets `JOURNAL_STREAM` to the
+    /// stream's `device:inode`, and it counts only while stderr still is that stream (see
+    /// systemd.exec(5)). A service whose stderr goes to a file, or a child that inherited the
+    /// variable, writes to stderr instead.
     package static var isUnderJournal: Bool {
-        let environment = ProcessInfo.processInfo.environment
-        return environment["JOURNAL_STREAM"] != nil || environment["NOTIFY_SOCKET"] != nil
+        guard let stream = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] else { return false }
+        return stderrIsStream(stream)
+    }
+
+    /// Whether `device:inode` (decimal, as systemd writes them) names the file stderr is.
+    package static func stderrIsStream(_ stream: String) -> Bool {
+        let parts = stream.split(separator: ":")
+        guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+        var status = stat()
+        guard fstat(STDERR_FILENO, &status) == 0 else { return false }
+        return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
     }
 
     package subscript(metadataKey key: String) -> Logger.Metadata.Value? {

@@ -3,8 +3,8 @@ import Synchronization
 
 /// Runs independent jobs on up to `width` threads and returns their outputs in the jobs'
 /// order, whatever order they finished in. The first failing job (in job order) is rethrown.
-enum ParallelRunner {
-    static func map<Job: Sendable, Output: Sendable>(
+public enum ParallelRunner {
+    public static func map<Job: Sendable, Output: Sendable>(
         _ jobs: [Job],
         width: Int,
         _ body: @Sendable (Job) throws -> Output

@@ -151,8 +151,9 @@ extension SystemdActuator {
                 worker.starting = false
                 workers[start.id] = worker
                 // Whether it runs is unknown after a bus error: let the node's next
-                // reconcile decide instead of guessing.
-                if worker.properties.activeState == "activating" { workers[start.id] = nil }
+                // reconcile decide instead of guessing. A worker drained meanwhile stays, so
+                // its drain still stops the unit if it did start.
+                if worker.properties.activeState == "activating", !worker.draining { workers[start.id] = nil }
             }
             let failure = error as? ActuatorError
                 ?? ActuatorError(.bus, "Starting \(name) on \(start.node) failed: \(error)", bus: error as? BusError)

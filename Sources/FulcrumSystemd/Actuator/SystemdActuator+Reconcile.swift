@@ -13,6 +13,7 @@ extension SystemdActuator {
 
     func reconcile(node name: String) async {
         guard let client = client(for: name), let node = nodeConfigurations[name] else { return }
+        let settledBeforeListing = Set(workers.values.filter { $0.node == name && !$0.starting && !$0.stopping }.map(\.id))
         let units: [UnitStatus]
         do {
             units = try await client.listUnitsByPatterns(patterns: configuration.templates.patterns)
@@ -46,7 +47,8 @@ extension SystemdActuator {
                 await clearFailed(id, client: client)
             }
         }
-        for (id, worker) in workers where worker.node == name && !alive.contains(id) && !worker.starting && !worker.stopping {
+        for id in Self.vanished(settledBeforeListing: settledBeforeListing, listed: alive, now: workers) {
+            guard let worker = workers[id] else { continue }
             logger.info("worker \(id) is no longer loaded; forgetting it", metadata: metadata(worker))
             workers[id] = nil
             if !worker.draining { eventSink.yield(.workerStopped(id)) }
@@ -62,6 +64,18 @@ extension SystemdActuator {
         for worker in workers.values where worker.node == name && worker.isRunning && now - worker.startedAt >= configuration.stableAfter.inSeconds {
             failures.reset(FailureLedger.Key(node: name, gpus: worker.unit.gpus))
         }
+    }
+
+    /// The workers a listing shows gone: settled (neither starting nor stopping) before the
+    /// listing was asked for, absent from it, and still settled. A worker that started while
+    /// the listing and the adoptions after it were awaited is simply not in it yet: forgetting
+    /// it lost a hand drain begun in that window (the drain found no worker to stop, and the
+    /// next reconcile adopted the unit as a fresh, undrained worker that ran on).
+    static func vanished(settledBeforeListing: Set<WorkerID>, listed: Set<WorkerID>, now workers: [WorkerID: TrackedWorker]) -> [WorkerID] {
+        settledBeforeListing.subtracting(listed).filter { id in
+            guard let worker = workers[id] else { return false }
+            return !worker.starting && !worker.stopping
+        }.sorted()
     }
 
     /// Takes over a unit that runs without us having started it (our restart, or a human).
