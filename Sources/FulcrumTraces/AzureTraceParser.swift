@@ -4,6 +4,7 @@
 enum AzureTraceParser: TraceRowsParser {
     static func parse(_ lines: ArraySlice<NumberedLine>, source: String) throws(TraceError) -> ParsedRows {
         var timestamps: [Int64] = []
+        var lineNumbers: [Int] = []
         var rows = ParsedRows()
         timestamps.reserveCapacity(lines.count)
         rows.requests.reserveCapacity(lines.count)
@@ -18,12 +19,20 @@ enum AzureTraceParser: TraceRowsParser {
             let input = try location.tokenCount(fields[1], named: "ContextTokens")
             let output = try location.tokenCount(fields[2], named: "GeneratedTokens")
             timestamps.append(timestamp.nanosecondsSinceEpoch)
+            lineNumbers.append(line.number)
             rows.requests.append(TraceRequest(arrival: 0, inputTokens: input, outputTokens: output))
         }
         // Subtract in integers first: nanoseconds since 1970 do not fit a Double's 53-bit mantissa.
         if let start = timestamps.min() {
             for index in rows.requests.indices {
-                rows.requests[index].arrival = Double(timestamps[index] - start) / 1e9
+                let (offset, overflow) = timestamps[index].subtractingReportingOverflow(start)
+                // Found by fuzzing: 1689 and 2023 in one file are 334 years apart, more
+                // nanoseconds than an Int64 holds (it crashed).
+                guard !overflow else {
+                    throw RowLocation(source: source, line: lineNumbers[index]).error(
+                        .invalidValue, "expected timestamps within 292 years of the earliest one, found one more than that later; check the TIMESTAMP column")
+                }
+                rows.requests[index].arrival = Double(offset) / 1e9
             }
         }
         return rows

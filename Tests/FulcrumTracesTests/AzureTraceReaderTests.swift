@@ -47,6 +47,16 @@ struct AzureTraceReaderTests {
         #expect(error?.description.contains(stamp) == true)
     }
 
+    @Test("timestamps centuries apart are refused with the line, not an overflow (found by fuzzing)")
+    func centuriesApart() {
+        let text = "TIMESTAMP,ContextTokens,GeneratedTokens\n1689-11-16 18:15:46.65900,74,44\n2023-11-16 18:15:51.840,879,15\n"
+        let error = #expect(throws: TraceError.self) {
+            try TraceReader.parse(text: text, sourceName: "a.csv")
+        }
+        #expect(error?.kind == .invalidValue)
+        #expect(error?.description.hasPrefix("a.csv line 3: expected timestamps within 292 years") == true, "\(String(describing: error))")
+    }
+
     @Test("negative and non-numeric token counts are rejected")
     func badTokens() {
         for (row, fragment) in [("2023-11-16 18:15:46.6805900,-3,44", #"ContextTokens", found "-3""#),
