@@ -62,7 +62,7 @@ extension ClusterSimulation {
     /// The prompt's cached leading blocks are not computed: prefill starts after them.
     private mutating func lookUpPrefix(_ request: Int, at index: Int) {
         guard tracksPrefixes else { return }
-        let cached = cachedTokens(of: requests[request], on: index)
+        let cached = Self.cachedTokens(of: requests[request], in: prefills[index].prefixCache)
         let matchedBlocks = cached == 0 ? 0 : (cached + TraceRequest.prefixBlockTokens - 1) / TraceRequest.prefixBlockTokens
         prefills[index].prefixCache.use(requests[request].prefixBlocks.prefix(matchedBlocks))
         requests[request].cachedTokens = cached

@@ -65,44 +65,41 @@ extension ClusterSimulation {
     /// (see `PrefillRouting.cacheAware`); ties are broken as in `leastLoaded`.
     mutating func leastWorkBeforeFirstToken(_ request: Int) -> Int? {
         let state = requests[request]
-        var best: Int?
-        var bestCost = Int.max
-        var ties = 0
-        for index in routable[.prefill] {
-            let cost = prefills[index].outstandingTokens + state.inputTokens - cachedTokens(of: state, on: index)
-            if cost < bestCost {
-                best = index
-                bestCost = cost
-                ties = 1
-            } else if cost == bestCost {
-                ties += 1
-                if Int.random(in: 0..<ties, using: &random) == 0 { best = index }
-            }
+        let prefills = self.prefills
+        return Self.cheapest(routable[.prefill], random: &random) {
+            prefills[$0].outstandingTokens + state.inputTokens - Self.cachedTokens(of: state, in: prefills[$0].prefixCache)
         }
-        return best
     }
 
-    /// Prompt tokens of `state` that prefill instance `index` has cached: its leading blocks
-    /// found there, never the whole prompt (the last token is always computed).
-    func cachedTokens(of state: RequestState, on index: Int) -> Int {
+    /// Prompt tokens of `state` that `cache` holds: its leading blocks found there, never the
+    /// whole prompt (the last token is always computed).
+    static func cachedTokens(of state: RequestState, in cache: PrefixCache) -> Int {
         guard !state.prefixBlocks.isEmpty else { return 0 }
-        let blocks = prefills[index].prefixCache.leadingMatch(state.prefixBlocks)
-        return min(blocks * TraceRequest.prefixBlockTokens, state.inputTokens - 1)
+        return min(cache.leadingMatch(state.prefixBlocks) * TraceRequest.prefixBlockTokens, state.inputTokens - 1)
     }
 
     /// The routable instance with the least outstanding tokens; exact ties are broken by the
     /// seeded generator (reservoir sampling) so idle instances share load evenly.
     mutating func leastLoaded(_ role: Role) -> Int? {
+        let (prefills, decodes) = (self.prefills, self.decodes)
+        return Self.cheapest(routable[role], random: &random) {
+            role == .prefill ? prefills[$0].outstandingTokens : decodes[$0].outstandingTokens
+        }
+    }
+
+    /// The candidate of least cost, exact ties broken by the seeded generator (reservoir
+    /// sampling: each tied candidate is equally likely).
+    private static func cheapest(_ candidates: [Int], random: inout SeededGenerator, cost: (Int) -> Int) -> Int? {
         var best: Int?
-        var bestLoad = Int.max
+        var bestCost = Int.max
         var ties = 0
-        for index in routable[role] {
-            let load = role == .prefill ? prefills[index].outstandingTokens : decodes[index].outstandingTokens
-            if load < bestLoad {
+        for index in candidates {
+            let value = cost(index)
+            if value < bestCost {
                 best = index
-                bestLoad = load
+                bestCost = value
                 ties = 1
-            } else if load == bestLoad {
+            } else if value == bestCost {
                 ties += 1
                 if Int.random(in: 0..<ties, using: &random) == 0 { best = index }
             }
