@@ -82,6 +82,19 @@ struct ConfigurationTests {
         #expect(ConfigurationReader.parseDuration("soon") == nil)
     }
 
+    @Test("a duration too long to be a Duration is refused with its key, not a trap (found by fuzzing)")
+    func absurdDurations() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/Corpus/configuration/regression-duration-overflow.yaml")
+        let yaml = try String(contentsOf: url, encoding: .utf8)
+        let error = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse(yaml: yaml, source: "x.yaml")
+        }
+        let keys = Set(error?.problems.map(\.key) ?? [])
+        #expect(keys.isSuperset(of: ["intervals.tick", "intervals.scrape"]), "\(String(describing: error))")
+        #expect(error?.problems.first { $0.key == "intervals.tick" }?.expected.contains("at most 31 years") == true)
+    }
+
     @Test("missing required sections are named")
     func missingSections() {
         let error = #expect(throws: ConfigurationError.self) {
