@@ -83,7 +83,7 @@ struct DaemonEndToEndTests {
 
         func stop() async throws -> Int32 {
             signal(SIGTERM)
-            try await eventually("fulcrumd to exit after SIGTERM", timeout: .seconds(60)) { !process.isRunning }
+            try await eventually("fulcrumd to exit after SIGTERM", timeout: .seconds(180)) { !process.isRunning }
             return process.terminationStatus
         }
 
@@ -147,9 +147,9 @@ struct DaemonEndToEndTests {
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
         // READY=1 only after the sockets are bound and the first reconciliation is done.
-        try await eventually("READY=1 from fulcrumd\n\(daemon.output)", timeout: .seconds(90)) { notify.messages.contains("READY=1") }
+        try await eventually("READY=1 from fulcrumd\n\(daemon.output)", timeout: .seconds(240)) { notify.messages.contains("READY=1") }
         #expect(FileManager.default.fileExists(atPath: socket))
-        try await eventually("the minimum workers to run") { try activeUnits(nodes).count == 2 }
+        try await eventually("the minimum workers to run", timeout: .seconds(120)) { try activeUnits(nodes).count == 2 }
 
         // Metrics parse with the project's own parser.
         let metricsURL = "http://127.0.0.1:\(metricsPort)/metrics"
@@ -160,7 +160,7 @@ struct DaemonEndToEndTests {
 
         // fulcrumctl, as an operator runs it.
         // (The daemon reports what its last tick observed, so wait for a tick after the starts.)
-        try await eventually("fulcrumctl status to list both workers") {
+        try await eventually("fulcrumctl status to list both workers", timeout: .seconds(120)) {
             let status = try fulcrumctl(["status"], socket: socket)
             return status.status == 0 && status.output.contains("Split: prefill 1 → 1, decode 1 → 1") && status.output.contains("2 worker(s) listed.")
         }
@@ -177,18 +177,18 @@ struct DaemonEndToEndTests {
         // A ratio override holds 1:3 until its TTL expires, then the controller takes over again.
         let ratio = try fulcrumctl(["override", "ratio", "1:3", "--ttl", "12s", "--reason", "e2e"], socket: socket)
         #expect(ratio.status == 0, "\(ratio.output)")
-        try await eventually("1 prefill and 3 decode units under the ratio", timeout: .seconds(60)) {
+        try await eventually("1 prefill and 3 decode units under the ratio", timeout: .seconds(180)) {
             let units = try activeUnits(nodes)
             return count(units, "prefill") == 1 && count(units, "decode") == 3
         }
-        try await eventually("the ratio to expire and the cluster to return to 1 + 1", timeout: .seconds(90)) { try activeUnits(nodes).count == 2 }
+        try await eventually("the ratio to expire and the cluster to return to 1 + 1", timeout: .seconds(240)) { try activeUnits(nodes).count == 2 }
         let explain = try fulcrumctl(["explain", "--json"], socket: socket)
         #expect(explain.status == 0)
 
         // Fixed counts.
         var response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":2,"decode":3,"reason":"e2e"}"#)
         #expect(response.status == 200)
-        try await eventually("2 prefill and 3 decode units", timeout: .seconds(60)) {
+        try await eventually("2 prefill and 3 decode units", timeout: .seconds(180)) {
             let units = try activeUnits(nodes)
             return count(units, "prefill") == 2 && count(units, "decode") == 3
         }
@@ -205,16 +205,16 @@ struct DaemonEndToEndTests {
             let decisions = try await api.call(.GET, "/v1/status").json["last_decisions"] as? [[String: Any]] ?? []
             return Array(decisions.suffix(3)).filter { ($0["reasons"] as? [String])?.contains { $0.hasPrefix("override_paused") } == true }
         }
-        try await eventually("three decisions that report the pause") { try await pausedDecisions().count == 3 }
+        try await eventually("three decisions that report the pause", timeout: .seconds(120)) { try await pausedDecisions().count == 3 }
         let paused = try await pausedDecisions()
         #expect(paused.allSatisfy { ($0["actions"] as? [Any])?.isEmpty == true }, "\(paused)")
-        try await eventually("the 2 + 3 units held under the pause (\((try? activeUnits(nodes)) ?? []))") {
+        try await eventually("the 2 + 3 units held under the pause (\((try? activeUnits(nodes)) ?? []))", timeout: .seconds(120)) {
             let units = try activeUnits(nodes)
             return count(units, "prefill") == 2 && count(units, "decode") == 3
         }
         response = try await api.call(.POST, "/v1/resume")
         #expect(response.status == 200)
-        try await eventually("the cluster to shrink to 1 + 1 after resume", timeout: .seconds(90)) { try activeUnits(nodes).count == 2 }
+        try await eventually("the cluster to shrink to 1 + 1 after resume", timeout: .seconds(240)) { try activeUnits(nodes).count == 2 }
 
         // Malformed requests are refused and change nothing.
         response = try await api.call(.POST, "/v1/overrides", #"{"kind":"counts","prefill":"many"}"#)
@@ -246,7 +246,7 @@ struct DaemonEndToEndTests {
         // A bad configuration on SIGHUP is rejected; the daemon keeps running on the old one.
         try "nodes: [\n  broken".write(toFile: config, atomically: true, encoding: .utf8)
         daemon.signal(SIGHUP)
-        try await eventually("the failed reload to be counted") {
+        try await eventually("the failed reload to be counted", timeout: .seconds(120)) {
             let text = try await client.execute(HTTPClientRequest(url: metricsURL), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
             return String(buffer: text).contains(#"fulcrum_config_reloads_total{result="failure"} 1"#)
         }
@@ -256,7 +256,7 @@ struct DaemonEndToEndTests {
         #expect(response.status == 200)
 
         // SIGTERM leaves the workers running; a new daemon adopts them and starts nothing new.
-        try await eventually("1 + 1 workers before the restart", timeout: .seconds(60)) { try activeUnits(nodes).count == 2 }
+        try await eventually("1 + 1 workers before the restart", timeout: .seconds(180)) { try activeUnits(nodes).count == 2 }
         let before = try activeUnits(nodes)
         let pids = try before.map { try nodes.property(0, $0, "MainPID") }
         // An operator's pause is not lost with the process.
@@ -266,7 +266,7 @@ struct DaemonEndToEndTests {
         #expect(try activeUnits(nodes) == before)
         daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd-2.log", environment: userManager)
         let readyCount = notify.messages.filter { $0 == "READY=1" }.count
-        try await eventually("READY=1 from the restarted fulcrumd", timeout: .seconds(90)) {
+        try await eventually("READY=1 from the restarted fulcrumd", timeout: .seconds(240)) {
             notify.messages.filter { $0 == "READY=1" }.count > readyCount
         }
         for _ in 0..<3 {
@@ -303,19 +303,19 @@ struct DaemonEndToEndTests {
 
         let daemon = try Daemon(config: config, notify: notify.path, log: "\(root)/fulcrumd.log", environment: try ssh.clientEnvironment())
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
-        try await eventually("READY=1 from fulcrumd over ssh\n\(daemon.output)", timeout: .seconds(90)) { notify.messages.contains("READY=1") }
+        try await eventually("READY=1 from fulcrumd over ssh\n\(daemon.output)", timeout: .seconds(240)) { notify.messages.contains("READY=1") }
         // The floor of one worker per role is started on the remote manager, through the bridge.
-        try await eventually("the minimum workers to run on the ssh node\n\(daemon.output)", timeout: .seconds(60)) { try activeUnits(nodes).count == 2 }
+        try await eventually("the minimum workers to run on the ssh node\n\(daemon.output)", timeout: .seconds(180)) { try activeUnits(nodes).count == 2 }
 
         // Job completion and unit state arrive as signals through ssh too: a counts override
         // is carried out and reported done.
         let counts = try fulcrumctl(["override", "counts", "--prefill", "2", "--decode", "1"], socket: socket)
         #expect(counts.status == 0, "\(counts.output)")
-        try await eventually("2 prefill and 1 decode units over ssh", timeout: .seconds(60)) {
+        try await eventually("2 prefill and 1 decode units over ssh", timeout: .seconds(180)) {
             let units = try activeUnits(nodes)
             return count(units, "prefill") == 2 && count(units, "decode") == 1
         }
-        try await eventually("fulcrumctl workers to show three ready workers on node0") {
+        try await eventually("fulcrumctl workers to show three ready workers on node0", timeout: .seconds(120)) {
             let workers = try fulcrumctl(["workers"], socket: socket)
             return workers.status == 0 && workers.output.components(separatedBy: "\n").filter { $0.hasPrefix("node0/") && $0.contains(" ready ") }.count == 3
         }
@@ -326,7 +326,7 @@ struct DaemonEndToEndTests {
         #expect(kill(pid_t(pid) ?? 0, SIGKILL) == 0)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { Task { try? await client.shutdown() } }
-        try await eventually("fulcrum_worker_failures_total to count the crash", timeout: .seconds(60)) {
+        try await eventually("fulcrum_worker_failures_total to count the crash", timeout: .seconds(180)) {
             let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(metricsPort)/metrics"), timeout: .seconds(10)).body.collect(upTo: 4 << 20)
             let failures = try ExpositionParser.parse(String(buffer: body)).family(named: "fulcrum_worker_failures_total")?.samples.first?.value
             return (failures ?? 0) >= 1
@@ -336,7 +336,7 @@ struct DaemonEndToEndTests {
         let readyz = "http://127.0.0.1:\(metricsPort)/readyz"
         #expect(try await client.execute(HTTPClientRequest(url: readyz), timeout: .seconds(10)).status == .ok)
         ssh.stop()
-        try await eventually("/readyz to report the unreachable node", timeout: .seconds(60)) {
+        try await eventually("/readyz to report the unreachable node", timeout: .seconds(180)) {
             let response = try await client.execute(HTTPClientRequest(url: readyz), timeout: .seconds(10))
             let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
             return response.status == .serviceUnavailable && body.contains("no node's systemd is reachable (node0)")
