@@ -169,10 +169,7 @@ public enum IntervalObserver {
         /// the engine's counters, else its hit-rate gauge applied to the prompt tokens; nil
         /// when it reports neither.
         var prefixCache: (queried: Double, hit: Double)? {
-            if let queries = current.prefixCacheQueries, let hits = current.prefixCacheHits,
-               let queriesBefore = previous.prefixCacheQueries, let hitsBefore = previous.prefixCacheHits {
-                let queried = HistogramMath.counterIncrease(from: queriesBefore, to: queries)
-                let hit = HistogramMath.counterIncrease(from: hitsBefore, to: hits)
+            if let queried = increase(\.prefixCacheQueries), let hit = increase(\.prefixCacheHits) {
                 guard queried.isFinite, hit.isFinite else { return nil }
                 return (queried, min(hit, queried))
             }
@@ -185,20 +182,17 @@ public enum IntervalObserver {
         /// Mean KV hand-off time over the interval: from the transfer histogram's counters when
         /// transfers happened, else the engine's latest-transfer gauge.
         var kvTransferSeconds: Double? {
-            if let transfers = current.kvTransfers, let seconds = current.kvTransferSecondsTotal,
-               let transfersBefore = previous.kvTransfers, let secondsBefore = previous.kvTransferSecondsTotal {
-                let count = HistogramMath.counterIncrease(from: transfersBefore, to: transfers)
-                let spent = HistogramMath.counterIncrease(from: secondsBefore, to: seconds)
-                if count > 0, spent.isFinite { return max(0, spent) / count }
+            if let count = increase(\.kvTransfers), let spent = increase(\.kvTransferSecondsTotal), count > 0, spent.isFinite {
+                return max(0, spent) / count
             }
             guard let gauge = current.kvTransferSeconds, gauge.isFinite, gauge >= 0 else { return nil }
             return gauge
         }
 
-        /// The share of this interval's prompt tokens the engine had to compute.
-        var computedShare: Double {
-            guard let cache = prefixCache, cache.queried > 0 else { return 1 }
-            return 1 - cache.hit / cache.queried
+        /// How much an optional counter both scrapes carry grew between them.
+        private func increase(_ counter: KeyPath<WorkerTelemetry, Double?>) -> Double? {
+            guard let before = previous[keyPath: counter], let after = current[keyPath: counter] else { return nil }
+            return HistogramMath.counterIncrease(from: before, to: after)
         }
     }
 
@@ -273,7 +267,8 @@ public enum IntervalObserver {
         totals: inout WorkerTotals
     ) {
         let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
-        if let cache = delta.prefixCache {
+        let cache = delta.prefixCache
+        if let cache {
             totals.prefixQueried += cache.queried
             totals.prefixHit += cache.hit
         }
@@ -295,7 +290,8 @@ public enum IntervalObserver {
         }
         if previous.requestsWaiting > 0, current.requestsWaiting > 0, !restarted, worker.lifecycle == .ready {
             // Capacity in computed tokens: cached prefixes cost (almost) nothing.
-            observation.saturatedThroughput.prefill.append(delta.prompt * delta.computedShare / delta.elapsed)
+            let computedShare = cache.map { $0.queried > 0 ? 1 - $0.hit / $0.queried : 1 } ?? 1
+            observation.saturatedThroughput.prefill.append(delta.prompt * computedShare / delta.elapsed)
         }
     }
 

@@ -100,6 +100,8 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
 
     /// Whether this worker occupies its GPUs (everything but a failed unit does).
     public var holdsGPUs: Bool { lifecycle != .failed }
+    /// Ready or starting: capacity present or on its way.
+    public var isCapacity: Bool { lifecycle == .ready || lifecycle == .starting }
 
     /// Whether an operator may drain it by hand: it serves or is about to; a draining or failed
     /// worker has nothing left to drain.

@@ -18,11 +18,10 @@ public enum Planner {
         var ledger = GPULedger(snapshot: snapshot)
         var plan = PlacementPlan()
         var reusedDraining: Set<WorkerID> = []
-        func serving(_ worker: WorkerSnapshot) -> Bool { worker.lifecycle == .ready || worker.lifecycle == .starting }
-        for worker in snapshot.workers where keepDraining.contains(worker.id) && serving(worker) {
+        for worker in snapshot.workers where keepDraining.contains(worker.id) && worker.isCapacity {
             plan.actions.append(.drain(worker: worker.id))
         }
-        let capacity = snapshot.workers.filter { serving($0) && !keepDraining.contains($0.id) }
+        let capacity = snapshot.workers.filter { $0.isCapacity && !keepDraining.contains($0.id) }
 
         // Shrink first: a role flip is a drain followed by a start on the freed GPUs, and the
         // drained worker keeps its GPUs until it is empty, so the start usually waits a tick.
@@ -77,7 +76,7 @@ public enum Planner {
     /// GPUs, so whole nodes are freed; then the newest worker, then the id for determinism.
     static func drainOrder(_ candidates: [WorkerSnapshot], snapshot: ClusterSnapshot) -> [WorkerSnapshot] {
         var activeGPUsByNode: [String: Int] = [:]
-        for worker in snapshot.workers where worker.lifecycle == .ready || worker.lifecycle == .starting {
+        for worker in snapshot.workers where worker.isCapacity {
             activeGPUsByNode[worker.node, default: 0] += worker.gpus.count
         }
         return candidates.sorted { lhs, rhs in
