@@ -1,7 +1,7 @@
 // Parser throughput: `ParserBenchmark [file]`. Without a file, generates a vLLM exposition of
-// about 300 KB (8 data-parallel engines, Python client text format with `_created` families).
-// Prints MB/s and samples/s for a full parse, for a parse with the vLLM preset's interest set,
-// and for parse + preset mapping.
+// about 300 KB (data-parallel engines, Python client text format with `_created` families;
+// `--print-generated` writes it out). Prints MB/s and samples/s for a full parse, for a parse
+// with the vLLM preset's interest set, and for parse + preset mapping.
 
 import Foundation
 import FulcrumCore
@@ -52,24 +52,41 @@ func generatedVLLM(engines: Int) -> String {
     return out
 }
 
-let arguments = CommandLine.arguments
-let bytes: [UInt8]
-if arguments.count > 1 {
-    guard let data = FileManager.default.contents(atPath: arguments[1]) else {
-        print("cannot read \(arguments[1])")
-        exit(1)
-    }
-    bytes = [UInt8](data)
-} else {
-    var text = generatedVLLM(engines: 8)
-    // Pad to about 300 KB with more engines' worth of the same families if needed.
+func generatedInput() -> [UInt8] {
+    // Engines added until the text reaches 300 KB.
     var engines = 8
+    var text = generatedVLLM(engines: engines)
     while text.utf8.count < 300_000 {
         engines += 1
         text = generatedVLLM(engines: engines)
     }
-    bytes = Array(text.utf8)
+    return Array(text.utf8)
 }
+
+func readInput(_ path: String) -> [UInt8] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        print("ParserBenchmark: cannot read \(path); pass a readable exposition file.")
+        exit(1)
+    }
+    return [UInt8](data)
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--print-generated"] {
+    // The generated input, for `scripts/bench-parser-vs-go` to hand to Go's parser.
+    FileHandle.standardOutput.write(Data(generatedInput()))
+    exit(0)
+}
+// `--parses N FILE`: N full parses and nothing else, for profilers and `time` (CPU time per
+// parse moves less with the machine's load than wall time does).
+if arguments.count == 3, arguments[0] == "--parses", let count = Int(arguments[1]) {
+    let bytes = readInput(arguments[2])
+    try bytes.withUnsafeBytes { raw in
+        for _ in 0..<count { _ = try ExpositionParser.parse(raw) }
+    }
+    exit(0)
+}
+let bytes = arguments.isEmpty ? generatedInput() : readInput(arguments[0])
 
 let full = try ExpositionParser.parse(bytes)
 let sampleCount = full.allFamilies.reduce(0) { $0 + $1.sampleCount }

@@ -114,13 +114,37 @@ public enum ExpositionParser {
 @inline(__always) func isMetricNameChar(_ c: UInt8) -> Bool { isMetricNameStart(c) || isDigit(c) }
 @inline(__always) func isLabelNameChar(_ c: UInt8) -> Bool { isLetterOrUnderscore(c) || isDigit(c) }
 
+private let metricNameByte: UInt8 = 1
+private let labelNameByte: UInt8 = 2
+
+/// The classes above as a table, for the scanning loops: one load per byte instead of five
+/// compares (the metric-name loop was the hottest code of a full parse). Allocated once, for
+/// the life of the process.
+// (`nonisolated(unsafe)`: written once by its initialiser, read-only after.)
+nonisolated(unsafe) private let byteClasses: UnsafePointer<UInt8> = {
+    let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    for code in 0..<256 {
+        let c = UInt8(code)
+        table[code] = (isMetricNameChar(c) ? metricNameByte : 0) | (isLabelNameChar(c) ? labelNameByte : 0)
+    }
+    return UnsafePointer(table)
+}()
+
 // MARK: - Parser
 
+/// Where a label name or value's bytes are: in the input when written without escapes (the
+/// common case, so nothing is copied), else unescaped into the parser's `labelBytes`.
+private struct ByteRange {
+    var start: Int
+    var end: Int
+    var inInput: Bool
+
+    var count: Int { end - start }
+}
+
 private struct LabelSpan {
-    var nameStart: Int
-    var nameEnd: Int
-    var valueStart: Int
-    var valueEnd: Int
+    var name: ByteRange
+    var value: ByteRange
     var valueColumnOffset: Int
 }
 
@@ -163,9 +187,10 @@ private struct Parser {
     let format: ExpositionFormat
     let autoDetected: Bool
     let wanted: [[UInt8]]?
+    let classes = byteClasses
 
     var records: [FamilyRecord] = []
-    var index: [[UInt8]: Int] = [:]
+    var index: [NameKey: Int] = [:]
     var current = -1
     var output: [MetricFamily] = []
 
@@ -177,12 +202,16 @@ private struct Parser {
     // Scratch, reused for every line.
     var name: [UInt8] = []
     var labelBytes: [UInt8] = []
+    /// The current line's labels are `spans[0..<spanCount]` (a count, so that a line reuses the
+    /// array without clearing it).
     var spans: [LabelSpan] = []
+    var spanCount = 0
     var text: [UInt8] = []
 
     // The last materialised sample name, reused while consecutive samples share it.
     var lastNameBytes: [UInt8] = []
     var lastNameString = ""
+    var labelStrings = LabelStringCache()
 
     init(base: UnsafePointer<UInt8>, count: Int, choice: FormatChoice, filter: FamilyFilter) {
         p = base
@@ -202,6 +231,10 @@ private struct Parser {
         name.reserveCapacity(128)
         labelBytes.reserveCapacity(512)
         spans.reserveCapacity(16)
+        // Engines expose 20-60 families; growing these step by step showed in small parses.
+        records.reserveCapacity(64)
+        index.reserveCapacity(64)
+        output.reserveCapacity(wanted?.count ?? 64)
     }
 
     // MARK: Errors
@@ -223,7 +256,7 @@ private struct Parser {
     }
 
     static func string(_ bytes: ArraySlice<UInt8>) -> String? {
-        bytes.withUnsafeBufferPointer { String(validating: $0, as: UTF8.self) }
+        bytes.withUnsafeBufferPointer { validatedString($0) }
     }
 
     // MARK: Driver
@@ -296,11 +329,10 @@ private struct Parser {
         skipBlanks(&i)
         let keywordStart = i
         while i < lineEnd, !isBlank(p[i]) { i += 1 }
-        let keyword = UnsafeBufferPointer(start: p + keywordStart, count: i - keywordStart)
-        if keyword.elementsEqual("HELP".utf8) { return .metadata(.help) }
-        if keyword.elementsEqual("TYPE".utf8) { return .metadata(.type) }
-        if keyword.elementsEqual("UNIT".utf8) { return .metadata(.unit) }
-        if keyword.elementsEqual("EOF".utf8) { return .endOfInput }
+        if matches(keywordStart, i, "HELP") { return .metadata(.help) }
+        if matches(keywordStart, i, "TYPE") { return .metadata(.type) }
+        if matches(keywordStart, i, "UNIT") { return .metadata(.unit) }
+        if matches(keywordStart, i, "EOF") { return .endOfInput }
         return .comment
     }
 
@@ -326,7 +358,7 @@ private struct Parser {
             if name.isEmpty { throw fail(nameColumn, .expected("metric name", found: "empty quoted name")) }
         } else if i < lineEnd, isMetricNameStart(p[i]) {
             let start = i
-            while i < lineEnd, isMetricNameChar(p[i]) { i += 1 }
+            i = scan(from: i, while: metricNameByte)
             name.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
         } else {
             throw fail(i, .expected("metric name after '# \(kind.rawValue)'", found: describe(i)))
@@ -340,14 +372,19 @@ private struct Parser {
     mutating func parseHelpBody(afterName: Int, hash: Int, nameColumn: Int) throws(E) {
         // Exactly one blank separates the name from the docstring, which runs to the end.
         let docStart = afterName < lineEnd ? afterName + 1 : afterName
-        text.removeAll(keepingCapacity: true)
-        try unescapeDocstring(docStart, lineEnd)
+        // Most docstrings have no escapes and are read in place; others are unescaped into `text`.
+        let escaped = memchr(p + docStart, Int32(UInt8(ascii: "\\")), lineEnd - docStart) != nil
+        if escaped {
+            text.removeAll(keepingCapacity: true)
+            try unescapeDocstring(docStart, lineEnd)
+        }
         let record = try familyForMetadata(.help, nameColumn: nameColumn)
         if records[record].hasHelp { throw fail(hash, .duplicateMetadata("HELP", metric: nameString())) }
         records[record].hasHelp = true
         let out = records[record].output
         if out >= 0 {
-            guard let help = Self.string(text[...]) else { throw fail(docStart, .invalidUTF8) }
+            let help = escaped ? Self.string(text[...]) : validatedString(UnsafeBufferPointer(start: p + docStart, count: lineEnd - docStart))
+            guard let help else { throw fail(docStart, .invalidUTF8) }
             output[out].help = help
         }
     }
@@ -410,6 +447,14 @@ private struct Parser {
         return start..<end
     }
 
+    /// The first position from `i` on whose byte is not of class `byteClass` (or the line end).
+    @inline(__always)
+    func scan(from start: Int, while byteClass: UInt8) -> Int {
+        var i = start
+        while i < lineEnd, classes[Int(p[i])] & byteClass != 0 { i += 1 }
+        return i
+    }
+
     @inline(__always)
     func skipBlanks(_ i: inout Int) {
         while i < lineEnd, isBlank(p[i]) { i += 1 }
@@ -417,11 +462,14 @@ private struct Parser {
 
     func nameString() -> String { String(decoding: name, as: UTF8.self) }
 
+    /// Whether `p[start..<end]` is `word`.
+    @inline(__always)
+    func matches(_ start: Int, _ end: Int, _ word: StaticString) -> Bool {
+        end - start == word.utf8CodeUnitCount && memcmp(p + start, word.utf8Start, end - start) == 0
+    }
+
     func metricType(_ start: Int, _ end: Int) -> MetricType? {
-        let word = UnsafeBufferPointer(start: p + start, count: end - start)
-        func `is`(_ s: StaticString) -> Bool {
-            word.elementsEqual(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-        }
+        func `is`(_ word: StaticString) -> Bool { matches(start, end, word) }
         if `is`("counter") { return .counter }
         if `is`("gauge") { return .gauge }
         if `is`("histogram") { return .histogram }
@@ -441,27 +489,27 @@ private struct Parser {
     mutating func unescapeDocstring(_ start: Int, _ end: Int) throws(E) {
         var i = start
         while i < end {
-            let c = p[i]
-            if c == UInt8(ascii: "\\") {
-                guard i + 1 < end else { throw fail(i, .invalidEscape("\\")) }
-                switch p[i + 1] {
-                case UInt8(ascii: "\\"): text.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "n"): text.append(0x0A)
-                case UInt8(ascii: "\""): text.append(UInt8(ascii: "\""))
-                default: throw fail(i, .invalidEscape("\\" + token(i + 1, i + 2)))
-                }
-                i += 2
-            } else {
-                text.append(c)
-                i += 1
+            // Copy the run up to the next backslash in one go.
+            let run = memchr(p + i, Int32(UInt8(ascii: "\\")), end - i).map { UnsafeRawPointer($0) - UnsafeRawPointer(p) } ?? end
+            text.append(contentsOf: UnsafeBufferPointer(start: p + i, count: run - i))
+            i = run
+            guard i < end else { return }
+            guard i + 1 < end else { throw fail(i, .invalidEscape("\\")) }
+            switch p[i + 1] {
+            case UInt8(ascii: "\\"): text.append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "\""): text.append(UInt8(ascii: "\""))
+            default: throw fail(i, .invalidEscape("\\" + token(i + 1, i + 2)))
             }
+            i += 2
         }
     }
 
     /// The family a HELP/TYPE/UNIT line for `name` refers to, creating it if new.
     mutating func familyForMetadata(_ kind: MetadataKind, nameColumn: Int) throws(E) -> Int {
-        if current >= 0, records[current].name == name { return current }
-        if let existing = index[name] {
+        if current >= 0, records[current].name.count == name.count,
+           sameBytes(records[current].name, 0, name, 0, count: name.count) { return current }
+        if let existing = index[NameKey(name)] {
             if format == .openMetrics { throw fail(nameColumn, .interleavedFamily(nameString())) }
             if kind != .help || records[existing].hasHelp {
                 throw fail(nameColumn, .duplicateMetadata(kind.rawValue, metric: nameString()))
@@ -481,7 +529,7 @@ private struct Parser {
             record.output = output.count - 1
         }
         records.append(record)
-        index[record.name] = records.count - 1
+        index[NameKey(record.name)] = records.count - 1
         return records.count - 1
     }
 
@@ -493,11 +541,11 @@ private struct Parser {
 
     /// `a` and `b` are equal, or one is the other plus `_total`, `_bucket`, `_sum` or `_count`.
     func related(_ a: ArraySlice<UInt8>, _ b: [UInt8]) -> Bool {
-        if a.count == b.count { return a.elementsEqual(b) }
-        let (short, long): ([UInt8], [UInt8]) = a.count < b.count ? (Array(a), b) : (b, Array(a))
-        guard long.starts(with: short) else { return false }
-        let rest = long[short.count...]
-        for suffix in relatedSuffixBytes where rest.elementsEqual(suffix) { return true }
+        let a = Array(a)
+        let (short, long) = a.count <= b.count ? (a, b) : (b, a)
+        guard sameBytes(long, 0, short, 0, count: short.count) else { return false }
+        if long.count == short.count { return true }
+        for suffix in relatedSuffixBytes where bytes(long, from: short.count, equal: suffix) { return true }
         return false
     }
 
@@ -506,12 +554,12 @@ private struct Parser {
     /// `<name>[{labels}] <value> [<timestamp>] [# {labels} <value> [<timestamp>]]`.
     mutating func parseSample(_ start: Int) throws(E) {
         var i = start
-        name.removeAll(keepingCapacity: true)
-        labelBytes.removeAll(keepingCapacity: true)
-        spans.removeAll(keepingCapacity: true)
+        // (Cleared only when used: clearing an array that is already empty is not free.)
+        if !labelBytes.isEmpty { labelBytes.removeAll(keepingCapacity: true) }
+        spanCount = 0
         try readSampleNameAndLabels(&i, sampleStart: start)
         // The exemplar's labels follow the sample's in `spans`.
-        let labelCount = spans.count
+        let labelCount = spanCount
         let value = try readSampleValue(&i)
         let timestamp = try readSampleTimestamp(&i)
         var exemplar: ExemplarReading? = nil
@@ -528,10 +576,12 @@ private struct Parser {
     @inline(__always)
     mutating func readSampleNameAndLabels(_ i: inout Int, sampleStart start: Int) throws(E) {
         if isMetricNameStart(p[i]) {
-            while i < lineEnd, isMetricNameChar(p[i]) { i += 1 }
-            name.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+            i = scan(from: i, while: metricNameByte)
+            name.replaceSubrange(0..<name.count, with: UnsafeBufferPointer(start: p + start, count: i - start))
         } else if p[i] != UInt8(ascii: "{") {
             throw fail(i, .expected("metric name", found: describe(i)))
+        } else {
+            name.removeAll(keepingCapacity: true)
         }
         let afterName = i
         skipBlanks(&i)
@@ -611,13 +661,13 @@ private struct Parser {
         let family = try familyForSample(start)
         records[family].sampleCount += 1
         let type = records[family].type
-        let suffix = name[records[family].name.count...]
-        if type == .histogram || type == .gaugeHistogram, suffix.elementsEqual("_bucket".utf8) {
-            try checkBound("le", labelCount: labelCount, sampleColumn: start)
-        } else if type == .summary, suffix.isEmpty {
-            try checkBound("quantile", labelCount: labelCount, sampleColumn: start)
+        let suffixStart = records[family].name.count
+        if type == .histogram || type == .gaugeHistogram, bytes(name, from: suffixStart, equal: bucketSuffix) {
+            try checkBound(leLabel, labelCount: labelCount, sampleColumn: start)
+        } else if type == .summary, suffixStart == name.count {
+            try checkBound(quantileLabel, labelCount: labelCount, sampleColumn: start)
         }
-        if let exemplarColumn, !(suffix.elementsEqual("_total".utf8) || suffix.elementsEqual("_bucket".utf8)) {
+        if let exemplarColumn, !(bytes(name, from: suffixStart, equal: totalSuffix) || bytes(name, from: suffixStart, equal: bucketSuffix)) {
             throw fail(exemplarColumn, .exemplarNotAllowed(nameString()))
         }
         return family
@@ -630,7 +680,7 @@ private struct Parser {
     ) throws(E) {
         var sample = Sample(name: try sampleNameString(start), labels: try makeLabels(0..<labelCount, start), value: value, timestamp: timestamp)
         if let exemplar {
-            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spans.count, exemplar.column), value: exemplar.value, timestamp: exemplar.timestamp)
+            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spanCount, exemplar.column), value: exemplar.value, timestamp: exemplar.timestamp)
         }
         output[out].samples.append(sample)
     }
@@ -649,32 +699,27 @@ private struct Parser {
     }
 
     /// Checks that the sample's label `label` exists and is a number other than NaN.
-    func checkBound(_ label: StaticString, labelCount: Int, sampleColumn: Int) throws(E) {
-        let wantedName = UnsafeBufferPointer(start: label.utf8Start, count: label.utf8CodeUnitCount)
+    func checkBound(_ label: [UInt8], labelCount: Int, sampleColumn: Int) throws(E) {
         for k in 0..<labelCount {
             let span = spans[k]
-            guard labelBytes[span.nameStart..<span.nameEnd].elementsEqual(wantedName) else { continue }
-            let bound: Double? = labelBytes.withUnsafeBufferPointer { buffer in
-                // No base address only for an empty buffer, which no label span points into.
-                guard let base = buffer.baseAddress else { return nil }
-                return NumberParsing.parseDouble(base + span.valueStart, count: span.valueEnd - span.valueStart)
-            }
+            guard span.name.count == label.count,
+                  withBytes(span.name, { memcmp($0.baseAddress!, label, label.count) == 0 }) else { continue }
+            let bound = withBytes(span.value) { NumberParsing.parseDouble($0.baseAddress!, count: $0.count) }
             guard let bound, !bound.isNaN else {
-                let raw = String(decoding: labelBytes[span.valueStart..<span.valueEnd], as: UTF8.self)
-                throw fail(span.valueColumnOffset, .invalidBound(label: label.description, value: raw))
+                let raw = withBytes(span.value) { String(decoding: $0, as: UTF8.self) }
+                throw fail(span.valueColumnOffset, .invalidBound(label: String(decoding: label, as: UTF8.self), value: raw))
             }
             return
         }
-        throw fail(sampleColumn, .missingLabel(label.description, metric: nameString()))
+        throw fail(sampleColumn, .missingLabel(String(decoding: label, as: UTF8.self), metric: nameString()))
     }
 
     func fits(_ family: Int) -> Bool {
         let count = records[family].name.count
-        guard name.count >= count, name.starts(with: records[family].name) else { return false }
-        let rest = name[count...]
+        guard name.count >= count, sameBytes(name, 0, records[family].name, 0, count: count) else { return false }
         let type = records[family].type
-        if type == .counter, format == .openMetrics, rest.isEmpty { return false }
-        for suffix in type.allowedSuffixBytes where rest.elementsEqual(suffix) { return true }
+        if type == .counter, format == .openMetrics, name.count == count { return false }
+        for suffix in type.allowedSuffixBytes where bytes(name, from: count, equal: suffix) { return true }
         return false
     }
 
@@ -682,7 +727,7 @@ private struct Parser {
     mutating func familyForSample(_ column: Int) throws(E) -> Int {
         if current >= 0, fits(current) { return current }
         // A family seen before: the sample's own name, or its name without a type suffix.
-        if let existing = index[name] {
+        if let existing = index[NameKey(name)] {
             guard fits(existing) else {
                 throw fail(column, .sampleDoesNotFitType(sample: nameString(), family: nameString(), type: typeName(records[existing].type)))
             }
@@ -690,9 +735,9 @@ private struct Parser {
             current = existing
             return existing
         }
-        for suffix in allSuffixBytes where name.count > suffix.count && name.suffix(suffix.count).elementsEqual(suffix) {
+        for suffix in allSuffixBytes where bytes(name, properlyEndWith: suffix) {
             let base = Array(name[..<(name.count - suffix.count)])
-            if let existing = index[base], fits(existing) {
+            if let existing = index[NameKey(base)], fits(existing) {
                 if format == .openMetrics { throw fail(column, .interleavedFamily(String(decoding: base, as: UTF8.self))) }
                 current = existing
                 return existing
@@ -712,7 +757,7 @@ private struct Parser {
     /// With `allowMetricName`, a leading quoted string not followed by '=' is the metric name.
     mutating func parseLabelSet(_ i: inout Int, allowMetricName: Bool) throws(E) {
         i += 1
-        let firstSpan = spans.count
+        let firstSpan = spanCount
         var first = true
         while true {
             while i < lineEnd, isBlank(p[i]) { i += 1 }
@@ -720,8 +765,9 @@ private struct Parser {
             let c = p[i]
             if c == UInt8(ascii: "}") { i += 1; return }
             let itemColumn = i
-            let nameStart = labelBytes.count
+            let labelName: ByteRange
             if c == UInt8(ascii: "\"") {
+                let nameStart = labelBytes.count
                 try readQuoted(&i, intoName: false)
                 var j = i
                 while j < lineEnd, isBlank(p[j]) { j += 1 }
@@ -741,33 +787,34 @@ private struct Parser {
                     throw fail(i, .expected("',' or '}' after metric name", found: describe(i)))
                 }
                 if labelBytes.count == nameStart { throw fail(itemColumn, .expected("label name", found: "empty quoted name")) }
+                labelName = ByteRange(start: nameStart, end: labelBytes.count, inInput: false)
             } else if isLetterOrUnderscore(c) {
                 let start = i
-                while i < lineEnd, isLabelNameChar(p[i]) { i += 1 }
-                labelBytes.append(contentsOf: UnsafeBufferPointer(start: p + start, count: i - start))
+                i = scan(from: i, while: labelNameByte)
+                labelName = ByteRange(start: start, end: i, inInput: true)
             } else {
                 throw fail(i, .expected(first ? "label name or '}'" : "label name", found: describe(i)))
             }
-            let nameEnd = labelBytes.count
             while i < lineEnd, isBlank(p[i]) { i += 1 }
             guard i < lineEnd, p[i] == UInt8(ascii: "=") else {
-                let labelName = String(decoding: labelBytes[nameStart..<nameEnd], as: UTF8.self)
-                throw fail(i, .expected("'=' after label name \(labelName.debugDescription)", found: describe(i)))
+                let quoted = withBytes(labelName) { String(decoding: $0, as: UTF8.self) }.debugDescription
+                throw fail(i, .expected("'=' after label name \(quoted)", found: describe(i)))
             }
             i += 1
             while i < lineEnd, isBlank(p[i]) { i += 1 }
             guard i < lineEnd, p[i] == UInt8(ascii: "\"") else {
-                let labelName = String(decoding: labelBytes[nameStart..<nameEnd], as: UTF8.self)
-                throw fail(i, .expected("'\"' to open the value of label \(labelName.debugDescription)", found: describe(i)))
+                let quoted = withBytes(labelName) { String(decoding: $0, as: UTF8.self) }.debugDescription
+                throw fail(i, .expected("'\"' to open the value of label \(quoted)", found: describe(i)))
             }
             let valueColumn = i
-            let valueStart = labelBytes.count
-            try readQuoted(&i, intoName: false)
-            let newName = labelBytes[nameStart..<nameEnd]
-            for k in firstSpan..<spans.count where labelBytes[spans[k].nameStart..<spans[k].nameEnd].elementsEqual(newName) {
-                throw fail(itemColumn, .duplicateLabel(String(decoding: newName, as: UTF8.self)))
+            let value = try readLabelValue(&i)
+            for k in firstSpan..<spanCount where spans[k].name.count == labelName.count
+                && withBytes(spans[k].name, { old in withBytes(labelName) { memcmp(old.baseAddress!, $0.baseAddress!, $0.count) == 0 } }) {
+                throw fail(itemColumn, .duplicateLabel(withBytes(labelName) { String(decoding: $0, as: UTF8.self) }))
             }
-            spans.append(LabelSpan(nameStart: nameStart, nameEnd: nameEnd, valueStart: valueStart, valueEnd: labelBytes.count, valueColumnOffset: valueColumn))
+            let span = LabelSpan(name: labelName, value: value, valueColumnOffset: valueColumn)
+            if spanCount < spans.count { spans[spanCount] = span } else { spans.append(span) }
+            spanCount += 1
             first = false
             while i < lineEnd, isBlank(p[i]) { i += 1 }
             guard i < lineEnd else { throw fail(i, .expected("',' or '}' after label value", found: "end of line")) }
@@ -775,6 +822,31 @@ private struct Parser {
             if p[i] == UInt8(ascii: "}") { i += 1; return }
             throw fail(i, .expected("',' or '}' after label value", found: describe(i)))
         }
+    }
+
+    /// A label value at `i` (at '"'): in place when it has no escapes, else unescaped into
+    /// `labelBytes`; leaves `i` after the closing quote.
+    @inline(__always)
+    mutating func readLabelValue(_ i: inout Int) throws(E) -> ByteRange {
+        var j = i + 1
+        while j < lineEnd, p[j] != UInt8(ascii: "\""), p[j] != UInt8(ascii: "\\") { j += 1 }
+        if j < lineEnd, p[j] == UInt8(ascii: "\"") {
+            defer { i = j + 1 }
+            return ByteRange(start: i + 1, end: j, inInput: true)
+        }
+        let start = labelBytes.count
+        try readQuoted(&i, intoName: false)
+        return ByteRange(start: start, end: labelBytes.count, inInput: false)
+    }
+
+    /// Calls `body` with the bytes `range` names (never empty-based: an empty range gets a valid
+    /// base address).
+    @inline(__always)
+    func withBytes<R>(_ range: ByteRange, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if range.inInput || labelBytes.isEmpty {
+            return body(UnsafeBufferPointer(start: p + (range.inInput ? range.start : 0), count: range.count))
+        }
+        return labelBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(start: $0.baseAddress! + range.start, count: range.count)) }
     }
 
     /// Reads a double-quoted string at `i` (at '"') with escapes `\\`, `\"`, `\n`, appending the
@@ -827,7 +899,7 @@ private struct Parser {
     // MARK: Materialisation
 
     mutating func sampleNameString(_ column: Int) throws(E) -> String {
-        if name == lastNameBytes { return lastNameString }
+        if name.count == lastNameBytes.count, sameBytes(name, 0, lastNameBytes, 0, count: name.count) { return lastNameString }
         guard let string = Self.string(name[...]) else { throw fail(column, .invalidUTF8) }
         lastNameBytes.removeAll(keepingCapacity: true)
         lastNameBytes.append(contentsOf: name)
@@ -835,19 +907,31 @@ private struct Parser {
         return string
     }
 
-    func makeLabels(_ range: Range<Int>, _ column: Int) throws(E) -> [Label] {
+    /// The labels `spans[range]` as strings; a sample's labels use cache slots by position, an
+    /// exemplar's (`range` not starting at 0) are built afresh.
+    mutating func makeLabels(_ range: Range<Int>, _ column: Int) throws(E) -> [Label] {
         var labels: [Label] = []
         labels.reserveCapacity(range.count)
+        let cached = range.lowerBound == 0
         for k in range {
             let span = spans[k]
-            guard let labelName = Self.string(labelBytes[span.nameStart..<span.nameEnd]),
-                  let labelValue = Self.string(labelBytes[span.valueStart..<span.valueEnd])
-            else { throw fail(column, .invalidUTF8) }
+            let labelName = cached ? cachedString(span.name, slot: 2 * k) : withBytes(span.name) { validatedString($0) }
+            let labelValue = cached ? cachedString(span.value, slot: 2 * k + 1) : withBytes(span.value) { validatedString($0) }
+            guard let labelName, let labelValue else { throw fail(column, .invalidUTF8) }
             labels.append(Label(labelName, labelValue))
         }
         return labels
     }
+
+    mutating func cachedString(_ range: ByteRange, slot: Int) -> String? {
+        if range.inInput || range.count == 0 { return labelStrings.string(p + range.start, count: range.count, slot: slot) }
+        return labelBytes.withUnsafeBufferPointer { labelStrings.string($0.baseAddress! + range.start, count: range.count, slot: slot) }
+    }
 }
 
 private let relatedSuffixBytes: [[UInt8]] = relatedSuffixes.map { Array($0.utf8) }
+private let bucketSuffix: [UInt8] = Array("_bucket".utf8)
+private let totalSuffix: [UInt8] = Array("_total".utf8)
+private let leLabel: [UInt8] = Array("le".utf8)
+private let quantileLabel: [UInt8] = Array("quantile".utf8)
 private let allSuffixBytes: [[UInt8]] = ["_total", "_created", "_bucket", "_sum", "_count", "_gsum", "_gcount", "_info"].map { Array($0.utf8) }
