@@ -47,10 +47,14 @@ public struct OverridesView: Sendable, Hashable, Codable {
     public var bounds: Entry<Bounds>?
     /// Workers drained by hand, which the controller never puts back into service.
     public var manualDrains: [String]
+    /// GPUs (by node) those workers held: used for new workers only when no others fit. Absent
+    /// when there are none (and from daemons older than this field).
+    public var handDrainedGPUs: [String: [Int]]?
 
     enum CodingKeys: String, CodingKey {
         case pause, counts, ratio, bounds
         case manualDrains = "manual_drains"
+        case handDrainedGPUs = "hand_drained_gpus"
     }
 
     public init(_ overrides: Overrides) {
@@ -59,6 +63,7 @@ public struct OverridesView: Sendable, Hashable, Codable {
         ratio = overrides.ratio.map(Entry.init)
         bounds = overrides.bounds.map { Entry(Expiring(Bounds($0.value), expiresAt: $0.expiresAt, reason: $0.reason)) }
         manualDrains = overrides.manualDrains.map(\.rawValue).sorted()
+        handDrainedGPUs = overrides.handDrainedGPUs.isEmpty ? nil : overrides.handDrainedGPUs.mapValues { $0.sorted() }
     }
 
     /// The kinds in force, for a one-line summary.

@@ -1,3 +1,4 @@
+import Foundation
 import FulcrumCore
 import Testing
 
@@ -34,8 +35,39 @@ struct OverrideRequestTests {
         let (cleared, _) = overrides.applying(.clear(nil), now: now, ttlSeconds: nil, reason: nil)
         #expect(cleared.counts == nil)
         #expect(cleared.manualDrains == ["n/a.service", "n/b.service"])
-        overrides.forgetDrains(notIn: ["n/b.service", "n/c.service"])
+        overrides.forgetDrains(given: [worker("n/b.service", gpus: [1]), worker("n/c.service", gpus: [2])])
         #expect(overrides.manualDrains == ["n/b.service"])
+    }
+
+    @Test("a hand drain sets its GPUs aside until a worker other than the drained one serves on them again")
+    func handDrainedGPUs() {
+        var overrides = Overrides()
+        overrides.drainByHand("n/a.service", node: "n", gpus: [2, 3])
+        #expect(overrides.handDrainedGPUs == ["n": [2, 3]])
+        // The drained worker itself, still draining, and the drained worker gone: kept.
+        overrides.forgetDrains(given: [worker("n/a.service", gpus: [2, 3], lifecycle: .draining)])
+        overrides.forgetDrains(given: [])
+        #expect(overrides.manualDrains.isEmpty)
+        #expect(overrides.handDrainedGPUs == ["n": [2, 3]])
+        // Cleared overrides keep them; a worker placed on GPU 2 as a last resort releases GPU 2.
+        overrides = overrides.applying(.clear(nil), now: now, ttlSeconds: nil, reason: nil).0
+        overrides.forgetDrains(given: [worker("n/b.service", gpus: [2], lifecycle: .starting)])
+        #expect(overrides.handDrainedGPUs == ["n": [3]])
+        overrides.forgetDrains(given: [worker("n/c.service", gpus: [3])])
+        #expect(overrides.handDrainedGPUs.isEmpty)
+    }
+
+    @Test("state saved before hand-drained GPUs were kept still loads")
+    func oldStateLoads() throws {
+        let old = #"{"manualDrains": ["n/a.service"], "counts": {"value": {"prefill": 1, "decode": 2}}}"#
+        let overrides = try JSONDecoder().decode(Overrides.self, from: Data(old.utf8))
+        #expect(overrides.manualDrains == ["n/a.service"])
+        #expect(overrides.handDrainedGPUs.isEmpty)
+        #expect(overrides.counts?.value == PerRole(prefill: 1, decode: 2))
+    }
+
+    func worker(_ id: WorkerID, gpus: [Int], lifecycle: WorkerLifecycle = .ready) -> WorkerSnapshot {
+        WorkerSnapshot(id: id, role: .decode, node: "n", gpus: gpus, lifecycle: lifecycle, startedAt: Timestamp(seconds: 0))
     }
 
     @Test("only a ready or starting worker can be drained by hand")

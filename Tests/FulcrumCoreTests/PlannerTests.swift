@@ -141,6 +141,24 @@ struct PlannerTests {
         #expect(plan.actions == [.start(role: .decode, node: "node0", gpus: [2])])
     }
 
+    @Test("a replacement avoids the GPUs a hand drain emptied while others fit, and uses them when none do")
+    func handDrainedGPUsAreALastResort() {
+        var cluster = ClusterFixture(nodeCount: 2, gpusPerNode: 2)
+        cluster.add(.decode, gpus: [0])
+        let constraints = PlacementConstraints(gpusPerInstance: PerRole(prefill: 1, decode: 1), maxTotalGPUs: 4)
+        let setAside: [String: Set<Int>] = ["node0": [1]]
+        // node0's GPU 1 is the best fit (fewest free GPUs) but was emptied by hand: node1 instead.
+        let plan = Planner.plan(desired: PerRole(prefill: 0, decode: 2), snapshot: cluster.snapshot(at: 0), constraints: constraints,
+                                setAside: setAside)
+        #expect(plan.actions == [.start(role: .decode, node: "node1", gpus: [0])])
+        // Needing all four GPUs, the set-aside one is used last.
+        let full = Planner.plan(desired: PerRole(prefill: 0, decode: 4), snapshot: cluster.snapshot(at: 0), constraints: constraints,
+                                setAside: setAside)
+        #expect(full.actions == [.start(role: .decode, node: "node1", gpus: [0]), .start(role: .decode, node: "node1", gpus: [1]),
+                                 .start(role: .decode, node: "node0", gpus: [1])])
+        #expect(full.unplaced.decode == 0)
+    }
+
     @Test("a worker drained by hand but found serving again (its drain lost) is drained again and not counted as capacity")
     func lostManualDrainIsRedone() {
         var cluster = ClusterFixture(nodeCount: 1, gpusPerNode: 8)

@@ -25,10 +25,23 @@ actor RecordingFleet: WorkerFleet {
     }
 
     func reconcile() async { reconciles += 1 }
+
+    func replaceWorkers(_ next: [WorkerSnapshot]) { workers = next }
 }
 
 struct NoTelemetry: TelemetryProvider {
     func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] { [:] }
+    func frontend() async -> FrontendTelemetry? { nil }
+}
+
+/// Every worker idle and freshly scraped at `at`.
+struct IdleTelemetry: TelemetryProvider {
+    let at: Timestamp
+
+    func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] {
+        Dictionary(uniqueKeysWithValues: workers.map { ($0.id, WorkerTelemetry(scrapedAt: at, requestsWaiting: 0, requestsRunning: 0)) })
+    }
+
     func frontend() async -> FrontendTelemetry? { nil }
 }
 
@@ -81,5 +94,26 @@ struct DaemonCoreTests {
             try await core.drain(WorkerID("gpu-a/sshd.service"), reason: nil, requester: nil, now: Timestamp(seconds: 0))
         }
         #expect(await fleet.executed.isEmpty)
+    }
+
+    @Test("a worker drained by hand is replaced on other GPUs, not restarted on the ones the operator emptied")
+    func handDrainReplacementGoesElsewhere() async throws {
+        func worker(_ unit: String, _ role: Role, gpus: [Int]) -> WorkerSnapshot {
+            WorkerSnapshot(id: WorkerID("gpu-a/\(unit)"), role: role, node: "gpu-a", gpus: gpus, lifecycle: .ready, startedAt: Timestamp(seconds: 0))
+        }
+        // Decode instances take 2 GPUs here.
+        let prefill = worker("llm-prefill@g0.service", .prefill, gpus: [0])
+        let decode = worker("llm-decode@g1-2.service", .decode, gpus: [1, 2])
+        let fleet = RecordingFleet(nodes: Self.nodes, workers: [prefill, decode])
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: fleet, telemetry: IdleTelemetry(at: Timestamp(seconds: 10)))
+        _ = await core.apply(.counts(PerRole(prefill: 1, decode: 1)), ttlSeconds: nil, reason: nil, requester: nil, now: Timestamp(seconds: 0))
+        let report = try await core.drain(decode.id, reason: "xid errors", requester: nil, now: Timestamp(seconds: 1))
+        #expect(report.result == .done)
+        #expect(await core.operatorState.overrides.handDrainedGPUs == ["gpu-a": [1, 2]])
+        // The drained worker has stopped: GPUs 1-3 are free, and the lowest pair would be 1-2.
+        await fleet.replaceWorkers([prefill])
+        await core.tick(now: Timestamp(seconds: 10))
+        let executed = await fleet.executed
+        #expect(executed.last == .start(role: .decode, node: "gpu-a", gpus: [2, 3]), "executed: \(executed)")
     }
 }

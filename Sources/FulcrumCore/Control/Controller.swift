@@ -104,7 +104,7 @@ public struct Controller: Sendable {
         // Bounds set by hand are reported even under fixed counts, which they do not limit.
         let bounds = effectiveBounds(active, reasons: &reasons)
         if let counts = active.counts {
-            return fixedCounts(counts, snapshot: snapshot, keepDraining: active.manualDrains, gpuBudget: gpuBudget, reasons: &reasons)
+            return fixedCounts(counts, snapshot: snapshot, handDrains: active, gpuBudget: gpuBudget, reasons: &reasons)
         }
         return followDemand(snapshot, current: current, estimate: estimate, overrides: active, bounds: bounds,
                             gpuBudget: gpuBudget, reasons: &reasons)
@@ -122,14 +122,14 @@ public struct Controller: Sendable {
     private func fixedCounts(
         _ counts: Expiring<PerRole<Int>>,
         snapshot: ClusterSnapshot,
-        keepDraining: Set<WorkerID>,
+        handDrains: Overrides,
         gpuBudget: Int,
         reasons: inout [DecisionReason]
     ) -> Sizing {
         let recommended = clampToBudget(counts.value, gpuBudget: gpuBudget)
         reasons.append(.init(.overrideCounts,
             "fixed counts \(counts.value.prefill) prefill / \(counts.value.decode) decode set by hand\(counts.reason.map { ": \($0)" } ?? "")"))
-        let plan = plan(recommended, snapshot: snapshot, keepDraining: keepDraining, gpuBudget: gpuBudget, reasons: &reasons)
+        let plan = plan(recommended, snapshot: snapshot, handDrains: handDrains, gpuBudget: gpuBudget, reasons: &reasons)
         return Sizing(recommended: recommended, desired: recommended, plan: plan, matching: nil)
     }
 
@@ -155,7 +155,7 @@ public struct Controller: Sendable {
             let code: DecisionReason.Code = desired[role] > current[role] ? .scaleUp : .scaleDown
             reasons.append(.init(code, role: role, "\(role) \(current[role]) → \(desired[role]) instances"))
         }
-        let plan = plan(desired, snapshot: snapshot, keepDraining: active.manualDrains, gpuBudget: gpuBudget, reasons: &reasons)
+        let plan = plan(desired, snapshot: snapshot, handDrains: active, gpuBudget: gpuBudget, reasons: &reasons)
         return Sizing(recommended: recommendation.instances, desired: desired, plan: plan, matching: recommendation.matching)
     }
 
@@ -258,13 +258,14 @@ public struct Controller: Sendable {
     private func plan(
         _ desired: PerRole<Int>,
         snapshot: ClusterSnapshot,
-        keepDraining: Set<WorkerID>,
+        handDrains: Overrides,
         gpuBudget: Int,
         reasons: inout [DecisionReason]
     ) -> PlacementPlan {
         var constraints = configuration.placement
         constraints.maxTotalGPUs = gpuBudget
-        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: constraints, keepDraining: keepDraining)
+        let plan = Planner.plan(desired: desired, snapshot: snapshot, constraints: constraints,
+                                keepDraining: handDrains.manualDrains, setAside: handDrains.handDrainedGPUs)
         explainPlan(plan, snapshot: snapshot, reasons: &reasons)
         return plan
     }

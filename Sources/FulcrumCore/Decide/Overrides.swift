@@ -50,19 +50,40 @@ public struct Overrides: Sendable, Hashable, Codable {
     /// Workers an operator drained by hand: never put back into service by the controller,
     /// which starts replacements instead.
     public var manualDrains: Set<WorkerID> = []
+    /// GPUs (by node) of workers drained by hand: new instances go there only when no other GPUs
+    /// fit, since an operator who empties a slot usually wants it empty (a GPU to inspect, a
+    /// node to service). Forgotten once a worker serves on them again.
+    public var handDrainedGPUs: [String: Set<Int>] = [:]
 
     public init(
         pause: Expiring<Bool>? = nil,
         counts: Expiring<PerRole<Int>>? = nil,
         ratio: Expiring<InstanceRatio>? = nil,
         bounds: Expiring<RoleBounds>? = nil,
-        manualDrains: Set<WorkerID> = []
+        manualDrains: Set<WorkerID> = [],
+        handDrainedGPUs: [String: Set<Int>] = [:]
     ) {
         self.pause = pause
         self.counts = counts
         self.ratio = ratio
         self.bounds = bounds
         self.manualDrains = manualDrains
+        self.handDrainedGPUs = handDrainedGPUs
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pause, counts, ratio, bounds, manualDrains, handDrainedGPUs
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pause = try container.decodeIfPresent(Expiring<Bool>.self, forKey: .pause)
+        counts = try container.decodeIfPresent(Expiring<PerRole<Int>>.self, forKey: .counts)
+        ratio = try container.decodeIfPresent(Expiring<InstanceRatio>.self, forKey: .ratio)
+        bounds = try container.decodeIfPresent(Expiring<RoleBounds>.self, forKey: .bounds)
+        manualDrains = try container.decodeIfPresent(Set<WorkerID>.self, forKey: .manualDrains) ?? []
+        // State files written before hand-drained GPUs were kept have none.
+        handDrainedGPUs = try container.decodeIfPresent([String: Set<Int>].self, forKey: .handDrainedGPUs) ?? [:]
     }
 
     public static let none = Overrides()
@@ -129,7 +150,7 @@ extension Overrides {
 
     private mutating func clear(_ kind: OverrideKind?) {
         switch kind {
-        case nil: self = Overrides(manualDrains: manualDrains)
+        case nil: self = Overrides(manualDrains: manualDrains, handDrainedGPUs: handDrainedGPUs)
         case .pause?: pause = nil
         case .counts?: counts = nil
         case .ratio?: ratio = nil
@@ -137,9 +158,21 @@ extension Overrides {
         }
     }
 
-    /// Hand drains of workers that are gone need no more protecting.
-    public mutating func forgetDrains(notIn present: Set<WorkerID>) {
-        manualDrains = manualDrains.filter { present.contains($0) }
+    /// Records a hand drain of `worker`, which holds `gpus` on `node`.
+    public mutating func drainByHand(_ worker: WorkerID, node: String, gpus: [Int]) {
+        manualDrains.insert(worker)
+        handDrainedGPUs[node, default: []].formUnion(gpus)
+    }
+
+    /// Hand drains of workers that are gone need no more protecting, and hand-drained GPUs a
+    /// worker serves on again (placed there as a last resort) are ordinary GPUs again.
+    public mutating func forgetDrains(given workers: [WorkerSnapshot]) {
+        manualDrains = manualDrains.filter { drained in workers.contains { $0.id == drained } }
+        for worker in workers where worker.isCapacity && !manualDrains.contains(worker.id) {
+            guard let setAside = handDrainedGPUs[worker.node] else { continue }
+            let left = setAside.subtracting(worker.gpus)
+            handDrainedGPUs[worker.node] = left.isEmpty ? nil : left
+        }
     }
 
     /// `min prefill 1, max decode 7`: only the bounds that are set.

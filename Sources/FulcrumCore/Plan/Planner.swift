@@ -9,13 +9,16 @@ public enum Planner {
     /// a draining one is not reused (a replacement is started instead), and one found serving
     /// again — its drain lost to a race, a restart of fulcrumd, a crash and restart of the
     /// unit — is drained again, so the operator's drain holds until the worker is gone.
+    /// `setAside` are the GPUs (by node) such workers held: new instances go there only when no
+    /// other GPUs fit, so a replacement does not land on the slot the operator just emptied.
     public static func plan(
         desired: PerRole<Int>,
         snapshot: ClusterSnapshot,
         constraints: PlacementConstraints,
-        keepDraining: Set<WorkerID> = []
+        keepDraining: Set<WorkerID> = [],
+        setAside: [String: Set<Int>] = [:]
     ) -> PlacementPlan {
-        var ledger = GPULedger(snapshot: snapshot)
+        var ledger = GPULedger(snapshot: snapshot, lastResort: setAside)
         var plan = PlacementPlan()
         var reusedDraining: Set<WorkerID> = []
         for worker in snapshot.workers where keepDraining.contains(worker.id) && worker.isCapacity {

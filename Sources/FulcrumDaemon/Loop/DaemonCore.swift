@@ -56,7 +56,7 @@ package actor DaemonCore {
             workers[index].telemetry = readings[workers[index].id]
         }
         let snapshot = ClusterSnapshot(time: now, nodes: observation.nodes, workers: workers, frontend: await telemetry.frontend())
-        overrides.forgetDrains(notIn: Set(workers.map(\.id)))
+        overrides.forgetDrains(given: workers)
         let decision = controller.decide(snapshot, overrides: overrides)
         // Expired overrides are dropped for good once a decision has reported them.
         overrides = overrides.active(at: now).active
@@ -101,8 +101,8 @@ package actor DaemonCore {
         }
         record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
         // The controller must not cancel an operator's drain to refill the role; it starts a
-        // replacement instead.
-        overrides.manualDrains.insert(worker)
+        // replacement instead, on other GPUs where any fit.
+        overrides.drainByHand(worker, node: target.node, gpus: target.gpus)
         persistIfChanged()
         if configuration.dryRun {
             return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
