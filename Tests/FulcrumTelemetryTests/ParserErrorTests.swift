@@ -89,6 +89,15 @@ import Testing
         #expect(try ExpositionParser.parse(bytes, families: .only(["other"])).allFamilies.count == 1)
     }
 
+    @Test func invalidUTF8InADocstring() throws {
+        var bytes = Array("# HELP m bad ".utf8)
+        bytes += [0xFF]
+        bytes += Array("\n# TYPE m gauge\nm 1\n".utf8)
+        #expect(throws: ExpositionParseError(line: 1, column: 10, reason: .invalidUTF8)) {
+            try ExpositionParser.parse(bytes)
+        }
+    }
+
     @Test func messageNamesLineColumnAndExpectation() {
         let text = String(repeating: "ok 1\n", count: 11) + "vllm:request_latency_bucket{le} 1\n"
         do {

@@ -120,6 +120,24 @@ private func parse(_ text: String, _ format: FormatChoice = .auto, _ filter: Fam
         #expect(sample.label("e") == "")
     }
 
+    @Test("label strings are reused from sample to sample only when their bytes repeat")
+    func labelsChangingFromSampleToSample() throws {
+        let text = #"""
+        # TYPE m gauge
+        m{model="llama",engine="0"} 1
+        m{model="llama",engine="1"} 2
+        m{model="qwén",engine="1"} 3
+        m{model="q\\wen",engine="1"} 4
+        m{model="llama"} 5
+        m{engine="0",model="llama"} 6
+
+        """#
+        let samples = try #require(try parse(text).family(named: "m")).samples
+        #expect(samples.map { $0.label("model") } == ["llama", "llama", "qwén", "q\\wen", "llama", "llama"])
+        #expect(samples.map { $0.label("engine") } == ["0", "1", "1", "1", nil, "0"])
+        #expect(samples.map(\.labels.count) == [2, 2, 2, 2, 1, 2])
+    }
+
     @Test func quotedUTF8NamesPrometheus3Style() throws {
         let text = #"""
         # HELP "my.metric" A dotted name.
