@@ -50,8 +50,17 @@ package struct SystemdFleet: WorkerFleet {
                 prefill: configuration.roles.prefill.drainTimeout,
                 decode: configuration.roles.decode.drainTimeout
             ),
+            maxStartsPerTick: perTickLimit(step: configuration.controller.stabilisation.maxStepUp),
+            maxDrainsPerTick: perTickLimit(step: configuration.controller.stabilisation.maxStepDown),
             dryRun: configuration.dryRun
         )
+    }
+
+    /// The actuator's per-tick limit is a safety net behind the controller's step limit (which
+    /// applies per role): room for both roles' steps, never below the actuator's default. A
+    /// fixed 8 deferred all but 8 of the 250 starts a 1,000-GPU fleet's step allowed, every tick.
+    static func perTickLimit(step: Int) -> Int {
+        max(ActuatorConfiguration.defaultPerTickLimit, 2 * step)
     }
 
     /// The router hook the configuration names, if any.

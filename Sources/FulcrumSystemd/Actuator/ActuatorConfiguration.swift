@@ -26,14 +26,17 @@ public struct ActuatorConfiguration: Sendable {
     /// How long to wait for a start or stop job to finish.
     public var jobTimeout: Duration
 
+    /// Starts (and drains) one `execute` call makes at most, unless configured otherwise.
+    public static let defaultPerTickLimit = 8
+
     public init(
         nodes: [NodeConfiguration],
         templates: WorkerTemplates? = nil,
         ports: PortScheme = PortScheme(),
         drainTimeout: PerRole<Duration> = PerRole(prefill: .seconds(60), decode: .seconds(600)),
         drainPollInterval: Duration = .seconds(1),
-        maxStartsPerTick: Int = 8,
-        maxDrainsPerTick: Int = 8,
+        maxStartsPerTick: Int = ActuatorConfiguration.defaultPerTickLimit,
+        maxDrainsPerTick: Int = ActuatorConfiguration.defaultPerTickLimit,
         dryRun: Bool = false,
         reconcileInterval: Duration = .seconds(30),
         reconnectBackoff: Backoff = Backoff(initial: .milliseconds(500), maximum: .seconds(30)),
