@@ -77,12 +77,20 @@ if arguments == ["--print-generated"] {
     FileHandle.standardOutput.write(Data(generatedInput()))
     exit(0)
 }
-// `--parses N FILE`: N full parses and nothing else, for profilers and `time` (CPU time per
-// parse moves less with the machine's load than wall time does).
-if arguments.count == 3, arguments[0] == "--parses", let count = Int(arguments[1]) {
+// `--parses N FILE` (N full parses) and `--mappings N FILE` (N parses with the vLLM preset's
+// mapping, what the scraper does) and nothing else, for profilers and `time`: CPU time per
+// parse moves less with the machine's load than wall time does.
+if arguments.count == 3, ["--parses", "--mappings"].contains(arguments[0]), let count = Int(arguments[1]) {
     let bytes = readInput(arguments[2])
+    let mapping = arguments[0] == "--mappings"
     try bytes.withUnsafeBytes { raw in
-        for _ in 0..<count { _ = try ExpositionParser.parse(raw) }
+        for _ in 0..<count {
+            if mapping {
+                _ = try TelemetryMapper.worker(raw, preset: .vllm, scrapedAt: Timestamp(seconds: 0))
+            } else {
+                _ = try ExpositionParser.parse(raw)
+            }
+        }
     }
     exit(0)
 }

@@ -1,7 +1,7 @@
 import FulcrumTestSupport
 import AsyncHTTPClient
 import FulcrumCore
-import FulcrumTelemetry
+@testable import FulcrumTelemetry
 import Hummingbird
 import NIOCore
 import Synchronization
@@ -75,6 +75,19 @@ import Testing
                 #expect(gauge.maximum >= 2, "requests should overlap up to the limit")
             }
         }
+    }
+
+    @Test("targets due within 10 ms share one wake-up at the group's last offset, never before their own")
+    func launchesAreGroupedWithoutStartingEarly() {
+        let offsets: [Duration] = [.zero, .milliseconds(1), .milliseconds(5), .milliseconds(12), .milliseconds(30), .milliseconds(35), .milliseconds(41)]
+        let wakes = Scraper.launchTimes(offsets)
+        #expect(wakes[.zero] == nil)
+        #expect(wakes[.milliseconds(1)] == .milliseconds(5))
+        #expect(wakes[.milliseconds(5)] == .milliseconds(5))
+        #expect(wakes[.milliseconds(12)] == .milliseconds(12))
+        #expect(wakes[.milliseconds(30)] == .milliseconds(35))
+        #expect(wakes[.milliseconds(41)] == .milliseconds(41))
+        #expect(offsets.dropFirst().allSatisfy { wakes[$0]! >= $0 && wakes[$0]! - $0 < Scraper.launchGranularity })
     }
 
     @Test func jitterSpreadsStartsAndNeverStartsEarly() async throws {

@@ -45,7 +45,9 @@ package actor ScrapeService: Service, TelemetryProvider {
                 ScrapeTarget(id: worker.id, url: $0, preset: configuration.engine == "auto" ? .auto : .named(configuration.engine))
             } }
         let frontends = configuration.frontend.map { [FrontendTarget(name: "frontend", url: $0.metricsURL)] } ?? []
+        let started = ContinuousClock.now
         let round = await scraper.scrapeOnce(targets, frontends: frontends, now: now)
+        metrics.recordScrapeCycle(ContinuousClock.now - started)
         let starting = Set(observation.workers.filter { $0.lifecycle == .starting }.map(\.id))
         for (id, scrape) in round.workers {
             // A worker still loading its model is not listening yet: an unanswered scrape is

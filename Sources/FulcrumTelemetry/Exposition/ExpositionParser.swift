@@ -541,6 +541,8 @@ private struct Parser {
 
     /// `a` and `b` are equal, or one is the other plus `_total`, `_bucket`, `_sum` or `_count`.
     func related(_ a: ArraySlice<UInt8>, _ b: [UInt8]) -> Bool {
+        let extra = abs(a.count - b.count)
+        guard extra == 0 || relatedSuffixBytes.contains(where: { $0.count == extra }) else { return false }
         let a = Array(a)
         let (short, long) = a.count <= b.count ? (a, b) : (b, a)
         guard sameBytes(long, 0, short, 0, count: short.count) else { return false }

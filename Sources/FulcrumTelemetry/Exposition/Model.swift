@@ -238,13 +238,18 @@ public struct Exposition: Sendable {
 /// Suffixes under which a family name and a wanted metric name are considered related.
 let relatedSuffixes = ["_total", "_bucket", "_sum", "_count"]
 
+/// Whether `a` and `b` are equal or one is the other plus a related suffix. Compares UTF-8
+/// bytes without building strings: presets ask this hundreds of times per scrape.
 func namesRelated(_ a: String, _ b: String) -> Bool {
     if a == b { return true }
-    for suffix in relatedSuffixes where a.utf8.count == b.utf8.count + suffix.utf8.count || b.utf8.count == a.utf8.count + suffix.utf8.count {
-        if a == b + suffix || b == a + suffix { return true }
-    }
-    return false
+    let (short, long) = a.utf8.count < b.utf8.count ? (a.utf8, b.utf8) : (b.utf8, a.utf8)
+    let extra = long.count - short.count
+    guard relatedSuffixLengths.contains(extra), long.starts(with: short) else { return false }
+    let rest = long.dropFirst(short.count)
+    return relatedSuffixes.contains { rest.elementsEqual($0.utf8) }
 }
+
+private let relatedSuffixLengths = Set(relatedSuffixes.map(\.utf8.count))
 
 private let counterSuffixBytes = MetricType.counter.allowedSuffixes.map { Array($0.utf8) }
 private let plainSuffixBytes = MetricType.gauge.allowedSuffixes.map { Array($0.utf8) }

@@ -95,12 +95,23 @@ enum Resolved {
 
 struct SignalResolver {
     let exposition: Exposition
+    /// Every family's name, for `present` (a preset asks for dozens of names per scrape).
+    private let familyNames: Set<String>
 
-    /// Whether a family for `metric` is in the scrape (materialised or not).
+    init(exposition: Exposition) {
+        self.exposition = exposition
+        familyNames = Set(exposition.allFamilies.map(\.name))
+    }
+
+    /// Whether a family for `metric` is in the scrape (materialised or not): one named `metric`,
+    /// `metric` plus a related suffix, or `metric` without one.
     func present(_ metric: String) -> Bool {
-        exposition.allFamilies.contains { family in
-            family.name == metric || namesRelated(family.name, metric)
+        if familyNames.contains(metric) { return true }
+        for suffix in relatedSuffixes {
+            if familyNames.contains(metric + suffix) { return true }
+            if metric.hasSuffix(suffix), familyNames.contains(String(metric.dropLast(suffix.count))) { return true }
         }
+        return false
     }
 
     func resolve(_ candidates: [SignalSource], aggregation: Aggregation, issues: inout [TelemetryIssue]) -> Resolved {
@@ -139,13 +150,16 @@ struct SignalResolver {
 
     /// Families not read by any of `sources`, ignoring `_created` companions of read families.
     func unused(by sources: [SignalSource]) -> [String] {
-        let names = sources.flatMap(\.metricNames)
-        return exposition.allFamilies.map(\.name).filter { family in
-            if names.contains(where: { namesRelated(family, $0) }) { return false }
-            if family.hasSuffix("_created") {
-                let base = String(family.dropLast("_created".count))
-                if names.contains(where: { namesRelated(base, $0) }) { return false }
+        let names = Set(sources.flatMap(\.metricNames))
+        func read(_ family: String) -> Bool {
+            if names.contains(family) { return true }
+            return relatedSuffixes.contains { suffix in
+                names.contains(family + suffix) || (family.hasSuffix(suffix) && names.contains(String(family.dropLast(suffix.count))))
             }
+        }
+        return exposition.allFamilies.map(\.name).filter { family in
+            if read(family) { return false }
+            if family.hasSuffix("_created"), read(String(family.dropLast("_created".count))) { return false }
             return true
         }
     }
