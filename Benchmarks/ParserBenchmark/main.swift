@@ -100,11 +100,20 @@ let full = try ExpositionParser.parse(bytes)
 let sampleCount = full.allFamilies.reduce(0) { $0 + $1.sampleCount }
 print("input: \(bytes.count) bytes, \(full.allFamilies.count) families, \(sampleCount) samples, \(full.format)")
 
+/// CPU seconds (user + system, all threads) this process has used.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
 func measure(_ label: String, _ body: () throws -> Void) rethrows {
     for _ in 0..<3 { try body() } // warm up
     let clock = ContinuousClock()
     var iterations = 0
     let start = clock.now
+    let cpuStart = cpuSeconds()
     var elapsed = Duration.zero
     while elapsed < .seconds(2) {
         try body()
@@ -113,9 +122,10 @@ func measure(_ label: String, _ body: () throws -> Void) rethrows {
     }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let perParse = seconds / Double(iterations)
+    let cpuPerParse = (cpuSeconds() - cpuStart) / Double(iterations)
     let mbPerSecond = Double(bytes.count) / perParse / 1e6
     let samplesPerSecond = Double(sampleCount) / perParse
-    print("\(label): \(String(format: "%.3f", perParse * 1000)) ms/parse, \(String(format: "%.1f", mbPerSecond)) MB/s, \(String(format: "%.2f", samplesPerSecond / 1e6)) M samples/s")
+    print("\(label): \(String(format: "%.3f", perParse * 1000)) ms/parse, \(String(format: "%.1f", mbPerSecond)) MB/s, \(String(format: "%.2f", samplesPerSecond / 1e6)) M samples/s, cpu \(String(format: "%.3f", cpuPerParse * 1000)) ms/parse")
 }
 
 let interest = EnginePreset.vllm.metricNames

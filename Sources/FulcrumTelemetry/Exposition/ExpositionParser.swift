@@ -297,7 +297,7 @@ private struct Parser {
                     reason: .missingEOF)
         }
         let summaries = records.map {
-            FamilySummary(name: String(decoding: $0.name, as: UTF8.self), type: $0.type, sampleCount: $0.sampleCount)
+            FamilySummary(name: $0.output >= 0 ? output[$0.output].name : String(decoding: $0.name, as: UTF8.self), type: $0.type, sampleCount: $0.sampleCount)
         }
         return Exposition(format: format, families: output, allFamilies: summaries)
     }
