@@ -37,16 +37,14 @@ struct GPULedger {
     /// come before all of that: the placement using the fewest of them wins.
     mutating func place(size: Int) -> Placement? {
         guard size > 0 else { return nil }
+        let candidates = freeByNode.indices
+            .filter { freeByNode[$0].free.count >= size }
+            .sorted { (freeByNode[$0].free.count, freeByNode[$0].node) < (freeByNode[$1].free.count, freeByNode[$1].node) }
         var best: (index: Int, run: Run)?
-        for index in freeByNode.indices where freeByNode[index].free.count >= size {
-            let (node, free) = freeByNode[index]
-            let run = Self.bestRun(in: free, size: size, setAside: lastResort[node] ?? [])
-            if let current = best {
-                let currentKey = (current.run.setAsideCount, freeByNode[current.index].free.count)
-                guard (run.setAsideCount, free.count) < currentKey
-                    || ((run.setAsideCount, free.count) == currentKey && node < freeByNode[current.index].node) else { continue }
-            }
-            best = (index, run)
+        for index in candidates {
+            let run = Self.bestRun(in: freeByNode[index].free, size: size, setAside: lastResort[freeByNode[index].node] ?? [])
+            if best == nil || run.setAsideCount < best!.run.setAsideCount { best = (index, run) }
+            if run.setAsideCount == 0 { break }
         }
         guard let best else { return nil }
         freeByNode[best.index].free.removeAll { best.run.gpus.contains($0) }
@@ -60,19 +58,21 @@ struct GPULedger {
     }
 
     /// The `size` GPUs of `sortedFree` to use: the fewest set-aside ones, then a contiguous run
-    /// (the lowest), else the lowest indices.
+    /// (the lowest), else the lowest indices. Stops at the first contiguous run with no
+    /// set-aside GPU, which without hand drains is the first run found.
     static func bestRun(in sortedFree: [Int], size: Int, setAside: Set<Int>) -> Run {
-        func run(_ gpus: [Int]) -> Run { Run(gpus: gpus, setAsideCount: gpus.filter(setAside.contains).count) }
-        let preferred = sortedFree.filter { !setAside.contains($0) } + sortedFree.filter(setAside.contains)
-        var best = run(Array(preferred.prefix(size)).sorted())
-        var bestIsContiguous = false
+        func setAsideCount<C: Collection<Int>>(_ gpus: C) -> Int { setAside.isEmpty ? 0 : gpus.filter(setAside.contains).count }
+        var contiguous: Run?
         for start in 0...(sortedFree.count - size) where sortedFree[start + size - 1] - sortedFree[start] == size - 1 {
-            let candidate = run(Array(sortedFree[start..<(start + size)]))
-            if candidate.setAsideCount < best.setAsideCount || (candidate.setAsideCount == best.setAsideCount && !bestIsContiguous) {
-                best = candidate
-                bestIsContiguous = true
-            }
+            let gpus = sortedFree[start..<(start + size)]
+            let count = setAsideCount(gpus)
+            if contiguous == nil || count < contiguous!.setAsideCount { contiguous = Run(gpus: Array(gpus), setAsideCount: count) }
+            if count == 0 { break }
         }
-        return best
+        if let contiguous, contiguous.setAsideCount == 0 { return contiguous }
+        let lowest = (sortedFree.filter { !setAside.contains($0) } + sortedFree.filter(setAside.contains)).prefix(size).sorted()
+        let scattered = Run(gpus: lowest, setAsideCount: setAsideCount(lowest))
+        if let contiguous, contiguous.setAsideCount <= scattered.setAsideCount { return contiguous }
+        return scattered
     }
 }
