@@ -97,7 +97,8 @@ ctl() {
   if $user_mode; then systemctl --user "$@"; else XDG_RUNTIME_DIR=$FULCRUM_NODE0_RUNTIME_DIR systemctl --user "$@"; fi
 }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# shellcheck disable=SC1091
+. scripts/lib/free-port.sh
 
 cluster_start_router() {
   router_port=$(free_port)

@@ -167,7 +167,8 @@ extension Overrides {
     /// Hand drains of workers that are gone need no more protecting, and hand-drained GPUs a
     /// worker serves on again (placed there as a last resort) are ordinary GPUs again.
     public mutating func forgetDrains(given workers: [WorkerSnapshot]) {
-        manualDrains = manualDrains.filter { drained in workers.contains { $0.id == drained } }
+        let present = Set(workers.map(\.id))
+        manualDrains = manualDrains.filter(present.contains)
         for worker in workers where worker.isCapacity && !manualDrains.contains(worker.id) {
             guard let setAside = handDrainedGPUs[worker.node] else { continue }
             let left = setAside.subtracting(worker.gpus)

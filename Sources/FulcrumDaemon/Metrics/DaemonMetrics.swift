@@ -128,7 +128,7 @@ package final class DaemonMetrics: Sendable {
     /// One scrape round over every worker took `duration` of wall time.
     package func recordScrapeCycle(_ duration: Duration) {
         registry.gauge(name: "fulcrum_scrape_cycle_seconds", help: "Wall time of the last scrape round over every worker and the frontend.")
-            .set(to: Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+            .set(to: duration.inSeconds)
     }
 
     /// A scrape of a worker that is still starting went unanswered (expected until it listens).

@@ -22,9 +22,7 @@ public enum FleetServer {
             for (port, role) in ports {
                 let router = Router()
                 router.get("metrics") { _, _ -> Response in
-                    let elapsed = ContinuousClock.now - start
-                    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                    let text = await fleet.scrape(port: port, role: role, at: seconds)
+                    let text = await fleet.scrape(port: port, role: role, at: (ContinuousClock.now - start).inSeconds)
                     return Response(status: .ok, headers: [.contentType: WorkerExposition.contentType],
                                     body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
                 }
