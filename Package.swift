@@ -10,6 +10,7 @@ import PackageDescription
 //   FulcrumConfiguration the daemon's YAML configuration schema, read once for daemon and decide.
 //   FulcrumDecisionAPI   the versioned JSON-lines decision interface (`fulcrum-sim decide`).
 //   FulcrumControlAPI    the control socket's JSON views, shared by fulcrumd and fulcrumctl.
+//   FulcrumCoordination  etcd over its JSON gateway: leader election, fencing, shared operator state.
 //   FulcrumDaemon        fulcrumd: scrape and control loops, control socket, metrics, state file.
 //   FulcrumEmu           emulated engine workers and router for end-to-end runs without GPUs.
 //   FulcrumStrictDecoding the one rule that refuses unknown keys in every strict reader.
@@ -48,6 +49,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // Already in the graph through AsyncHTTPClient; named so the etcd client can set TLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -115,9 +118,21 @@ let package = Package(
             dependencies: ["FulcrumCore", "FulcrumDecisionAPI"]
         ),
         .target(
+            name: "FulcrumCoordination",
+            dependencies: [
+                "FulcrumConfiguration",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FulcrumDaemon",
             dependencies: [
                 "FulcrumCore",
+                "FulcrumCoordination",
                 "FulcrumConfiguration",
                 "FulcrumControlAPI",
                 "FulcrumDecisionAPI",
@@ -237,6 +252,13 @@ let package = Package(
                 "FulcrumTelemetry", "FuzzEntries",
                 "FulcrumCore",
                 .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        .testTarget(
+            name: "FulcrumCoordinationTests",
+            dependencies: [
+                "FulcrumCoordination", "FulcrumConfiguration", "FulcrumTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -57,6 +57,7 @@ extension DaemonConfiguration {
     static let topLevelKeys: Set<String> = [
         "nodes", "workers", "engine", "frontend", "slo", "budget", "intervals", "stabilisation",
         "estimation", "priors", "router", "dry_run", "control", "metrics", "state_file",
+        "coordination",
     ]
 
     /// The document, section by section; nil when it is empty, or, for the daemon, when it lacks
@@ -77,6 +78,10 @@ extension DaemonConfiguration {
         let control = readControl(top["control"], reader: &reader)
         let metrics = readMetrics(top["metrics"], reader: &reader)
         let stateFile = readStateFile(top["state_file"], reader: &reader)
+        let coordination = readCoordination(top["coordination"], reader: &reader)
+        if top["state_file"] != nil, top["coordination"] != nil {
+            reader.report("state_file", top["state_file"], "is not used with coordination (overrides, hand drains and the audit trail live in etcd under coordination.etcd.prefix); remove state_file")
+        }
 
         guard let prefill = workers.roles.prefill, let decode = workers.roles.decode, !nodes.isEmpty else {
             return forDaemon ? nil : DocumentReadResult(daemon: nil, controller: controller, intervals: intervals)
@@ -84,7 +89,7 @@ extension DaemonConfiguration {
         let daemon = DaemonConfiguration(
             nodes: nodes, roles: PerRole(prefill: prefill, decode: decode), engine: engine, frontend: frontend,
             controller: controller, intervals: intervals, router: router, dryRun: dryRun, control: control,
-            metrics: metrics, stateFile: stateFile
+            metrics: metrics, stateFile: stateFile, coordination: coordination
         )
         return DocumentReadResult(daemon: daemon, controller: controller, intervals: intervals)
     }

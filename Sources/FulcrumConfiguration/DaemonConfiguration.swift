@@ -23,6 +23,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// Where overrides, hand drains and the audit trail are kept across restarts; `nil` means
     /// the default (`$STATE_DIRECTORY/state.json`, else /var/lib/fulcrum/state.json).
     public var stateFile: String?
+    /// Several daemons, one leader, shared operator state in etcd; nil: this daemon steers alone.
+    public var coordination: CoordinationConfiguration?
 
     public init(
         nodes: [ConfiguredNode],
@@ -35,7 +37,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
         dryRun: Bool = false,
         control: ControlSocketConfiguration = ControlSocketConfiguration(),
         metrics: MetricsEndpointConfiguration = MetricsEndpointConfiguration(),
-        stateFile: String? = nil
+        stateFile: String? = nil,
+        coordination: CoordinationConfiguration? = nil
     ) {
         self.nodes = nodes
         self.roles = roles
@@ -48,6 +51,7 @@ public struct DaemonConfiguration: Sendable, Hashable {
         self.control = control
         self.metrics = metrics
         self.stateFile = stateFile
+        self.coordination = coordination
     }
 }
 

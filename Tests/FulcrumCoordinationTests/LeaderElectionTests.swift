@@ -1,0 +1,158 @@
+import Foundation
+import FulcrumConfiguration
+import FulcrumCoordination
+import FulcrumTestSupport
+import Logging
+import Testing
+
+/// The election and its fencing against a real etcd: one member, and three with members lost.
+@Suite("Leader election through etcd", .serialized)
+struct LeaderElectionTests {
+    /// Runs `body` against a fresh etcd cluster, then shuts every election's client and etcd down.
+    static func withEtcd(size: Int = 1, _ body: (EtcdCluster, Candidates) async throws -> Void) async throws {
+        let etcd = try await EtcdCluster.start(size: size)
+        let candidates = Candidates(endpoints: etcd.endpoints)
+        do {
+            try await body(etcd, candidates)
+        } catch {
+            await candidates.shutdown()
+            etcd.stop()
+            throw error
+        }
+        await candidates.shutdown()
+        etcd.stop()
+    }
+
+    final class Candidates: @unchecked Sendable {
+        let endpoints: [String]
+        private var made: [LeaderElection] = []
+
+        init(endpoints: [String]) { self.endpoints = endpoints }
+
+        func election(_ name: String, prefix: String, ttl: Int = 2, extraEndpoints: [String] = []) throws -> LeaderElection {
+            let configuration = CoordinationConfiguration(endpoints: extraEndpoints + endpoints, prefix: prefix, leaseTTL: .seconds(ttl), name: name)
+            let client = try EtcdClient(configuration, requestTimeout: .seconds(1))
+            let election = LeaderElection(client: client, prefix: prefix, ttlSeconds: ttl,
+                                          identity: DaemonIdentity(name: name, controlSocket: "/run/\(name).sock"), logger: Logger(label: "test.\(name)"))
+            made.append(election)
+            return election
+        }
+
+        func shutdown() async {
+            for election in made { await election.client.shutdown() }
+        }
+    }
+
+    @Test("one of two candidates leads; the other follows and is fenced")
+    func oneLeader() async throws {
+        try await Self.withEtcd(size: 1) { etcd, candidates in
+            let a = try candidates.election("a", prefix: "/t/one")
+            let b = try candidates.election("b", prefix: "/t/one")
+            await a.step()
+            await b.step()
+            #expect(await a.status.role == .leader)
+            #expect(await b.status.role == .standby)
+            #expect(await b.status.leader?.name == "a")
+            #expect(await a.admit("start x") == nil)
+            let refusal = try #require(await b.admit("start x"))
+            #expect(refusal.contains("not the leader; the leader is a"))
+            #expect(await b.status.fencedActions == 1)
+            #expect(try await a.publish(Data("{}".utf8)))
+            #expect(try await !b.publish(Data("{\"x\":1}".utf8)))
+            #expect(try await b.sharedState()?.value == Data("{}".utf8))
+            await a.resign()
+            await b.step()
+            #expect(await b.status.role == .leader)
+            await b.resign()
+        }
+    }
+
+    @Test("a leader that stops renewing loses the lead after its TTL; resumed, it acts on nothing")
+    func pausedLeaderIsFenced() async throws {
+        try await Self.withEtcd(size: 1) { etcd, candidates in
+            let a = try candidates.election("a", prefix: "/t/pause")
+            let b = try candidates.election("b", prefix: "/t/pause")
+            await a.step()
+            await b.step()
+            #expect(await a.isLeader)
+            // a stops stepping, as a paused process; b keeps campaigning until the key expires.
+            try await eventually("b to take over once a's 2 s lease expires", timeout: .seconds(30)) {
+                await b.step()
+                return await b.isLeader
+            }
+            // a wakes: before it steps again, its first action is refused...
+            #expect(await a.admit("StartUnit") != nil)
+            #expect(await a.status.fencedActions == 1)
+            await a.step()
+            #expect(await a.status.role == .standby)
+            #expect(await a.status.leader?.name == "b")
+            // ...and b still acts.
+            #expect(await b.admit("StartUnit") == nil)
+            await b.resign()
+            await a.resign()
+        }
+    }
+
+    @Test("a three-member cluster loses one member: the leader keeps leading, a standby still takes over")
+    func memberLoss() async throws {
+        try await Self.withEtcd(size: 3) { etcd, candidates in
+            let a = try candidates.election("a", prefix: "/t/members")
+            let b = try candidates.election("b", prefix: "/t/members")
+            await a.step()
+            await b.step()
+            #expect(await a.isLeader)
+            etcd.kill(0) // the member both clients ask first
+            for _ in 0..<3 {
+                await a.step()
+                await b.step()
+            }
+            #expect(await a.status.role == .leader)
+            #expect(await a.status.problem == nil)
+            #expect(await a.admit("StartUnit") == nil)
+            #expect(await b.status.role == .standby)
+            await a.resign()
+            try await eventually("b to lead after a resigned", timeout: .seconds(20)) {
+                await b.step()
+                return await b.isLeader
+            }
+            await b.resign()
+        }
+    }
+
+    @Test("etcd entirely down: the leader acts on nothing, steps down at its TTL, and leads again when etcd returns")
+    func etcdDown() async throws {
+        try await Self.withEtcd(size: 1) { etcd, candidates in
+            let a = try candidates.election("a", prefix: "/t/down", ttl: 3)
+            await a.step()
+            #expect(await a.isLeader)
+            etcd.kill(0)
+            await a.step()
+            #expect(await a.status.problem?.contains("No etcd endpoint answered") == true)
+            #expect(await a.admit("StopUnit") != nil)
+            try await eventually("a to step down once its 3 s lease ran out", timeout: .seconds(30)) {
+                await a.step()
+                let stillLeading = await a.isLeader
+                return await a.status.role == .unavailable && !stillLeading
+            }
+            try etcd.startMember(0)
+            try await etcd.waitHealthy()
+            try await eventually("a to lead again once etcd is back", timeout: .seconds(60)) {
+                await a.step()
+                return await a.isLeader
+            }
+            #expect(await a.admit("StartUnit") == nil)
+            await a.resign()
+        }
+    }
+
+    @Test("an endpoint that does not answer is skipped")
+    func endpointFailover() async throws {
+        try await Self.withEtcd(size: 1) { etcd, candidates in
+            let closed = "http://127.0.0.1:\(try freeLocalPort())"
+            let a = try candidates.election("a", prefix: "/t/failover", extraEndpoints: [closed])
+            await a.step()
+            #expect(await a.isLeader)
+            await a.resign()
+        }
+    }
+}
