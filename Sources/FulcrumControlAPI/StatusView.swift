@@ -44,9 +44,11 @@ public struct StatusView: Sendable, Hashable, Codable {
     public var gpusInUse: Int
     public var lastDecisions: [DecisionSummary]
     public var audit: [AuditView]
+    /// The election, when several daemons share the fleet through etcd.
+    public var coordination: CoordinationView?
 
     enum CodingKeys: String, CodingKey {
-        case schema, nodes, workers, current, desired, paused, overrides, audit
+        case schema, nodes, workers, current, desired, paused, overrides, audit, coordination
         case dryRun = "dry_run"
         case gpuBudget = "gpu_budget"
         case gpusInUse = "gpus_in_use"
@@ -54,7 +56,8 @@ public struct StatusView: Sendable, Hashable, Codable {
     }
 
     public init(nodes: [Node], workers: [WorkerView], current: PerRole<Int>?, desired: PerRole<Int>?, paused: Bool, dryRun: Bool,
-                overrides: OverridesView, gpuBudget: Int, gpusInUse: Int, lastDecisions: [DecisionSummary], audit: [AuditView]) {
+                overrides: OverridesView, gpuBudget: Int, gpusInUse: Int, lastDecisions: [DecisionSummary], audit: [AuditView],
+                coordination: CoordinationView? = nil) {
         schema = ControlSchema.version
         self.nodes = nodes
         self.workers = workers
@@ -67,6 +70,7 @@ public struct StatusView: Sendable, Hashable, Codable {
         self.gpusInUse = gpusInUse
         self.lastDecisions = lastDecisions
         self.audit = audit
+        self.coordination = coordination
     }
 }
 

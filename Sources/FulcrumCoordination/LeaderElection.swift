@@ -60,13 +60,13 @@ public struct ElectionStatus: Sendable, Hashable {
 /// on nothing. (What no check can close is a pause between etcd's answer and the D-Bus call
 /// right after it; that window is the length of one local function return.)
 public actor LeaderElection {
-    public let client: EtcdClient
-    public let leaderKey: String
-    public let stateKey: String
-    public let ttlSeconds: Int
+    public nonisolated let client: EtcdClient
+    public nonisolated let leaderKey: String
+    public nonisolated let stateKey: String
+    public nonisolated let ttlSeconds: Int
     /// How often `run` renews and campaigns: a tenth of the TTL, from 250 ms to 1 s, so a
     /// standby takes over within about a second of the old lease expiring.
-    public let campaignInterval: Duration
+    public nonisolated let campaignInterval: Duration
     private let identity: DaemonIdentity
     private let logger: Logger
     private let clock = ContinuousClock()
@@ -177,6 +177,7 @@ public actor LeaderElection {
     /// else why not. Counts every refusal.
     public func admit(_ call: String) async -> String? {
         guard let revision = leadership, isLeader else {
+            if leadership != nil { return refuse(call, "this daemon's lease has run out (it was paused or cut off for longer than the \(ttlSeconds) s TTL)") }
             return refuse(call, "this daemon is not the leader\(leader.map { "; the leader is \($0.description)" } ?? "")")
         }
         do {

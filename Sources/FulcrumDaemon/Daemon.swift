@@ -1,6 +1,7 @@
 import FulcrumConfiguration
 import AsyncHTTPClient
 import Foundation
+import FulcrumCoordination
 import FulcrumCore
 import FulcrumSystemd
 import FulcrumTelemetry
@@ -39,12 +40,13 @@ package struct Daemon: Sendable {
         let configuration = initialConfiguration
         let metrics = DaemonMetrics()
 
+        let election = try Self.makeElection(configuration)
         let (httpClient, scraper) = Self.makeScraper(configuration)
-        let actuator = try Self.makeActuator(configuration, scraper: scraper, now: now)
+        let actuator = try Self.makeActuator(configuration, scraper: scraper, fence: election.map(ElectionFence.init), now: now)
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
                                    logger: Logger(label: "fulcrumd.scrape"), now: now)
-        let core = Self.makeCore(configuration, fleet: fleet, telemetry: scrape, logger: logger)
+        let core = Self.makeCore(configuration, fleet: fleet, telemetry: scrape, election: election, logger: logger)
         let readiness = Readiness(notifier: notifier, logger: logger)
 
         // The first reconciliation: adopt what runs before deciding anything.
@@ -53,7 +55,12 @@ package struct Daemon: Sendable {
         await readiness.mark(.reconciled)
 
         let reload = makeReload(core: core, scrape: scrape, metrics: metrics, notifier: notifier, logger: logger, now: now)
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+        // Services stop in reverse order: the election goes last, so the lead is resigned
+        // only once the control loop has stopped acting.
+        let coordination: [ServiceGroupConfiguration.ServiceConfiguration] = election.map {
+            [.init(service: CoordinationService(election: $0, core: core, metrics: metrics, logger: Logger(label: "fulcrumd.coordination")))]
+        } ?? []
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = coordination + [
             .init(service: Self.makeControlServer(configuration, core: core, metrics: metrics, readiness: readiness, reload: reload, now: now)),
             .init(service: Self.makeMetricsServer(configuration, core: core, metrics: metrics, readiness: readiness, logger: logger)),
             .init(service: scrape),
@@ -90,21 +97,39 @@ package struct Daemon: Sendable {
         return (httpClient, Scraper(httpClient: httpClient, configuration: scraperConfiguration))
     }
 
-    private static func makeActuator(_ configuration: DaemonConfiguration, scraper: Scraper,
+    private static func makeActuator(_ configuration: DaemonConfiguration, scraper: Scraper, fence: (any ActuationFence)?,
                                      now: @escaping @Sendable () -> Timestamp) throws -> SystemdActuator {
         try SystemdActuator(
             configuration: try SystemdFleet.actuatorConfiguration(configuration),
             router: try SystemdFleet.routerHook(configuration),
             loadProvider: ScrapedLoad(scraper: scraper, staleAfterSeconds: configuration.controller.estimation.staleAfterSeconds, now: now),
+            fence: fence,
             logger: Logger(label: "fulcrumd.systemd"),
             wallClock: now
         )
     }
 
+    /// The etcd election, when the configuration has `coordination`.
+    private static func makeElection(_ configuration: DaemonConfiguration) throws -> LeaderElection? {
+        guard let coordination = configuration.coordination else { return nil }
+        // One call to one endpoint may take a quarter of the TTL (0.5-2 s), so a leader cut
+        // off from one member still renews through another before its lease runs out.
+        let timeout = Duration.seconds(min(2, max(0.5, coordination.leaseTTL.inSeconds / 4)))
+        let client = try EtcdClient(coordination, requestTimeout: timeout)
+        return LeaderElection(client: client, prefix: coordination.prefix, ttlSeconds: Int(coordination.leaseTTL.inSeconds),
+                              identity: DaemonIdentity(name: coordination.name, controlSocket: configuration.control.path),
+                              logger: Logger(label: "fulcrumd.coordination"))
+    }
+
     /// The daemon's state, resumed from the state file: operators' overrides, hand drains and
-    /// audit trail survive a restart.
+    /// audit trail survive a restart. With coordination it lives in etcd instead: the leader
+    /// writes it, and the election service loads it (docs/deploy.md#two-head-nodes).
     private static func makeCore(_ configuration: DaemonConfiguration, fleet: SystemdFleet, telemetry: ScrapeService,
-                                 logger: Logger) -> DaemonCore {
+                                 election: LeaderElection?, logger: Logger) -> DaemonCore {
+        if let election {
+            let writer = SharedStateWriter(election: election, logger: Logger(label: "fulcrumd.coordination"))
+            return DaemonCore(configuration: configuration, fleet: fleet, telemetry: telemetry, persist: { writer.submit($0) })
+        }
         let store = OperatorStateStore(path: configuration.stateFile ?? OperatorStateStore.defaultPath())
         let saveFailures = SaveFailureLog(logger: logger)
         return DaemonCore(configuration: configuration, fleet: fleet, telemetry: telemetry,
@@ -179,7 +204,8 @@ package struct Daemon: Sendable {
         MetricsServer.application(
             metrics: metrics,
             readinessProblem: {
-                await readiness.problem(at: .now, tick: await core.configuration.intervals.tick, nodes: await core.lastObservation?.nodes ?? [])
+                await readiness.problem(at: .now, tick: await core.configuration.intervals.tick, nodes: await core.lastObservation?.nodes ?? [],
+                                        election: await core.election)
             },
             host: configuration.metrics.host, port: configuration.metrics.port, logger: Logger(label: "fulcrumd.metrics"),
             onServerRunning: { port in

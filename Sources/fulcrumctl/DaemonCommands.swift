@@ -19,11 +19,26 @@ struct StatusCommand: AsyncParsableCommand {
         print("       GPUs: \(status.gpusInUse) in use of \(status.gpuBudget)")
         let overrides = status.overrides.kinds
         print("  Overrides: \(overrides.isEmpty ? "none" : overrides.joined(separator: ", "))")
+        if let coordination = status.coordination { print("       Role: \(Self.describe(coordination))") }
         if let last = status.lastDecisions.last {
             print("       Last: \(last.reasons.first ?? "steady")")
         }
         print()
         WorkersCommand.render(status.workers)
+    }
+
+    /// "leader (lease 7 s of 10 s)", "standby; leader b on head-2 (pid 81)", "unavailable: why".
+    static func describe(_ coordination: CoordinationView) -> String {
+        let lease = coordination.leaseRemainingSeconds.map { "lease \(Int($0)) s of \(coordination.leaseTTLSeconds) s" } ?? "no lease"
+        switch coordination.role {
+        case "leader":
+            return "leader as \(coordination.me.name) (\(lease))"
+        case "standby":
+            let leader = coordination.leader.map { "\($0.name) on \($0.host) (pid \($0.pid))" } ?? "unknown"
+            return "standby as \(coordination.me.name); leader \(leader)"
+        default:
+            return "\(coordination.role) as \(coordination.me.name): \(coordination.problem ?? "no lease")"
+        }
     }
 }
 

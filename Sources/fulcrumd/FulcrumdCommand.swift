@@ -34,7 +34,10 @@ struct FulcrumdCommand: AsyncParsableCommand {
         }
         if dryRun { configuration.dryRun = true }
         if check {
-            print("\(config): valid; \(configuration.nodes.count) node(s), \(configuration.nodes.reduce(0) { $0 + $1.gpus.count }) GPU(s), budget \(configuration.controller.placement.maxTotalGPUs)")
+            let coordination = configuration.coordination.map {
+                "; coordinated through etcd (\($0.endpoints.joined(separator: ", "))) under \($0.prefix) as \($0.name), lease \(Int($0.leaseTTL.inSeconds)) s"
+            } ?? ""
+            print("\(config): valid; \(configuration.nodes.count) node(s), \(configuration.nodes.reduce(0) { $0 + $1.gpus.count }) GPU(s), budget \(configuration.controller.placement.maxTotalGPUs)\(coordination)")
             return
         }
         Daemon.bootstrapLogging()

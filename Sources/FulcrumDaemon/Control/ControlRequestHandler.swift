@@ -101,6 +101,7 @@ package struct ControlRequestHandler: Sendable {
             }
             return encode(view)
         case let .setOverride(request, ttl, reason):
+            if let refusal = await core.notLeading { throw refusal }
             let entry = await core.apply(request, ttlSeconds: ttl, reason: reason, requester: requester, now: time)
             logger.notice("override changed", metadata: [
                 "change": "\(ClientText.loggable(entry.action))", "reason": "\(ClientText.loggable(reason ?? ""))",
@@ -108,6 +109,7 @@ package struct ControlRequestHandler: Sendable {
             ])
             return encode(ChangeView(ok: true, change: entry.action, overrides: OverridesView(await core.overrides)))
         case let .drain(worker, reason):
+            if let refusal = await core.notLeading { throw refusal }
             let outcome = try await core.drain(worker, reason: reason, requester: requester, now: time)
             logger.notice("drain requested", metadata: ["worker": "\(ClientText.loggable(worker.rawValue))", "peer": "\(requester.map(\.description) ?? "unknown")"])
             return encode(ChangeView(ok: outcome.result != .failed && outcome.result != .refused, change: "drain \(worker)",

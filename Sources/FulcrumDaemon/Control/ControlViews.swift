@@ -1,4 +1,5 @@
 import FulcrumControlAPI
+import FulcrumCoordination
 import FulcrumCore
 import FulcrumDecisionAPI
 
@@ -19,7 +20,8 @@ extension DaemonCore {
             gpuBudget: configuration.controller.placement.maxTotalGPUs,
             gpusInUse: observation.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count },
             lastDecisions: decisions.suffix(10).map(StatusView.DecisionSummary.init),
-            audit: audit.suffix(20).map(AuditView.init)
+            audit: audit.suffix(20).map(AuditView.init),
+            coordination: election.map(CoordinationView.init)
         )
     }
 
@@ -51,5 +53,16 @@ extension AuditView {
 extension ChangeView.Outcome {
     init(_ report: ActionReport) {
         self.init(action: DecisionMessage.Action(report.action), result: report.result.rawValue, message: report.message)
+    }
+}
+
+extension CoordinationView {
+    init(_ status: ElectionStatus) {
+        func daemon(_ identity: DaemonIdentity) -> Daemon {
+            Daemon(name: identity.name, host: identity.host, pid: Int(identity.pid), controlSocket: identity.controlSocket)
+        }
+        self.init(role: status.role.rawValue, me: daemon(status.me), leader: status.leader.map(daemon), leaseID: status.leaseID.map(String.init),
+                  leaseTTLSeconds: status.leaseTTLSeconds, leaseRemainingSeconds: status.leaseRemainingSeconds, problem: status.problem,
+                  leaderChanges: status.leaderChanges, fencedActions: status.fencedActions)
     }
 }

@@ -30,6 +30,8 @@ package struct ActionReport: Sendable, Hashable, Codable {
         case failed
         case deferred
         case skippedDryRun = "skipped_dry_run"
+        /// Not made: another daemon leads (coordination), or this one's lead is unconfirmed.
+        case notLeader = "not_leader"
     }
 
     package var action: ScalingAction

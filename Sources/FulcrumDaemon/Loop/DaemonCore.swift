@@ -1,4 +1,5 @@
 import FulcrumConfiguration
+import FulcrumCoordination
 import FulcrumCore
 
 /// The daemon's decision state and the one place it changes: overrides, the controller, the
@@ -12,6 +13,9 @@ package actor DaemonCore {
     package private(set) var lastObservation: FleetObservation?
     package private(set) var lastOutcomes: [ActionReport] = []
     package private(set) var ticks = 0
+    /// The etcd election as last seen; nil until the first round, and always when this
+    /// daemon runs alone (no `coordination` configured).
+    package private(set) var election: ElectionStatus?
     private var controller: Controller
     private let fleet: any WorkerFleet
     private let telemetry: any TelemetryProvider
@@ -62,6 +66,8 @@ package actor DaemonCore {
         overrides = overrides.active(at: now).active
         if configuration.dryRun {
             lastOutcomes = decision.actions.map { ActionReport(action: $0, result: .skippedDryRun) }
+        } else if !mayAct {
+            lastOutcomes = decision.actions.map { ActionReport(action: $0, result: .notLeader, message: notLeading?.message) }
         } else if !decision.actions.isEmpty {
             lastOutcomes = await fleet.execute(decision.actions)
         } else {
@@ -123,4 +129,35 @@ package actor DaemonCore {
     }
 
     package var lastDecision: Decision? { decisions.last }
+
+    // MARK: Coordination
+
+    /// Whether this daemon may act: always when it runs alone, else only as the elected leader
+    /// (the actuator's fence confirms that with etcd again before each change).
+    package var mayAct: Bool { configuration.coordination == nil || election?.role == .leader }
+
+    package func coordinate(_ status: ElectionStatus) {
+        election = status
+    }
+
+    /// The shared operator state (etcd), replacing this daemon's: a standby follows the
+    /// leader's overrides and audit trail, and a new leader starts from them.
+    package func adoptShared(_ state: OperatorState?) {
+        overrides = state?.overrides ?? Overrides()
+        audit = state?.audit ?? []
+        persisted = operatorState
+    }
+
+    /// Why a change cannot be made through this daemon, or nil when it can.
+    package var notLeading: ControlError? {
+        guard !mayAct else { return nil }
+        guard let election, election.role == .standby else {
+            let why = election?.problem ?? "etcd has not answered yet"
+            return ControlError(status: 503, "fulcrumd \(configuration.coordination?.name ?? "") holds no etcd lease (\(why)), so it takes no changes and acts on nothing; check etcd (coordination.etcd.endpoints) and retry")
+        }
+        guard let leader = election.leader else {
+            return ControlError(status: 503, "fulcrumd \(election.me.name) is a standby and no daemon leads right now; retry in a few seconds")
+        }
+        return ControlError(status: 409, "fulcrumd \(election.me.name) is a standby; the leader is \(leader.name) on host \(leader.host) (pid \(leader.pid)); run the command there: ssh \(leader.host) fulcrumctl --socket \(leader.controlSocket) ...")
+    }
 }

@@ -1,3 +1,4 @@
+import FulcrumCoordination
 import FulcrumCore
 import Logging
 
@@ -40,8 +41,13 @@ actor Readiness {
     /// A loop silent for three tick intervals (at least 30 s, so one slow tick on a loaded
     /// machine is not an outage) is stuck; with every node unreachable nothing can be started
     /// or drained whatever is decided.
-    func problem(at instant: ContinuousClock.Instant, tick: Duration, nodes: [NodeSnapshot]) -> String? {
+    /// With coordination, a daemon without an etcd lease is not ready (a standby is: it would
+    /// take over); `election` is nil when the daemon runs alone.
+    func problem(at instant: ContinuousClock.Instant, tick: Duration, nodes: [NodeSnapshot], election: ElectionStatus? = nil) -> String? {
         guard startedUp else { return "first reconciliation pending" }
+        if let election, election.role == .unavailable {
+            return "no etcd lease (\(election.problem ?? "no answer yet")); this daemon acts on nothing until etcd answers"
+        }
         let allowance = max(tick * 3, .seconds(30))
         if let lastTick, instant - lastTick > allowance {
             let silent = instant - lastTick

@@ -28,6 +28,8 @@ public struct ActuatorError: Error, Sendable, Hashable, CustomStringConvertible 
         public static let bus = Code("bus")
         /// The router hook failed.
         public static let routerHook = Code("router-hook")
+        /// The fence refused the change: this daemon does not hold the lead (coordination).
+        public static let fenced = Code("fenced")
         /// The worker is not known to the actuator (never started or already gone).
         public static let unknownWorker = Code("unknown-worker")
     }

@@ -33,4 +33,6 @@ public struct ActuatorCounters: Sendable, Hashable {
     public var drainsFinished = 0
     public var routerHookFailures = 0
     public var nodeDisconnects = 0
+    /// Changes the fence refused (this daemon was not the leader).
+    public var fenced = 0
 }

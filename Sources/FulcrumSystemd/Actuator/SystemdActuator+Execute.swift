@@ -112,10 +112,10 @@ extension SystemdActuator {
         let name = start.unit.name
         do {
             if start.resetFirst {
-                guard try permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return .dryRun([]) }
+                guard try await permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return .dryRun([]) }
                 try await start.client.resetFailedUnit(name)
             }
-            guard try permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return .dryRun([]) }
+            guard try await permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return .dryRun([]) }
             let job = try await start.client.startUnit(name)
             let outcome = try await withTimeout(configuration.jobTimeout, "the start job of \(name) on \(start.node)") {
                 try await start.client.waitForJob(job)
@@ -145,6 +145,10 @@ extension SystemdActuator {
             logger.info("started \(name) on \(start.node)", metadata: metadata(worker))
             eventSink.yield(.workerStarted(start.id))
             return .done(start.id)
+        } catch let error as ActuatorError where error.code == .fenced {
+            // Nothing was called: release the GPUs held for this start.
+            if workers[start.id]?.properties.activeState == "activating" { workers[start.id] = nil }
+            return .refused(error)
         } catch {
             counters.startFailures += 1
             if var worker = workers[start.id] {
@@ -195,7 +199,10 @@ extension SystemdActuator {
         guard let worker = workers[id] else { return }
         let target = endpoint(of: worker)
         if let router {
-            do { try await router.deregister(target) } catch {
+            do {
+                try await passFence("deregister \(target.url) from the router")
+                try await router.deregister(target)
+            } catch {
                 counters.routerHookFailures += 1
                 logger.warning("router deregistration of \(target.url) failed, draining anyway: \(error)", metadata: metadata(worker))
             }
@@ -247,7 +254,7 @@ extension SystemdActuator {
             return
         }
         do {
-            guard try permit(call, unit: worker.unit.name, node: worker.node) else { return }
+            guard try await permit(call, unit: worker.unit.name, node: worker.node) else { return }
             let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
             let outcome = try await withTimeout(configuration.jobTimeout, "the stop job of \(worker.unit.name) on \(worker.node)") {
                 try await client.waitForJob(job)
@@ -289,6 +296,7 @@ extension SystemdActuator {
         counters.drainsCancelled += 1
         if let router {
             do {
+                try await passFence("register \(endpoint(of: worker).url) with the router")
                 try await router.register(endpoint(of: worker))
                 workers[id]?.registered = true
             } catch {

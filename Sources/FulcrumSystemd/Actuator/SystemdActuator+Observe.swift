@@ -39,15 +39,29 @@ extension SystemdActuator {
         await observe().workers.first { $0.id == id }
     }
 
+    /// Marks running workers ready (after the probe) and registers them with the router. A
+    /// standby (fenced) marks them ready but leaves registration to the leader; once it leads,
+    /// the workers still unregistered are registered on its next observation.
     private func promoteReadyWorkers() async {
-        let candidates = workers.values.filter { $0.isRunning && $0.readyAt == nil && !$0.draining && reachable[$0.node] == true }
+        let registering = router != nil && !configuration.dryRun
+        let candidates = workers.values.filter {
+            $0.isRunning && !$0.draining && reachable[$0.node] == true && ($0.readyAt == nil || (registering && !$0.registered))
+        }
         for worker in candidates {
             let target = endpoint(of: worker)
-            if let readiness, await !readiness.isReady(target) { continue }
+            if worker.readyAt == nil, let readiness, await !readiness.isReady(target) { continue }
             guard var current = workers[worker.id], current.isRunning, !current.draining else { continue }
-            current.readyAt = wallClock()
-            workers[worker.id] = current
-            guard let router, !current.registered, !configuration.dryRun else { continue }
+            if current.readyAt == nil {
+                current.readyAt = wallClock()
+                workers[worker.id] = current
+            }
+            guard let router, registering, !current.registered else { continue }
+            if let fence, await !fence.mightAct() { continue }
+            do {
+                try await passFence("register \(target.url) with the router")
+            } catch {
+                continue
+            }
             do {
                 try await router.register(target)
                 workers[worker.id]?.registered = true

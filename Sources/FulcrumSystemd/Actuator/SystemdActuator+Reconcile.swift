@@ -120,7 +120,7 @@ extension SystemdActuator {
         guard let worker = workers[id] else { return }
         let call = SystemdManagerClient.managerCall("ResetFailedUnit", [.string(worker.unit.name)])
         do {
-            guard try permit(call, unit: worker.unit.name, node: worker.node) else { return }
+            guard try await permit(call, unit: worker.unit.name, node: worker.node) else { return }
             try await client.resetFailedUnit(worker.unit.name)
         } catch {
             logger.warning("\(call) on \(worker.node) failed: \(error)", metadata: metadata(worker))

@@ -16,6 +16,7 @@ public actor SystemdActuator {
     let router: (any RouterHook)?
     let loadProvider: (any WorkerLoadProvider)?
     let readiness: (any ReadinessProbe)?
+    let fence: (any ActuationFence)?
     let wallClock: @Sendable () -> Timestamp
 
     let nodeConfigurations: [String: NodeConfiguration]
@@ -37,6 +38,7 @@ public actor SystemdActuator {
         router: (any RouterHook)? = nil,
         loadProvider: (any WorkerLoadProvider)? = nil,
         readiness: (any ReadinessProbe)? = nil,
+        fence: (any ActuationFence)? = nil,
         logger: Logger = Logger(label: "fulcrum.systemd"),
         wallClock: @escaping @Sendable () -> Timestamp = { Timestamp(seconds: Date().timeIntervalSince1970) }
     ) throws(ActuatorError) {
@@ -46,6 +48,7 @@ public actor SystemdActuator {
         self.router = router
         self.loadProvider = loadProvider
         self.readiness = readiness
+        self.fence = fence
         self.logger = logger
         self.wallClock = wallClock
         self.nodeConfigurations = Dictionary(uniqueKeysWithValues: configuration.nodes.map { ($0.name, $0) })
@@ -175,9 +178,10 @@ public actor SystemdActuator {
         ["worker": "\(worker.id)", "node": "\(worker.node)", "unit": "\(worker.unit.name)", "role": "\(worker.unit.role)", "gpus": "\(worker.unit.gpus.indices)"]
     }
 
-    /// The gate before every call that changes a unit: re-validates the name (safety) and,
-    /// in dry-run, logs the exact call instead of making it. True: go ahead.
-    func permit(_ call: BusMethodCall, unit: String, node: String) throws(ActuatorError) -> Bool {
+    /// The gate before every call that changes a unit: re-validates the name (safety), in
+    /// dry-run logs the exact call instead of making it, and asks the fence (the leadership
+    /// check) last, so nothing runs between its answer and the call. True: go ahead.
+    func permit(_ call: BusMethodCall, unit: String, node: String) async throws(ActuatorError) -> Bool {
         guard let configuration = nodeConfigurations[node] else {
             throw ActuatorError(.unknownNode, "The node '\(node)' is not configured; add it to the actuator configuration.")
         }
@@ -186,8 +190,16 @@ public actor SystemdActuator {
             logger.notice("dry-run: would call \(call) on \(node)", metadata: ["node": "\(node)", "unit": "\(unit)"])
             return false
         }
+        try await passFence("\(call) on \(node)")
         logger.debug("calling \(call) on \(node)", metadata: ["node": "\(node)", "unit": "\(unit)"])
         return true
+    }
+
+    /// Throws `.fenced` when the fence refuses `change`.
+    func passFence(_ change: String) async throws(ActuatorError) {
+        guard let fence, let refusal = await fence.refusal(for: change) else { return }
+        counters.fenced += 1
+        throw ActuatorError(.fenced, "Did not \(change): \(refusal).")
     }
 
     func client(for node: String) -> SystemdManagerClient? {
