@@ -47,6 +47,19 @@ public struct ElectionStatus: Sendable, Hashable {
     public var problem: String?
     public var leaderChanges: Int
     public var fencedActions: Int
+
+    public init(role: CoordinationRole, me: DaemonIdentity, leader: DaemonIdentity?, leaseID: Int64?, leaseTTLSeconds: Int,
+                leaseRemainingSeconds: Double?, problem: String?, leaderChanges: Int, fencedActions: Int) {
+        self.role = role
+        self.me = me
+        self.leader = leader
+        self.leaseID = leaseID
+        self.leaseTTLSeconds = leaseTTLSeconds
+        self.leaseRemainingSeconds = leaseRemainingSeconds
+        self.problem = problem
+        self.leaderChanges = leaderChanges
+        self.fencedActions = fencedActions
+    }
 }
 
 /// The etcd election recipe: each daemon holds a lease it renews, and campaigns by creating
