@@ -11,29 +11,62 @@ public final class EtcdCluster: @unchecked Sendable {
         public var name: String
         public var clientPort: Int
         public var peerPort: Int
-        public var clientURL: String { "http://127.0.0.1:\(clientPort)" }
+        public var scheme: String
+        public var clientURL: String { "\(scheme)://127.0.0.1:\(clientPort)" }
+    }
+
+    /// A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, made
+    /// with openssl, for members that demand client certificates (`--client-cert-auth`).
+    public struct TLSFiles: Sendable {
+        public var ca: String
+        public var serverCert: String
+        public var serverKey: String
+        public var clientCert: String
+        public var clientKey: String
+
+        public static func make(in folder: String) throws -> TLSFiles {
+            let script = """
+            set -e
+            cd '\(folder)'
+            key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out "$1" 2>/dev/null; }
+            key ca.key
+            openssl req -x509 -new -key ca.key -out ca.pem -days 2 -subj /CN=fulcrum-test-ca 2>/dev/null
+            for who in server client; do
+              key $who.key
+              openssl req -new -key $who.key -out $who.csr -subj /CN=fulcrum-test-$who 2>/dev/null
+              printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n' > $who.ext
+              openssl x509 -req -in $who.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $who.pem -days 2 -extfile $who.ext 2>/dev/null
+            done
+            """
+            let result = try SystemdNodes.run("/bin/sh", ["-c", script])
+            guard result.status == 0 else { throw Failure("making test certificates failed: \(result.output)") }
+            return TLSFiles(ca: "\(folder)/ca.pem", serverCert: "\(folder)/server.pem", serverKey: "\(folder)/server.key",
+                            clientCert: "\(folder)/client.pem", clientKey: "\(folder)/client.key")
+        }
     }
 
     public static let executable = "/usr/bin/etcd"
     public let members: [Member]
     public let folder: String
+    public let tls: TLSFiles?
     private var processes: [Int: Process] = [:]
     private let lock = NSLock()
 
     public var endpoints: [String] { members.map(\.clientURL) }
 
     /// Starts `size` members forming one cluster and waits until every one answers `/health`.
-    public static func start(size: Int, timeout: Duration = .seconds(60)) async throws -> EtcdCluster {
+    /// With `tls`, clients must use https and present a certificate signed by the test CA.
+    public static func start(size: Int, tls: Bool = false, timeout: Duration = .seconds(60)) async throws -> EtcdCluster {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw Failure("\(executable) is missing; scripts/setup installs etcd-server")
         }
         var members: [Member] = []
         for index in 0..<size {
-            members.append(Member(name: "m\(index)", clientPort: try freeLocalPort(), peerPort: try freeLocalPort()))
+            members.append(Member(name: "m\(index)", clientPort: try freeLocalPort(), peerPort: try freeLocalPort(), scheme: tls ? "https" : "http"))
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fulcrum-etcd-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let cluster = EtcdCluster(members: members, folder: folder)
+        let cluster = EtcdCluster(members: members, folder: folder, tls: tls ? try TLSFiles.make(in: folder) : nil)
         do {
             for index in members.indices { try cluster.startMember(index) }
             try await cluster.waitHealthy(timeout: timeout)
@@ -44,9 +77,10 @@ public final class EtcdCluster: @unchecked Sendable {
         return cluster
     }
 
-    private init(members: [Member], folder: String) {
+    private init(members: [Member], folder: String, tls: TLSFiles?) {
         self.members = members
         self.folder = folder
+        self.tls = tls
     }
 
     /// (Re)starts one member from its data folder.
@@ -62,7 +96,7 @@ public final class EtcdCluster: @unchecked Sendable {
             "--initial-advertise-peer-urls", "http://127.0.0.1:\(member.peerPort)",
             "--initial-cluster", initialCluster, "--initial-cluster-token", (folder as NSString).lastPathComponent,
             "--logger", "zap", "--log-level", "warn",
-        ]
+        ] + (tls.map { ["--cert-file", $0.serverCert, "--key-file", $0.serverKey, "--client-cert-auth", "--trusted-ca-file", $0.ca] } ?? [])
         let log = "\(folder)/\(member.name).log"
         if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
@@ -86,7 +120,19 @@ public final class EtcdCluster: @unchecked Sendable {
         Foundation.kill(process.processIdentifier, signal)
     }
 
+    /// `etcdctl` against the cluster, with the test client certificate when TLS is on.
+    public func etcdctl(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let tlsArguments = tls.map { ["--cacert", $0.ca, "--cert", $0.clientCert, "--key", $0.clientKey] } ?? []
+        return try SystemdNodes.run("/usr/bin/etcdctl", ["--endpoints", endpoints.joined(separator: ",")] + tlsArguments + arguments,
+                                    environment: ["ETCDCTL_API": "3"])
+    }
+
     public func isHealthy(_ index: Int) async -> Bool {
+        if let tls {
+            let arguments = ["--endpoints", members[index].clientURL, "--cacert", tls.ca, "--cert", tls.clientCert, "--key", tls.clientKey,
+                             "--command-timeout", "2s", "endpoint", "health"]
+            return (try? SystemdNodes.run("/usr/bin/etcdctl", arguments, environment: ["ETCDCTL_API": "3"]).status) == 0
+        }
         guard let url = URL(string: "\(members[index].clientURL)/health") else { return false }
         var request = URLRequest(url: url)
         request.timeoutInterval = 2
