@@ -38,6 +38,16 @@ struct LeaderElectionTests {
             return election
         }
 
+        /// a and b under `prefix`, a campaigning first: a leads, b follows.
+        func pair(prefix: String) async throws -> (a: LeaderElection, b: LeaderElection) {
+            let a = try election("a", prefix: prefix)
+            let b = try election("b", prefix: prefix)
+            await a.step()
+            await b.step()
+            #expect(await a.isLeader)
+            return (a, b)
+        }
+
         func shutdown() async {
             for election in made { await election.client.shutdown() }
         }
@@ -46,10 +56,7 @@ struct LeaderElectionTests {
     @Test("one of two candidates leads; the other follows and is fenced")
     func oneLeader() async throws {
         try await Self.withEtcd(size: 1) { etcd, candidates in
-            let a = try candidates.election("a", prefix: "/t/one")
-            let b = try candidates.election("b", prefix: "/t/one")
-            await a.step()
-            await b.step()
+            let (a, b) = try await candidates.pair(prefix: "/t/one")
             #expect(await a.status.role == .leader)
             #expect(await b.status.role == .standby)
             #expect(await b.status.leader?.name == "a")
@@ -70,11 +77,7 @@ struct LeaderElectionTests {
     @Test("a leader that stops renewing loses the lead after its TTL; resumed, it acts on nothing")
     func pausedLeaderIsFenced() async throws {
         try await Self.withEtcd(size: 1) { etcd, candidates in
-            let a = try candidates.election("a", prefix: "/t/pause")
-            let b = try candidates.election("b", prefix: "/t/pause")
-            await a.step()
-            await b.step()
-            #expect(await a.isLeader)
+            let (a, b) = try await candidates.pair(prefix: "/t/pause")
             // a stops stepping, as a paused process; b keeps campaigning until the key expires.
             try await eventually("b to take over once a's 2 s lease expires", timeout: .seconds(30)) {
                 await b.step()
@@ -96,11 +99,7 @@ struct LeaderElectionTests {
     @Test("a three-member cluster loses one member: the leader keeps leading, a standby still takes over")
     func memberLoss() async throws {
         try await Self.withEtcd(size: 3) { etcd, candidates in
-            let a = try candidates.election("a", prefix: "/t/members")
-            let b = try candidates.election("b", prefix: "/t/members")
-            await a.step()
-            await b.step()
-            #expect(await a.isLeader)
+            let (a, b) = try await candidates.pair(prefix: "/t/members")
             etcd.kill(0) // the member both clients ask first
             for _ in 0..<3 {
                 await a.step()

@@ -39,14 +39,9 @@ extension DaemonEndToEndTests {
         var log: String { daemon?.output ?? "" }
     }
 
-    static func coordinatedConfiguration(_ template: String, member: Member, bus: String, router: String, etcd: [String]) -> String {
-        template
-            .replacingOccurrences(of: "@BUS@", with: bus)
-            .replacingOccurrences(of: "@STATE@", with: member.folder)
-            .replacingOccurrences(of: "@METRICS_PORT@", with: String(member.metricsPort))
-            .replacingOccurrences(of: "@ROUTER@", with: router)
-            .replacingOccurrences(of: "port_base: 32000", with: "port_base: 31600")
-            .replacingOccurrences(of: "port_base: 32100", with: "port_base: 31700")
+    /// The demo's configuration for one member, with `coordination` and without `state_file`.
+    static func coordinatedConfiguration(member: Member, bus: String, router: String, etcd: [String]) throws -> String {
+        try demoConfiguration(bus: bus, state: member.folder, metricsPort: member.metricsPort, router: router, prefillBase: 31600, decodeBase: 31700)
             .replacingOccurrences(of: "state_file: \(member.folder)/state.json\n", with: "")
             + """
             coordination:
@@ -92,44 +87,23 @@ extension DaemonEndToEndTests {
         let root = NSTemporaryDirectory() + "fulcrumd-ha-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: "\(root)/units", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let profile = Self.repository.appendingPathComponent("examples/demo/demo-profile.yaml").path
-        for role in ["prefill", "decode"] {
-            try """
-            [Unit]
-            Description=Emulated \(role) worker on GPUs %i
-            [Service]
-            Type=exec
-            Environment=FULCRUM_PREFILL_BASE_PORT=31600 FULCRUM_DECODE_BASE_PORT=31700
-            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
-            EnvironmentFile=-%t/fulcrum-workers/%n.env
-            ExecStart=\(Self.build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --profile \(profile) --time-scale 10
-            KillSignal=SIGTERM
-            TimeoutStopSec=60
-            """.write(toFile: "\(root)/units/fulcrum-emu-\(role)@.service", atomically: true, encoding: .utf8)
-        }
+        try Self.writeProfiledUnits(into: "\(root)/units", prefillBase: 31600, decodeBase: 31700)
         let etcd = try await EtcdCluster.start(size: 3)
         defer { etcd.stop() }
         let nodes = try SystemdNodes.start(count: 1, units: "\(root)/units")
         defer { nodes.stop() }
-        let routerPort = try freeLocalPort()
-        let router = Process()
-        router.executableURL = Self.build.appendingPathComponent("fulcrum-emu")
-        router.arguments = ["router", "--listen", "127.0.0.1:\(routerPort)", "--worker-wait", "20"]
-        router.standardOutput = FileHandle.nullDevice
-        router.standardError = FileHandle.nullDevice
-        try router.run()
+        let (router, routerPort) = try Self.startRouter()
         defer { router.terminate(); router.waitUntilExit() }
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         defer { Task { try? await client.shutdown() } }
         let notify = try NotifySocket(path: "\(root)/notify.sock")
         defer { notify.close() }
 
-        let template = try String(contentsOfFile: Self.repository.appendingPathComponent("examples/demo/fulcrum.yaml.in").path, encoding: .utf8)
         let a = try Member(name: "head-a", root: root)
         let b = try Member(name: "head-b", root: root)
         defer { a.kill(); b.kill() }
-        func configuration(_ member: Member) -> String {
-            Self.coordinatedConfiguration(template, member: member, bus: nodes.bus(0), router: "http://127.0.0.1:\(routerPort)", etcd: etcd.endpoints)
+        func configuration(_ member: Member) throws -> String {
+            try Self.coordinatedConfiguration(member: member, bus: nodes.bus(0), router: "http://127.0.0.1:\(routerPort)", etcd: etcd.endpoints)
         }
 
         // a starts first and leads; b joins as a standby and follows it.
@@ -161,13 +135,7 @@ extension DaemonEndToEndTests {
         var lines = ["arrival_s,input_tokens,output_tokens"]
         for step in 0..<1200 { lines.append(String(format: "%.3f,1000,100", Double(step) * 0.5)) }
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(root)/trace.csv", atomically: true, encoding: .utf8)
-        let load = Process()
-        load.executableURL = Self.build.appendingPathComponent("fulcrum-emu")
-        load.arguments = ["load", "--target", "http://127.0.0.1:\(routerPort)", "--trace", "\(root)/trace.csv", "--speedup", "10", "--json", "\(root)/load.json"]
-        let loadLog = Pipe()
-        load.standardOutput = loadLog
-        load.standardError = loadLog
-        try load.run()
+        let (load, loadLog) = try Self.startLoad(router: routerPort, trace: "\(root)/trace.csv", report: "\(root)/load.json")
         defer { if load.isRunning { load.terminate() } }
 
         // One etcd member lost: nobody notices.

@@ -15,44 +15,17 @@ extension DaemonEndToEndTests {
         let root = NSTemporaryDirectory() + "fulcrumd-load-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: "\(root)/units", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let profile = Self.repository.appendingPathComponent("examples/demo/demo-profile.yaml").path
-        for role in ["prefill", "decode"] {
-            try """
-            [Unit]
-            Description=Emulated \(role) worker on GPUs %i
-            [Service]
-            Type=exec
-            Environment=FULCRUM_PREFILL_BASE_PORT=31400 FULCRUM_DECODE_BASE_PORT=31500
-            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
-            EnvironmentFile=-%t/fulcrum-workers/%n.env
-            ExecStart=\(Self.build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --profile \(profile) --time-scale 10
-            KillSignal=SIGTERM
-            TimeoutStopSec=60
-            """.write(toFile: "\(root)/units/fulcrum-emu-\(role)@.service", atomically: true, encoding: .utf8)
-        }
+        try Self.writeProfiledUnits(into: "\(root)/units", prefillBase: 31400, decodeBase: 31500)
         let nodes = try SystemdNodes.start(count: 1, units: "\(root)/units")
         defer { nodes.stop() }
 
-        // Router.
-        let routerPort = try freeLocalPort()
-        let router = Process()
-        router.executableURL = Self.build.appendingPathComponent("fulcrum-emu")
-        router.arguments = ["router", "--listen", "127.0.0.1:\(routerPort)", "--worker-wait", "20"]
-        router.standardOutput = FileHandle.nullDevice
-        router.standardError = FileHandle.nullDevice
-        try router.run()
+        let (router, routerPort) = try Self.startRouter()
         defer { router.terminate(); router.waitUntilExit() }
 
         // fulcrumd with the demo's configuration (time-scaled SLO, priors, SGLang-style router hook).
         let metricsPort = try freeLocalPort()
-        let template = try String(contentsOfFile: Self.repository.appendingPathComponent("examples/demo/fulcrum.yaml.in").path, encoding: .utf8)
-        let configuration = template
-            .replacingOccurrences(of: "@BUS@", with: nodes.bus(0))
-            .replacingOccurrences(of: "@STATE@", with: root)
-            .replacingOccurrences(of: "@METRICS_PORT@", with: String(metricsPort))
-            .replacingOccurrences(of: "@ROUTER@", with: "http://127.0.0.1:\(routerPort)")
-            .replacingOccurrences(of: "port_base: 32000", with: "port_base: 31400")
-            .replacingOccurrences(of: "port_base: 32100", with: "port_base: 31500")
+        let configuration = try Self.demoConfiguration(bus: nodes.bus(0), state: root, metricsPort: metricsPort,
+                                                       router: "http://127.0.0.1:\(routerPort)", prefillBase: 31400, decodeBase: 31500)
         try configuration.write(toFile: "\(root)/fulcrum.yaml", atomically: true, encoding: .utf8)
         let notify = try NotifySocket(path: "\(root)/notify.sock")
         defer { notify.close() }
@@ -68,13 +41,7 @@ extension DaemonEndToEndTests {
             time += 0.5
         }
         try (lines.joined(separator: "\n") + "\n").write(toFile: "\(root)/trace.csv", atomically: true, encoding: .utf8)
-        let load = Process()
-        load.executableURL = Self.build.appendingPathComponent("fulcrum-emu")
-        load.arguments = ["load", "--target", "http://127.0.0.1:\(routerPort)", "--trace", "\(root)/trace.csv", "--speedup", "10", "--json", "\(root)/load.json"]
-        let loadLog = Pipe()
-        load.standardOutput = loadLog
-        load.standardError = loadLog
-        try load.run()
+        let (load, loadLog) = try Self.startLoad(router: routerPort, trace: "\(root)/trace.csv", report: "\(root)/load.json")
         defer { if load.isRunning { load.terminate() } }
 
         func units(_ role: String) throws -> [String] {
@@ -100,5 +67,62 @@ extension DaemonEndToEndTests {
         #expect(report?["failed"] as? Int == 0, "\(output)")
         #expect(report?["succeeded"] as? Int == 1200, "\(output)")
         #expect(try await daemon.stop() == 0)
+    }
+
+    /// Emulated worker templates replaying the demo profile 10x faster, on the given port bases.
+    static func writeProfiledUnits(into folder: String, prefillBase: Int, decodeBase: Int) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let profile = repository.appendingPathComponent("examples/demo/demo-profile.yaml").path
+        for role in ["prefill", "decode"] {
+            try """
+            [Unit]
+            Description=Emulated \(role) worker on GPUs %i
+            [Service]
+            Type=exec
+            Environment=FULCRUM_PREFILL_BASE_PORT=\(prefillBase) FULCRUM_DECODE_BASE_PORT=\(decodeBase)
+            ExecStartPre=\(SystemdNodes.unitEnv) \(role) %i %t/fulcrum-workers/%n.env
+            EnvironmentFile=-%t/fulcrum-workers/%n.env
+            ExecStart=\(build.path)/fulcrum-emu worker --role \(role) --listen 127.0.0.1:${FULCRUM_PORT} --engine vllm --profile \(profile) --time-scale 10
+            KillSignal=SIGTERM
+            TimeoutStopSec=60
+            """.write(toFile: "\(folder)/fulcrum-emu-\(role)@.service", atomically: true, encoding: .utf8)
+        }
+    }
+
+    /// The demo's configuration (examples/demo/fulcrum.yaml.in: time-scaled SLO, priors, the
+    /// SGLang-style router hook) filled in for one test's node, folder, ports and router.
+    static func demoConfiguration(bus: String, state: String, metricsPort: Int, router: String, prefillBase: Int, decodeBase: Int) throws -> String {
+        try String(contentsOfFile: repository.appendingPathComponent("examples/demo/fulcrum.yaml.in").path, encoding: .utf8)
+            .replacingOccurrences(of: "@BUS@", with: bus)
+            .replacingOccurrences(of: "@STATE@", with: state)
+            .replacingOccurrences(of: "@METRICS_PORT@", with: String(metricsPort))
+            .replacingOccurrences(of: "@ROUTER@", with: router)
+            .replacingOccurrences(of: "port_base: 32000", with: "port_base: \(prefillBase)")
+            .replacingOccurrences(of: "port_base: 32100", with: "port_base: \(decodeBase)")
+    }
+
+    /// The emulated router on a free port; the caller terminates it.
+    static func startRouter() throws -> (process: Process, port: Int) {
+        let port = try freeLocalPort()
+        let router = Process()
+        router.executableURL = build.appendingPathComponent("fulcrum-emu")
+        router.arguments = ["router", "--listen", "127.0.0.1:\(port)", "--worker-wait", "20"]
+        router.standardOutput = FileHandle.nullDevice
+        router.standardError = FileHandle.nullDevice
+        try router.run()
+        return (router, port)
+    }
+
+    /// `fulcrum-emu load` replaying `trace` 10x faster through the router; its output goes to
+    /// the pipe, its JSON report to `report`.
+    static func startLoad(router port: Int, trace: String, report: String) throws -> (process: Process, output: Pipe) {
+        let load = Process()
+        load.executableURL = build.appendingPathComponent("fulcrum-emu")
+        load.arguments = ["load", "--target", "http://127.0.0.1:\(port)", "--trace", trace, "--speedup", "10", "--json", report]
+        let output = Pipe()
+        load.standardOutput = output
+        load.standardError = output
+        try load.run()
+        return (load, output)
     }
 }
