@@ -29,9 +29,11 @@ struct LeaderElectionTests {
 
         init(endpoints: [String]) { self.endpoints = endpoints }
 
-        func election(_ name: String, prefix: String, ttl: Int = 2, extraEndpoints: [String] = []) throws -> LeaderElection {
+        /// A TTL of 10 s unless a test needs leases to run out: a loaded machine can take
+        /// seconds between two steps, and a short lease would lapse for that reason alone.
+        func election(_ name: String, prefix: String, ttl: Int = 10, extraEndpoints: [String] = []) throws -> LeaderElection {
             let configuration = CoordinationConfiguration(endpoints: extraEndpoints + endpoints, prefix: prefix, leaseTTL: .seconds(ttl), name: name)
-            let client = try EtcdClient(configuration, requestTimeout: .seconds(1))
+            let client = try EtcdClient(configuration, requestTimeout: .seconds(2))
             let election = LeaderElection(client: client, prefix: prefix, ttlSeconds: ttl,
                                           identity: DaemonIdentity(name: name, controlSocket: "/run/\(name).sock"), logger: Logger(label: "test.\(name)"))
             made.append(election)
@@ -39,12 +41,12 @@ struct LeaderElectionTests {
         }
 
         /// a and b under `prefix`, a campaigning first: a leads, b follows.
-        func pair(prefix: String) async throws -> (a: LeaderElection, b: LeaderElection) {
-            let a = try election("a", prefix: prefix)
-            let b = try election("b", prefix: prefix)
+        func pair(prefix: String, ttl: Int = 10) async throws -> (a: LeaderElection, b: LeaderElection) {
+            let a = try election("a", prefix: prefix, ttl: ttl)
+            let b = try election("b", prefix: prefix, ttl: ttl)
             await a.step()
-            await b.step()
             #expect(await a.isLeader)
+            await b.step()
             return (a, b)
         }
 
@@ -77,9 +79,9 @@ struct LeaderElectionTests {
     @Test("a leader that stops renewing loses the lead after its TTL; resumed, it acts on nothing")
     func pausedLeaderIsFenced() async throws {
         try await Self.withEtcd(size: 1) { etcd, candidates in
-            let (a, b) = try await candidates.pair(prefix: "/t/pause")
+            let (a, b) = try await candidates.pair(prefix: "/t/pause", ttl: 3)
             // a stops stepping, as a paused process; b keeps campaigning until the key expires.
-            try await eventually("b to take over once a's 2 s lease expires", timeout: .seconds(30)) {
+            try await eventually("b to take over once a's 3 s lease expires", timeout: .seconds(30)) {
                 await b.step()
                 return await b.isLeader
             }
@@ -89,7 +91,8 @@ struct LeaderElectionTests {
             await a.step()
             #expect(await a.status.role == .standby)
             #expect(await a.status.leader?.name == "b")
-            // ...and b still acts.
+            // ...and b, renewing as it goes, still acts.
+            await b.step()
             #expect(await b.admit("StartUnit") == nil)
             await b.resign()
             await a.resign()

@@ -48,7 +48,7 @@ extension DaemonEndToEndTests {
               etcd:
                 endpoints: [\(etcd.joined(separator: ", "))]
                 prefix: /fulcrum/e2e
-                lease_ttl: 3s
+                lease_ttl: 5s
                 name: \(member.name)
 
             """
@@ -70,6 +70,19 @@ extension DaemonEndToEndTests {
             .body.collect(upTo: 4 << 20)
         let samples = try ExpositionParser.parse(String(buffer: body)).family(named: name)?.samples ?? []
         return samples.filter { sample in label.map { sample.labels.contains($0) } ?? true }.map(\.value).reduce(0, +)
+    }
+
+    /// Waits until `member` has made `count` more control-loop ticks: a window in which
+    /// something must not happen, measured in the daemon's own ticks rather than wall time.
+    func waitTicks(_ member: Member, _ count: Int, client: HTTPClient) async throws {
+        func ticks() async throws -> Double {
+            let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(member.metricsPort)/metrics"), timeout: .seconds(10))
+                .body.collect(upTo: 4 << 20)
+            return try ExpositionParser.parse(String(buffer: body)).family(named: "fulcrum_tick_duration_seconds")?
+                .samples.first { $0.name == "fulcrum_tick_duration_seconds_count" }?.value ?? 0
+        }
+        let start = try await ticks()
+        try await eventually("\(member.name) to tick \(count) times", timeout: .seconds(120)) { try await ticks() >= start + Double(count) }
     }
 
     /// Each loaded worker unit, in any state, with its InvocationID: a unit started (even one
@@ -141,7 +154,7 @@ extension DaemonEndToEndTests {
         // One etcd member lost: nobody notices.
         etcd.kill(0)
         let changesBefore = try await metric(b, "fulcrum_leader_changes_total", client: client)
-        try await Task.sleep(for: .seconds(4)) // longer than the 3 s lease: a leader that could not renew would lose it
+        try await waitTicks(a, 6, client: client) // 1 s ticks: longer than the 5 s lease a leader that could not renew would lose
         #expect(role(a) == "leader")
         #expect(role(b) == "standby")
         #expect(try await metric(b, "fulcrum_leader_changes_total", client: client) == changesBefore)
@@ -153,9 +166,9 @@ extension DaemonEndToEndTests {
         a.kill()
         try await eventually("head-b to take over\n\(b.log)", timeout: .seconds(60)) { role(b) == "leader" }
         let takeover = ContinuousClock.now - killed
-        print("coordination e2e: takeover after leader SIGKILL took \(takeover) (lease TTL 3 s)")
+        print("coordination e2e: takeover after leader SIGKILL took \(takeover) (lease TTL 5 s)")
         #expect(takeover < .seconds(30))
-        try await Task.sleep(for: .seconds(3)) // three ticks as leader
+        try await waitTicks(b, 3, client: client)
         #expect(try invocations(nodes) == before, "a unit was started or stopped on takeover\n\(b.log)")
         try await eventually("the load to finish", timeout: .seconds(180)) { !load.isRunning }
         let output = String(decoding: loadLog.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -179,7 +192,7 @@ extension DaemonEndToEndTests {
         let pausedLog = b.log.count
         b.daemon?.signal(SIGCONT)
         try await eventually("the resumed head-b to find itself a standby\n\(b.log)", timeout: .seconds(60)) { role(b) == "standby" }
-        try await Task.sleep(for: .seconds(3))
+        try await waitTicks(b, 3, client: client)
         #expect(try invocations(nodes) == settled, "the resumed head-b changed a unit\n\(b.log)")
         let resumed = String(b.log.dropFirst(pausedLog))
         for job in ["started fulcrum-emu", "draining node0/", "drained and stopped", "cleared failed unit"] {
@@ -199,7 +212,7 @@ extension DaemonEndToEndTests {
         let unavailable = try fulcrumctl(["override", "counts", "--prefill", "3", "--decode", "3"], socket: a.socket)
         #expect(unavailable.status != 0)
         #expect(unavailable.output.contains("holds no etcd lease"), "\(unavailable.output)")
-        try await Task.sleep(for: .seconds(3))
+        try await waitTicks(a, 3, client: client)
         #expect(try invocations(nodes) == settled, "a unit changed while no daemon held a lease")
 
         // etcd back: one of them leads again.
