@@ -143,6 +143,9 @@ extension DaemonEndToEndTests {
         try await eventually("the standby to show the shared override", timeout: .seconds(30)) {
             (try? fulcrumctl(["status"], socket: b.socket).output.contains("Overrides: counts")) == true
         }
+        let standbyStatus = try fulcrumctl(["status"], socket: b.socket).output
+        #expect(standbyStatus.contains("Role: standby as head-b; leader head-a on "), "\(standbyStatus)")
+        #expect(try fulcrumctl(["status"], socket: a.socket).output.contains("Role: leader as head-a (lease "))
 
         // Load through the router for the rest of the failover: 60 s of chat.
         var lines = ["arrival_s,input_tokens,output_tokens"]
