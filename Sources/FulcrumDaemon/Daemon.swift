@@ -46,7 +46,8 @@ package struct Daemon: Sendable {
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
                                    logger: Logger(label: "fulcrumd.scrape"), now: now)
-        let core = Self.makeCore(configuration, fleet: fleet, telemetry: scrape, election: election, logger: logger)
+        let writer = election.map { SharedStateWriter(election: $0, logger: Logger(label: "fulcrumd.coordination")) }
+        let core = Self.makeCore(configuration, fleet: fleet, telemetry: scrape, sharedState: writer, logger: logger)
         let readiness = Readiness(notifier: notifier, logger: logger)
 
         // The first reconciliation: adopt what runs before deciding anything.
@@ -57,9 +58,11 @@ package struct Daemon: Sendable {
         let reload = makeReload(core: core, scrape: scrape, metrics: metrics, notifier: notifier, logger: logger, now: now)
         // Services stop in reverse order: the election goes last, so the lead is resigned
         // only once the control loop has stopped acting.
-        let coordination: [ServiceGroupConfiguration.ServiceConfiguration] = election.map {
-            [.init(service: CoordinationService(election: $0, core: core, metrics: metrics, logger: Logger(label: "fulcrumd.coordination")))]
-        } ?? []
+        var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let election, let writer {
+            coordination = [.init(service: CoordinationService(election: election, writer: writer, core: core, metrics: metrics,
+                                                               logger: Logger(label: "fulcrumd.coordination")))]
+        }
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = coordination + [
             .init(service: Self.makeControlServer(configuration, core: core, metrics: metrics, readiness: readiness, reload: reload, now: now)),
             .init(service: Self.makeMetricsServer(configuration, core: core, metrics: metrics, readiness: readiness, logger: logger)),
@@ -125,9 +128,8 @@ package struct Daemon: Sendable {
     /// audit trail survive a restart. With coordination it lives in etcd instead: the leader
     /// writes it, and the election service loads it (docs/deploy.md#two-head-nodes).
     private static func makeCore(_ configuration: DaemonConfiguration, fleet: SystemdFleet, telemetry: ScrapeService,
-                                 election: LeaderElection?, logger: Logger) -> DaemonCore {
-        if let election {
-            let writer = SharedStateWriter(election: election, logger: Logger(label: "fulcrumd.coordination"))
+                                 sharedState writer: SharedStateWriter?, logger: Logger) -> DaemonCore {
+        if let writer {
             return DaemonCore(configuration: configuration, fleet: fleet, telemetry: telemetry, persist: { writer.submit($0) })
         }
         let store = OperatorStateStore(path: configuration.stateFile ?? OperatorStateStore.defaultPath())

@@ -11,6 +11,7 @@ import ServiceLifecycle
 /// stop resigns, so a standby takes over at once rather than after the TTL.
 struct CoordinationService: Service {
     let election: LeaderElection
+    let writer: SharedStateWriter
     let core: DaemonCore
     let metrics: DaemonMetrics
     let logger: Logger
@@ -26,6 +27,7 @@ struct CoordinationService: Service {
                 status.role = .standby
             }
             await core.coordinate(status)
+            if status.role == .leader { await writer.retry() }
             metrics.record(election: status)
             try? await Task.sleep(for: election.campaignInterval)
         }
@@ -40,23 +42,32 @@ struct SharedStateSync {
     private var seenRevision: Int64?
     private var leading = false
 
-    /// Reads the state when following (if it changed) and once on taking the lead. False when
-    /// this daemon just took the lead and the state could not be read.
+    /// Follows the state while not leading (reading it when its revision changed), and reads
+    /// it once on taking the lead. False when this daemon just took the lead and the state
+    /// could not be read: it must not act on overrides that may be stale.
     mutating func update(role: CoordinationRole, election: LeaderElection, core: DaemonCore, logger: Logger) async -> Bool {
-        let takingOver = role == .leader && !leading
-        guard role != .leader || takingOver else { return true }
-        let stored: EtcdKeyValue?
-        do {
-            stored = try await election.sharedState()
-        } catch {
-            if takingOver { logger.warning("elected, but the shared operator state could not be read; not acting yet", metadata: ["error": "\(error)"]) }
-            return !takingOver
+        guard role == .leader else {
+            leading = false
+            _ = await read(election: election, core: core, logger: logger, force: false)
+            return true
         }
-        leading = role == .leader
-        if let stored, stored.modRevision == seenRevision, !takingOver { return true }
+        guard !leading else { return true }
+        guard await read(election: election, core: core, logger: logger, force: true) else {
+            logger.warning("elected, but the shared operator state could not be read; not acting yet")
+            return false
+        }
+        leading = true
+        return true
+    }
+
+    /// Adopts the stored state (or none, when the key does not exist); false when etcd did not answer.
+    private mutating func read(election: LeaderElection, core: DaemonCore, logger: Logger, force: Bool) async -> Bool {
+        let stored: EtcdKeyValue?
+        do { stored = try await election.sharedState() } catch { return false }
+        guard force || stored?.modRevision != seenRevision else { return true }
         seenRevision = stored?.modRevision
         guard let stored else {
-            if takingOver { await core.adoptShared(nil) }
+            await core.adoptShared(nil)
             return true
         }
         do {
@@ -66,7 +77,7 @@ struct SharedStateSync {
                 return true
             }
             await core.adoptShared(state)
-            if takingOver {
+            if force {
                 logger.notice("took over the shared operator state", metadata: ["overrides": "\(OverridesView(state.overrides).kinds.joined(separator: ","))", "audit_entries": "\(state.audit.count)"])
             }
         } catch {
@@ -84,6 +95,8 @@ actor SharedStateWriter {
     private var pending: OperatorState?
     private var writing = false
     private var failing = false
+    /// The newest state whose write failed, written again by `retry()`.
+    private var unwritten: OperatorState?
 
     init(election: LeaderElection, logger: Logger) {
         self.election = election
@@ -92,6 +105,13 @@ actor SharedStateWriter {
 
     nonisolated func submit(_ state: OperatorState) {
         Task { await self.enqueue(state) }
+    }
+
+    /// Writes again a state whose write failed (the election service calls this every round
+    /// while leading), so a change made during an etcd hiccup is not left local for good.
+    func retry() async {
+        guard let state = unwritten, !writing else { return }
+        await enqueue(state)
     }
 
     private func enqueue(_ state: OperatorState) async {
@@ -109,6 +129,7 @@ actor SharedStateWriter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(state) else { return }
+        unwritten = nil
         do {
             let written = try await election.publish(data)
             if failing, written { logger.notice("saving the operator state to etcd works again") }
@@ -119,6 +140,7 @@ actor SharedStateWriter {
                 logger.error("saving the operator state to etcd failed (\(error)); overrides still apply here, and a new leader would not see this change")
             }
             failing = true
+            if pending == nil { unwritten = state }
         }
     }
 }

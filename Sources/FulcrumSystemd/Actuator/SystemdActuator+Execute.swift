@@ -201,6 +201,11 @@ extension SystemdActuator {
         if let router {
             do {
                 try await passFence("deregister \(target.url) from the router")
+            } catch {
+                abandonDrain(id, because: error)
+                return
+            }
+            do {
                 try await router.deregister(target)
             } catch {
                 counters.routerHookFailures += 1
@@ -269,10 +274,22 @@ extension SystemdActuator {
             counters.drainsFinished += 1
             logger.info("drained and stopped \(id); GPUs \(worker.unit.gpus.indices) are free", metadata: metadata(worker))
             eventSink.yield(.drainFinished(id))
+        } catch let error as ActuatorError where error.code == .fenced {
+            abandonDrain(id, because: error)
         } catch {
             logger.error("stopping \(id) failed: \(error); the next reconcile retries", metadata: metadata(worker))
             workers[id]?.stopping = false
         }
+    }
+
+    /// A drain this daemon may no longer finish (it lost the lead): the worker is left running
+    /// as it is, for the leader to decide about, instead of retrying a refused stop forever.
+    private func abandonDrain(_ id: WorkerID, because error: any Error) {
+        guard let worker = workers[id] else { return }
+        workers[id]?.draining = false
+        workers[id]?.stopping = false
+        drainTasks[id] = nil
+        logger.notice("drain of \(id) abandoned, the worker keeps running: \(error)", metadata: metadata(worker))
     }
 
     // MARK: Cancel drain

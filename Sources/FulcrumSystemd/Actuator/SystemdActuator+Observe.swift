@@ -43,7 +43,9 @@ extension SystemdActuator {
     /// standby (fenced) marks them ready but leaves registration to the leader; once it leads,
     /// the workers still unregistered are registered on its next observation.
     private func promoteReadyWorkers() async {
-        let registering = router != nil && !configuration.dryRun
+        // A standby leaves registration to the leader: asked once per observation, not per worker.
+        var registering = router != nil && !configuration.dryRun
+        if registering, let fence { registering = await fence.mightAct() }
         let candidates = workers.values.filter {
             $0.isRunning && !$0.draining && reachable[$0.node] == true && ($0.readyAt == nil || (registering && !$0.registered))
         }
@@ -56,7 +58,6 @@ extension SystemdActuator {
                 workers[worker.id] = current
             }
             guard let router, registering, !current.registered else { continue }
-            if let fence, await !fence.mightAct() { continue }
             do {
                 try await passFence("register \(target.url) with the router")
             } catch {
