@@ -132,6 +132,12 @@ public actor LeaderElection {
                 logger.error("etcd is unreachable; a leader keeps leading only until its lease runs out", metadata: ["error": "\(error.message)"])
             }
             problem = error.message
+            if error.message.contains("requested lease not found") {
+                // The lease ran out between its grant (or renewal) and its use, on a slow round:
+                // take a new one next round instead of asking with a dead one.
+                lease = nil
+                if leadership != nil { stepDown("its lease ran out before it could be renewed") }
+            }
             if leadership != nil, !isLeader {
                 stepDown("its lease ran out while etcd could not be reached (\(error.message))")
             }
