@@ -34,7 +34,13 @@ public struct StatusView: Sendable, Hashable, Codable {
 
     public var schema: Int
     public var nodes: [Node]
+    /// Every worker, unless the request's `max_workers` was exceeded (then empty: see
+    /// `workerCount`).
     public var workers: [WorkerView]
+    /// How many workers there are, listed or not.
+    public var workerCount: Int?
+    /// Workers by role and lifecycle state (`ready`, `starting`, `draining`, `failed`).
+    public var workerStates: PerRole<[String: Int]>?
     public var current: PerRole<Int>?
     public var desired: PerRole<Int>?
     public var paused: Bool
@@ -51,16 +57,20 @@ public struct StatusView: Sendable, Hashable, Codable {
         case schema, nodes, workers, current, desired, paused, overrides, audit, coordination
         case dryRun = "dry_run"
         case gpuBudget = "gpu_budget"
+        case workerCount = "worker_count"
+        case workerStates = "worker_states"
         case gpusInUse = "gpus_in_use"
         case lastDecisions = "last_decisions"
     }
 
-    public init(nodes: [Node], workers: [WorkerView], current: PerRole<Int>?, desired: PerRole<Int>?, paused: Bool, dryRun: Bool,
+    public init(nodes: [Node], workers: [WorkerView], workerCount: Int? = nil, workerStates: PerRole<[String: Int]>? = nil, current: PerRole<Int>?, desired: PerRole<Int>?, paused: Bool, dryRun: Bool,
                 overrides: OverridesView, gpuBudget: Int, gpusInUse: Int, lastDecisions: [DecisionSummary], audit: [AuditView],
                 coordination: CoordinationView? = nil) {
         schema = ControlSchema.version
         self.nodes = nodes
         self.workers = workers
+        self.workerCount = workerCount
+        self.workerStates = workerStates
         self.current = current
         self.desired = desired
         self.paused = paused

@@ -8,8 +8,13 @@ struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the split, the workers, overrides and the last decisions.")
     @OptionGroup var options: DaemonOptions
 
+    /// Past this many workers the text view summarises them (`fulcrumctl workers` lists
+    /// them all): a table of 1,000 rows is not a status, and not listing it keeps the call fast.
+    static let listLimit = 20
+
     func run() async throws {
-        let reply = try await options.client.get(ControlPath.status, as: StatusView.self)
+        let path = options.json ? ControlPath.status : "\(ControlPath.status)?max_workers=\(Self.listLimit)"
+        let reply = try await options.client.get(path, as: StatusView.self)
         if options.json { return printJSON(reply.json) }
         let status = reply.view
         let current = status.current ?? PerRole(repeating: 0)
@@ -24,7 +29,22 @@ struct StatusCommand: AsyncParsableCommand {
             print("       Last: \(last.reasons.first ?? "steady")")
         }
         print()
-        WorkersCommand.render(status.workers)
+        if let count = status.workerCount, count > status.workers.count {
+            print(Self.summarise(count: count, states: status.workerStates))
+        } else {
+            WorkersCommand.render(status.workers)
+        }
+    }
+
+    /// "1000 workers — prefill 400 (390 ready, 10 starting), decode 600 (...); `fulcrumctl workers` lists them."
+    static func summarise(count: Int, states: PerRole<[String: Int]>?) -> String {
+        let roles = Role.allCases.compactMap { role -> String? in
+            guard let byState = states?[role], !byState.isEmpty else { return nil }
+            let total = byState.values.reduce(0, +)
+            let detail = WorkerLifecycle.allCases.compactMap { state in byState[state.rawValue].map { "\($0) \(state.rawValue)" } }
+            return "\(role.rawValue) \(total) (\(detail.joined(separator: ", ")))"
+        }
+        return "\(count) workers — \(roles.joined(separator: ", ")); `fulcrumctl workers` lists them."
     }
 
     /// "leader (lease 7 s of 10 s)", "standby; leader b on head-2 (pid 81)", "unavailable: why".

@@ -42,7 +42,11 @@ struct ControlRequestParserTests {
 
     @Test("read endpoints")
     func reads() throws {
-        #expect(try parse("GET", "/v1/status") == .status)
+        #expect(try parse("GET", "/v1/status") == .status(maxWorkers: nil))
+        #expect(try parse("GET", "/v1/status", query: ["max_workers": "20"]) == .status(maxWorkers: 20))
+        let bad = #expect(throws: ControlError.self) { try parse("GET", "/v1/status", query: ["max_workers": "-1"]) }
+        #expect(bad?.status == 400)
+        #expect(bad?.message.contains("max_workers=-1 is not a whole number") == true)
         #expect(try parse("GET", "/v1/workers") == .workers)
         #expect(try parse("GET", "/v1/explain") == .explain)
     }

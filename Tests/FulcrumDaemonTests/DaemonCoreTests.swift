@@ -86,6 +86,24 @@ struct DaemonCoreTests {
         #expect(await core.overrides.pause == nil)
     }
 
+    @Test("status lists the workers up to max_workers, and counts them by role and state either way")
+    func statusSummary() async throws {
+        let workers = [
+            WorkerSnapshot(id: WorkerID("gpu-a/llm-prefill@g0.service"), role: .prefill, node: "gpu-a", gpus: [0], lifecycle: .ready, startedAt: Timestamp(seconds: 0)),
+            WorkerSnapshot(id: WorkerID("gpu-a/llm-decode@g2-3.service"), role: .decode, node: "gpu-a", gpus: [2, 3], lifecycle: .starting, startedAt: Timestamp(seconds: 0)),
+        ]
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: RecordingFleet(nodes: Self.nodes, workers: workers), telemetry: NoTelemetry())
+        await core.tick(now: Timestamp(seconds: 0))
+        let full = await core.statusView(now: Timestamp(seconds: 1))
+        #expect(full.workers.count == 2)
+        #expect(full.workerCount == 2)
+        #expect(full.workerStates == PerRole(prefill: ["ready": 1], decode: ["starting": 1]))
+        #expect(await core.statusView(now: Timestamp(seconds: 1), maxWorkers: 2).workers.count == 2)
+        let brief = await core.statusView(now: Timestamp(seconds: 1), maxWorkers: 1)
+        #expect(brief.workers.isEmpty)
+        #expect(brief.workerCount == 2)
+    }
+
     @Test("draining a worker the fleet does not report is a 404 and touches nothing")
     func drainUnknown() async throws {
         let fleet = RecordingFleet(nodes: Self.nodes, workers: [])

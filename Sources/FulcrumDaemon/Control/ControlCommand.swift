@@ -5,7 +5,8 @@ import FulcrumCore
 
 /// What a control-API request asks the daemon to do, after validation.
 package enum ControlCommand: Sendable, Hashable {
-    case status
+    /// `maxWorkers`: list the workers only when there are at most this many (nil: always).
+    case status(maxWorkers: Int?)
     case workers
     case explain
     case setOverride(OverrideRequest, ttlSeconds: Double?, reason: String?)
@@ -51,7 +52,7 @@ package enum ControlRequestParser {
         }
         let route = String(path.dropFirst(ControlPath.prefix.count))
         switch (method, route) {
-        case ("GET", "/status"): return .status
+        case ("GET", "/status"): return .status(maxWorkers: try maxWorkers(query))
         case ("GET", "/workers"): return .workers
         case ("GET", "/explain"): return .explain
         case ("POST", "/overrides"):
@@ -90,6 +91,15 @@ package enum ControlRequestParser {
             }
             throw ControlError(status: 404, "no endpoint \(method) \(path); endpoints are \(ControlPath.endpoints.joined(separator: ", "))")
         }
+    }
+
+    /// `?max_workers=N` on `GET /v1/status`: a whole number from 0.
+    static func maxWorkers(_ query: [String: String]) throws(ControlError) -> Int? {
+        guard let text = query["max_workers"] else { return nil }
+        guard let value = Int(text), value >= 0 else {
+            throw .badRequest("query max_workers=\(text) is not a whole number from 0; give the most workers to list, or omit it to list all")
+        }
+        return value
     }
 
     static func object(_ body: Data, allowed: Set<String>, emptyAllowed: Bool = false) throws(ControlError) -> [String: JSONValue] {

@@ -91,8 +91,8 @@ package struct ControlRequestHandler: Sendable {
     func execute(_ command: ControlCommand, requester: Requester?) async throws -> (Int, ByteBuffer) {
         let time = now()
         switch command {
-        case .status:
-            return encode(await core.statusView(now: time))
+        case let .status(maxWorkers):
+            return encode(await core.statusView(now: time, maxWorkers: maxWorkers))
         case .workers:
             return encode(await core.workersView(now: time))
         case .explain:

@@ -6,12 +6,18 @@ import FulcrumDecisionAPI
 /// The daemon's state in the control API's wire types (owned by FulcrumControlAPI, which
 /// fulcrumctl decodes with).
 extension DaemonCore {
-    func statusView(now: Timestamp) -> StatusView {
+    /// The status; the worker list only when it has at most `maxWorkers` entries (the counts
+    /// by role and state are always there), so a summary of a large fleet stays cheap.
+    func statusView(now: Timestamp, maxWorkers: Int? = nil) -> StatusView {
         let observation = lastObservation ?? FleetObservation(nodes: [], workers: [])
         let active = overrides.active(at: now).active
+        let listed = maxWorkers.map { observation.workers.count <= $0 } ?? true
+        var states = PerRole<[String: Int]>(repeating: [:])
+        for worker in observation.workers { states[worker.role][worker.lifecycle.rawValue, default: 0] += 1 }
         return StatusView(
             nodes: observation.nodes.map(StatusView.Node.init),
-            workers: workerViews(observation.workers, now: now),
+            workers: listed ? workerViews(observation.workers, now: now) : [],
+            workerCount: observation.workers.count, workerStates: states,
             current: lastDecision?.current,
             desired: lastDecision?.desired,
             paused: active.pause != nil,
