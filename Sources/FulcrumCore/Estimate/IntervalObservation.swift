@@ -111,6 +111,8 @@ public enum IntervalObserver {
         var observation = IntervalObservation()
         var nextMemory = ObservationMemory()
         var totals = WorkerTotals()
+        nextMemory.lifecycle.reserveCapacity(snapshot.workers.count)
+        nextMemory.telemetry.reserveCapacity(snapshot.workers.count)
         for worker in snapshot.workers {
             nextMemory.lifecycle[worker.id] = worker.lifecycle
             if let telemetry = worker.telemetry { nextMemory.telemetry[worker.id] = telemetry }
@@ -169,7 +171,7 @@ public enum IntervalObserver {
         /// the engine's counters, else its hit-rate gauge applied to the prompt tokens; nil
         /// when it reports neither.
         var prefixCache: (queried: Double, hit: Double)? {
-            if let queried = increase(\.prefixCacheQueries), let hit = increase(\.prefixCacheHits) {
+            if let queried = increase(previous.prefixCacheQueries, current.prefixCacheQueries), let hit = increase(previous.prefixCacheHits, current.prefixCacheHits) {
                 guard queried.isFinite, hit.isFinite else { return nil }
                 return (queried, min(hit, queried))
             }
@@ -182,16 +184,18 @@ public enum IntervalObserver {
         /// Mean KV hand-off time over the interval: from the transfer histogram's counters when
         /// transfers happened, else the engine's latest-transfer gauge.
         var kvTransferSeconds: Double? {
-            if let count = increase(\.kvTransfers), let spent = increase(\.kvTransferSecondsTotal), count > 0, spent.isFinite {
+            if let count = increase(previous.kvTransfers, current.kvTransfers), let spent = increase(previous.kvTransferSecondsTotal, current.kvTransferSecondsTotal),
+               count > 0, spent.isFinite {
                 return max(0, spent) / count
             }
             guard let gauge = current.kvTransferSeconds, gauge.isFinite, gauge >= 0 else { return nil }
             return gauge
         }
 
-        /// How much an optional counter both scrapes carry grew between them.
-        private func increase(_ counter: KeyPath<WorkerTelemetry, Double?>) -> Double? {
-            guard let before = previous[keyPath: counter], let after = current[keyPath: counter] else { return nil }
+        /// How much an optional counter both scrapes carry grew between them. (Values, not key
+        /// paths: a key-path read per counter per worker was 3 % of a 1,000-worker tick.)
+        private func increase(_ before: Double?, _ after: Double?) -> Double? {
+            guard let before, let after else { return nil }
             return HistogramMath.counterIncrease(from: before, to: after)
         }
     }

@@ -26,10 +26,12 @@ public struct PerRole<Value> {
 
     public subscript(role: Role) -> Value {
         get { role == .prefill ? prefill : decode }
-        set {
+        // In place: with a plain setter, `perRole[role].append(x)` copied the whole array on
+        // every append (the getter's copy shared its buffer), one allocation per element.
+        _modify {
             switch role {
-            case .prefill: prefill = newValue
-            case .decode: decode = newValue
+            case .prefill: yield &prefill
+            case .decode: yield &decode
             }
         }
     }
