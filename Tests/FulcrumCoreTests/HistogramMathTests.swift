@@ -3,6 +3,31 @@ import Testing
 
 @Suite("Histogram and counter math")
 struct HistogramMathTests {
+    @Test("increases summed as they come equal merging each materialised increase, resets and other bounds included")
+    func increaseSum() {
+        let bounds = [0.1, 0.5, 1.0]
+        func h(_ counts: [Double], _ sum: Double, bounds: [Double] = bounds) -> CumulativeHistogram {
+            CumulativeHistogram(bounds: bounds, countsPerBucket: counts, sum: sum)
+        }
+        let pairs: [(CumulativeHistogram?, CumulativeHistogram)] = [
+            (h([1, 2, 3, 0], 2), h([3, 2, 5, 1], 5)),
+            (nil, h([0, 1, 0, 0], 0.3)),
+            (h([5, 5, 5, 5], 9), h([1, 1, 1, 1], 2)), // reset: the new histogram counts whole
+            (h([0, 0, 1, 0], 1), h([2, 0, 1, 0], 1.1)),
+        ]
+        var sum = HistogramIncreaseSum()
+        for (previous, current) in pairs { sum.add(from: previous, to: current) }
+        #expect(sum.total == HistogramMath.merge(pairs.map { HistogramMath.increase(from: $0.0, to: $0.1) }))
+
+        let other = h([1, 1, 0], 0.4, bounds: [0.2, 2.0])
+        sum.add(from: nil, to: other)
+        let merged = HistogramMath.merge(pairs.map { HistogramMath.increase(from: $0.0, to: $0.1) } + [other])
+        let total = sum.total
+        #expect(total?.buckets.map(\.upperBound) == merged?.buckets.map(\.upperBound))
+        for (a, b) in zip(total?.buckets ?? [], merged?.buckets ?? []) { #expect(abs(a.cumulativeCount - b.cumulativeCount) < 1e-9) }
+        #expect(HistogramIncreaseSum().total == nil)
+    }
+
     @Test("counter increase is the difference, and the new value after a reset")
     func counterIncrease() {
         #expect(HistogramMath.counterIncrease(from: 100, to: 150) == 50)

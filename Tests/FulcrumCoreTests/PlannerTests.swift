@@ -4,6 +4,17 @@ import Testing
 
 @Suite("Placement planning")
 struct PlannerTests {
+    @Test("the node tally sums runs and scattered entries alike, and answers 0 for a node it never saw")
+    func nodeTally() {
+        var lookup = NodeTally([("a", 1), ("a", 2), ("b", 4), ("a", 8), ("c", 0), ("b", 1)]).lookup()
+        #expect(lookup["a"] == 11)
+        #expect(lookup["a"] == 11)
+        #expect(lookup["b"] == 5)
+        #expect(lookup["c"] == 0)
+        #expect(lookup["z"] == 0)
+        #expect(NodeTally([(String, Int)]()).counts.isEmpty)
+    }
+
     let tp4 = PlacementConstraints(gpusPerInstance: PerRole(prefill: 4, decode: 4), maxTotalGPUs: 16)
 
     @Test("instance GPU groups never span nodes, never reuse a held GPU, never exceed the budget")

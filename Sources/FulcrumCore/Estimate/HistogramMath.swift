@@ -107,3 +107,47 @@ public enum HistogramMath {
         return countBelow
     }
 }
+
+/// Many workers' histogram increases over one interval, summed as they come: the same result
+/// as materialising each increase and `merge`-ing them, without an array per worker. When a
+/// histogram's bounds differ from the first one's, its increase is kept apart and merged at
+/// the end by interpolation (equal to merging them one by one up to rounding).
+struct HistogramIncreaseSum {
+    private var running: CumulativeHistogram?
+    private var otherBounds: [CumulativeHistogram] = []
+
+    /// Adds `HistogramMath.increase(from: previous, to: current)`.
+    mutating func add(from previous: CumulativeHistogram?, to current: CumulativeHistogram) {
+        guard var total = running else {
+            running = HistogramMath.increase(from: previous, to: current)
+            return
+        }
+        guard Self.sameBounds(total, current) else {
+            otherBounds.append(HistogramMath.increase(from: previous, to: current))
+            return
+        }
+        running = nil // `total` is now the only reference: added to in place
+        if let previous, Self.sameBounds(previous, current), current.count >= previous.count {
+            var floor = 0.0
+            for index in total.buckets.indices {
+                floor = max(floor, max(0, current.buckets[index].cumulativeCount - previous.buckets[index].cumulativeCount))
+                total.buckets[index].cumulativeCount += floor
+            }
+            total.sum += max(0, current.sum - previous.sum)
+        } else {
+            for index in total.buckets.indices { total.buckets[index].cumulativeCount += current.buckets[index].cumulativeCount }
+            total.sum += current.sum
+        }
+        running = total
+    }
+
+    /// The sum; nil when nothing was added.
+    var total: CumulativeHistogram? {
+        guard let running else { return nil }
+        return otherBounds.isEmpty ? running : HistogramMath.merge([running] + otherBounds)
+    }
+
+    private static func sameBounds(_ a: CumulativeHistogram, _ b: CumulativeHistogram) -> Bool {
+        a.buckets.count == b.buckets.count && zip(a.buckets, b.buckets).allSatisfy { $0.upperBound == $1.upperBound }
+    }
+}

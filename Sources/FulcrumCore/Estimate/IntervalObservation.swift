@@ -138,8 +138,8 @@ public enum IntervalObserver {
         var prefillFinished = 0.0
         var decodeTokens = 0.0
         var decodeFinished = 0.0
-        var ttftDeltas: [CumulativeHistogram] = []
-        var itlDeltas: [CumulativeHistogram] = []
+        var ttft = HistogramIncreaseSum()
+        var itl = HistogramIncreaseSum()
         var kvUsages: [Double] = []
         var prefixQueried = 0.0
         var prefixHit = 0.0
@@ -283,7 +283,7 @@ public enum IntervalObserver {
         totals.arrivalsPerSecond += max(0, delta.finished + heldGrowth) / delta.elapsed
         totals.arrivalSamples += 1
         if let histogram = current.timeToFirstToken {
-            totals.ttftDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.timeToFirstToken, to: histogram))
+            totals.ttft.add(from: restarted ? nil : previous.timeToFirstToken, to: histogram)
         }
         // Zeros from an engine that does not count tokens say nothing about prompts or speed.
         guard current.countsTokens, previous.countsTokens else { return }
@@ -308,7 +308,7 @@ public enum IntervalObserver {
     ) {
         let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
         if let histogram = current.interTokenLatency {
-            totals.itlDeltas.append(HistogramMath.increase(from: restarted ? nil : previous.interTokenLatency, to: histogram))
+            totals.itl.add(from: restarted ? nil : previous.interTokenLatency, to: histogram)
         }
         guard current.countsTokens, previous.countsTokens else { return }
         totals.decodeTokens += delta.generated
@@ -350,10 +350,12 @@ public enum IntervalObserver {
         let outputs = HistogramMath.counterIncrease(from: previous.outputTokens, to: frontend.outputTokens)
         if completed > 0 { observation.meanOutputTokens = outputs / completed }
         if let current = frontend.timeToFirstToken {
-            totals.ttftDeltas = [HistogramMath.increase(from: previous.timeToFirstToken, to: current)]
+            totals.ttft = HistogramIncreaseSum()
+            totals.ttft.add(from: previous.timeToFirstToken, to: current)
         }
         if let current = frontend.interTokenLatency {
-            totals.itlDeltas = [HistogramMath.increase(from: previous.interTokenLatency, to: current)]
+            totals.itl = HistogramIncreaseSum()
+            totals.itl.add(from: previous.interTokenLatency, to: current)
         }
         return frontend
     }
@@ -390,7 +392,7 @@ public enum IntervalObserver {
         estimation: ControllerConfiguration.Estimation
     ) -> [ObservationMemory.LatencyInterval] {
         var window = window.filter { now - $0.time < estimation.latencyWindowSeconds }
-        window.append(.init(time: now, ttft: HistogramMath.merge(totals.ttftDeltas), itl: HistogramMath.merge(totals.itlDeltas)))
+        window.append(.init(time: now, ttft: totals.ttft.total, itl: totals.itl.total))
         return window
     }
 
