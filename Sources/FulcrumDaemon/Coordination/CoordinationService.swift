@@ -23,8 +23,10 @@ struct CoordinationService: Service {
             var status = await election.status
             if !(await sync.update(role: status.role, election: election, core: core, logger: logger)) {
                 // The lead is held but the shared state could not be read: act on nothing
-                // until it can, rather than on overrides that may be stale.
+                // until it can, rather than on overrides that may be stale. No daemon leads
+                // in effect meanwhile (changes are refused with "retry in a few seconds").
                 status.role = .standby
+                status.leader = nil
             }
             await core.coordinate(status)
             if status.role == .leader { await writer.retry() }
