@@ -41,9 +41,9 @@ struct LeaderElectionTests {
         }
 
         /// a and b under `prefix`, a campaigning first: a leads, b follows.
-        func pair(prefix: String, ttl: Int = 10) async throws -> (a: LeaderElection, b: LeaderElection) {
+        func pair(prefix: String, ttl: Int = 10, standbyTTL: Int? = nil) async throws -> (a: LeaderElection, b: LeaderElection) {
             let a = try election("a", prefix: prefix, ttl: ttl)
-            let b = try election("b", prefix: prefix, ttl: ttl)
+            let b = try election("b", prefix: prefix, ttl: standbyTTL ?? ttl)
             await a.step()
             #expect(await a.isLeader)
             await b.step()
@@ -79,7 +79,9 @@ struct LeaderElectionTests {
     @Test("a leader that stops renewing loses the lead after its TTL; resumed, it acts on nothing")
     func pausedLeaderIsFenced() async throws {
         try await Self.withEtcd(size: 1) { etcd, candidates in
-            let (a, b) = try await candidates.pair(prefix: "/t/pause", ttl: 3)
+            // a's lease is short, to run out while it is "paused"; b's is long, so that a slow
+            // round on a loaded machine cannot let b's lapse too and hand the lead back to a.
+            let (a, b) = try await candidates.pair(prefix: "/t/pause", ttl: 3, standbyTTL: 30)
             // a stops stepping, as a paused process; b keeps campaigning until the key expires.
             try await eventually("b to take over once a's 3 s lease expires", timeout: .seconds(30)) {
                 await b.step()
