@@ -16,15 +16,15 @@ public final class EtcdClient: Sendable {
     public let endpoints: [String]
     private let httpClient: HTTPClient
     private let credentials: (username: String, password: String)?
-    private let requestTimeout: Duration
+    private let requestTimeout: TimeAmount
     private let token = Mutex<String?>(nil)
     private let preferred = Mutex(0)
 
     /// `requestTimeout` bounds each call to one endpoint; a call tries every endpoint once.
     public init(_ configuration: CoordinationConfiguration, requestTimeout: Duration) throws(EtcdError) {
         endpoints = configuration.endpoints
-        self.requestTimeout = requestTimeout
-        var http = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .nanoseconds(Int64(requestTimeout.inSeconds * 1e9))))
+        self.requestTimeout = TimeAmount(requestTimeout)
+        var http = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: self.requestTimeout))
         http.tlsConfiguration = try Self.tlsConfiguration(configuration.tls)
         httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
         if let given = configuration.credentials {
@@ -165,7 +165,7 @@ public final class EtcdClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json")
         if let token = token.withLock({ $0 }) { request.headers.add(name: "Authorization", value: token) }
         request.body = .bytes(ByteBuffer(bytes: payload))
-        let response = try await httpClient.execute(request, timeout: .nanoseconds(Int64(requestTimeout.inSeconds * 1e9)))
+        let response = try await httpClient.execute(request, timeout: requestTimeout)
         let body = Data(try await response.body.collect(upTo: 4 << 20).readableBytesView)
         guard response.status == .ok else {
             let error = try? JSONDecoder().decode(GatewayError.self, from: body)

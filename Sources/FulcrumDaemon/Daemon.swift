@@ -126,7 +126,7 @@ package struct Daemon: Sendable {
 
     /// The daemon's state, resumed from the state file: operators' overrides, hand drains and
     /// audit trail survive a restart. With coordination it lives in etcd instead: the leader
-    /// writes it, and the election service loads it (docs/deploy.md#two-head-nodes).
+    /// writes it, and the election service loads it (docs/deploy.md#13-two-head-nodes-with-etcd).
     private static func makeCore(_ configuration: DaemonConfiguration, fleet: SystemdFleet, telemetry: ScrapeService,
                                  sharedState writer: SharedStateWriter?, logger: Logger) -> DaemonCore {
         if let writer {

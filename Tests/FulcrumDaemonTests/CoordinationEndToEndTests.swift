@@ -66,19 +66,22 @@ extension DaemonEndToEndTests {
 
     /// The sum of a metric's samples (those with the label `label`, when given) on the member's /metrics.
     func metric(_ member: Member, _ name: String, label: Label? = nil, client: HTTPClient) async throws -> Double {
+        let samples = try await exposition(member, client: client).family(named: name)?.samples ?? []
+        return samples.filter { sample in label.map { sample.labels.contains($0) } ?? true }.map(\.value).reduce(0, +)
+    }
+
+    /// The member's /metrics, parsed with the project's own parser.
+    func exposition(_ member: Member, client: HTTPClient) async throws -> Exposition {
         let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(member.metricsPort)/metrics"), timeout: .seconds(10))
             .body.collect(upTo: 4 << 20)
-        let samples = try ExpositionParser.parse(String(buffer: body)).family(named: name)?.samples ?? []
-        return samples.filter { sample in label.map { sample.labels.contains($0) } ?? true }.map(\.value).reduce(0, +)
+        return try ExpositionParser.parse(String(buffer: body))
     }
 
     /// Waits until `member` has made `count` more control-loop ticks: a window in which
     /// something must not happen, measured in the daemon's own ticks rather than wall time.
     func waitTicks(_ member: Member, _ count: Int, client: HTTPClient) async throws {
         func ticks() async throws -> Double {
-            let body = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(member.metricsPort)/metrics"), timeout: .seconds(10))
-                .body.collect(upTo: 4 << 20)
-            return try ExpositionParser.parse(String(buffer: body)).family(named: "fulcrum_tick_duration_seconds")?
+            try await exposition(member, client: client).family(named: "fulcrum_tick_duration_seconds")?
                 .samples.first { $0.name == "fulcrum_tick_duration_seconds_count" }?.value ?? 0
         }
         let start = try await ticks()

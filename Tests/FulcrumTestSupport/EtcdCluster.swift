@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Real etcd members (Debian's etcd-server) on loopback ports, each with its own data folder
 /// under a temporary directory, for the coordination tests. Members can be killed, paused and
@@ -127,17 +124,11 @@ public final class EtcdCluster: @unchecked Sendable {
                                     environment: ["ETCDCTL_API": "3"])
     }
 
+    /// `etcdctl endpoint health` against one member (with the client certificate under TLS).
     public func isHealthy(_ index: Int) async -> Bool {
-        if let tls {
-            let arguments = ["--endpoints", members[index].clientURL, "--cacert", tls.ca, "--cert", tls.clientCert, "--key", tls.clientKey,
-                             "--command-timeout", "2s", "endpoint", "health"]
-            return (try? SystemdNodes.run("/usr/bin/etcdctl", arguments, environment: ["ETCDCTL_API": "3"]).status) == 0
-        }
-        guard let url = URL(string: "\(members[index].clientURL)/health") else { return false }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 2
-        guard let (data, _) = try? await URLSession.shared.data(for: request) else { return false }
-        return String(decoding: data, as: UTF8.self).contains("\"health\":\"true\"")
+        let tlsArguments = tls.map { ["--cacert", $0.ca, "--cert", $0.clientCert, "--key", $0.clientKey] } ?? []
+        let arguments = ["--endpoints", members[index].clientURL] + tlsArguments + ["--command-timeout", "2s", "endpoint", "health"]
+        return (try? SystemdNodes.run("/usr/bin/etcdctl", arguments, environment: ["ETCDCTL_API": "3"]).status) == 0
     }
 
     public func waitHealthy(_ indices: [Int]? = nil, timeout: Duration = .seconds(60)) async throws {

@@ -12,10 +12,7 @@ public enum HistogramMath {
     /// bounds must match; when they do not (the engine was reconfigured) or the total went
     /// down (a restart), the current histogram is taken whole, as for a counter reset.
     public static func increase(from previous: CumulativeHistogram?, to current: CumulativeHistogram) -> CumulativeHistogram {
-        guard let previous,
-              previous.buckets.count == current.buckets.count,
-              zip(previous.buckets, current.buckets).allSatisfy({ $0.upperBound == $1.upperBound }),
-              current.count >= previous.count
+        guard let previous, sameBounds(previous, current), current.count >= previous.count
         else { return current }
         var buckets: [CumulativeHistogram.Bucket] = []
         buckets.reserveCapacity(current.buckets.count)
@@ -29,18 +26,18 @@ public enum HistogramMath {
         return CumulativeHistogram(buckets: buckets, sum: max(0, current.sum - previous.sum))
     }
 
+    /// Whether two histograms have the same bucket bounds, compared in place (mapping each
+    /// one's bounds to an array cost two allocations per worker per tick at fleet size).
+    static func sameBounds(_ a: CumulativeHistogram, _ b: CumulativeHistogram) -> Bool {
+        a.buckets.count == b.buckets.count && zip(a.buckets, b.buckets).allSatisfy { $0.upperBound == $1.upperBound }
+    }
+
     /// Adds histograms from several workers. Identical bounds add bucket by bucket; different
     /// bounds are brought to the union of bounds by linear interpolation inside each bucket,
     /// the same assumption `histogram_quantile` makes.
     public static func merge(_ histograms: [CumulativeHistogram]) -> CumulativeHistogram? {
         guard let first = histograms.first else { return nil }
-        // Compared in place: mapping each histogram's bounds to an array cost two allocations
-        // per worker per tick at fleet size.
-        let sameBounds = histograms.allSatisfy { histogram in
-            histogram.buckets.count == first.buckets.count
-                && zip(histogram.buckets, first.buckets).allSatisfy { $0.upperBound == $1.upperBound }
-        }
-        if sameBounds {
+        if histograms.allSatisfy({ sameBounds($0, first) }) {
             var buckets = first.buckets
             var sum = first.sum
             for histogram in histograms.dropFirst() {
@@ -122,12 +119,12 @@ struct HistogramIncreaseSum {
             running = HistogramMath.increase(from: previous, to: current)
             return
         }
-        guard Self.sameBounds(total, current) else {
+        guard HistogramMath.sameBounds(total, current) else {
             otherBounds.append(HistogramMath.increase(from: previous, to: current))
             return
         }
         running = nil // `total` is now the only reference: added to in place
-        if let previous, Self.sameBounds(previous, current), current.count >= previous.count {
+        if let previous, HistogramMath.sameBounds(previous, current), current.count >= previous.count {
             var floor = 0.0
             for index in total.buckets.indices {
                 floor = max(floor, max(0, current.buckets[index].cumulativeCount - previous.buckets[index].cumulativeCount))
@@ -145,9 +142,5 @@ struct HistogramIncreaseSum {
     var total: CumulativeHistogram? {
         guard let running else { return nil }
         return otherBounds.isEmpty ? running : HistogramMath.merge([running] + otherBounds)
-    }
-
-    private static func sameBounds(_ a: CumulativeHistogram, _ b: CumulativeHistogram) -> Bool {
-        a.buckets.count == b.buckets.count && zip(a.buckets, b.buckets).allSatisfy { $0.upperBound == $1.upperBound }
     }
 }
