@@ -94,6 +94,7 @@ extension DaemonConfiguration {
         guard let fields = reader.mapping(node, key: "estimation", allowed: [
             "startup_prior", "stale_after", "growth_allowance", "decode_utilisation", "backlog_drain", "max_forecast_growth",
             "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery", "headroom",
+            "correction_step", "rising_demand_threshold",
         ]) else { return }
         if let value = reader.double(fields["headroom"], key: "estimation.headroom", range: 0...5) { controller.headroom = value }
         readEstimationFields(fields, into: &controller.estimation, reader: &reader)
@@ -111,6 +112,10 @@ extension DaemonConfiguration {
         if let value = reader.duration(fields["length_time_constant"], key: "estimation.length_time_constant") { estimation.lengthTimeConstant = value }
         if let value = reader.duration(fields["latency_window"], key: "estimation.latency_window") { estimation.latencyWindowSeconds = value }
         if let value = reader.duration(fields["correction_recovery"], key: "estimation.correction_recovery") { estimation.correctionRecoveryTimeConstant = value }
+        if let value = reader.double(fields["correction_step"], key: "estimation.correction_step", range: 0.01...1) { estimation.correctionStep = value }
+        if let value = reader.double(fields["rising_demand_threshold"], key: "estimation.rising_demand_threshold", range: 0.01...10) {
+            estimation.risingDemandThreshold = value
+        }
     }
 
     static func readPriors(_ node: Node?, reader: inout ConfigurationReader) -> PerformancePriors {

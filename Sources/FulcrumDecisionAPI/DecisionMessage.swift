@@ -115,6 +115,13 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var kvTransferBound: Bool?
         /// Roles whose queue sits on one worker while others idle (not counted as demand).
         public var routingImbalance: PerRole<Bool>?
+        /// Squared coefficient of variation of prompt lengths, while measured.
+        public var promptLengthScv: Double?
+        /// Demand each role's plan holds however quiet the traffic is now (the burst floor),
+        /// tokens/s; 0 when growth alone covers the traffic.
+        public var demandFloorTokensPerS: OptionalCounts?
+        /// Roles whose demand is trending up (never shrunk meanwhile).
+        public var demandRising: PerRole<Bool>?
 
         enum CodingKeys: String, CodingKey {
             case arrivalRate = "arrival_rate"
@@ -140,6 +147,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case ttftNotCapacity = "ttft_not_capacity"
             case kvTransferBound = "kv_transfer_bound"
             case routingImbalance = "routing_imbalance"
+            case promptLengthScv = "prompt_length_scv"
+            case demandFloorTokensPerS = "demand_floor_tokens_per_s"
+            case demandRising = "demand_rising"
         }
 
         init(_ estimate: TrafficEstimate) {
@@ -166,6 +176,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             ttftNotCapacity = estimate.ttftNotCapacity
             kvTransferBound = estimate.ttftHandoffBound
             routingImbalance = estimate.routingImbalance
+            promptLengthScv = estimate.promptLengthSCV.flatMap(finiteOrNil)
+            demandFloorTokensPerS = OptionalCounts(estimate.demandFloor.map { _, value in value })
+            demandRising = estimate.demandRising
         }
     }
 

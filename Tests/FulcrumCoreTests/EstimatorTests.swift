@@ -146,7 +146,8 @@ struct EstimatorTests {
         var slow = 0.0
         var fast = 0.0
         var time = 0.0
-        for _ in 0..<10 {
+        var corrections: [Double] = []
+        for _ in 0..<40 {
             time += 10
             slow += 100
             // Requests queue on the instance: the miss is waiting for capacity.
@@ -155,7 +156,14 @@ struct EstimatorTests {
                 $0.telemetry?.timeToFirstToken = ttft(slow, fast)
             }
             _ = Estimator.update(&state, snapshot: cluster.snapshot(at: time), configuration: configuration)
+            corrections.append(state.corrections.prefill)
         }
+        // A miss at twice the target tightens by the 20 % step, once per 60 s latency window,
+        // down to the bound.
+        let step = 1 - configuration.estimation.correctionStep
+        let first = try #require(corrections.firstIndex { $0 < 1 })
+        #expect(corrections[first...(first + 5)].allSatisfy { abs($0 - step) < 1e-9 })
+        #expect(abs(corrections[first + 6] - step * step) < 1e-9)
         #expect(state.corrections.prefill == configuration.estimation.minCorrection)
         // Three recovery time constants of fast traffic bring it back within 5 % of 1.
         for _ in 0..<Int(3 * configuration.estimation.correctionRecoveryTimeConstant / 10) {

@@ -3,12 +3,12 @@ import Testing
 
 @Suite("Growth learned from the traffic")
 struct GrowthHistoryTests {
-    private func history(_ demand: (Double) -> Double, seconds: Double = 1_800, tick: Double = 10) -> GrowthHistory {
+    private func history(_ demand: (Double) -> Double, seconds: Double = 1_800, tick: Double = 10, memory: Double = 3_600) -> GrowthHistory {
         var history = GrowthHistory()
         var time = 0.0
         while time <= seconds {
             let value = demand(time)
-            history.record(PerRole(prefill: value, decode: value / 5), at: Timestamp(seconds: time), memorySeconds: 3_600)
+            history.record(PerRole(prefill: value, decode: value / 5), at: Timestamp(seconds: time), memorySeconds: memory)
             time += tick
         }
         return history
@@ -16,7 +16,7 @@ struct GrowthHistoryTests {
 
     @Test("Flat demand grows by nothing")
     func flat() throws {
-        let factor = try #require(history { _ in 1_000 }.growthFactor(horizon: 120, quantile: 0.95))
+        let factor = try #require(history { _ in 1_000 }.growthFactor(horizon: 120, quantile: 0.95, minimumObserved: 90))
         #expect(factor.prefill == 1)
         #expect(factor.decode == 1)
     }
@@ -28,7 +28,7 @@ struct GrowthHistoryTests {
             let phase = time.truncatingRemainder(dividingBy: 480)
             return phase < 240 ? 1_000 * Double.pow(2, phase / 120) : 4_000 * Double.pow(2, -(phase - 240) / 120)
         }
-        let factor = try #require(swing.growthFactor(horizon: 120, quantile: 0.95))
+        let factor = try #require(swing.growthFactor(horizon: 120, quantile: 0.95, minimumObserved: 90))
         #expect(abs(factor.prefill - 2) < 0.05)
         #expect(abs(factor.decode - 2) < 0.05)
     }
@@ -38,13 +38,16 @@ struct GrowthHistoryTests {
         // Demand that doubles every 60 s: over 120 s of history the 120 s growth cannot be seen
         // directly, but its 60 s growth (×2) stretches to ×2^√2 over 120 s.
         let doubling = history({ time in 1_000 * Double.pow(2, time / 60) }, seconds: 120)
-        let factor = try #require(doubling.growthFactor(horizon: 120, quantile: 0.99))
+        let factor = try #require(doubling.growthFactor(horizon: 120, quantile: 0.99, minimumObserved: 30))
         #expect(abs(factor.prefill - Double.pow(2, 2.0.squareRoot())) < 0.1)
+        // Two minutes are the smoothers settling, not yet the traffic: the default waits for three.
+        #expect(doubling.growthFactor(horizon: 120, quantile: 0.99,
+                                      minimumObserved: ControllerConfiguration.Estimation().minGrowthObservedSeconds) == nil)
     }
 
     @Test("Too short a history says nothing; the memory is bounded")
     func memory() {
-        #expect(history({ _ in 1_000 }, seconds: 40).growthFactor(horizon: 120, quantile: 0.95) == nil)
+        #expect(history({ _ in 1_000 }, seconds: 40).growthFactor(horizon: 120, quantile: 0.95, minimumObserved: 30) == nil)
         var long = GrowthHistory()
         for tick in 0..<2_000 {
             long.record(PerRole(repeating: 1), at: Timestamp(seconds: Double(tick) * 10), memorySeconds: 600)
@@ -52,6 +55,46 @@ struct GrowthHistoryTests {
         #expect(long.samples.count <= 61)
         long.record(PerRole(repeating: 1), at: Timestamp(seconds: 0), memorySeconds: 600)
         #expect(long.samples.last?.time == Timestamp(seconds: 19_990))
+    }
+
+    @Test("Steady traffic, and ramps the growth covers, need no floor once the unknown start has aged out")
+    func noFloorWhenGrowthCovers() {
+        let factors = PerRole(prefill: 1.2, decode: 1.2)
+        #expect(history({ _ in 1_000 }, memory: 900).demandFloor(horizon: 120, factors: factors, quantile: 0.99) == PerRole(repeating: 0))
+        let swing = history({ time in
+            let phase = time.truncatingRemainder(dividingBy: 480)
+            return phase < 240 ? 1_000 * Double.pow(2, phase / 120) : 4_000 * Double.pow(2, -(phase - 240) / 120)
+        }, memory: 900)
+        #expect(swing.demandFloor(horizon: 120, factors: PerRole(repeating: 2), quantile: 0.99) == PerRole(repeating: 0))
+    }
+
+    @Test("The first start-up time counts as coming out of quiet: its demand is held, never more")
+    func unknownStartCountsAsQuiet() {
+        let floor = history { _ in 1_000 }.demandFloor(horizon: 120, factors: PerRole(repeating: 1.2), quantile: 0.99)
+        // 13 samples of 1 000 with nothing known before them are 7 % of the demand; serving
+        // all but 1 % of it takes a floor just below the level, which the plan holds anyway.
+        #expect(floor.prefill > 800 && floor.prefill < 1_000)
+    }
+
+    @Test("Bursts out of idle minutes, which no growth factor foresees, set a floor near their height")
+    func floorForBurstsFromIdle() {
+        // Idle but for a one-minute burst of 10 000 tok/s every ten minutes.
+        let bursts = history { time in time.truncatingRemainder(dividingBy: 600) < 60 ? 10_000 : 0 }
+        let floor = bursts.demandFloor(horizon: 120, factors: PerRole(repeating: 1.2), quantile: 0.99)
+        #expect(floor.prefill > 9_800 && floor.prefill <= 10_000)
+        #expect(abs(floor.decode - floor.prefill / 5) < 1)
+        // A looser percentile leaves more of the bursts to queue.
+        let looser = bursts.demandFloor(horizon: 120, factors: PerRole(repeating: 1.2), quantile: 0.9)
+        #expect(looser.prefill < floor.prefill && looser.prefill > 8_000)
+    }
+
+    @Test("A spike carrying less than the SLO's spare share of the demand sets no floor")
+    func rareSpikeIsLeftToQueue() {
+        // Steady 1 000 tok/s with one 10 s spike to 2 000 in half an hour: what growth does not
+        // cover of it (800 tok/s for 10 s) is 0.5 % of the demand.
+        let spike = history({ time in time == 900 ? 2_000 : 1_000 }, memory: 1_500)
+        #expect(spike.demandFloor(horizon: 120, factors: PerRole(repeating: 1.2), quantile: 0.99).prefill == 0)
+        #expect(spike.demandFloor(horizon: 120, factors: PerRole(repeating: 1.2), quantile: 0.9999).prefill > 1_950)
     }
 
     @Test("The plan carries the learned growth, scaled by the headroom knob")

@@ -3,8 +3,10 @@ import Testing
 
 @Suite("Pooled prefill queue model")
 struct PrefillQueueModelTests {
-    private func input(load: Double, service: Double = 0.1, target: Double = 2, percentile: Double = 0.99, ca2: Double = 1) -> PrefillQueueModel.Input {
-        PrefillQueueModel.Input(offeredLoad: load, serviceSeconds: service, ttftTargetSeconds: target, percentile: percentile, arrivalSCV: ca2)
+    private func input(load: Double, service: Double = 0.1, target: Double = 2, percentile: Double = 0.99, ca2: Double = 1,
+                       cs2: Double = 1) -> PrefillQueueModel.Input {
+        PrefillQueueModel.Input(offeredLoad: load, serviceSeconds: service, ttftTargetSeconds: target, percentile: percentile,
+                                arrivalSCV: ca2, serviceSCV: cs2)
     }
 
     @Test("Erlang C matches textbook values")
@@ -28,8 +30,11 @@ struct PrefillQueueModelTests {
             let needed = try #require(PrefillQueueModel.instancesNeeded(model))
             #expect(needed > load)
             let whole = Int(needed.rounded(.up))
-            let tail = PrefillQueueModel.logWaitTail(servers: whole, load: load, wait: 1.8, input: model)
+            let services = PromptQuantiles.feasibleServiceTimes(mean: 0.2, scv: model.serviceSCV, target: 2)
+            let tail = PrefillQueueModel.logMissShare(servers: whole, load: load, services: services, input: model)
             #expect(tail <= Double.log(0.01) + 1e-9)
+            let fewer = PrefillQueueModel.logMissShare(servers: whole - 1, load: load, services: services, input: model)
+            #expect(whole - 1 <= Int(load) || fewer > Double.log(0.01))
         }
     }
 
@@ -49,6 +54,24 @@ struct PrefillQueueModelTests {
         #expect(clumped > poisson)
         #expect(strict > poisson)
         #expect(PrefillQueueModel.instancesNeeded(input(load: 0)) == 0)
+    }
+
+    @Test("Long prompts have less slack: a varied mix needs more instances than equal prompts of the same mean")
+    func variedPromptsNeedMore() throws {
+        let even = try #require(PrefillQueueModel.instancesNeeded(input(load: 6, service: 0.5, cs2: 0)))
+        let varied = try #require(PrefillQueueModel.instancesNeeded(input(load: 6, service: 0.5, cs2: 2)))
+        #expect(varied > even + 1)
+    }
+
+    @Test("Prompt quantiles keep the mean and drop the prompts no instance serves in time")
+    func promptQuantiles() {
+        let all = PromptQuantiles.feasibleServiceTimes(mean: 0.5, scv: 2, target: 1_000)
+        #expect(all.count == PromptQuantiles.count)
+        #expect(abs(all.reduce(0, +) / Double(all.count) - 0.5) < 0.05)
+        #expect(zip(all, all.dropFirst()).allSatisfy { $0 < $1 })
+        let feasible = PromptQuantiles.feasibleServiceTimes(mean: 0.5, scv: 2, target: 2)
+        #expect(feasible.count < all.count && feasible.allSatisfy { $0 < 2 })
+        #expect(PromptQuantiles.feasibleServiceTimes(mean: 0.5, scv: 0, target: 2) == [0.5])
     }
 
     @Test("A mean prompt slower than the target cannot be fixed by instances")

@@ -51,6 +51,31 @@ struct SafetyAndOverrideTests {
         #expect(driver.count(.prefill) < 4)
     }
 
+    @Test("bursts out of idle minutes keep a burst floor of prefill through the quiet ones; steady light traffic does not")
+    func burstFloorHoldsThroughIdleMinutes() throws {
+        func idleMinuteAfter(_ rate: (Int) -> Double) -> Decision? {
+            var driver = Self.driver(prefill: 8, decode: 2) {
+                $0.estimation.startupPriorSeconds = 60
+                $0.stabilisation.maxStepDown = 10
+            }
+            driver.startupSeconds = 60
+            var last: Decision?
+            for tick in 0..<240 { last = driver.tick(rate: rate(tick)) }
+            return last
+        }
+        // 60 req/s of 1 000-token prompts for a minute every ten, idle in between; the run ends
+        // eight minutes into an idle stretch.
+        let bursty = try #require(idleMinuteAfter { tick in tick % 60 < 6 ? 60 : 0 })
+        #expect(bursty.desired.prefill >= 5)
+        #expect(bursty.has(.burstFloor, role: .prefill))
+        #expect(bursty.estimate.demandFloor.prefill > 50_000)
+        // The same mean load, spread evenly: nothing to hold beyond the load itself.
+        let steady = try #require(idleMinuteAfter { _ in 6 })
+        #expect(steady.desired.prefill <= 2)
+        #expect(!steady.has(.burstFloor))
+        #expect(steady.estimate.demandFloor.prefill <= 6_000)
+    }
+
     @Test("idle time counts as watching the traffic: an idle fleet shrinks once the learning period is over")
     func learningCountsIdleTime() {
         var driver = Self.driver {

@@ -103,6 +103,47 @@ struct StabiliserTests {
         #expect(later.prefill == 2)
     }
 
+    @Test("while learning, what was added since the takeover may go, but not the fleet taken over")
+    func learningHoldsOnlyTheFleetTakenOver() {
+        var state = StabiliserState()
+        var configuration = ControllerConfiguration.Stabilisation()
+        configuration.scaleDownWindowSeconds = 0
+        var reasons: [DecisionReason] = []
+        func step(_ time: Double, current: PerRole<Int>, recommended: PerRole<Int>) -> PerRole<Int> {
+            Stabiliser.stabilise(
+                .init(current: current, recommended: recommended, continuousNeed: recommended.map { _, v in Double(v) },
+                      learningSecondsLeft: 600, now: Timestamp(seconds: time)),
+                state: &state, configuration: configuration, reasons: &reasons)
+        }
+        _ = step(0, current: PerRole(prefill: 4, decode: 2), recommended: PerRole(prefill: 4, decode: 2))
+        // Early, thin evidence asked for more decode; it need not be kept while learning.
+        #expect(step(10, current: PerRole(prefill: 4, decode: 2), recommended: PerRole(prefill: 4, decode: 6)) == PerRole(prefill: 4, decode: 6))
+        #expect(step(20, current: PerRole(prefill: 4, decode: 6), recommended: PerRole(prefill: 1, decode: 1)) == PerRole(prefill: 4, decode: 4))
+        #expect(step(30, current: PerRole(prefill: 4, decode: 4), recommended: PerRole(prefill: 1, decode: 1)) == PerRole(prefill: 4, decode: 2))
+        #expect(state.fleetTakenOver == PerRole(prefill: 4, decode: 2))
+        #expect(reasons.contains { $0.code == .learningTraffic && $0.role == .prefill && $0.message.contains("held at 4") })
+    }
+
+    @Test("a role whose demand is rising is not shrunk, whatever the window says")
+    func noShrinkIntoARise() {
+        var state = StabiliserState()
+        var configuration = ControllerConfiguration.Stabilisation()
+        configuration.scaleDownWindowSeconds = 0
+        var reasons: [DecisionReason] = []
+        let current = PerRole(prefill: 11, decode: 2)
+        _ = Stabiliser.stabilise(.init(current: current, recommended: current, continuousNeed: PerRole(prefill: 11, decode: 2),
+                                       now: Timestamp(seconds: 0)),
+                                 state: &state, configuration: configuration, reasons: &reasons)
+        let rising = Stabiliser.stabilise(
+            .init(current: current, recommended: PerRole(prefill: 6, decode: 1),
+                  continuousNeed: PerRole(prefill: 5.5, decode: 0.5), demandRising: PerRole(prefill: true, decode: false),
+                  now: Timestamp(seconds: 10)),
+            state: &state, configuration: configuration, reasons: &reasons)
+        #expect(rising == PerRole(prefill: 11, decode: 1))
+        #expect(reasons.contains { $0.code == .demandRising && $0.role == .prefill })
+        #expect(!reasons.contains { $0.code == .demandRising && $0.role == .decode })
+    }
+
     @Test("a need within the tolerance band of what runs changes nothing")
     func tolerance() {
         var state = StabiliserState()

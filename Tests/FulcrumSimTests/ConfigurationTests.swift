@@ -24,13 +24,19 @@ import Testing
     startup_s: 90
     """
 
+    /// Profiles written before the priors carried the attention term name a typical prompt
+    /// length; they still load, and the key changes nothing.
+    @Test func profileWithTheRetiredTypicalPromptLengthStillLoads() throws {
+        let old = try Profile.decode(yaml: sampleProfile + "\ntypical_prompt_tokens: 4000\n")
+        #expect(old == (try Profile.decode(yaml: sampleProfile)))
+    }
+
     @Test func profileDecodesFromYAML() throws {
         let profile = try Profile.decode(yaml: sampleProfile)
         #expect(profile.gpusPerInstance == PerRole(prefill: 1, decode: 2))
         #expect(profile.prefill.maxBatchTokens == 4096)
         #expect(profile.decode.maxBatch == 64)
         #expect(profile.startupSeconds == 90)
-        #expect(profile.typicalPromptTokens == Profile.defaultTypicalPromptTokens)
         #expect(profile.kvTransferSeconds(tokens: 1000) == 1e-3)
     }
 
@@ -95,7 +101,7 @@ import Testing
 
     @Test func priorsMatchTheDecodeModelAndPrefillThroughput() throws {
         let profile = Profile.llama3_8B_H100
-        let priors = profile.priors(typicalPromptTokens: 1000)
+        let priors = profile.priors
         let decode = try #require(priors.decode)
         #expect(decode.stepBaseSeconds == profile.decode.stepBaseSeconds)
         #expect(decode.stepPerContextTokenSeconds == profile.decode.stepPerContextTokenSeconds)
@@ -104,7 +110,8 @@ import Testing
         // Eight 1000-token prompts fill one 8192-token batch almost exactly.
         let prefill = try #require(priors.prefill)
         let batch = profile.prefill.batchSeconds(tokens: 8192, attentionWork: 8.192 * 1000 * 1000)
-        #expect(relativeError(prefill.tokensPerSecond, 8192 / batch) < 1e-9)
+        #expect(relativeError(prefill.tokensPerSecond(promptTokens: 1000), 8192 / batch) < 1e-9)
+        #expect(prefill.attentionSecondsPerTokenSquared == profile.prefill.attentionPerTokenSquaredSeconds)
     }
 
     @Test func clusterSpecLoadsAndValidates() throws {

@@ -30,7 +30,7 @@ import Testing
     /// profile's saturated throughput, which is what `priors` tells the controller.
     @Test func saturatedPrefillRunsAtThePriorsThroughput() throws {
         let input = 2000
-        let tokensPerSecond = try #require(profile.priors(typicalPromptTokens: Double(input)).prefill).tokensPerSecond
+        let tokensPerSecond = try #require(profile.priors.prefill).tokensPerSecond(promptTokens: Double(input))
         let capacityRate = tokensPerSecond / Double(input)
         // Offer 50 % more than one instance can take for 120 s.
         let rate = capacityRate * 1.5

@@ -208,8 +208,21 @@ public struct Controller: Sendable {
             minInstances: bounds.min,
             maxInstances: bounds.max,
             minTotalGPUs: configuration.minTotalGPUs,
-            maxTotalGPUs: gpuBudget
+            maxTotalGPUs: gpuBudget,
+            floorInstances: floorInstances(estimate)
         )
+    }
+
+    /// The burst floor in instances: the estimate's demand floor served at full utilisation.
+    /// The floor is already a peak, so the queueing headroom for clumps within it is not
+    /// planned again (that made a code assistant's floor 16 instances where 14 served).
+    private func floorInstances(_ estimate: TrafficEstimate) -> PerRole<Double> {
+        let full = PerRole(prefill: configuration.estimation.prefillUtilisationRange.upperBound, decode: estimate.utilisationTarget.decode)
+        return estimate.demandFloor.map { role, floor in
+            guard floor > 0, let capacity = estimate.capacityPerInstance[role] else { return 0 }
+            let served = capacity * estimate.corrections[role] * full[role]
+            return served > 0 ? floor / served : 0
+        }
     }
 
     /// The recommendation damped by the stabiliser. No role shrinks while some of its workers
@@ -231,6 +244,7 @@ public struct Controller: Sendable {
             learningSecondsLeft: learningSecondsLeft(),
             otherRoleWaitingForGPUs: otherRoleWaitingForGPUs(current: current, recommended: recommendation.instances,
                                                              snapshot: snapshot, gpuBudget: gpuBudget),
+            demandRising: estimate.demandRising,
             now: snapshot.time
         )
         return Stabiliser.stabilise(input, state: &state.stabiliser, configuration: configuration.stabilisation, reasons: &reasons)
@@ -393,6 +407,11 @@ public struct Controller: Sendable {
         case .overBudget:
             reasons.append(.init(.overBudget,
                 "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(gpuBudget)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
+        }
+        let floors = floorInstances(estimate)
+        for role in Role.allCases where floors[role] > 0 && floors[role] >= result.continuousNeed[role] {
+            reasons.append(.init(.burstFloor, role: role,
+                "holding \(format(floors[role])) \(role) instances for bursts: within one start-up time of quieter moments the past traffic brought up to \(format(estimate.demandFloor[role])) tok/s"))
         }
         for binding in result.binding {
             switch binding {

@@ -34,6 +34,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var growthQuantile: Double = 0.99
         /// How much past traffic the learned allowance speaks for, seconds.
         public var growthMemorySeconds: Double = 3600
+        /// Growth is learned once the history spans twice this many seconds: before that its
+        /// swings are the smoothers settling on the first measurements (a mean output length
+        /// that grows as longer answers finish), not the traffic moving.
+        public var minGrowthObservedSeconds: Double = 90
+        /// A role whose demand trend adds this fraction of its level within one start-up time
+        /// is rising and is not shrunk: draining into a rise is how bursts find a fleet short.
+        public var risingDemandThreshold: Double = 0.2
         /// Time constant of the mean input/output length, seconds.
         public var lengthTimeConstant: Double = 60
         /// Worker start-up time assumed until one is observed, seconds.
@@ -62,6 +69,10 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var minCorrection: Double = 0.5
         /// A correction decays back toward 1 with this time constant once latency is fine.
         public var correctionRecoveryTimeConstant: Double = 900
+        /// A latency miss tightens a correction by at most this fraction per latency window.
+        /// One window's tail is noisy: a single slow minute of long prompts once halved the
+        /// prefill capacity estimate at once and doubled the tier for a quarter of an hour.
+        public var correctionStep: Double = 0.2
         /// Mean KV use of ready decode workers above which decode counts as pressured.
         public var kvPressureThreshold: Double = 0.95
         /// Time constant of the arrivals' dispersion (burstiness) estimate, seconds.

@@ -25,6 +25,8 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case routingImbalance = "routing_imbalance"
         case learningTraffic = "learning_traffic"
         case forecastRising = "forecast_rising"
+        case demandRising = "demand_rising"
+        case burstFloor = "burst_floor"
         case telemetryStale = "telemetry_stale"
         case telemetryPartial = "telemetry_partial"
         case overridePaused = "override_paused"

@@ -19,6 +19,9 @@ public enum RateMatcher {
         public var maxInstances: PerRole<Int?>
         public var minTotalGPUs: Int
         public var maxTotalGPUs: Int
+        /// Instances each role holds however little today's demand asks (the burst floor:
+        /// `TrafficEstimate.demandFloor` at full utilisation); the need never drops below it.
+        public var floorInstances: PerRole<Double> = PerRole(repeating: 0)
 
         public init(
             demand: PerRole<Double>,
@@ -30,7 +33,8 @@ public enum RateMatcher {
             minInstances: PerRole<Int>,
             maxInstances: PerRole<Int?>,
             minTotalGPUs: Int,
-            maxTotalGPUs: Int
+            maxTotalGPUs: Int,
+            floorInstances: PerRole<Double> = PerRole(repeating: 0)
         ) {
             self.demand = demand
             self.capacityPerInstance = capacityPerInstance
@@ -42,6 +46,7 @@ public enum RateMatcher {
             self.maxInstances = maxInstances
             self.minTotalGPUs = minTotalGPUs
             self.maxTotalGPUs = maxTotalGPUs
+            self.floorInstances = floorInstances
         }
     }
 
@@ -89,8 +94,10 @@ public enum RateMatcher {
         }
 
         let continuous = PerRole(
-            prefill: need(demand: input.demand.prefill, capacity: input.capacityPerInstance.prefill, utilisation: input.utilisation.prefill),
-            decode: need(demand: input.demand.decode, capacity: input.capacityPerInstance.decode, utilisation: input.utilisation.decode)
+            prefill: max(input.floorInstances.prefill,
+                         need(demand: input.demand.prefill, capacity: input.capacityPerInstance.prefill, utilisation: input.utilisation.prefill)),
+            decode: max(input.floorInstances.decode,
+                        need(demand: input.demand.decode, capacity: input.capacityPerInstance.decode, utilisation: input.utilisation.decode))
         )
         func requestRate(_ counts: PerRole<Int>) -> PerRole<Double> {
             PerRole(

@@ -12,6 +12,10 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     }
 
     public var history = PerRole<[Recommendation]>(repeating: [])
+    /// The fleet the controller took over (ready plus starting at its first tick): while it
+    /// still learns the traffic, no role shrinks below it, but what it added since on early,
+    /// thin evidence may go.
+    public var fleetTakenOver: PerRole<Int>?
     /// When each role last grew.
     public var lastGrowth = PerRole<Timestamp?>(repeating: nil)
     /// The role that last gained GPUs at the other's expense, and when.
@@ -25,11 +29,12 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public init() {}
 
     public static func == (lhs: StabiliserState, rhs: StabiliserState) -> Bool {
-        lhs.history == rhs.history && lhs.lastGrowth == rhs.lastGrowth && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
+        lhs.history == rhs.history && lhs.fleetTakenOver == rhs.fleetTakenOver && lhs.lastGrowth == rhs.lastGrowth && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(history)
+        hasher.combine(fleetTakenOver)
         hasher.combine(lastGrowth)
         hasher.combine(lastFlipRole)
         hasher.combine(lastFlipTime)
@@ -53,6 +58,8 @@ public enum Stabiliser {
         /// Whether the other role is held back by the budget (its growth waits on this
         /// role's shrink), which shortens the scale-down window.
         public var otherRoleWaitingForGPUs: PerRole<Bool>
+        /// Roles whose demand is trending up: never shrunk into a rise.
+        public var demandRising: PerRole<Bool>
         public var now: Timestamp
 
         public init(
@@ -62,6 +69,7 @@ public enum Stabiliser {
             scaleDownAllowed: PerRole<Bool> = PerRole(repeating: true),
             learningSecondsLeft: Double? = nil,
             otherRoleWaitingForGPUs: PerRole<Bool> = PerRole(repeating: false),
+            demandRising: PerRole<Bool> = PerRole(repeating: false),
             now: Timestamp
         ) {
             self.current = current
@@ -70,6 +78,7 @@ public enum Stabiliser {
             self.scaleDownAllowed = scaleDownAllowed
             self.learningSecondsLeft = learningSecondsLeft
             self.otherRoleWaitingForGPUs = otherRoleWaitingForGPUs
+            self.demandRising = demandRising
             self.now = now
         }
     }
@@ -83,6 +92,7 @@ public enum Stabiliser {
         reasons: inout [DecisionReason]
     ) -> PerRole<Int> {
         var result = input.current
+        if state.fleetTakenOver == nil { state.fleetTakenOver = input.current }
         for role in Role.allCases {
             let current = input.current[role]
             let recommended = ignoringNoise(role, input: input, configuration: configuration, reasons: &reasons)
@@ -91,7 +101,8 @@ public enum Stabiliser {
             if recommended > current {
                 target = heldScaleUp(role, to: recommended, input: input, history: state.history[role], configuration: configuration, reasons: &reasons)
             } else if recommended < current {
-                target = heldScaleDown(role, to: recommended, input: input, history: state.history[role], configuration: configuration, reasons: &reasons)
+                target = heldScaleDown(role, to: recommended, input: input, history: state.history[role],
+                                       takenOver: state.fleetTakenOver?[role] ?? current, configuration: configuration, reasons: &reasons)
             }
             result[role] = stepLimited(role, from: current, to: target, configuration: configuration, reasons: &reasons)
         }
@@ -157,13 +168,15 @@ public enum Stabiliser {
     }
 
     /// Scale down only to the largest recommendation over the scale-down window (the shorter
-    /// flip window when the other role waits for these GPUs), and not at all while the
-    /// traffic is still being learned or some of the role's workers have no fresh telemetry.
+    /// flip window when the other role waits for these GPUs), not below the fleet taken over
+    /// while the traffic is still being learned, and not at all while demand rises or some of
+    /// the role's workers have no fresh telemetry.
     private static func heldScaleDown(
         _ role: Role,
         to recommended: Int,
         input: Input,
         history: [StabiliserState.Recommendation],
+        takenOver: Int,
         configuration: ControllerConfiguration.Stabilisation,
         reasons: inout [DecisionReason]
     ) -> Int {
@@ -179,9 +192,15 @@ public enum Stabiliser {
                 "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
         }
         var target = min(current, stabilised)
-        if let left = input.learningSecondsLeft, target < current {
+        if let left = input.learningSecondsLeft, target < min(current, takenOver) {
+            let floor = min(current, takenOver)
             reasons.append(.init(.learningTraffic, role: role,
-                "scale-down to \(target) held for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
+                "scale-down to \(target) held at \(floor), the fleet taken over, for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
+            target = floor
+        }
+        if input.demandRising[role], target < current {
+            reasons.append(.init(.demandRising, role: role,
+                "scale-down to \(target) held at \(current): \(role) demand is rising"))
             target = current
         }
         if !input.scaleDownAllowed[role], target < current {

@@ -30,6 +30,8 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var promptSCV: TimeWeightedAverage = TimeWeightedAverage(timeConstant: 300)
     /// Recent smoothed demand, from which the growth allowance is learned.
     public var growth = GrowthHistory()
+    /// When each role's correction was last tightened (see `Estimator.updateCorrections`).
+    public var lastCorrectionTightening = PerRole<Timestamp?>(repeating: nil)
     /// When the prefill tier last showed queueing (see `IntervalObservation.prefillQueueing(isl:capacity:ttftTarget:)`).
     public var lastPrefillQueueing: Timestamp?
 
@@ -93,6 +95,7 @@ public enum Estimator {
             meanOutputTokens: state.outputLength.value,
             prefixHitRate: state.prefixHitRate.value,
             effectiveInputTokens: effectiveInputLength(state),
+            promptLengthSCV: state.promptSCV.value,
             kvTransferSeconds: state.kvTransferSeconds.value,
             demand: demand,
             backlog: backlog,
@@ -106,8 +109,32 @@ public enum Estimator {
             ttftNotCapacity: ttftNotCapacity,
             ttftHandoffBound: ttftHandoffBound,
             routingImbalance: observation.routingImbalance,
-            growthAllowance: allowance
+            growthAllowance: allowance,
+            demandFloor: state.growth.demandFloor(horizon: state.startupSeconds,
+                                                  factors: floorGrowthFactors(allowance: allowance, utilisation: utilisation, configuration: configuration),
+                                                  quantile: configuration.estimation.growthQuantile),
+            demandRising: state.tokenDemand.map { _, demand in
+                rising(demand, horizon: state.startupSeconds, threshold: configuration.estimation.risingDemandThreshold)
+            }
         )
+    }
+
+    /// How far a plan made one start-up time ago reached above the demand it was made for,
+    /// counted as the floor counts (at full utilisation): the growth allowance, and for prefill
+    /// the queueing headroom the utilisation target leaves, which serves a burst too.
+    static func floorGrowthFactors(allowance: PerRole<Double>, utilisation: PerRole<Double>,
+                                   configuration: ControllerConfiguration) -> PerRole<Double> {
+        let full = configuration.estimation.prefillUtilisationRange.upperBound
+        return PerRole(
+            prefill: (1 + allowance.prefill) * full / max(0.01, utilisation.prefill),
+            decode: 1 + allowance.decode
+        )
+    }
+
+    /// Whether the smoothed demand's trend adds `threshold` of its level within `horizon`.
+    static func rising(_ demand: HoltSmoother, horizon: Double, threshold: Double) -> Bool {
+        guard let level = demand.level, level > 0 else { return false }
+        return demand.trend * horizon > threshold * level
     }
 
     /// Arrivals, lengths, token demand and start-up times: what the traffic and the fleet did.
@@ -152,6 +179,15 @@ public enum Estimator {
         state.inputLength.value.map { $0 * (1 - (state.prefixHitRate.value ?? 0)) }
     }
 
+    /// The prompt length attention costs are priced at: E[n²] / E[n] = mean · (1 + cs²), the
+    /// mean weighted by tokens. A prompt's attention grows with its square, so a tier serving
+    /// prompts of 12 k tokens on average with a long tail (cs² ≈ 2) spends on attention what
+    /// even 12 k-token prompts would spend three times over; priced at the mean, it was planned
+    /// a third short and only the latency feedback, swinging, made up for it.
+    static func attentionLength(_ meanTokens: Double?, state: EstimatorState) -> Double? {
+        meanTokens.map { $0 * (1 + min(16, max(0, state.promptSCV.value ?? 0))) }
+    }
+
     /// Folds saturated-throughput samples in and returns per-instance capacity by role: the
     /// prior scaled by what was measured, or the measurements alone without a prior.
     static func learnCapacity(_ state: inout EstimatorState, observation: IntervalObservation,
@@ -164,7 +200,7 @@ public enum Estimator {
             if let prior = priors.prefill {
                 // Measured against what the prior expects at this interval's prompt lengths,
                 // so a longer mix is not mistaken for a slower instance.
-                let expected = prior.tokensPerSecond(promptTokens: observation.meanInputTokens ?? isl)
+                let expected = prior.tokensPerSecond(promptTokens: attentionLength(observation.meanInputTokens ?? isl, state: state))
                 state.capacity.prefill.add(sample / expected, retention: retention)
             } else {
                 state.capacity.prefill.add(sample, retention: retention)
@@ -180,7 +216,7 @@ public enum Estimator {
         }
         return PerRole(
             prefill: priors.prefill.map {
-                $0.tokensPerSecond(promptTokens: isl) * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
+                $0.tokensPerSecond(promptTokens: attentionLength(isl, state: state)) * state.capacity.prefill.ratioToPrior(priorWeight: priors.weightInSamples)
             } ?? state.capacity.prefill.mean,
             decode: priors.decode.map {
                 $0.throughput(atTPOT: configuration.slo.tpotSeconds, meanContext: decodeContext)
@@ -264,12 +300,22 @@ public enum Estimator {
         let estimation = configuration.estimation
         let slo = configuration.slo
         let recovery = Double.exp(-elapsed / max(1, estimation.correctionRecoveryTimeConstant))
-        // The correction is the latest measured ratio target/observed, never compounded tick
-        // on tick: the latency window spans several ticks, so compounding would count one slow
-        // minute several times over.
-        func corrected(_ current: Double, observed: Double?, target: Double, counts: Bool, pressured: Bool) -> Double {
+        let now = state.lastUpdate ?? Timestamp(seconds: 0)
+        // A miss tightens by the measured ratio target/observed, but by at most
+        // `correctionStep` and once per latency window: the window spans several ticks, so
+        // tightening every tick would count one slow minute several times over. Between
+        // tightenings a continuing miss holds the correction where it is.
+        func corrected(_ current: Double, role: Role, observed: Double?, target: Double, counts: Bool, pressured: Bool) -> Double {
             var next = 1 - (1 - current) * recovery
-            if counts, let observed, observed > target { next = min(next, target / observed) }
+            if counts, let observed, observed > target {
+                let due = state.lastCorrectionTightening[role].map { now - $0 >= estimation.latencyWindowSeconds } ?? true
+                if due {
+                    next = min(next, current * max(target / observed, 1 - estimation.correctionStep))
+                    state.lastCorrectionTightening[role] = now
+                } else {
+                    next = min(next, current)
+                }
+            }
             if pressured { next = min(next, 0.9) }
             return min(1, max(estimation.minCorrection, next))
         }
@@ -280,10 +326,10 @@ public enum Estimator {
         let tpotNearTarget = (observation.tpotQuantile ?? 0) >= 0.9 * slo.tpotSeconds
         let kvPressured = (observation.decodeKVUsage ?? 0) > estimation.kvPressureThreshold && (tpotNearTarget || decodeQueueing)
         state.corrections.prefill = corrected(
-            state.corrections.prefill, observed: observation.ttftQuantile, target: slo.ttftSeconds,
+            state.corrections.prefill, role: .prefill, observed: observation.ttftQuantile, target: slo.ttftSeconds,
             counts: correctable.prefill, pressured: false)
         state.corrections.decode = corrected(
-            state.corrections.decode, observed: observation.tpotQuantile, target: slo.tpotSeconds,
+            state.corrections.decode, role: .decode, observed: observation.tpotQuantile, target: slo.tpotSeconds,
             counts: correctable.decode, pressured: kvPressured && correctable.decode)
         return ttftMissed && !prefillWaits
     }
@@ -309,7 +355,8 @@ public enum Estimator {
     /// must never cost more than.
     static func growthAllowances(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
         let estimation = configuration.estimation
-        let learned = state.growth.growthFactor(horizon: state.startupSeconds, quantile: estimation.growthQuantile)
+        let learned = state.growth.growthFactor(horizon: state.startupSeconds, quantile: estimation.growthQuantile,
+                                                 minimumObserved: estimation.minGrowthObservedSeconds)
         let peak = state.growth.peak
         let levels = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
         func allowance(_ role: Role) -> Double {

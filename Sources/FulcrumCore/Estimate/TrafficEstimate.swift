@@ -18,6 +18,10 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Prompt tokens prefill computes per request: `meanInputTokens` less the cached share.
     /// Prefill demand, capacity and queueing are all in this unit.
     public var effectiveInputTokens: Double?
+    /// Squared coefficient of variation of prompt lengths (0 for equal prompts, about 2 for a
+    /// lognormal long-context mix), while measured: it prices attention and sets each prompt's
+    /// waiting budget in the prefill queue model.
+    public var promptLengthSCV: Double? = nil
     /// Smoothed KV hand-off time from prefill to decode, seconds, when engines report it; it
     /// comes out of the TTFT budget prefill is sized for.
     public var kvTransferSeconds: Double?
@@ -52,6 +56,13 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Demand growth the plan absorbs within one start-up time, by role, as a fraction of the
     /// level (see `Estimator.growthAllowances`).
     public var growthAllowance: PerRole<Double> = PerRole(repeating: 0)
+    /// Demand each role's plan holds however quiet the traffic is now, tokens/s: what bursts
+    /// out of quieter moments brought within one start-up time in the remembered past (see
+    /// `GrowthHistory.demandFloor`). 0 when growth alone covers the traffic.
+    public var demandFloor: PerRole<Double> = PerRole(repeating: 0)
+    /// Roles whose smoothed demand is trending up by at least `risingDemandThreshold` of its
+    /// level per start-up time; they are not shrunk.
+    public var demandRising: PerRole<Bool> = PerRole(repeating: false)
 
     /// capacity × correction × utilisation: what one instance is planned to serve, tokens/s.
     public var plannedCapacityPerInstance: PerRole<Double?> {

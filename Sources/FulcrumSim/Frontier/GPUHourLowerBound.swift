@@ -6,7 +6,7 @@ import FulcrumTraces
 /// Per window of `windowSeconds` (requests attributed to the window they arrive in), at full
 /// utilisation and with instant starts:
 /// - prefill instances = (prompt tokens ÷ window) ÷ saturated prefill tokens/s at the window's
-///   mean prompt length (`Profile.priors(typicalPromptTokens:)`: full chunked batches, so the
+///   mean prompt length (`Profile.priors`, `tokensPerSecond(promptTokens:)`: full chunked batches, so the
 ///   batch overhead is shared by a whole token budget);
 /// - decode instances = (decode tokens ÷ window) ÷ `DecodePerformance.throughput(atTPOT:meanContext:)`
 ///   at the window's mean context per decode token (the largest batch whose step fits the TPOT
@@ -82,7 +82,7 @@ public struct GPUHourLowerBound: Sendable, Hashable, Codable {
         /// (prompt tokens ÷ w) ÷ saturated tokens/s at the mean prompt, times w.
         func prefillInstanceSeconds(profile: Profile) -> Double {
             guard prompts > 0 else { return 0 }
-            let rate = profile.priors(typicalPromptTokens: promptTokens / Double(prompts)).prefill?.tokensPerSecond ?? 0
+            let rate = profile.priors.prefill?.tokensPerSecond(promptTokens: promptTokens / Double(prompts)) ?? 0
             return rate > 0 ? promptTokens / rate : 0
         }
 

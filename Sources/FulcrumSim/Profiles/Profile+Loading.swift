@@ -38,6 +38,5 @@ extension Profile {
         try check.requireNonNegative(kvBytesPerToken, "kv_bytes_per_token")
         try check.requirePositive(kvTransferBytesPerSecond, "kv_transfer_bytes_per_s")
         try check.requireNonNegative(startupSeconds, "startup_s")
-        try check.requirePositive(typicalPromptTokens, "typical_prompt_tokens")
     }
 }

@@ -1,27 +1,24 @@
 import FulcrumCore
 
 extension Profile {
-    /// What an operator's offline profiling of this model on this hardware would hand the
-    /// controller, at the profile's typical prompt length.
-    public var priors: PerformancePriors { priors(typicalPromptTokens: typicalPromptTokens) }
-
-    /// Priors quoting prefill throughput at `typicalPromptTokens`.
+    /// What an operator's offline profiling of this model on this hardware hands the
+    /// controller: prefill throughput for short prompts with the attention term beside it (a
+    /// sweep over prompt lengths fits both, as Dynamo's profiler and aiconfigurator do), and
+    /// the decode step model as is.
     ///
-    /// Prefill: with the queue never empty, batches are full (`maxBatchTokens` tokens), so
-    /// the batch overhead is paid once per budget of tokens, and each prompt of `P` tokens
-    /// costs `perToken·P + attention·P²`. Throughput is therefore
-    /// `1 / (overhead/budget + perToken + attention·P)` tokens/s. `PrefillPerformance`'s
-    /// separate `batchOverheadSeconds` is then the latency cost of a lone batch.
-    /// Decode: the step model is the same shape, copied as is.
-    public func priors(typicalPromptTokens: Double) -> PerformancePriors {
+    /// Prefill: with the queue never empty, batches are full (`maxBatchTokens` tokens), so the
+    /// batch overhead is paid once per budget of tokens and a prompt of `P` tokens costs
+    /// `perToken·P + attention·P²`: throughput at `P` is
+    /// `1 / (overhead/budget + perToken + attention·P)` tokens/s
+    /// (`PrefillPerformance.tokensPerSecond(promptTokens:)`). `PrefillPerformance`'s separate
+    /// `batchOverheadSeconds` is then the latency cost of a lone batch.
+    public var priors: PerformancePriors {
         let budget = Double(max(1, prefill.maxBatchTokens))
-        let secondsPerToken = prefill.batchOverheadSeconds / budget
-            + prefill.perTokenSeconds
-            + prefill.attentionPerTokenSquaredSeconds * max(0, typicalPromptTokens)
         return PerformancePriors(
             prefill: PrefillPerformance(
-                tokensPerSecond: 1 / secondsPerToken,
-                batchOverheadSeconds: prefill.batchOverheadSeconds
+                tokensPerSecond: 1 / (prefill.batchOverheadSeconds / budget + prefill.perTokenSeconds),
+                batchOverheadSeconds: prefill.batchOverheadSeconds,
+                attentionSecondsPerTokenSquared: prefill.attentionPerTokenSquaredSeconds
             ),
             decode: DecodePerformance(
                 stepBaseSeconds: decode.stepBaseSeconds,

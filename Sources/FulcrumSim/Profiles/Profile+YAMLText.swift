@@ -25,7 +25,6 @@ extension Profile {
         kv_bytes_per_token: \(number(kvBytesPerToken))
         kv_transfer_bytes_per_s: \(number(kvTransferBytesPerSecond))
         startup_s: \(number(startupSeconds))
-        typical_prompt_tokens: \(number(typicalPromptTokens))
 
         """
     }

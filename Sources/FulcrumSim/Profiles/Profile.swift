@@ -23,8 +23,10 @@ import FulcrumCore
 /// kv_bytes_per_token: 131072
 /// kv_transfer_bytes_per_s: 4.0e10       # prefill → decode link, per receiving instance
 /// startup_s: 120                        # start → ready (load weights, warm up)
-/// typical_prompt_tokens: 1024           # optional (default 1024): prompt length for `priors`
 /// ```
+///
+/// Older profiles may carry `typical_prompt_tokens`; it is accepted and ignored, because the
+/// priors now carry the attention term and so hold at every prompt length.
 public struct Profile: Sendable, Hashable, Codable {
     public var name: String
     public var model: String
@@ -37,8 +39,6 @@ public struct Profile: Sendable, Hashable, Codable {
     public var kvTransferBytesPerSecond: Double
     /// Seconds from `start` until the worker serves (weights loaded, graphs captured).
     public var startupSeconds: Double
-    /// Prompt length at which `priors` quotes prefill throughput (attention makes it length-dependent).
-    public var typicalPromptTokens: Double
 
     public init(
         name: String,
@@ -48,8 +48,7 @@ public struct Profile: Sendable, Hashable, Codable {
         decode: DecodeStepModel,
         kvBytesPerToken: Double,
         kvTransferBytesPerSecond: Double,
-        startupSeconds: Double,
-        typicalPromptTokens: Double = Profile.defaultTypicalPromptTokens
+        startupSeconds: Double
     ) {
         self.name = name
         self.model = model
@@ -59,10 +58,7 @@ public struct Profile: Sendable, Hashable, Codable {
         self.kvBytesPerToken = kvBytesPerToken
         self.kvTransferBytesPerSecond = kvTransferBytesPerSecond
         self.startupSeconds = startupSeconds
-        self.typicalPromptTokens = typicalPromptTokens
     }
-
-    public static let defaultTypicalPromptTokens = 1024.0
 
     /// Seconds to move the KV cache of `tokens` prompt tokens to a decode instance on an idle link.
     public func kvTransferSeconds(tokens: Int) -> Double {
@@ -75,7 +71,6 @@ public struct Profile: Sendable, Hashable, Codable {
         case kvBytesPerToken = "kv_bytes_per_token"
         case kvTransferBytesPerSecond = "kv_transfer_bytes_per_s"
         case startupSeconds = "startup_s"
-        case typicalPromptTokens = "typical_prompt_tokens"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -88,7 +83,5 @@ public struct Profile: Sendable, Hashable, Codable {
         kvBytesPerToken = try container.decode(Double.self, forKey: .kvBytesPerToken)
         kvTransferBytesPerSecond = try container.decode(Double.self, forKey: .kvTransferBytesPerSecond)
         startupSeconds = try container.decode(Double.self, forKey: .startupSeconds)
-        typicalPromptTokens = try container.decodeIfPresent(Double.self, forKey: .typicalPromptTokens)
-            ?? Profile.defaultTypicalPromptTokens
     }
 }
