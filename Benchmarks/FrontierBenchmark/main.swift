@@ -3,7 +3,11 @@
 // dynamic baselines and Fulcrum, compared as a frontier of feasible SLO attainment against
 // GPU-hours. Prints one table; writes each case's report and plot to out/frontier/.
 //
-//   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING]
+//   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING] [--seed N]
+//
+// The bundled traces are `fulcrum-sim generate NAME --seed 42`, the seed the controller was
+// tuned on; `--seed N` generates the same three shapes with another seed instead (held-out
+// look-alikes: the controller never saw them) and writes to out/frontier/seed-N/.
 //
 // A benchmark, not a test: it prints figures and asserts nothing.
 import Foundation
@@ -43,10 +47,14 @@ func hours(_ value: Double?) -> String {
     value.map { String(format: "%.2f", $0) } ?? "–"
 }
 
-func study(_ benchmarkCase: Case) throws -> FrontierReport {
-    let path = "examples/traces/\(benchmarkCase.trace).csv"
-    let read = try TraceReader.read(path: path, format: .csv)
-    let requests = try TraceTransform.loadScale(benchmarkCase.loadScale, seed: 1).apply(to: read.requests)
+/// The bundled trace (seed 42), or the same scenario generated with `seed`.
+func trace(_ name: String, seed: UInt64?) throws -> [TraceRequest] {
+    guard let seed else { return try TraceReader.read(path: "examples/traces/\(name).csv", format: .csv).requests }
+    return try TraceGenerator.generate(scenario: Scenario.builtin(name), seed: seed)
+}
+
+func study(_ benchmarkCase: Case, seed: UInt64?) throws -> FrontierReport {
+    let requests = try TraceTransform.loadScale(benchmarkCase.loadScale, seed: 1).apply(to: try trace(benchmarkCase.trace, seed: seed))
     let cluster = ClusterSpec(nodes: (0..<(benchmarkCase.budgetGPUs / 8)).map { ClusterSpec.Node(name: "node\($0)", gpus: 8) })
     let input = SimulationInput(
         trace: requests,
@@ -78,18 +86,29 @@ func emit(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-let filter = CommandLine.arguments.dropFirst().first
+var arguments = Array(CommandLine.arguments.dropFirst())
+var seed: UInt64?
+if let flag = arguments.firstIndex(of: "--seed") {
+    guard flag + 1 < arguments.count, let value = UInt64(arguments[flag + 1]) else {
+        FileHandle.standardError.write(Data("--seed needs a whole number, e.g. --seed 7.\n".utf8))
+        exit(2)
+    }
+    seed = value == 42 ? nil : value
+    arguments.removeSubrange(flag...(flag + 1))
+}
+let filter = arguments.first
 let chosen = cases.filter { filter.map($0.name.contains) ?? true }
+let outputDirectory = seed.map { "out/frontier/seed-\($0)" } ?? "out/frontier"
 emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | baselines |")
 emit("|---|---|---:|---|---|---:|---|---:|---:|---|")
-try FileManager.default.createDirectory(atPath: "out/frontier", withIntermediateDirectories: true)
+try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
 for benchmarkCase in chosen {
     let started = Date()
-    let report = try study(benchmarkCase)
+    let report = try study(benchmarkCase, seed: seed)
     emit(row(benchmarkCase, report))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(report).write(to: URL(fileURLWithPath: "out/frontier/\(benchmarkCase.fileStem).json"))
-    try Data(FrontierSVGWriter.render(report).utf8).write(to: URL(fileURLWithPath: "out/frontier/\(benchmarkCase.fileStem).svg"))
+    try encoder.encode(report).write(to: URL(fileURLWithPath: "\(outputDirectory)/\(benchmarkCase.fileStem).json"))
+    try Data(FrontierSVGWriter.render(report).utf8).write(to: URL(fileURLWithPath: "\(outputDirectory)/\(benchmarkCase.fileStem).svg"))
     FileHandle.standardError.write(Data(String(format: "%@: %d runs in %.0f s\n", benchmarkCase.name, report.points.count, Date().timeIntervalSince(started)).utf8))
 }

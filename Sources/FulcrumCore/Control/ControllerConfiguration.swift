@@ -39,8 +39,9 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// that grows as longer answers finish), not the traffic moving.
         public var minGrowthObservedSeconds: Double = 90
         /// A role whose demand trend adds this fraction of its level within one start-up time
-        /// is rising and is not shrunk: draining into a rise is how bursts find a fleet short.
-        public var risingDemandThreshold: Double = 0.2
+        /// is rising and is not shrunk: draining into a rise is how bursts find a fleet short
+        /// (and how a chat ramp of 5 % a minute lost a prefill instance it took back 30 s later).
+        public var risingDemandThreshold: Double = 0.1
         /// Time constant of the mean input/output length, seconds.
         public var lengthTimeConstant: Double = 60
         /// Worker start-up time assumed until one is observed, seconds.

@@ -83,6 +83,9 @@ public enum Estimator {
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
             isl: effectiveInputLength(state), handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
+        let floor = state.growth.demandFloor(horizon: state.startupSeconds,
+                                             factors: floorGrowthFactors(allowance: allowance, utilisation: utilisation, configuration: configuration),
+                                             quantile: configuration.estimation.growthQuantile)
 
         return TrafficEstimate(
             arrivalRate: state.arrivals.level ?? 0,
@@ -110,9 +113,7 @@ public enum Estimator {
             ttftHandoffBound: ttftHandoffBound,
             routingImbalance: observation.routingImbalance,
             growthAllowance: allowance,
-            demandFloor: state.growth.demandFloor(horizon: state.startupSeconds,
-                                                  factors: floorGrowthFactors(allowance: allowance, utilisation: utilisation, configuration: configuration),
-                                                  quantile: configuration.estimation.growthQuantile),
+            demandFloor: floor,
             demandRising: state.tokenDemand.map { _, demand in
                 rising(demand, horizon: state.startupSeconds, threshold: configuration.estimation.risingDemandThreshold)
             }
