@@ -97,6 +97,10 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
             var total = 0.0
             var earlier = 0
             for sample in samples {
+                // Before the first sample ever, the traffic is unknown and taken as quiet: a
+                // burst in the first start-up time counts in full (a code assistant's hour opened
+                // with one, and the next, a quarter of an hour later, found 4 instances of 11).
+                // Once the memory has dropped that start, the first horizon is simply unknown.
                 var planned = 0.0
                 if sample.time - first.time >= horizon {
                     while samples[earlier + 1].time <= sample.time - horizon { earlier += 1 }
@@ -104,9 +108,6 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
                 } else if first.time != firstRecorded {
                     continue
                 }
-                // Before the first sample ever, the traffic is unknown and taken as quiet: a
-                // burst in the first start-up time counts in full (a code assistant's hour opened
-                // with one, and the next, a quarter of an hour later, found 4 instances of 11).
                 total += sample.demand[role]
                 if sample.demand[role] > planned { shortfalls.append((sample.demand[role], planned)) }
             }
