@@ -181,7 +181,7 @@ public struct Controller: Sendable {
         } else {
             result = RateMatcher.solve(input)
         }
-        explainEstimate(estimate, result: result, gpuBudget: gpuBudget, reasons: &reasons)
+        explainEstimate(estimate, result: result, floors: input.floorInstances, gpuBudget: gpuBudget, reasons: &reasons)
         return Recommendation(instances: result.instances, continuousNeed: result.continuousNeed, matching: result)
     }
 
@@ -395,7 +395,8 @@ public struct Controller: Sendable {
         return result
     }
 
-    private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, gpuBudget: Int, reasons: inout [DecisionReason]) {
+    private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, floors: PerRole<Double>, gpuBudget: Int,
+                                 reasons: inout [DecisionReason]) {
         let slo = configuration.slo
         if estimate.arrivalRate <= 0, estimate.demand.prefill <= 0, estimate.demand.decode <= 0 {
             reasons.append(.init(.noTraffic, "no traffic measured; moving toward the configured floor"))
@@ -408,7 +409,6 @@ public struct Controller: Sendable {
             reasons.append(.init(.overBudget,
                 "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(gpuBudget)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
         }
-        let floors = floorInstances(estimate)
         for role in Role.allCases where floors[role] > 0 && floors[role] >= result.continuousNeed[role] {
             reasons.append(.init(.burstFloor, role: role,
                 "holding \(format(floors[role])) \(role) instances for bursts: within one start-up time of quieter moments the past traffic brought up to \(format(estimate.demandFloor[role])) tok/s"))
