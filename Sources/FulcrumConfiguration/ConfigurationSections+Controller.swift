@@ -94,7 +94,7 @@ extension DaemonConfiguration {
         guard let fields = reader.mapping(node, key: "estimation", allowed: [
             "startup_prior", "stale_after", "growth_allowance", "decode_utilisation", "backlog_drain", "max_forecast_growth",
             "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery", "headroom",
-            "correction_step", "rising_demand_threshold",
+            "correction_step", "rising_demand_threshold", "demand_precision", "max_demand_time_constant",
         ]) else { return }
         if let value = reader.double(fields["headroom"], key: "estimation.headroom", range: 0...5) { controller.headroom = value }
         readEstimationFields(fields, into: &controller.estimation, reader: &reader)
@@ -115,6 +115,10 @@ extension DaemonConfiguration {
         if let value = reader.double(fields["correction_step"], key: "estimation.correction_step", range: 0.01...1) { estimation.correctionStep = value }
         if let value = reader.double(fields["rising_demand_threshold"], key: "estimation.rising_demand_threshold", range: 0.01...10) {
             estimation.risingDemandThreshold = value
+        }
+        if let value = reader.double(fields["demand_precision"], key: "estimation.demand_precision", range: 0.001...1) { estimation.demandPrecision = value }
+        if let value = reader.duration(fields["max_demand_time_constant"], key: "estimation.max_demand_time_constant") {
+            estimation.maxDemandTimeConstant = value
         }
     }
 

@@ -122,6 +122,8 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var demandFloorTokensPerS: OptionalCounts?
         /// Roles whose demand is trending up (never shrunk meanwhile).
         public var demandRising: PerRole<Bool>?
+        /// Seconds each role's demand level is averaged over (longer for noisier demand).
+        public var demandTimeConstantS: OptionalCounts?
 
         enum CodingKeys: String, CodingKey {
             case arrivalRate = "arrival_rate"
@@ -150,6 +152,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case promptLengthScv = "prompt_length_scv"
             case demandFloorTokensPerS = "demand_floor_tokens_per_s"
             case demandRising = "demand_rising"
+            case demandTimeConstantS = "demand_time_constant_s"
         }
 
         init(_ estimate: TrafficEstimate) {
@@ -179,6 +182,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             promptLengthScv = estimate.promptLengthSCV.flatMap(finiteOrNil)
             demandFloorTokensPerS = OptionalCounts(estimate.demandFloor.map { _, value in value })
             demandRising = estimate.demandRising
+            demandTimeConstantS = OptionalCounts(estimate.demandTimeConstant.map { _, value in value })
         }
     }
 

@@ -21,6 +21,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var arrivalLevelTimeConstant: Double = 30
         /// Time constant of the arrival-rate trend, seconds.
         public var arrivalTrendTimeConstant: Double = 120
+        /// Relative standard error the smoothed token demand aims for. Where one tick's demand
+        /// is noisier (few requests a tick, long-tailed prompts, clumped arrivals) its level
+        /// smooths over longer than `arrivalLevelTimeConstant`, up to `maxDemandTimeConstant`;
+        /// see `Estimator.adaptSmoothing`.
+        public var demandPrecision: Double = 0.05
+        /// Longest time constant the token demand's level is smoothed over, seconds.
+        public var maxDemandTimeConstant: Double = 120
         /// The forecast never exceeds the current level by more than this factor, so one
         /// burst cannot ask for a cluster many times too large.
         public var maxForecastGrowth: Double = 3

@@ -8,6 +8,15 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// Work per second each role must serve (λ·ISL, λ·OSL), smoothed with its own trend so a
     /// drifting mix is forecast, not only a changing rate.
     public var tokenDemand: PerRole<HoltSmoother>
+    /// Relative noise of one tick's token demand, (Δx)² ÷ 2·level², smoothed: what sets how long
+    /// `tokenDemand` averages over (see `Estimator.adaptSmoothing`).
+    public var demandNoise: PerRole<TimeWeightedAverage>
+    /// The previous tick's raw token demand, for the next noise sample.
+    public var previousDemand = PerRole<Double?>(repeating: nil)
+    /// Token demand averaged over `arrivalLevelTimeConstant` whatever the noise: what bursts
+    /// look like at the speed they arrive, for the growth history and the burst floor. Averaged
+    /// as slowly as the plan's level, a burst's peak is halved and the floor held for it too.
+    public var burstDemand: PerRole<HoltSmoother>
     public var inputLength: TimeWeightedAverage
     public var outputLength: TimeWeightedAverage
     /// Share of prompt tokens found in the prefill tier's prefix caches (nil while no engine
@@ -47,6 +56,11 @@ public struct EstimatorState: Sendable, Hashable, Codable {
             trendTimeConstant: estimation.arrivalTrendTimeConstant
         )
         tokenDemand = PerRole(repeating: HoltSmoother(
+            levelTimeConstant: estimation.arrivalLevelTimeConstant,
+            trendTimeConstant: estimation.arrivalTrendTimeConstant
+        ))
+        demandNoise = PerRole(repeating: TimeWeightedAverage(timeConstant: estimation.burstinessTimeConstant))
+        burstDemand = PerRole(repeating: HoltSmoother(
             levelTimeConstant: estimation.arrivalLevelTimeConstant,
             trendTimeConstant: estimation.arrivalTrendTimeConstant
         ))
@@ -116,7 +130,8 @@ public enum Estimator {
             demandFloor: floor,
             demandRising: state.tokenDemand.map { _, demand in
                 rising(demand, horizon: state.startupSeconds, threshold: configuration.estimation.risingDemandThreshold)
-            }
+            },
+            demandTimeConstant: state.tokenDemand.map { _, demand in demand.levelTimeConstant }
         )
     }
 
@@ -153,16 +168,16 @@ public enum Estimator {
             if let isl = observation.meanInputTokens ?? state.inputLength.value {
                 // Prefill demand in computed tokens: what the prefix caches hold is not redone.
                 let computedShare = 1 - (observation.prefixHitRate ?? state.prefixHitRate.value ?? 0)
-                state.tokenDemand.prefill.add(rate * isl * computedShare, at: now)
+                addDemand(rate * isl * computedShare, role: .prefill, to: &state, elapsed: elapsed, at: now, configuration: configuration)
             }
             if let osl = observation.meanOutputTokens ?? state.outputLength.value {
-                state.tokenDemand.decode.add(rate * osl, at: now)
+                addDemand(rate * osl, role: .decode, to: &state, elapsed: elapsed, at: now, configuration: configuration)
             }
         }
         recordPromptVariability(&state, batches: observation.promptBatches, at: now)
         if observation.arrivalRate != nil {
             // Idle time is history too: no traffic yet means no demand, not no evidence.
-            let demand = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
+            let demand = PerRole(prefill: state.burstDemand.prefill.level ?? 0, decode: state.burstDemand.decode.level ?? 0)
             state.growth.record(demand, at: now, memorySeconds: configuration.estimation.growthMemorySeconds)
         }
         for duration in observation.startupDurations {
@@ -172,6 +187,43 @@ public enum Estimator {
             let weight = max(0.2, 1 / Double(state.startupSamples + 1))
             state.startupSeconds += weight * (duration - state.startupSeconds)
         }
+    }
+
+    /// One tick's token demand into the role's smoother, after adapting the smoother to how
+    /// noisy the ticks are.
+    static func addDemand(_ sample: Double, role: Role, to state: inout EstimatorState, elapsed: Double, at now: Timestamp,
+                          configuration: ControllerConfiguration) {
+        if let previous = state.previousDemand[role], let level = state.tokenDemand[role].level, level > 0 {
+            let difference = sample - previous
+            state.demandNoise[role].add(difference * difference / (2 * level * level), at: now)
+        }
+        state.previousDemand[role] = sample
+        state.burstDemand[role].add(sample, at: now)
+        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role].value, elapsed: elapsed, configuration: configuration)
+        state.tokenDemand[role].add(sample, at: now)
+    }
+
+    /// Sets the demand level's time constant so its relative standard error stays near
+    /// `demandPrecision`.
+    ///
+    /// An exponential average with weight α per tick keeps α ÷ (2 − α) of one tick's variance,
+    /// so a tick whose relative variance is n needs α = 2ε² ÷ (n + ε²). Chat at forty requests a
+    /// second is precise within a tick and keeps the 30 s level; three long-context requests a
+    /// second, prompts spread over two orders of magnitude, are not: at 30 s their level swung
+    /// ±10 %, its trend projected the swing over a start-up time, and the fleet held the peaks
+    /// of that noise (4 prefill instances started on a 35 % jump that was one 85 k prompt).
+    /// The noise is measured from consecutive ticks' differences, so a level that merely moves
+    /// does not read as noise.
+    static func adaptSmoothing(_ smoother: inout HoltSmoother, noise: Double?, elapsed: Double, configuration: ControllerConfiguration) {
+        let estimation = configuration.estimation
+        var timeConstant = estimation.arrivalLevelTimeConstant
+        if let noise, elapsed > 0 {
+            let precision = estimation.demandPrecision * estimation.demandPrecision
+            let alpha = min(0.99, 2 * precision / (noise + precision))
+            timeConstant = min(max(timeConstant, -elapsed / Double.log(1 - alpha)), max(timeConstant, estimation.maxDemandTimeConstant))
+        }
+        smoother.levelTimeConstant = timeConstant
+        smoother.trendTimeConstant = max(estimation.arrivalTrendTimeConstant, 4 * timeConstant)
     }
 
     /// Mean prompt tokens a prefill instance computes per request: the prompt less what the

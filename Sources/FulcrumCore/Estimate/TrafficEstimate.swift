@@ -63,6 +63,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Roles whose smoothed demand is trending up by at least `risingDemandThreshold` of its
     /// level per start-up time; they are not shrunk.
     public var demandRising: PerRole<Bool> = PerRole(repeating: false)
+    /// Time constant each role's demand level is smoothed over, seconds: longer where one tick's
+    /// demand is noisy (see `Estimator.adaptSmoothing`).
+    public var demandTimeConstant: PerRole<Double> = PerRole(repeating: 0)
 
     /// capacity × correction × utilisation: what one instance is planned to serve, tokens/s.
     public var plannedCapacityPerInstance: PerRole<Double?> {
