@@ -113,4 +113,20 @@ struct GrowthHistoryTests {
         let quiet = EstimatorState(configuration: configuration)
         #expect(abs(Estimator.growthAllowances(quiet, configuration: .standard()).prefill - ControllerConfiguration.Estimation().growthAllowance) < 1e-9)
     }
+    @Test("Over a short history at a burst's peak, learned growth is capped at the peak plus the allowance")
+    func shortHistoryAtPeakIsCapped() {
+        // Three minutes of a burst's rising edge (×4 in 180 s), the plan's level at its peak: the
+        // rising edge alone would learn growth ×2 or more per start-up time, but nothing says the
+        // burst climbs further than it has.
+        let configuration = ControllerConfiguration.standard()
+        var state = EstimatorState(configuration: configuration)
+        state.startupSeconds = 120
+        state.growth = history({ time in 1_000 * Double.pow(4, time / 180) }, seconds: 180)
+        for time in stride(from: 0.0, through: 180, by: 10) {
+            state.tokenDemand.prefill.add(4_000, at: Timestamp(seconds: time))
+            state.tokenDemand.decode.add(800, at: Timestamp(seconds: time))
+        }
+        let allowance = Estimator.growthAllowances(state, configuration: configuration)
+        #expect(abs(allowance.prefill - configuration.estimation.growthAllowance) < 1e-9)
+    }
 }

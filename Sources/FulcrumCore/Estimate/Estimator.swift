@@ -414,8 +414,10 @@ public enum Estimator {
         let levels = PerRole(prefill: state.tokenDemand.prefill.level ?? 0, decode: state.tokenDemand.decode.level ?? 0)
         func allowance(_ role: Role) -> Double {
             var factor = max(1 + estimation.growthAllowance, learned?[role] ?? 1)
-            // The peak speaks for the traffic only once the history spans two start-up times.
-            if learned != nil, levels[role] > 0, state.growth.spanSeconds >= 2 * state.startupSeconds {
+            // From the first learned growth on, even over a short history: growth learned from
+            // three minutes that held one burst's rising edge tripled that burst's peak (a code
+            // fleet taken over at 14 prefill instances asked for 30 as the burst was ending).
+            if learned != nil, levels[role] > 0 {
                 factor = min(factor, max(1, peak[role] / levels[role]) * (1 + estimation.growthAllowance))
             }
             return (factor - 1) * max(0, configuration.headroom)
