@@ -84,7 +84,8 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
 
 /// Memory of the previous snapshot that deltas are taken against.
 public struct ObservationMemory: Sendable, Hashable, Codable {
-    var telemetry: [WorkerID: WorkerTelemetry] = [:]
+    /// Each worker's last telemetry, shared with the snapshot it came from (not copied).
+    var telemetry: [WorkerID: SharedTelemetry] = [:]
     var lifecycle: [WorkerID: WorkerLifecycle] = [:]
     var frontend: FrontendTelemetry?
     /// Recent intervals' latency observations: a tail quantile needs more requests than one
@@ -115,7 +116,7 @@ public enum IntervalObserver {
         nextMemory.telemetry.reserveCapacity(snapshot.workers.count)
         for worker in snapshot.workers {
             nextMemory.lifecycle[worker.id] = worker.lifecycle
-            if let telemetry = worker.telemetry { nextMemory.telemetry[worker.id] = telemetry }
+            if let telemetry = worker.sharedTelemetry { nextMemory.telemetry[worker.id] = telemetry }
             observeWorker(worker, in: snapshot, memory: memory, estimation: estimation, into: &observation, totals: &totals)
         }
         nextMemory.frontend = observeFrontend(snapshot, previous: memory.frontend, estimation: estimation, into: &observation, totals: &totals)
@@ -147,20 +148,25 @@ public enum IntervalObserver {
     }
 
     /// Counter increases between two scrapes of one worker, taken at different times.
+    /// The two scrapes are held by reference, as the snapshots hold them: copied, they were
+    /// most of the observation's `memmove`.
     private struct ScrapeDelta {
-        var previous: WorkerTelemetry
-        var current: WorkerTelemetry
+        let previousScrape: SharedTelemetry
+        let currentScrape: SharedTelemetry
+        var previous: WorkerTelemetry { previousScrape.value }
+        var current: WorkerTelemetry { currentScrape.value }
         var elapsed: Double
         var restarted: Bool
         var finished: Double
         var prompt: Double
         var generated: Double
 
-        init?(from previous: WorkerTelemetry, to current: WorkerTelemetry) {
+        init?(from previousScrape: SharedTelemetry, to currentScrape: SharedTelemetry) {
+            let previous = previousScrape.value, current = currentScrape.value
             elapsed = current.scrapedAt - previous.scrapedAt
             guard elapsed > 0 else { return nil }
-            self.previous = previous
-            self.current = current
+            self.previousScrape = previousScrape
+            self.currentScrape = currentScrape
             restarted = current.promptTokens < previous.promptTokens || current.requestsFinished < previous.requestsFinished
             finished = HistogramMath.counterIncrease(from: previous.requestsFinished, to: current.requestsFinished)
             prompt = HistogramMath.counterIncrease(from: previous.promptTokens, to: current.promptTokens)
@@ -221,8 +227,8 @@ public enum IntervalObserver {
         if worker.lifecycle == .ready, !unobservedByDesign {
             if isFresh { observation.freshWorkers[worker.role] += 1 } else { observation.staleWorkers[worker.role] += 1 }
         }
-        guard let current = worker.telemetry, isFresh, worker.lifecycle != .failed else { return }
-        observeLoad(of: worker, current, into: &observation, totals: &totals)
+        guard let current = worker.sharedTelemetry, isFresh, worker.lifecycle != .failed else { return }
+        observeLoad(of: worker, current.value, into: &observation, totals: &totals)
         // A delta needs two scrapes of the same worker, taken at different times.
         guard let previous = memory.telemetry[worker.id], let delta = ScrapeDelta(from: previous, to: current) else { return }
         if let transfer = delta.kvTransferSeconds { totals.kvTransfers.append(transfer) }
@@ -270,7 +276,7 @@ public enum IntervalObserver {
         into observation: inout IntervalObservation,
         totals: inout WorkerTotals
     ) {
-        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
+        let (previous, current, restarted) = (delta.previousScrape.value, delta.currentScrape.value, delta.restarted)
         let cache = delta.prefixCache
         if let cache {
             totals.prefixQueried += cache.queried
@@ -306,7 +312,7 @@ public enum IntervalObserver {
         into observation: inout IntervalObservation,
         totals: inout WorkerTotals
     ) {
-        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
+        let (previous, current, restarted) = (delta.previousScrape.value, delta.currentScrape.value, delta.restarted)
         if let histogram = current.interTokenLatency {
             totals.itl.add(from: restarted ? nil : previous.interTokenLatency, to: histogram)
         }

@@ -1,15 +1,35 @@
 /// Identifies a worker across snapshots; the actuator uses its unit name.
 public struct WorkerID: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
-    public var rawValue: String
+    public let rawValue: String
+    /// A hash of `rawValue` computed once: a tick looks every worker up by id several times
+    /// (its last scrape, its last lifecycle, the sets the planner keeps), and hashing the
+    /// ~40-character unit name each time was a tenth of a 1,000-worker tick.
+    private let fingerprint: UInt64
 
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
+    public init(_ rawValue: String) {
+        self.rawValue = rawValue
+        fingerprint = Self.fingerprint(of: rawValue)
+    }
+
+    public init(stringLiteral value: String) { self.init(value) }
 
     public static func < (lhs: WorkerID, rhs: WorkerID) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func == (lhs: WorkerID, rhs: WorkerID) -> Bool { lhs.fingerprint == rhs.fingerprint && lhs.rawValue == rhs.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(fingerprint) }
     public var description: String { rawValue }
 
+    /// FNV-1a over the UTF-8 bytes; `Hasher` still seeds and mixes it per process. Ids are
+    /// systemd unit names (ASCII), so byte equality is the equality that matters.
+    private static func fingerprint(of value: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in value.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
     public init(from decoder: any Decoder) throws {
-        rawValue = try decoder.singleValueContainer().decode(String.self)
+        self.init(try decoder.singleValueContainer().decode(String.self))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -73,7 +93,15 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
     /// When it first became ready, if it has.
     public var readyAt: Timestamp?
     /// The latest good scrape; `nil` if none succeeded yet.
-    public var telemetry: WorkerTelemetry?
+    public var telemetry: WorkerTelemetry? {
+        get { sharedTelemetry?.value }
+        set { sharedTelemetry = newValue.map(SharedTelemetry.init) }
+    }
+    /// The telemetry, held by reference: it is most of a worker snapshot's bytes (two
+    /// histograms and a dozen optional counters), and a tick copies worker snapshots as it
+    /// filters, sorts and remembers them; copied inline they were a fifth of a 1,000-worker tick
+    /// in `memmove`, retains and releases. Written only by replacing it whole.
+    private(set) var sharedTelemetry: SharedTelemetry?
 
     public init(
         id: WorkerID,
@@ -96,7 +124,37 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
     }
 
     /// When the last good scrape completed.
-    public var lastGoodScrape: Timestamp? { telemetry?.scrapedAt }
+    public var lastGoodScrape: Timestamp? { sharedTelemetry?.value.scrapedAt }
+
+    enum CodingKeys: String, CodingKey {
+        case id, role, node, gpus, lifecycle, startedAt, readyAt, telemetry
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(WorkerID.self, forKey: .id),
+            role: try container.decode(Role.self, forKey: .role),
+            node: try container.decode(String.self, forKey: .node),
+            gpus: try container.decode([Int].self, forKey: .gpus),
+            lifecycle: try container.decode(WorkerLifecycle.self, forKey: .lifecycle),
+            startedAt: try container.decode(Timestamp.self, forKey: .startedAt),
+            readyAt: try container.decodeIfPresent(Timestamp.self, forKey: .readyAt),
+            telemetry: try container.decodeIfPresent(WorkerTelemetry.self, forKey: .telemetry)
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(role, forKey: .role)
+        try container.encode(node, forKey: .node)
+        try container.encode(gpus, forKey: .gpus)
+        try container.encode(lifecycle, forKey: .lifecycle)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encodeIfPresent(readyAt, forKey: .readyAt)
+        try container.encodeIfPresent(telemetry, forKey: .telemetry)
+    }
 
     /// Whether this worker occupies its GPUs (everything but a failed unit does).
     public var holdsGPUs: Bool { lifecycle != .failed }
@@ -146,4 +204,18 @@ extension ClusterSnapshot {
         for worker in workers where states.contains(worker.lifecycle) { counts[worker.role] += 1 }
         return counts
     }
+}
+
+/// One scrape's telemetry behind a reference, shared by every copy of the snapshot that
+/// holds it (see `WorkerSnapshot.sharedTelemetry`). Immutable, so sharing is safe.
+final class SharedTelemetry: Sendable, Hashable, Codable {
+    let value: WorkerTelemetry
+
+    init(_ value: WorkerTelemetry) { self.value = value }
+
+    init(from decoder: any Decoder) throws { value = try WorkerTelemetry(from: decoder) }
+    func encode(to encoder: any Encoder) throws { try value.encode(to: encoder) }
+
+    static func == (lhs: SharedTelemetry, rhs: SharedTelemetry) -> Bool { lhs === rhs || lhs.value == rhs.value }
+    func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
