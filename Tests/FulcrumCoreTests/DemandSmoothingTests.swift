@@ -41,6 +41,15 @@ struct DemandSmoothingTests {
         #expect(abs(levels[59] - levels[58]) / 50_000 > 0.1)
     }
 
+    @Test("The first 90 s are the smoothers settling, not noise: a partial first interval leaves the 30 s level alone")
+    func settlingIsNotNoise() {
+        var state = EstimatorState(configuration: configuration)
+        // A first interval that saw a fifth of the traffic, then 40 ticks of precise demand.
+        feed([10_000] + Array(repeating: 50_000, count: 40), into: &state)
+        #expect(state.tokenDemand.prefill.levelTimeConstant == configuration.estimation.arrivalLevelTimeConstant)
+        #expect(state.demandNoise.prefill.map { $0 < 0.001 } == true)
+    }
+
     @Test("A step in precise demand is followed within a minute and a half: moving is not noise")
     func stepIsNotNoise() throws {
         var state = EstimatorState(configuration: configuration)

@@ -8,9 +8,12 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// Work per second each role must serve (λ·ISL, λ·OSL), smoothed with its own trend so a
     /// drifting mix is forecast, not only a changing rate.
     public var tokenDemand: PerRole<HoltSmoother>
-    /// Relative noise of one tick's token demand, (Δx)² ÷ 2·level², smoothed: what sets how long
-    /// `tokenDemand` averages over (see `Estimator.adaptSmoothing`).
-    public var demandNoise: PerRole<TimeWeightedAverage>
+    /// Relative noise of one tick's token demand, (Δx)² ÷ 2·level², averaged: what sets how long
+    /// `tokenDemand` averages over (see `Estimator.adaptSmoothing`). nil until measured.
+    public var demandNoise = PerRole<Double?>(repeating: nil)
+    /// Seconds of demand watched so far, by role: noise is sampled only after
+    /// `minGrowthObservedSeconds` of it.
+    public var demandWatchedSeconds = PerRole(repeating: 0.0)
     /// The previous tick's raw token demand, for the next noise sample.
     public var previousDemand = PerRole<Double?>(repeating: nil)
     /// Token demand averaged over `arrivalLevelTimeConstant` whatever the noise: what bursts
@@ -59,7 +62,6 @@ public struct EstimatorState: Sendable, Hashable, Codable {
             levelTimeConstant: estimation.arrivalLevelTimeConstant,
             trendTimeConstant: estimation.arrivalTrendTimeConstant
         ))
-        demandNoise = PerRole(repeating: TimeWeightedAverage(timeConstant: estimation.burstinessTimeConstant))
         burstDemand = PerRole(repeating: HoltSmoother(
             levelTimeConstant: estimation.arrivalLevelTimeConstant,
             trendTimeConstant: estimation.arrivalTrendTimeConstant
@@ -195,12 +197,30 @@ public enum Estimator {
                           configuration: ControllerConfiguration) {
         if let previous = state.previousDemand[role], let level = state.tokenDemand[role].level, level > 0 {
             let difference = sample - previous
-            state.demandNoise[role].add(difference * difference / (2 * level * level), at: now)
+            recordDemandNoise(difference * difference / (2 * level * level), role: role, in: &state, elapsed: elapsed, configuration: configuration)
         }
         state.previousDemand[role] = sample
         state.burstDemand[role].add(sample, at: now)
-        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role].value, elapsed: elapsed, configuration: configuration)
+        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role], elapsed: elapsed, configuration: configuration)
         state.tokenDemand[role].add(sample, at: now)
+    }
+
+    /// One noise sample into the role's exponential average over `burstinessTimeConstant`,
+    /// once the role's demand has been watched for `minGrowthObservedSeconds`: the first
+    /// intervals a controller sees are the smoothers settling (a partial first interval, an
+    /// output length that grows as longer answers finish), and taken as noise, one such
+    /// difference held a chat fleet's demand at a 120 s level for its first ten minutes in
+    /// Dynamo's simulator (attainment 0.936 → 0.883).
+    static func recordDemandNoise(_ noise: Double, role: Role, in state: inout EstimatorState, elapsed: Double,
+                                  configuration: ControllerConfiguration) {
+        state.demandWatchedSeconds[role] += elapsed
+        guard state.demandWatchedSeconds[role] >= configuration.estimation.minGrowthObservedSeconds else { return }
+        guard let current = state.demandNoise[role] else {
+            state.demandNoise[role] = noise
+            return
+        }
+        let weight = 1 - Double.exp(-elapsed / max(configuration.estimation.burstinessTimeConstant, 1e-9))
+        state.demandNoise[role] = current + weight * (noise - current)
     }
 
     /// Sets the demand level's time constant so its relative standard error stays near
