@@ -41,7 +41,7 @@ struct DemandSmoothingTests {
         #expect(abs(levels[59] - levels[58]) / 50_000 > 0.1)
     }
 
-    @Test("The first 90 s are the smoothers settling, not noise: a partial first interval leaves the 30 s level alone")
+    @Test("The first three minutes are the smoothers settling, not noise: a partial first interval leaves the 30 s level alone")
     func settlingIsNotNoise() {
         var state = EstimatorState(configuration: configuration)
         // A first interval that saw a fifth of the traffic, then 40 ticks of precise demand.

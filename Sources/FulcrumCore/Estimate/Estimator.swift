@@ -11,7 +11,7 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// Relative noise of one tick's token demand, (Δx)² ÷ 2·level², averaged: what sets how long
     /// `tokenDemand` averages over (see `Estimator.adaptSmoothing`). nil until measured.
     public var demandNoise = PerRole<Double?>(repeating: nil)
-    /// Seconds of demand watched so far, by role: noise is sampled only after
+    /// Seconds of demand watched so far, by role: noise is sampled only after twice
     /// `minGrowthObservedSeconds` of it.
     public var demandWatchedSeconds = PerRole(repeating: 0.0)
     /// The previous tick's raw token demand, for the next noise sample.
@@ -206,7 +206,8 @@ public enum Estimator {
     }
 
     /// One noise sample into the role's exponential average over `burstinessTimeConstant`,
-    /// once the role's demand has been watched for `minGrowthObservedSeconds`: the first
+    /// once the role's demand has been watched for as long as growth waits for (twice
+    /// `minGrowthObservedSeconds`, three minutes): the first
     /// intervals a controller sees are the smoothers settling (a partial first interval, an
     /// output length that grows as longer answers finish), and taken as noise, one such
     /// difference held a chat fleet's demand at a 120 s level for its first ten minutes in
@@ -214,7 +215,7 @@ public enum Estimator {
     static func recordDemandNoise(_ noise: Double, role: Role, in state: inout EstimatorState, elapsed: Double,
                                   configuration: ControllerConfiguration) {
         state.demandWatchedSeconds[role] += elapsed
-        guard state.demandWatchedSeconds[role] >= configuration.estimation.minGrowthObservedSeconds else { return }
+        guard state.demandWatchedSeconds[role] >= 2 * configuration.estimation.minGrowthObservedSeconds else { return }
         guard let current = state.demandNoise[role] else {
             state.demandNoise[role] = noise
             return
