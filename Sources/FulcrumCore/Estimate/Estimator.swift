@@ -207,11 +207,10 @@ public enum Estimator {
 
     /// One noise sample into the role's exponential average over `burstinessTimeConstant`,
     /// once the role's demand has been watched for as long as growth waits for (twice
-    /// `minGrowthObservedSeconds`, three minutes): the first
-    /// intervals a controller sees are the smoothers settling (a partial first interval, an
-    /// output length that grows as longer answers finish), and taken as noise, one such
-    /// difference held a chat fleet's demand at a 120 s level for its first ten minutes in
-    /// Dynamo's simulator (attainment 0.936 → 0.883).
+    /// `minGrowthObservedSeconds`, three minutes). The first intervals a controller sees are
+    /// the smoothers settling (a partial first interval, an output length that grows as longer
+    /// answers finish); taken as noise, one such difference held a chat fleet's demand at a
+    /// 120 s level for its first ten minutes in Dynamo's simulator (attainment 0.936 → 0.883).
     static func recordDemandNoise(_ noise: Double, role: Role, in state: inout EstimatorState, elapsed: Double,
                                   configuration: ControllerConfiguration) {
         state.demandWatchedSeconds[role] += elapsed
