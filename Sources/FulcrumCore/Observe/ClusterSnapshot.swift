@@ -126,6 +126,8 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
     /// When the last good scrape completed.
     public var lastGoodScrape: Timestamp? { sharedTelemetry?.value.scrapedAt }
 
+    /// Written out by hand only because `telemetry` is now computed: the keys and the
+    /// optional ones' absence are what the synthesised form wrote (tested).
     enum CodingKeys: String, CodingKey {
         case id, role, node, gpus, lifecycle, startedAt, readyAt, telemetry
     }
