@@ -40,16 +40,21 @@ struct LeaderElectionTests {
             return election
         }
 
-        /// a and b under `prefix`, a campaigning first: a leads, b follows. A freshly started
-        /// etcd on a loaded machine can fail a's first round (a request timing out while it
-        /// settles), so a campaigns until it leads before b takes its first step.
+        /// Steps `election` until it leads: a freshly started etcd on a loaded machine can fail
+        /// a first round (a request timing out while it settles).
+        static func campaignUntilLeading(_ election: LeaderElection, _ what: String = "a to lead") async throws {
+            try await eventually(what, timeout: .seconds(60)) {
+                await election.step()
+                return await election.isLeader
+            }
+        }
+
+        /// a and b under `prefix`, a campaigning first: a leads (see `campaignUntilLeading`),
+        /// then b takes its first step and follows.
         func pair(prefix: String, ttl: Int = 10, standbyTTL: Int? = nil) async throws -> (a: LeaderElection, b: LeaderElection) {
             let a = try election("a", prefix: prefix, ttl: ttl)
             let b = try election("b", prefix: prefix, ttl: standbyTTL ?? ttl)
-            try await eventually("a to lead", timeout: .seconds(60)) {
-                await a.step()
-                return await a.isLeader
-            }
+            try await Self.campaignUntilLeading(a)
             await b.step()
             return (a, b)
         }
@@ -131,10 +136,7 @@ struct LeaderElectionTests {
     func etcdDown() async throws {
         try await Self.withEtcd(size: 1) { etcd, candidates in
             let a = try candidates.election("a", prefix: "/t/down", ttl: 3)
-            try await eventually("a to lead", timeout: .seconds(60)) {
-                await a.step()
-                return await a.isLeader
-            }
+            try await Candidates.campaignUntilLeading(a)
             etcd.kill(0)
             await a.step()
             #expect(await a.status.problem?.contains("No etcd endpoint answered") == true)
@@ -160,12 +162,8 @@ struct LeaderElectionTests {
         try await Self.withEtcd(size: 1) { etcd, candidates in
             let closed = "http://127.0.0.1:\(try freeLocalPort())"
             let a = try candidates.election("a", prefix: "/t/failover", extraEndpoints: [closed])
-            // Each round asks the closed endpoint first and moves on; a fresh etcd on a loaded
-            // machine may still fail the first round, so a campaigns until it leads.
-            try await eventually("a to lead past the closed endpoint", timeout: .seconds(60)) {
-                await a.step()
-                return await a.isLeader
-            }
+            // Each round asks the closed endpoint first and moves on.
+            try await Candidates.campaignUntilLeading(a, "a to lead past the closed endpoint")
             await a.resign()
         }
     }

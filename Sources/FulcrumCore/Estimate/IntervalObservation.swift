@@ -276,7 +276,7 @@ public enum IntervalObserver {
         into observation: inout IntervalObservation,
         totals: inout WorkerTotals
     ) {
-        let (previous, current, restarted) = (delta.previousScrape.value, delta.currentScrape.value, delta.restarted)
+        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
         let cache = delta.prefixCache
         if let cache {
             totals.prefixQueried += cache.queried
@@ -312,7 +312,7 @@ public enum IntervalObserver {
         into observation: inout IntervalObservation,
         totals: inout WorkerTotals
     ) {
-        let (previous, current, restarted) = (delta.previousScrape.value, delta.currentScrape.value, delta.restarted)
+        let (previous, current, restarted) = (delta.previous, delta.current, delta.restarted)
         if let histogram = current.interTokenLatency {
             totals.itl.add(from: restarted ? nil : previous.interTokenLatency, to: histogram)
         }

@@ -170,7 +170,7 @@ public struct WorkerSnapshot: Sendable, Hashable, Codable {
     /// Whether its last good scrape is at most `staleAfterSeconds` old: the one rule for
     /// fresh telemetry, used by the estimator and by what the daemon reports as healthy.
     public func hasFreshTelemetry(at now: Timestamp, staleAfterSeconds: Double) -> Bool {
-        telemetry.map { now - $0.scrapedAt <= staleAfterSeconds } ?? false
+        lastGoodScrape.map { now - $0 <= staleAfterSeconds } ?? false
     }
 }
 

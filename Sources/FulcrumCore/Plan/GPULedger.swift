@@ -12,7 +12,11 @@ struct GPULedger {
 
     init(snapshot: ClusterSnapshot, lastResort: [String: Set<Int>] = [:]) {
         self.lastResort = lastResort
-        let (held, heldCount) = Self.heldGPUs(snapshot.workers)
+        let workers = snapshot.workers
+        // A node holds a handful of GPUs, so a list beats a set (a set per node and a hash per
+        // worker were a tenth of a 1,000-worker tick).
+        let held = foldByNode(workers.indices.lazy.filter { workers[$0].holdsGPUs }.map { (workers[$0].node, workers[$0].gpus) },
+                              empty: [Int]()) { $0.append(contentsOf: $1) }
         // Unreachable nodes take no new work: their state is unknown, so a GPU that looks
         // free there may not be. GPUs backing off after failed starts wait out their backoff.
         freeByNode = snapshot.nodes
@@ -21,29 +25,7 @@ struct GPULedger {
                 let taken = held[node.name] ?? []
                 return (node.name, node.gpus.filter { !taken.contains($0) && !node.backingOff.contains($0) }.sorted())
             }
-        heldGPUs = heldCount
-    }
-
-    /// The GPUs workers hold, by node, and how many in all. A node holds a handful of GPUs, so
-    /// a list beats a set; workers of a node come together in a snapshot, so a node's name is
-    /// hashed once per run of its workers, not once per worker (with a set per node and a hash
-    /// per worker this was a tenth of a 1,000-worker tick).
-    private static func heldGPUs(_ workers: [WorkerSnapshot]) -> (byNode: [String: [Int]], count: Int) {
-        var held: [String: [Int]] = [:]
-        var run: (node: String, gpus: [Int])?
-        var count = 0
-        for index in workers.indices where workers[index].holdsGPUs {
-            let gpus = workers[index].gpus
-            count += gpus.count
-            if run?.node == workers[index].node {
-                run?.gpus.append(contentsOf: gpus)
-                continue
-            }
-            if let finished = run { held[finished.node, default: []].append(contentsOf: finished.gpus) }
-            run = (workers[index].node, gpus)
-        }
-        if let finished = run { held[finished.node, default: []].append(contentsOf: finished.gpus) }
-        return (held, count)
+        heldGPUs = held.values.reduce(0) { $0 + $1.count }
     }
 
     /// Places an instance of `size` GPUs on one node (a tensor-parallel group never spans

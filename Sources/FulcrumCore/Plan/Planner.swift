@@ -125,24 +125,32 @@ public enum Planner {
     }
 }
 
-/// A count per node, summed from (node, amount) pairs. Workers of a node usually come
-/// together in a snapshot (their ids start with the node's name), so runs of one node are
-/// summed before the node's name is hashed: at 1,000 workers on 128 nodes, hashing each
-/// worker's node was a tenth of a tick.
+/// Folds (node, value) pairs into one value per node. Workers of a node usually come together
+/// in a snapshot (their ids start with the node's name), so runs of one node are merged before
+/// the node's name is hashed: at 1,000 workers on 128 nodes, hashing each worker's node was a
+/// tenth of a tick.
+func foldByNode<Value, Pairs: Sequence>(_ pairs: Pairs, empty: Value, merge: (inout Value, Value) -> Void) -> [String: Value]
+where Pairs.Element == (String, Value) {
+    var folded: [String: Value] = [:]
+    var run: (node: String, value: Value)?
+    for (node, value) in pairs {
+        if run?.node == node {
+            merge(&run!.value, value)
+            continue
+        }
+        if let finished = run { merge(&folded[finished.node, default: empty], finished.value) }
+        run = (node, value)
+    }
+    if let finished = run { merge(&folded[finished.node, default: empty], finished.value) }
+    return folded
+}
+
+/// A count per node, summed from (node, amount) pairs by `foldByNode`.
 struct NodeTally {
-    private(set) var counts: [String: Int] = [:]
+    let counts: [String: Int]
 
     init<Pairs: Sequence>(_ pairs: Pairs) where Pairs.Element == (String, Int) {
-        var run: (node: String, amount: Int)?
-        for (node, amount) in pairs {
-            if let current = run, current.node == node {
-                run = (node, current.amount + amount)
-                continue
-            }
-            if let current = run { counts[current.node, default: 0] += current.amount }
-            run = (node, amount)
-        }
-        if let current = run { counts[current.node, default: 0] += current.amount }
+        counts = foldByNode(pairs, empty: 0, merge: +=)
     }
 
     /// Reads that remember the last node asked about, for callers that ask in runs too.
