@@ -43,6 +43,18 @@ import Testing
         }
     }
 
+    @Test func aRouterThatIsDownIsOneSentenceNamingTheWorkerAndTheFix() async throws {
+        // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+        let hook = SGLangRouterHook(baseURL: URL(string: "http://127.0.0.1:1")!, timeout: .seconds(30))
+        let started = ContinuousClock.now
+        let error = await #expect(throws: ActuatorError.self) { try await hook.register(worker) }
+        // Reported when refused, not after the call's whole timeout of retried connections.
+        #expect(ContinuousClock.now - started < .seconds(15))
+        #expect(error?.code == .routerHook)
+        #expect(error?.message.hasPrefix("Registering node0/llm-prefill@g0-3.service with the SGLang router: POST http://127.0.0.1:1/workers failed") == true)
+        #expect(error?.message.hasSuffix("check that the router is up and its URL is right.") == true)
+    }
+
     @Test func commandHookRunsWithoutAShell() async throws {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
         let script = try RouterScript.write(appendingTo: log)

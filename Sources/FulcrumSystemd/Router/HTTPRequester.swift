@@ -1,33 +1,48 @@
+import AsyncHTTPClient
 import Foundation
 import FulcrumCore
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
 
 /// One HTTP request with a timeout, failing on any non-2xx status.
+///
+/// On AsyncHTTPClient, the HTTP client fulcrumd already scrapes with: URLSession would pull
+/// corelibs' FoundationNetworking and libcurl into the daemon for two router calls, and keep it
+/// from linking statically without libcurl's development files.
 struct HTTPRequester: Sendable {
+    /// One client for every router call, alive as long as the process (as `HTTPClient.shared`
+    /// is). It fails a call as soon as the router refuses the connection rather than retrying
+    /// until the call's timeout: a router that is down is reported at once, not ten seconds
+    /// later for each worker started or drained.
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     var timeout: Duration
+    /// The most of an error body quoted back to the operator.
+    static let quotedBodyBytes = 200
 
     func send(_ method: String, _ url: URL, json: Data? = nil, what: String) async throws {
-        var request = URLRequest(url: url, timeoutInterval: timeout.inSeconds)
-        request.httpMethod = method
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = HTTPMethod(rawValue: method)
         if let json {
-            request.httpBody = json
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.body = .bytes(ByteBuffer(bytes: json))
+            request.headers.add(name: "Content-Type", value: "application/json")
         }
-        // The completion-handler API: corelibs Foundation's async data(for:) has hung here.
-        let (body, status): (Data, Int) = try await withCheckedThrowingContinuation { continuation in
-            let task = URLSession.shared.dataTask(with: request) { data, response, error in
-                if let error {
-                    continuation.resume(throwing: ActuatorError(.routerHook, "\(what): \(method) \(url) failed (\(error.localizedDescription)); check that the router is up and its URL is right."))
-                } else {
-                    continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
-                }
-            }
-            task.resume()
+        let status: UInt
+        let body: ByteBuffer
+        do {
+            let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            status = response.status.code
+            // Only quoted when the status is an error; a body too long to quote is not one.
+            body = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
+        } catch {
+            throw ActuatorError(.routerHook, "\(what): \(method) \(url) failed (\(error)); check that the router is up and its URL is right.")
         }
         guard (200..<300).contains(status) else {
-            let text = String(decoding: body.prefix(200), as: UTF8.self)
+            let text = String(decoding: body.readableBytesView.prefix(Self.quotedBodyBytes), as: UTF8.self)
             throw ActuatorError(.routerHook, "\(what): \(method) \(url) answered \(status) \(text); check the router's log.")
         }
     }
