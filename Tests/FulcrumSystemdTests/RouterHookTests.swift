@@ -51,8 +51,20 @@ import Testing
         // Reported when refused, not after the call's whole timeout of retried connections.
         #expect(ContinuousClock.now - started < .seconds(15))
         #expect(error?.code == .routerHook)
-        #expect(error?.message.hasPrefix("Registering node0/llm-prefill@g0-3.service with the SGLang router: POST http://127.0.0.1:1/workers failed") == true)
-        #expect(error?.message.hasSuffix("check that the router is up and its URL is right.") == true)
+        #expect(error?.message == "Registering node0/llm-prefill@g0-3.service with the SGLang router: POST http://127.0.0.1:1/workers "
+            + "failed (Connection refused); check that the router is up and its URL is right.")
+    }
+
+    @Test func aRouterThatDoesNotAnswerIsGivenUpOnAtTheTimeout() async throws {
+        try await withRecordingServer(answerAfterSeconds: 600) { base, requests in
+            let hook = SGLangRouterHook(baseURL: base, timeout: .seconds(1))
+            let started = ContinuousClock.now
+            let error = await #expect(throws: ActuatorError.self) { try await hook.register(worker) }
+            #expect(error?.message.contains("failed (no answer within 1.0 seconds); check that the router is up") == true, "\(String(describing: error))")
+            // Generous bound for a loaded machine; the point is that it does not wait 600 s.
+            #expect(ContinuousClock.now - started < .seconds(60))
+            _ = try await requests(1)
+        }
     }
 
     @Test func commandHookRunsWithoutAShell() async throws {
@@ -106,6 +118,7 @@ import Testing
 /// `status` and appends "METHOD PATH BODY" lines to a file; kills it afterwards.
 func withRecordingServer(
     status: Int = 200,
+    answerAfterSeconds: Int = 0,
     _ body: (URL, (Int) async throws -> [String]) async throws -> Void
 ) async throws {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("router-\(UUID().uuidString)")
@@ -114,13 +127,14 @@ func withRecordingServer(
     let log = folder.appendingPathComponent("requests.log").path
     let portFile = folder.appendingPathComponent("port").path
     let server = """
-    import http.server, sys
+    import http.server, sys, time
     class H(http.server.BaseHTTPRequestHandler):
         def handle_one(self):
             n = int(self.headers.get('Content-Length') or 0)
             body = self.rfile.read(n).decode() if n else ''
             with open(sys.argv[1], 'a') as f:
                 f.write(f"{self.command} {self.path} {body}\\n")
+            time.sleep(\(answerAfterSeconds))
             self.send_response(\(status)); self.send_header('Content-Length', '2'); self.end_headers(); self.wfile.write(b'ok')
         do_POST = do_DELETE = do_GET = handle_one
         def log_message(self, *a): pass

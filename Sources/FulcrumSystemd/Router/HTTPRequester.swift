@@ -39,11 +39,19 @@ struct HTTPRequester: Sendable {
             // Only quoted when the status is an error; a body too long to quote is not one.
             body = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
         } catch {
-            throw ActuatorError(.routerHook, "\(what): \(method) \(url) failed (\(error)); check that the router is up and its URL is right.")
+            throw ActuatorError(.routerHook, "\(what): \(method) \(url) failed (\(reason(error))); check that the router is up and its URL is right.")
         }
         guard (200..<300).contains(status) else {
             let text = String(decoding: body.readableBytesView.prefix(Self.quotedBodyBytes), as: UTF8.self)
             throw ActuatorError(.routerHook, "\(what): \(method) \(url) answered \(status) \(text); check the router's log.")
         }
+    }
+
+    /// What went wrong, in the operator's words: the system's text for a socket error
+    /// ("Connection refused"), not NIO's description of its own error type.
+    func reason(_ error: any Error) -> String {
+        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
+        if let client = error as? HTTPClientError, client == .deadlineExceeded { return "no answer within \(timeout)" }
+        return "\(error)"
     }
 }
