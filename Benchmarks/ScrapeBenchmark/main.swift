@@ -193,8 +193,28 @@ if !warm.isEmpty {
     let cpus = warm.map(\.cpu).sorted()
     let medianWall = walls[walls.count / 2]
     let medianCPU = cpus[cpus.count / 2]
+    print("scraper memory after the last round: \(residentMemory())")
+    // Returning glibc's free pages to the system tells live memory from heap slack; Glibc's
+    // module map leaves malloc.h out, so the symbol is looked up.
+    if let symbol = dlsym(nil, "malloc_trim") {
+        _ = unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)(0)
+    }
+    print("scraper memory after malloc_trim: \(residentMemory())")
     print("warm median: wall \(String(format: "%.1f", medianWall * 1000)) ms, CPU \(String(format: "%.1f", medianCPU * 1000)) ms, \(String(format: "%.0f", Double(targets.count) / medianWall)) targets/s, \(String(format: "%.1f", Double(targets.count * bodyBytes) / medianWall / 1e6)) MB/s")
 }
 try await client.shutdown().get()
+print("scraper memory with the client shut down (its connections closed): \(residentMemory())")
 child.terminate()
 child.waitUntilExit()
+
+/// This process's resident memory from /proc/self/status: what the scraper's connections and
+/// telemetry hold, beside the code every process of this binary maps.
+func residentMemory() -> String {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return "unknown" }
+    func kilobytes(_ key: String) -> Double? {
+        status.split(separator: "\n").first { $0.hasPrefix(key + ":") }
+            .flatMap { Double($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
+    }
+    guard let total = kilobytes("VmRSS"), let anonymous = kilobytes("RssAnon"), let file = kilobytes("RssFile") else { return "unknown" }
+    return String(format: "RSS %.1f MB (%.1f MB anonymous, %.1f MB file-backed)", total / 1024, anonymous / 1024, file / 1024)
+}
