@@ -19,10 +19,10 @@ struct HTTPRequester: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }()
-
-    var timeout: Duration
     /// The most of an error body quoted back to the operator.
     static let quotedBodyBytes = 200
+
+    var timeout: Duration
 
     func send(_ method: String, _ url: URL, json: Data? = nil, what: String) async throws {
         var request = HTTPClientRequest(url: url.absoluteString)
@@ -36,7 +36,8 @@ struct HTTPRequester: Sendable {
         do {
             let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
             status = response.status.code
-            // Only quoted when the status is an error; a body too long to quote is not one.
+            // Read only to be quoted if the status is an error: a 2xx whose body is too long (or
+            // breaks off) is still a success.
             body = (try? await response.body.collect(upTo: 64 * 1024)) ?? ByteBuffer()
         } catch {
             throw ActuatorError(.routerHook, "\(what): \(method) \(url) failed (\(reason(error))); check that the router is up and its URL is right.")
