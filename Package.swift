@@ -18,6 +18,18 @@ import PackageDescription
 //   fulcrumd, fulcrumctl, fulcrum-emu   the daemon, its CLI, the emulator.
 //   FuzzEntries      the fuzz targets' entry points (scripts/fuzz under libFuzzer; FuzzCorpusTests
 //                    run every corpus file once). Not shipped.
+/// What ships to head nodes (fulcrumd, fulcrumctl) links the Swift runtime and Foundation in,
+/// in release builds on Linux, as `--static-swift-stdlib` would: nothing Swift to install on a
+/// head node, and a `fulcrumctl` that starts in two thirds of the time without loading some 20
+/// shared libraries per run (docs/performance.md, docs/deploy.md). The main module is compiled
+/// against the static runtime as well, so its autolink entries name Foundation's static
+/// dependencies (CoreFoundation, ICU). Debug builds, which the tests use, stay dynamic.
+enum StaticSwiftRuntime {
+    static let condition = BuildSettingCondition.when(platforms: [.linux], configuration: .release)
+    static let swiftSettings: [SwiftSetting] = [.unsafeFlags(["-static-stdlib"], condition)]
+    static let linkerSettings: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"], condition)]
+}
+
 let package = Package(
     name: "Fulcrum",
     platforms: [.macOS(.v15)],
@@ -108,9 +120,8 @@ let package = Package(
                 "FulcrumConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            // Release builds on Linux link the Swift runtime and Foundation in (see fulcrumctl).
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+            swiftSettings: StaticSwiftRuntime.swiftSettings,
+            linkerSettings: StaticSwiftRuntime.linkerSettings
         ),
         .target(
             name: "FulcrumConfiguration",
@@ -199,14 +210,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            // Release builds on Linux link the Swift runtime and Foundation in, as
-            // `--static-swift-stdlib` would: a command operators type and scripts call in loops
-            // starts in two thirds of the time without loading some 20 shared libraries per run
-            // (docs/performance.md). The module is compiled against the static runtime as well,
-            // so its autolink entries name Foundation's static dependencies (CoreFoundation, ICU).
-            // Debug builds, which the tests use, stay dynamic.
-            swiftSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"], .when(platforms: [.linux], configuration: .release))]
+            swiftSettings: StaticSwiftRuntime.swiftSettings,
+            linkerSettings: StaticSwiftRuntime.linkerSettings
         ),
         .executableTarget(
             name: "ScrapeBenchmark",
