@@ -34,7 +34,7 @@ struct HTTPRequester: Sendable {
         let status: UInt
         let body: ByteBuffer
         do {
-            let response = try await Self.client.execute(request, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            let response = try await Self.client.execute(request, timeout: TimeAmount(timeout))
             status = response.status.code
             // Read only to be quoted if the status is an error: a 2xx whose body is too long (or
             // breaks off) is still a success.
