@@ -9,7 +9,7 @@ struct RunCommand: ParsableCommand {
 
     @OptionGroup var options: SimulationOptions
 
-    @Option(help: "Policy: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator or hindsight-mean.")
+    @Option(help: "Policy: fulcrum, static:P:D, dynamo-sla, dynamo-load, aiconfigurator, hindsight-mean or hindsight-lead[:U].")
     var policy: String = "fulcrum"
 
     @Option(help: "Write the summary (with its timeline) as JSON here.")

@@ -637,4 +637,19 @@ struct HindsightMeanTests {
         let desired = halfLoaded.tick(snapshot: snapshot, environment: environment).desired
         #expect(desired == PerRole(prefill: 5, decode: 11))
     }
+
+    @Test func leadVariantStartsAStartupTimeAheadAndPaysStartups() {
+        // The surge begins at t = 180; the fixture's start-up time is 120 s (two windows).
+        let trace = [TraceRequest(arrival: 1, inputTokens: 2000, outputTokens: 200)]
+            + (0..<600).map { TraceRequest(arrival: 180 + Double($0) * 0.1, inputTokens: 2000, outputTokens: 200) }
+        var lead = HindsightMeanPolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 1), paysStartups: true)
+        var instant = HindsightMeanPolicy(lookAheadWindows: 1, utilisation: PerRole(repeating: 1))
+        #expect(lead.name == "hindsight-lead:1")
+        #expect(!lead.startsInstantly)
+        let environment = Fixture.environment(trace: trace)
+        let snapshot = Fixture.snapshot(time: 0, workers: Fixture.ready(1, 1))
+        // Windows 0…3 are covered at t = 0, so the workers are ready by t = 120 < 180.
+        #expect(lead.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 3, decode: 6))
+        #expect(instant.tick(snapshot: snapshot, environment: environment).desired == PerRole(prefill: 1, decode: 1))
+    }
 }

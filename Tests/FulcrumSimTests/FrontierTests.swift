@@ -214,6 +214,17 @@ struct PolicyNameTests {
         #expect(throws: PolicyNameError(name: "orcale")) { try PolicyCatalog.policy(named: "orcale") }
     }
 
+    @Test func hindsightLeadTakesAPlannedUtilisation() throws {
+        #expect(try PolicyCatalog.policy(named: "hindsight-lead").name == "hindsight-lead")
+        let lead = try PolicyCatalog.policy(named: "hindsight-lead:0.7")
+        #expect(lead.name == "hindsight-lead:0.7")
+        #expect(!lead.startsInstantly)
+        for bad in ["hindsight-lead:0", "hindsight-lead:1.5", "hindsight-lead:x", "hindsight-lead:"] {
+            #expect(throws: PolicyNameError(name: bad)) { try PolicyCatalog.policy(named: bad) }
+        }
+        #expect(PolicyNameError(name: "hindsight-lead:2").description.contains("hindsight-lead:0.7"))
+    }
+
     @Test func fulcrumTakesADisplayName() {
         #expect(FulcrumPolicy().name == "fulcrum")
         #expect(FulcrumPolicy(name: "fulcrum@0.8") { $0.headroom = 0.8 }.name == "fulcrum@0.8")

@@ -9,6 +9,13 @@ import FulcrumTraces
 /// it sizes from means and ignores bursts within a window, so a policy can beat it on either
 /// axis; `GPUHourLowerBound` is the bound (see docs/baselines.md).
 ///
+/// With `paysStartups` it is `hindsight-lead`: the same sizing, but its workers take the
+/// profile's start-up time like everyone else's, and it covers every window up to a start-up
+/// time ahead so they are ready when the demand they are for arrives. It is what knowing the
+/// future is worth to a fleet whose workers take minutes to start: the gap between it and an
+/// online policy is the price of not knowing the future, the gap between it and
+/// `hindsight-mean` the price of start-ups (docs/evaluation.md).
+///
 /// The engine must honour `startsInstantly` (make started workers ready at once) and must run
 /// the policy on the trace's timeline (`snapshot.time` in seconds since the trace's first
 /// arrival, as `TraceRequest.arrival`), ticking at window boundaries. See docs/baselines.md.
@@ -23,7 +30,10 @@ public struct HindsightMeanPolicy: ScalingPolicy {
         public var meanOSL: Double
     }
 
-    public let name = "hindsight-mean"
+    public var name: String {
+        guard paysStartups else { return "hindsight-mean" }
+        return utilisation.map { "hindsight-lead:\(Self.format($0.prefill))" } ?? "hindsight-lead"
+    }
     /// Window length, seconds (default 60); also the tick interval.
     public let window: Double
     /// Instances of each role kept even in an empty window.
@@ -32,8 +42,9 @@ public struct HindsightMeanPolicy: ScalingPolicy {
     public let maxGPUBudget: Int?
     public var tickInterval: Double { window }
 
-    /// Workers this policy starts are ready immediately: the engine must skip the start-up delay.
-    public var startsInstantly: Bool { true }
+    /// Whether workers pay the start-up time (`hindsight-lead`) or are ready at once (`hindsight-mean`).
+    public let paysStartups: Bool
+    public var startsInstantly: Bool { !paysStartups }
 
     private var demands: [WindowDemand]?
 
@@ -44,8 +55,9 @@ public struct HindsightMeanPolicy: ScalingPolicy {
     public let utilisation: PerRole<Double>?
 
     public init(window: Double = 60, minimumPerRole: Int = 1, maxGPUBudget: Int? = nil,
-                lookAheadWindows: Int = 1, utilisation: PerRole<Double>? = nil) {
+                lookAheadWindows: Int = 1, utilisation: PerRole<Double>? = nil, paysStartups: Bool = false) {
         precondition(window > 0, "window must be positive")
+        self.paysStartups = paysStartups
         self.lookAheadWindows = max(0, lookAheadWindows)
         self.utilisation = utilisation
         self.window = window
@@ -65,7 +77,9 @@ public struct HindsightMeanPolicy: ScalingPolicy {
         }
         let budget = maxGPUBudget ?? environment.placement.maxTotalGPUs
         var desired = PerRole(repeating: minimumPerRole)
-        for ahead in 0...lookAheadWindows {
+        // Paying start-ups, a worker started now serves from a start-up time on.
+        let leadWindows = paysStartups ? Int((environment.expectedStartupSeconds / window).rounded(.up)) : 0
+        for ahead in 0...(lookAheadWindows + leadWindows) {
             let windowDemand = demand(at: index + ahead)
             let sized = Self.size(
                 demand: windowDemand,
@@ -187,6 +201,13 @@ public struct HindsightMeanPolicy: ScalingPolicy {
             ),
             decode: defaults.decodeUtilisation
         )
+    }
+}
+
+extension HindsightMeanPolicy {
+    /// `0.7`, `1`: the shortest decimal that reads back as the same value.
+    static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : "\(value)"
     }
 }
 

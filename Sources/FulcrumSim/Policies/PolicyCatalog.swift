@@ -1,9 +1,10 @@
 import Foundation
+import FulcrumCore
 
 /// Turns a policy name from the command line into a policy.
 public enum PolicyCatalog {
     /// Every name `policy(named:)` accepts, as shown in help and errors.
-    public static let names = ["fulcrum", "static:P:D", "dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"]
+    public static let names = ["fulcrum", "static:P:D", "dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean", "hindsight-lead[:U]"]
     /// Former names still accepted, and the name each now stands for. `oracle` was renamed
     /// because per-window means with instant starts are not a bound (docs/baselines.md).
     public static let deprecatedAliases = ["oracle": "hindsight-mean"]
@@ -16,8 +17,12 @@ public enum PolicyCatalog {
         case "dynamo-load": return DynamoLoadPolicy()
         case "aiconfigurator": return AIConfiguratorPolicy()
         case "hindsight-mean": return HindsightMeanPolicy()
+        case "hindsight-lead": return HindsightMeanPolicy(paysStartups: true)
         default:
             let parts = name.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 2, parts[0] == "hindsight-lead", let share = Double(parts[1]), share > 0, share <= 1 {
+                return HindsightMeanPolicy(utilisation: PerRole(repeating: share), paysStartups: true)
+            }
             if parts.count == 3, parts[0] == "static", let prefill = Int(parts[1]), let decode = Int(parts[2]),
                prefill >= 0, decode >= 0, prefill + decode > 0 {
                 return StaticPolicy(prefill: prefill, decode: decode)
@@ -40,6 +45,6 @@ public struct PolicyNameError: Error, Sendable, Equatable, CustomStringConvertib
     public var name: String
 
     public var description: String {
-        "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6)."
+        "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6; hindsight-lead:U a planned utilisation above 0 and at most 1, e.g. hindsight-lead:0.7)."
     }
 }
