@@ -77,6 +77,31 @@ import Testing
         }
     }
 
+    @Test func targetsSharingAHostShareItsConnections() async throws {
+        let gauge = InFlightGauge()
+        try await withLoopbackServer({ router in
+            router.get("metrics/{n}") { _, _ in
+                gauge.enter()
+                defer { gauge.leave() }
+                try await Task.sleep(for: .milliseconds(300))
+                return Response.exposition(ScrapeFixtures.vllm())
+            }
+        }) { port in
+            var configuration = roomyConfiguration
+            configuration.concurrency = 20
+            #expect(configuration.httpClientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit == ScraperConfiguration.connectionsPerHost)
+            try await withClient(configuration.httpClientConfiguration) { client in
+                let scraper = Scraper(httpClient: client, configuration: configuration)
+                let targets = (0..<24).map { ScrapeTarget(id: WorkerID("w\($0)"), url: "http://127.0.0.1:\(port)/metrics/\($0)") }
+                let round = await scraper.scrapeOnce(targets, now: TickingClock().now)
+                #expect(round.failures.isEmpty, "the requests beyond the host's connections wait, they do not fail")
+                #expect(round.telemetry.count == 24)
+                #expect(gauge.maximum <= ScraperConfiguration.connectionsPerHost)
+                #expect(gauge.maximum >= 4, "requests should overlap up to the host's connections")
+            }
+        }
+    }
+
     @Test("targets due within 10 ms share one wake-up at the group's last offset, never before their own")
     func launchesAreGroupedWithoutStartingEarly() {
         let offsets: [Duration] = [.zero, .milliseconds(1), .milliseconds(5), .milliseconds(12), .milliseconds(30), .milliseconds(35), .milliseconds(41)]

@@ -59,11 +59,16 @@ public struct ScraperConfiguration: Sendable, Hashable {
             decompression: .enabled(limit: .size(maxBodyBytes))
         )
         configuration.connectionPool.retryConnectionEstablishment = false
-        // The scraper bounds requests in flight itself; several targets may share a host:port
-        // behind a path-routing proxy, so let the pool open as many connections as it allows.
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = concurrency
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(concurrency, Self.connectionsPerHost)
         return configuration
     }
+
+    /// Connections one host:port may have open at once (more of the scraper's requests to it
+    /// wait their turn). Targets behind one path-routing proxy share these; a worker is its own
+    /// host:port and needs one. Not the whole `concurrency`: AsyncHTTPClient reserves room for
+    /// this many in each host's pool, and at 64 that was 6 MB of the daemon's memory at 1,000
+    /// workers (docs/performance.md).
+    public static let connectionsPerHost = 8
 }
 
 extension Duration {
