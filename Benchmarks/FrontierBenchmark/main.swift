@@ -21,8 +21,8 @@ struct Case {
     var budgetGPUs: Int
     var loadScale: Double
 
-    var name: String { "\(trace) ×\(number(loadScale)) \(profile) \(budgetGPUs) GPUs" }
-    var fileStem: String { "\(trace)-x\(number(loadScale))-\(profile)" }
+    var name: String { "\(trace) ×\(ShortestDecimal.text(loadScale)) \(profile) \(budgetGPUs) GPUs" }
+    var fileStem: String { "\(trace)-x\(ShortestDecimal.text(loadScale))-\(profile)" }
 }
 
 /// Loads where some fixed split within the budget reaches 99 % of feasible requests.
@@ -34,10 +34,6 @@ let cases = [
     Case(trace: "code", profile: "llama3-70b-h100-tp4", budgetGPUs: 128, loadScale: 3),
     Case(trace: "long-context", profile: "llama3-70b-h100-tp4", budgetGPUs: 128, loadScale: 1),
 ]
-
-func number(_ value: Double) -> String {
-    value == value.rounded() ? String(Int(value)) : String(value)
-}
 
 func percent(_ value: Double?) -> String {
     value.map { String(format: "%.2f %%", $0 * 100) } ?? "–"
@@ -69,7 +65,7 @@ func study(_ benchmarkCase: Case, seed: UInt64?) throws -> FrontierReport {
         initialInstances: PerRole(repeating: 0)
     )
     // The plot adds the profile, budget and SLO to the label itself.
-    return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(number(benchmarkCase.loadScale))",
+    return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(ShortestDecimal.text(benchmarkCase.loadScale))",
                              baselines: FrontierStudy.defaultBaselines + foresightSweep).run()
 }
 

@@ -21,7 +21,7 @@ struct FrontierCommand: ParsableCommand {
     var baselines: String = FrontierStudy.defaultBaselines.joined(separator: ",")
 
     @Option(name: .customLong("headroom-sweep"), help: "Comma-separated values of Fulcrum's headroom knob to run besides its default (1).")
-    var headroomSweep: String = FrontierStudy.defaultHeadroomSweep.map { FrontierTable.number($0) }.joined(separator: ",")
+    var headroomSweep: String = FrontierStudy.defaultHeadroomSweep.map { ShortestDecimal.text($0) }.joined(separator: ",")
 
     @Option(name: .customLong("max-total"), help: "Run only fixed splits of at most this many instances (P + D); default every split that fits the budget.")
     var maxTotal: Int?

@@ -8,7 +8,7 @@ enum FrontierTable {
         let bound = report.lowerBound
         return [
             "\(report.label): \(report.requests) requests (\(report.infeasibleRequests) infeasible); profile \(report.profile); "
-                + "budget \(report.gpuBudget) GPUs; SLO TTFT ≤ \(number(report.sloTTFTSeconds)) s, TPOT ≤ \(number(report.sloTPOTSeconds * 1000)) ms "
+                + "budget \(report.gpuBudget) GPUs; SLO TTFT ≤ \(ShortestDecimal.text(report.sloTTFTSeconds)) s, TPOT ≤ \(ShortestDecimal.text(report.sloTPOTSeconds * 1000)) ms "
                 + "for \(percent(report.sloPercentile)) of requests",
             "\(report.statics.count) fixed splits, \(report.paretoFrontier.count) on the Pareto frontier; dynamic policies started from "
                 + "\(report.warmStart.prefill):\(report.warmStart.decode) (\(report.warmStartRule))",
@@ -59,9 +59,4 @@ enum FrontierTable {
     }
 
     static func percent(_ share: Double) -> String { String(format: "%.2f%%", share * 100) }
-
-    /// `0.8`, `1.15`, `2`: as short as reads back the same.
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
-    }
 }

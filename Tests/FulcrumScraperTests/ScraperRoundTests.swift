@@ -52,33 +52,29 @@ import Testing
     }
 
     @Test func concurrencyLimitIsHonoured() async throws {
-        let gauge = InFlightGauge()
-        try await withLoopbackServer({ router in
-            router.get("metrics/{n}") { _, _ in
-                gauge.enter()
-                defer { gauge.leave() }
-                // Long enough that, without the limit, every request would overlap.
-                try await Task.sleep(for: .milliseconds(300))
-                return Response.exposition(ScrapeFixtures.vllm())
-            }
-        }) { port in
-            var configuration = roomyConfiguration
-            configuration.concurrency = 3
-            try await withClient(configuration.httpClientConfiguration) { client in
-                let scraper = Scraper(httpClient: client, configuration: configuration)
-                let targets = (0..<24).map { ScrapeTarget(id: WorkerID("w\($0)"), url: "http://127.0.0.1:\(port)/metrics/\($0)") }
-                let round = await scraper.scrapeOnce(targets, now: TickingClock().now)
-                #expect(round.failures.isEmpty)
-                #expect(round.telemetry.count == 24)
-                #expect(gauge.total == 24)
-                #expect(gauge.maximum <= 3)
-                #expect(gauge.maximum >= 2, "requests should overlap up to the limit")
-            }
-        }
+        let (round, gauge) = try await scrapeSlowTargetsOnOneHost(concurrency: 3)
+        #expect(round.failures.isEmpty)
+        #expect(round.telemetry.count == 24)
+        #expect(gauge.total == 24)
+        #expect(gauge.maximum <= 3)
+        #expect(gauge.maximum >= 2, "requests should overlap up to the limit")
     }
 
     @Test func targetsSharingAHostShareItsConnections() async throws {
+        let configuration = ScraperConfiguration(concurrency: 20)
+        #expect(configuration.httpClientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit == ScraperConfiguration.connectionsPerHost)
+        let (round, gauge) = try await scrapeSlowTargetsOnOneHost(concurrency: 20)
+        #expect(round.failures.isEmpty, "the requests beyond the host's connections wait, they do not fail")
+        #expect(round.telemetry.count == 24)
+        #expect(gauge.maximum <= ScraperConfiguration.connectionsPerHost)
+        #expect(gauge.maximum >= 4, "requests should overlap up to the host's connections")
+    }
+
+    /// One round over 24 targets that share one host:port, each answering after 300 ms (long
+    /// enough that, without a limit, every request would overlap), and how many were in flight.
+    private func scrapeSlowTargetsOnOneHost(concurrency: Int) async throws -> (ScrapeRound, InFlightGauge) {
         let gauge = InFlightGauge()
+        var round: ScrapeRound?
         try await withLoopbackServer({ router in
             router.get("metrics/{n}") { _, _ in
                 gauge.enter()
@@ -88,18 +84,14 @@ import Testing
             }
         }) { port in
             var configuration = roomyConfiguration
-            configuration.concurrency = 20
-            #expect(configuration.httpClientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit == ScraperConfiguration.connectionsPerHost)
+            configuration.concurrency = concurrency
             try await withClient(configuration.httpClientConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: configuration)
                 let targets = (0..<24).map { ScrapeTarget(id: WorkerID("w\($0)"), url: "http://127.0.0.1:\(port)/metrics/\($0)") }
-                let round = await scraper.scrapeOnce(targets, now: TickingClock().now)
-                #expect(round.failures.isEmpty, "the requests beyond the host's connections wait, they do not fail")
-                #expect(round.telemetry.count == 24)
-                #expect(gauge.maximum <= ScraperConfiguration.connectionsPerHost)
-                #expect(gauge.maximum >= 4, "requests should overlap up to the host's connections")
+                round = await scraper.scrapeOnce(targets, now: TickingClock().now)
             }
         }
+        return (try #require(round), gauge)
     }
 
     @Test("targets due within 10 ms share one wake-up at the group's last offset, never before their own")

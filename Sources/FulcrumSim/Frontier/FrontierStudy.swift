@@ -122,7 +122,7 @@ public struct FrontierStudy: Sendable {
         }
         runs.append(Run(policy: FulcrumPolicy(), initial: fleet, kind: .fulcrum, headroom: 1))
         for headroom in headroomSweep.sorted() where headroom != 1 {
-            let policy = FulcrumPolicy(name: "fulcrum@\(Self.format(headroom))") { $0.headroom = headroom }
+            let policy = FulcrumPolicy(name: "fulcrum@\(ShortestDecimal.text(headroom))") { $0.headroom = headroom }
             runs.append(Run(policy: policy, initial: fleet, kind: .fulcrum, headroom: headroom))
         }
         return runs
@@ -162,11 +162,6 @@ public struct FrontierStudy: Sendable {
             lowerBound: GPUHourLowerBound(trace: input.trace, profile: input.profile, slo: input.slo, windowSeconds: lowerBoundWindowSeconds),
             summary: FrontierSummary(point: fulcrum, statics: statics)
         )
-    }
-
-    /// `0.8`, `1.15`, `2`: the shortest decimal that reads back as the same value.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
     }
 }
 

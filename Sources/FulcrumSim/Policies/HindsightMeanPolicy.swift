@@ -32,7 +32,7 @@ public struct HindsightMeanPolicy: ScalingPolicy {
 
     public var name: String {
         guard paysStartups else { return "hindsight-mean" }
-        return utilisation.map { "hindsight-lead:\(Self.format($0.prefill))" } ?? "hindsight-lead"
+        return utilisation.map { "hindsight-lead:\(ShortestDecimal.text($0.prefill))" } ?? "hindsight-lead"
     }
     /// Window length, seconds (default 60); also the tick interval.
     public let window: Double
@@ -201,13 +201,6 @@ public struct HindsightMeanPolicy: ScalingPolicy {
             ),
             decode: defaults.decodeUtilisation
         )
-    }
-}
-
-extension HindsightMeanPolicy {
-    /// `0.7`, `1`: the shortest decimal that reads back as the same value.
-    static func format(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : "\(value)"
     }
 }
 
