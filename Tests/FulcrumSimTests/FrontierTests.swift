@@ -204,6 +204,31 @@ struct FrontierStudyTests {
     }
 }
 
+@Suite("Frontier plot")
+struct FrontierPlotTests {
+    @Test func aBaselineAtSeveralSettingsIsOneSweep() {
+        let baselines = ["dynamo-sla", "hindsight-lead:0.9", "hindsight-mean", "hindsight-lead:0.3", "other:1", "hindsight-lead:0.6"]
+            .map { point($0, 1, 0.9, kind: .dynamic) }
+        let (singles, sweeps) = BaselineSweep.group(baselines)
+        #expect(singles.map(\.name) == ["dynamo-sla", "hindsight-mean", "other:1"], "a setting run once stays a single marker")
+        #expect(sweeps.map(\.policy) == ["hindsight-lead"])
+        #expect(sweeps.first?.members.map(\.value) == [0.3, 0.6, 0.9])
+        #expect(sweeps.first?.members.map(\.point.name) == ["hindsight-lead:0.3", "hindsight-lead:0.6", "hindsight-lead:0.9"])
+    }
+
+    @Test func sweepIsDrawnAsOneDashedCurveWithOneLegendLine() throws {
+        var study = FrontierStudyTests.tinyStudy()
+        study.baselines = ["hindsight-mean", "hindsight-lead:0.5", "hindsight-lead:0.7", "hindsight-lead:0.9"]
+        let svg = FrontierSVGWriter.render(try study.run())
+        let curves = svg.split(separator: "\n").filter { $0.contains("stroke=\"\(FrontierSVGWriter.sweepColors[0])\"") && $0.hasPrefix("<path") }
+        #expect(curves.count == 1)
+        #expect(curves.first.map { $0.split(separator: "L").count } == 3, "one segment to each further point")
+        #expect(svg.contains(">hindsight-lead:0.5–0.9</text>"), "the legend names the sweep once with its range")
+        #expect(!svg.contains(">hindsight-lead:0.7</text>"), "no legend line or marker label per setting")
+        #expect(svg.contains(">hindsight-mean</text>"))
+    }
+}
+
 @Suite("Policy names")
 struct PolicyNameTests {
     @Test func oracleIsADeprecatedAliasOfHindsightMean() throws {

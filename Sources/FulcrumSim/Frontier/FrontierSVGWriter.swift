@@ -2,7 +2,8 @@ import Foundation
 
 /// A self-contained SVG of a frontier study: feasible SLO attainment (y) against GPU-hours (x).
 /// Fixed splits are small grey dots under their Pareto frontier (a step line: the best
-/// attainment any split reaches within x GPU-hours); baselines are labelled markers; Fulcrum's
+/// attainment any split reaches within x GPU-hours); baselines are labelled markers, and a
+/// baseline run at several values of a setting a dashed line (`BaselineSweep`); Fulcrum's
 /// headroom sweep is a connected line and its default a bold star; the GPU-hour lower bound and
 /// the SLO percentile are dashed lines. The y axis starts at a round value just below the
 /// dynamic points and the SLO line, so the region that matters is readable; splits below it
@@ -20,6 +21,9 @@ public enum FrontierSVGWriter {
     static let markers: [(shape: Shape, color: String)] = [
         (.square, "#d62728"), (.triangle, "#9467bd"), (.diamond, "#8c564b"), (.circle, "#17becf"), (.cross, "#e377c2"),
     ]
+
+    /// Colours of baseline sweeps (`BaselineSweep`), apart from the markers'.
+    static let sweepColors = ["#bcbd22", "#843c39"]
 
     enum Shape { case square, triangle, diamond, circle, cross, star }
 
@@ -161,13 +165,34 @@ public enum FrontierSVGWriter {
     }
 
     static func baselines(_ report: FrontierReport, _ scale: Scale, labels: inout LabelPlacer) -> String {
+        let (singles, sweeps) = BaselineSweep.group(report.baselines)
         var out = ""
-        for (index, point) in report.baselines.enumerated() {
+        for (index, point) in singles.enumerated() {
             let style = markers[index % markers.count]
             let x = scale.x(point.gpuHours), y = scale.y(point.sloAttainmentFeasible)
             out += marker(style.shape, x: x, y: y, size: 6, color: style.color)
             if let spot = labels.place(x: x + 9, y: y - 7, point.name, size: 11, stacking: true) {
                 out += text(x: spot.x, y: spot.y, point.name, size: 11, color: style.color)
+            }
+        }
+        for (index, sweep) in sweeps.enumerated() {
+            out += curve(sweep, scale, color: sweepColors[index % sweepColors.count], labels: &labels)
+        }
+        return out
+    }
+
+    /// A baseline's sweep: a dashed line through its points in the order of the setting, each
+    /// point labelled with its value.
+    static func curve(_ sweep: BaselineSweep, _ scale: Scale, color: String, labels: inout LabelPlacer) -> String {
+        let corners = sweep.members.map { (scale.x($0.point.gpuHours), scale.y($0.point.sloAttainmentFeasible)) }
+        let path = corners.enumerated().map { index, corner in "\(index == 0 ? "M" : "L")\(f(corner.0)),\(f(corner.1))" }
+        var out = "<path d=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\" "
+            + "stroke-dasharray=\"6,4\" clip-path=\"url(#plot)\"/>\n"
+        for (member, corner) in zip(sweep.members, corners) {
+            out += marker(.circle, x: corner.0, y: corner.1, size: 3, color: color)
+            let label = ShortestDecimal.text(member.value)
+            if let spot = labels.place(x: corner.0 + 5, y: corner.1 + 14, label, size: 10, stacking: false) {
+                out += text(x: spot.x, y: spot.y, label, size: 10, color: color)
             }
         }
         return out
@@ -210,9 +235,15 @@ public enum FrontierSVGWriter {
         }
         entry(marker(.star, x: x + 10, y: y, size: 8, color: fulcrumColor), "fulcrum (headroom 1)")
         entry(line(x, y, x + 20, y, color: fulcrumColor, width: 2), "fulcrum headroom sweep")
-        for (index, point) in report.baselines.enumerated() {
+        let (singles, sweeps) = BaselineSweep.group(report.baselines)
+        for (index, point) in singles.enumerated() {
             let style = markers[index % markers.count]
             entry(marker(style.shape, x: x + 10, y: y, size: 5, color: style.color), point.name)
+        }
+        for (index, sweep) in sweeps.enumerated() {
+            let values = sweep.members.map(\.value)
+            let range = "\(ShortestDecimal.text(values.first ?? 0))–\(ShortestDecimal.text(values.last ?? 0))"
+            entry(line(x, y, x + 20, y, color: sweepColors[index % sweepColors.count], width: 1.5, dashed: true), "\(sweep.policy):\(range)")
         }
         entry("<circle cx=\"\(f(x + 10))\" cy=\"\(f(y))\" r=\"2.5\" fill=\"#bbb\"/>\n", "fixed split (\(report.statics.count))")
         entry(line(x, y, x + 20, y, color: "#555", width: 1.5), "fixed-split Pareto frontier")
