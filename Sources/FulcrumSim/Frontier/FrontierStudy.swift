@@ -10,7 +10,10 @@ import FulcrumCore
 /// best-attainment split), so fixed splits run first. Runs are independent and use `jobs`
 /// threads; the report does not depend on `jobs` or on timing.
 public struct FrontierStudy: Sendable {
-    public static let defaultBaselines = ["dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"]
+    /// `hindsight-lead` at planned utilisations 0.3–0.9: what knowing the trace would be worth to a
+    /// fleet that pays start-ups, drawn as one curve (docs/evaluation.md).
+    public static let foresightSweep = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map { "hindsight-lead:\(ShortestDecimal.text($0))" }
+    public static let defaultBaselines = ["dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"] + foresightSweep
     public static let defaultHeadroomSweep = [0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5]
 
     /// Trace, cluster, profile, SLO, budget, seed. `initialInstances` is not used: see `warmStart`.
