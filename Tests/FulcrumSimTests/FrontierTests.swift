@@ -247,7 +247,10 @@ struct PolicyNameTests {
         for bad in ["hindsight-lead:0", "hindsight-lead:1.5", "hindsight-lead:x", "hindsight-lead:"] {
             #expect(throws: PolicyNameError(name: bad)) { try PolicyCatalog.policy(named: bad) }
         }
-        #expect(PolicyNameError(name: "hindsight-lead:2").description.contains("hindsight-lead:0.7"))
+        #expect(PolicyNameError(name: "hindsight-lead:2").description
+            == "policy \"hindsight-lead:2\" needs a planned utilisation above 0 and at most 1 after the colon, e.g. hindsight-lead:0.7.")
+        #expect(PolicyNameError(name: "static:0:0").description == "policy \"static:0:0\" needs two whole instance counts, not both 0, e.g. static:2:6.")
+        #expect(PolicyNameError(name: "hindsight-laed").description.hasPrefix("unknown policy \"hindsight-laed\"; use one of fulcrum,"))
     }
 
     @Test func fulcrumTakesADisplayName() {

@@ -45,6 +45,12 @@ public struct PolicyNameError: Error, Sendable, Equatable, CustomStringConvertib
     public var name: String
 
     public var description: String {
-        "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6; hindsight-lead:U a planned utilisation above 0 and at most 1, e.g. hindsight-lead:0.7)."
+        if name.hasPrefix("hindsight-lead:") {
+            return "policy \"\(name)\" needs a planned utilisation above 0 and at most 1 after the colon, e.g. hindsight-lead:0.7."
+        }
+        if name.hasPrefix("static:") {
+            return "policy \"\(name)\" needs two whole instance counts, not both 0, e.g. static:2:6."
+        }
+        return "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6; hindsight-lead:U a planned utilisation above 0 and at most 1, e.g. hindsight-lead:0.7)."
     }
 }
