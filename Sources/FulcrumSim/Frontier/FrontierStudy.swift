@@ -12,7 +12,9 @@ import FulcrumCore
 public struct FrontierStudy: Sendable {
     /// `hindsight-lead` at planned utilisations 0.3–0.9: what knowing the trace would be worth to a
     /// fleet that pays start-ups, drawn as one curve (docs/evaluation.md).
-    public static let foresightSweep = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map { "hindsight-lead:\(ShortestDecimal.text($0))" }
+    public static let foresightSweep = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9].map {
+        HindsightMeanPolicy(utilisation: PerRole(repeating: $0), paysStartups: true).name
+    }
     public static let defaultBaselines = ["dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"] + foresightSweep
     public static let defaultHeadroomSweep = [0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5]
 
