@@ -61,6 +61,13 @@ struct SimulationOptions: ParsableArguments {
     @Flag(name: .customLong("no-prefix-metrics"), help: "Prefill workers do not export prefix-cache counters (an engine without them): the caches still work, the controller cannot see them.")
     var noPrefixMetrics = false
 
+    @Option(name: .customLong("host-kv-cache-gb"),
+            help: "Host memory each prefill worker gives a KV tier behind its GPU prefix cache (LMCache's CPU offload), GB; 0: none.")
+    var hostKVCacheGB: Double = 0
+
+    @Option(name: .customLong("host-kv-load-gbps"), help: "How fast that tier copies KV back to the GPU, GB/s.")
+    var hostKVLoadGBps: Double = HostKVCache.defaultLoadBytesPerSecond / 1e9
+
     func makeInput() throws -> SimulationInput {
         let read = try TraceReader.read(path: trace, format: format)
         if !read.report.skipped.isEmpty {
@@ -87,8 +94,20 @@ struct SimulationOptions: ParsableArguments {
             seed: seed,
             timelineIntervalSeconds: timelineInterval,
             prefillRouting: routing,
-            exportsPrefixMetrics: !noPrefixMetrics
+            exportsPrefixMetrics: !noPrefixMetrics,
+            hostKVCache: try hostKVCache()
         )
+    }
+
+    private func hostKVCache() throws -> HostKVCache? {
+        guard hostKVCacheGB.isFinite, hostKVCacheGB >= 0 else {
+            throw ValidationError("--host-kv-cache-gb \(hostKVCacheGB) is not a size; give the GB of host memory per prefill worker, 0 for none.")
+        }
+        guard hostKVLoadGBps.isFinite, hostKVLoadGBps > 0 else {
+            throw ValidationError("--host-kv-load-gbps \(hostKVLoadGBps) is not a copy rate; give the host-to-GPU GB/s, more than 0.")
+        }
+        guard hostKVCacheGB > 0 else { return nil }
+        return HostKVCache(bytesPerWorker: hostKVCacheGB * 1e9, loadBytesPerSecond: hostKVLoadGBps * 1e9)
     }
 
     static func parseCounts(_ text: String, option: String) throws -> PerRole<Int> {

@@ -136,4 +136,27 @@ struct DecideProcessTests {
             #expect(section.contains("(default: \(value))"), "\(flag): \(section)")
         }
     }
+
+    @Test("fulcrum-sim refuses a host KV tier it cannot model, naming the option and what it needs")
+    func badHostTierOptions() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let trace = directory.appendingPathComponent("trace.csv")
+        try Data("arrival_s,input_tokens,output_tokens\n0,100,10\n".utf8).write(to: trace)
+        for (option, value, needs) in [("--host-kv-cache-gb", "-5", "0 for none"), ("--host-kv-load-gbps", "0", "more than 0")] {
+            let process = Process()
+            process.executableURL = try Self.binary
+            process.arguments = ["run", "--trace", trace.path, "\(option)=\(value)"]
+            let errors = Pipe()
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus != 0)
+            #expect(message.contains("\(option) \(value)") && message.contains(needs), "\(message)")
+        }
+    }
 }

@@ -92,3 +92,56 @@ import Testing
         #expect(workers == ["prefill-0", "prefill-1", "prefill-2", "prefill-0", "prefill-1", "prefill-2", "prefill-0", "prefill-1", "prefill-2"])
     }
 }
+
+/// A KV tier in host memory behind each prefill worker's GPU cache: it keeps what the GPU
+/// evicts, and a prompt found there is copied back at the tier's rate instead of computed.
+@Suite struct HostKVCacheSimulationTests {
+    @Test("The match goes on in host memory where the GPU's ends; every cached block is written to both tiers")
+    func tieredMatch() {
+        var caches = PrefillPrefixCaches(gpuBlocks: 2, hostBlocks: 10)
+        caches.use([1, 2, 3, 4][...])
+        #expect(caches.leadingMatch([1, 2, 3, 4, 5]) == .init(gpuBlocks: 0, hostBlocks: 4))
+        caches.use([1, 2][...])
+        #expect(caches.leadingMatch([1, 2, 3, 9]) == .init(gpuBlocks: 2, hostBlocks: 1))
+        let gpuOnly = PrefillPrefixCaches(gpuBlocks: 2, hostBlocks: nil)
+        #expect(gpuOnly.leadingMatch([1]) == .init(gpuBlocks: 0, hostBlocks: 0))
+    }
+
+    /// Conversation A, then B (whose history evicts A's from a 6-block GPU cache), then A again.
+    static let evictingTrace = [0, 1000, 0].enumerated().map { turn, base in
+        TraceRequest(arrival: Double(turn) * 10, inputTokens: 4 * 512 + 100, outputTokens: 2,
+                     prefixBlocks: [base, base + 1, base + 2, base + 3, 500 + turn])
+    }
+
+    func run(host: HostKVCache?) throws -> SimulationOutcome {
+        var profile = Profile.llama3_8B_H100
+        profile.decode.kvCapacityTokens = 6 * 512
+        var input = makeInput(trace: Self.evictingTrace, profile: profile, initial: PerRole(prefill: 1, decode: 1))
+        input.prefillRouting = .cacheAware
+        input.hostKVCache = host
+        return try Simulator.run(input, policy: HoldPolicy())
+    }
+
+    @Test("History the GPU evicted is found in host memory; its copy back is part of the turn's TTFT")
+    func hostTierKeepsEvictedHistory() throws {
+        let gpuOnly = try run(host: nil)
+        #expect(gpuOnly.result.prefixHitRate == 0)
+        let rate = 8e9
+        let tiered = try run(host: HostKVCache(bytesPerWorker: 1e12, loadBytesPerSecond: rate))
+        #expect(abs(try #require(tiered.result.prefixHitRate) - 2_048.0 / (3 * 2_148)) < 1e-12)
+        let instant = try run(host: HostKVCache(bytesPerWorker: 1e12, loadBytesPerSecond: 1e30))
+        let copy = 2_048 * Profile.llama3_8B_H100.kvBytesPerToken / rate
+        let (slow, fast) = (try #require(tiered.requests[2].ttft), try #require(instant.requests[2].ttft))
+        #expect(abs(slow - fast - copy) < 1e-9, "\(slow) - \(fast) vs \(copy)")
+        #expect(fast < (try #require(gpuOnly.requests[2].ttft)))
+    }
+
+    @Test("A host tier the input cannot use is refused with the figure at fault")
+    func invalidTierRefused() throws {
+        for host in [HostKVCache(bytesPerWorker: -1), HostKVCache(bytesPerWorker: 1e9, loadBytesPerSecond: 0)] {
+            #expect(throws: SimulationInputError.self) { try run(host: host) }
+        }
+        let capacity = HostKVCache(bytesPerWorker: 2 * 512 * 131_072).capacityBlocks(kvBytesPerToken: 131_072, blockTokens: 512)
+        #expect(capacity == 2)
+    }
+}

@@ -17,7 +17,7 @@ extension ClusterSimulation {
         switch role {
         case .prefill:
             index = prefills.count
-            prefills.append(PrefillInstance(worker: worker, prefixCache: PrefixCache(capacityBlocks: profile.decode.kvCapacityTokens / TraceRequest.prefixBlockTokens)))
+            prefills.append(PrefillInstance(worker: worker, prefixCache: newPrefixCaches()))
         case .decode:
             index = decodes.count
             decodes.append(DecodeInstance(worker: worker))

@@ -17,8 +17,10 @@ extension ClusterSimulation {
         var budget = max(1, profile.prefill.maxBatchTokens)
         var tokens = 0
         var attention = 0.0
+        var hostLoadSeconds = 0.0
         while budget > 0, let request = prefills[index].queue.first {
             let offset = requests[request].prefilledTokens
+            hostLoadSeconds += takeHostLoad(request)
             let take = min(requests[request].remainingPrefillTokens, budget)
             attention += PrefillTimeModel.attentionWork(offset: offset, tokens: take)
             requests[request].prefilledTokens += take
@@ -32,10 +34,19 @@ extension ClusterSimulation {
         guard tokens > 0 else { return }
         prefills[index].queuedTokens -= tokens
         prefills[index].batchTokens = tokens
-        let seconds = profile.prefill.batchSeconds(tokens: tokens, attentionWork: attention)
+        let seconds = profile.prefill.batchSeconds(tokens: tokens, attentionWork: attention) + hostLoadSeconds
         prefills[index].worker.busySeconds += seconds
         prefills[index].worker.batchSizeSeconds += Double(prefills[index].batch.count) * seconds
         schedule(.prefillBatchDone(instance: index), at: now + seconds)
+    }
+
+    /// Seconds to copy the request's host-cached prefix back to the GPU, charged once, to the
+    /// batch that runs its first chunk: the engine waits for the copy before that forward pass.
+    private mutating func takeHostLoad(_ request: Int) -> Double {
+        let tokens = requests[request].hostLoadTokens
+        guard tokens > 0, let host = input.hostKVCache else { return 0 }
+        requests[request].hostLoadTokens = 0
+        return host.loadSeconds(tokens: tokens, kvBytesPerToken: profile.kvBytesPerToken)
     }
 
     mutating func finishPrefillBatch(_ index: Int) {
@@ -59,16 +70,26 @@ extension ClusterSimulation {
         }
     }
 
-    /// The prompt's cached leading blocks are not computed: prefill starts after them.
+    /// The prompt's cached leading blocks are not computed: prefill starts after them. Those
+    /// found only in host memory are copied back first (see `startPrefillBatch`).
     private mutating func lookUpPrefix(_ request: Int, at index: Int) {
         guard tracksPrefixes else { return }
-        let cached = Self.cachedTokens(of: requests[request], in: prefills[index].prefixCache)
-        let matchedBlocks = cached == 0 ? 0 : (cached + TraceRequest.prefixBlockTokens - 1) / TraceRequest.prefixBlockTokens
-        prefills[index].prefixCache.use(requests[request].prefixBlocks.prefix(matchedBlocks))
-        requests[request].cachedTokens = cached
-        requests[request].prefilledTokens = cached
+        let cached = Self.cachedPrefix(of: requests[request], in: prefills[index].prefixCache)
+        prefills[index].prefixCache.use(requests[request].prefixBlocks.prefix(cached.match.blocks))
+        requests[request].cachedTokens = cached.tokens
+        requests[request].hostLoadTokens = cached.hostTokens
+        requests[request].prefilledTokens = cached.tokens
         prefills[index].prefixQueries += Double(requests[request].inputTokens)
-        prefills[index].prefixHits += Double(cached)
+        prefills[index].prefixHits += Double(cached.tokens)
+    }
+
+    /// Newly placed prefill worker's caches: its GPU's KV capacity, and the host tier if any.
+    func newPrefixCaches() -> PrefillPrefixCaches {
+        let blockTokens = TraceRequest.prefixBlockTokens
+        return PrefillPrefixCaches(
+            gpuBlocks: profile.decode.kvCapacityTokens / blockTokens,
+            hostBlocks: input.hostKVCache?.capacityBlocks(kvBytesPerToken: profile.kvBytesPerToken, blockTokens: blockTokens)
+        )
     }
 
     /// A computed prompt's full blocks join the instance's cache; its prompt-token counter

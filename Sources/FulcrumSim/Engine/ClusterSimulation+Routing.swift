@@ -73,9 +73,20 @@ extension ClusterSimulation {
 
     /// Prompt tokens of `state` that `cache` holds: its leading blocks found there, never the
     /// whole prompt (the last token is always computed).
-    static func cachedTokens(of state: RequestState, in cache: PrefixCache) -> Int {
-        guard !state.prefixBlocks.isEmpty else { return 0 }
-        return min(cache.leadingMatch(state.prefixBlocks) * TraceRequest.prefixBlockTokens, state.inputTokens - 1)
+    static func cachedTokens(of state: RequestState, in cache: PrefillPrefixCaches) -> Int {
+        cachedPrefix(of: state, in: cache).tokens
+    }
+
+    /// The prompt's leading blocks found in the caches, and the tokens they spare: all but the
+    /// last prompt token at most (the forward pass that emits the first token needs one), of
+    /// which `hostTokens` lie beyond the GPU's match.
+    static func cachedPrefix(of state: RequestState, in cache: PrefillPrefixCaches)
+        -> (match: PrefillPrefixCaches.Match, tokens: Int, hostTokens: Int) {
+        guard !state.prefixBlocks.isEmpty else { return (.init(gpuBlocks: 0, hostBlocks: 0), 0, 0) }
+        let match = cache.leadingMatch(state.prefixBlocks)
+        let tokens = min(match.blocks * TraceRequest.prefixBlockTokens, state.inputTokens - 1)
+        let onGPU = min(match.gpuBlocks * TraceRequest.prefixBlockTokens, tokens)
+        return (match, tokens, tokens - onGPU)
     }
 
     /// The routable instance with the least outstanding tokens; exact ties are broken by the

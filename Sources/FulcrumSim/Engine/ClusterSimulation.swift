@@ -98,6 +98,14 @@ struct ClusterSimulation {
         guard input.initialInstances.prefill >= 0, input.initialInstances.decode >= 0 else {
             throw SimulationInputError("initial instance counts must be zero or more, got \(input.initialInstances)")
         }
+        if let host = input.hostKVCache {
+            guard host.bytesPerWorker.isFinite, host.bytesPerWorker >= 0 else {
+                throw SimulationInputError("host KV cache size must be zero or more bytes, got \(host.bytesPerWorker)")
+            }
+            guard host.loadBytesPerSecond.isFinite, host.loadBytesPerSecond > 0 else {
+                throw SimulationInputError("host KV cache load rate must be positive, got \(host.loadBytesPerSecond) bytes/s")
+            }
+        }
         for request in input.trace where !request.arrival.isFinite {
             throw SimulationInputError("a trace request has arrival \(request.arrival)")
         }

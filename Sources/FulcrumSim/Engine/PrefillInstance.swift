@@ -16,7 +16,7 @@ struct PrefillInstance {
     var batch: [Chunk] = []
     var batchTokens = 0
     var ttft = HistogramAccumulator(bounds: VLLMHistogramBounds.timeToFirstToken)
-    var prefixCache: PrefixCache
+    var prefixCache: PrefillPrefixCaches
     /// Cumulative prompt tokens looked up in the prefix cache and found (vLLM's counters).
     var prefixQueries = 0.0
     var prefixHits = 0.0

@@ -19,7 +19,7 @@ struct PrefixCache {
     var count: Int { stamps.count }
 
     /// How many of `blocks`, from the first, are cached.
-    func leadingMatch(_ blocks: [Int]) -> Int {
+    func leadingMatch(_ blocks: some Sequence<Int>) -> Int {
         var matched = 0
         for block in blocks {
             guard stamps[block] != nil else { break }
@@ -48,5 +48,39 @@ struct PrefixCache {
         var live = FIFOQueue<(block: Int, stamp: UInt64)>()
         for entry in uses.removeAll() where stamps[entry.block] == entry.stamp { live.append(entry) }
         uses = live
+    }
+}
+
+/// A prefill worker's prefix caches: its GPU's, and optionally a larger tier in host memory
+/// (LMCache's CPU offload, Mooncake's store) to which every block the GPU caches is written
+/// as well. A prompt's leading blocks are looked up on the GPU first and the match goes on in
+/// host memory; blocks found there are copied back to the GPU before the prompt runs, which
+/// costs the copy's time but no compute.
+struct PrefillPrefixCaches {
+    struct Match: Equatable {
+        var gpuBlocks: Int
+        var hostBlocks: Int
+        var blocks: Int { gpuBlocks + hostBlocks }
+    }
+
+    var gpu: PrefixCache
+    var host: PrefixCache?
+
+    init(gpuBlocks: Int, hostBlocks: Int?) {
+        gpu = PrefixCache(capacityBlocks: gpuBlocks)
+        host = hostBlocks.map(PrefixCache.init(capacityBlocks:))
+    }
+
+    func leadingMatch(_ blocks: [Int]) -> Match {
+        let onGPU = gpu.leadingMatch(blocks)
+        guard let host, onGPU < blocks.count else { return Match(gpuBlocks: onGPU, hostBlocks: 0) }
+        return Match(gpuBlocks: onGPU, hostBlocks: host.leadingMatch(blocks[onGPU...]))
+    }
+
+    /// Marks `blocks` used now in both tiers (write-through), evicting each tier's least
+    /// recently used beyond its capacity.
+    mutating func use(_ blocks: ArraySlice<Int>) {
+        gpu.use(blocks)
+        host?.use(blocks)
     }
 }

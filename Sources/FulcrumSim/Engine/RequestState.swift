@@ -14,6 +14,8 @@ struct RequestState {
     let prefixBlocks: [Int]
     /// Prompt tokens the prefill instance found in its prefix cache and did not compute.
     var cachedTokens = 0
+    /// Of `cachedTokens`, those found only in host memory and not yet copied back to the GPU.
+    var hostLoadTokens = 0
     var status: Status = .pending
     /// When the prefill worker received it (its own TTFT clock starts here).
     var prefillEnqueuedAt = 0.0

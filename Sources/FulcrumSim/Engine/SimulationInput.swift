@@ -26,6 +26,8 @@ public struct SimulationInput: Sendable {
     /// Prefill workers export prefix-cache counters (vLLM's) when the trace has prefix hashes;
     /// false plays an engine without them: the caches work, the controller cannot see them.
     public var exportsPrefixMetrics: Bool
+    /// A KV tier in host memory behind each prefill worker's GPU prefix cache; nil: GPU only.
+    public var hostKVCache: HostKVCache?
 
     public init(
         trace: [TraceRequest],
@@ -39,7 +41,8 @@ public struct SimulationInput: Sendable {
         maxDrainSeconds: Double = 3600,
         recordSnapshots: Bool = false,
         prefillRouting: PrefillRouting = .leastLoaded,
-        exportsPrefixMetrics: Bool = true
+        exportsPrefixMetrics: Bool = true,
+        hostKVCache: HostKVCache? = nil
     ) {
         self.trace = trace
         self.cluster = cluster
@@ -53,6 +56,7 @@ public struct SimulationInput: Sendable {
         self.recordSnapshots = recordSnapshots
         self.prefillRouting = prefillRouting
         self.exportsPrefixMetrics = exportsPrefixMetrics
+        self.hostKVCache = hostKVCache
     }
 
     /// The placement rules a policy must respect in this run.
