@@ -187,6 +187,13 @@ struct FrontierStudyTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         #expect(try encoder.encode(first) == encoder.encode(second))
+        // Each point carries its GPU-hours by role, which add up to its total.
+        for point in first.points {
+            let byRole = try #require(point.gpuHoursByRole)
+            #expect(abs(byRole.prefill + byRole.decode - point.gpuHours) < 1e-9)
+        }
+        let decoded = try JSONDecoder().decode(FrontierReport.self, from: encoder.encode(first))
+        #expect(decoded.points.map(\.gpuHoursByRole) == first.points.map(\.gpuHoursByRole))
     }
 
     @Test func givenWarmStartAndBadSettingsAreReported() throws {

@@ -29,6 +29,11 @@ public struct FrontierPoint: Sendable, Hashable, Codable {
     public var scaleEventsPerHour: Double
     /// Role flips per 10 minutes of trace.
     public var roleFlipsPer10Minutes: Double
+    /// GPU-hours each role held (prefill caching studies compare the prefill share).
+    public var gpuHoursByRole: PerRole<Double>?
+    /// Share of prompt tokens the prefill workers' prefix caches held; nil for traces without
+    /// prefix hashes.
+    public var prefixHitRate: Double?
 
     public init(
         name: String, kind: Kind, split: PerRole<Int>? = nil, headroom: Double? = nil,
@@ -61,6 +66,8 @@ public struct FrontierPoint: Sendable, Hashable, Codable {
             scaleEventsPerHour: Double(result.scaleActions) / (traceSeconds / 3600),
             roleFlipsPer10Minutes: Double(result.roleFlips) / (traceSeconds / 600)
         )
+        gpuHoursByRole = result.gpuHoursByRole
+        prefixHitRate = result.prefixHitRate
     }
 
     enum CodingKeys: String, CodingKey {
@@ -72,9 +79,12 @@ public struct FrontierPoint: Sendable, Hashable, Codable {
         case roleFlips = "role_flips"
         case scaleEventsPerHour = "scale_events_per_hour"
         case roleFlipsPer10Minutes = "role_flips_per_10_min"
+        case gpuHoursByRole = "gpu_hours_by_role"
+        case prefixHitRate = "prefix_hit_rate"
     }
 
-    /// Every key is written; an absent split or headroom is `null`.
+    /// Every key is written; an absent split or headroom is `null`; role GPU-hours and the
+    /// hit rate only when known.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -88,5 +98,7 @@ public struct FrontierPoint: Sendable, Hashable, Codable {
         try container.encode(roleFlips, forKey: .roleFlips)
         try container.encode(scaleEventsPerHour, forKey: .scaleEventsPerHour)
         try container.encode(roleFlipsPer10Minutes, forKey: .roleFlipsPer10Minutes)
+        try container.encodeIfPresent(gpuHoursByRole, forKey: .gpuHoursByRole)
+        try container.encodeIfPresent(prefixHitRate, forKey: .prefixHitRate)
     }
 }
