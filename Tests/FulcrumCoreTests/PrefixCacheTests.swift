@@ -42,6 +42,33 @@ import Testing
         #expect(observation.meanInputTokens == 1_000)
     }
 
+    @Test("A prefill shrink is planned on the hit rate the remaining instances keep, and says so")
+    func shrinkCountsTheCachesItDrains() {
+        // 48,000 computed tokens/s at 10,000 per instance and full utilisation: 4.8, so 5.
+        var input = RateMatcherTests.input(demandP: 48_000, demandD: 1_000, capP: 10_000, capD: 10_000,
+                                           gp: 1, gd: 1, budget: 64, isl: 4_000, osl: 100)
+        input.utilisation = PerRole(repeating: 1)
+        func solve(running: Int, hitRate: Double?) -> (prefill: Int, reasons: [DecisionReason]) {
+            var reasons: [DecisionReason] = []
+            let result = Controller.solvingForCachesLeft(input, current: PerRole(prefill: running, decode: 1),
+                                                         hitRate: hitRate, reasons: &reasons)
+            return (result.instances.prefill, reasons)
+        }
+        // 6 → 5 at a 40 % hit rate leaves about 33 %: 48,000 × 0.667 / 0.6 = 53,333 tokens/s, 6 instances.
+        let held = solve(running: 6, hitRate: 0.4)
+        #expect(held.prefill == 6)
+        #expect(held.reasons.map(\.code) == [.prefixCachesDrained])
+        // 10 → 5 leaves 20 %: 64,000 tokens/s, 7 instances; the shrink goes ahead that far.
+        #expect(solve(running: 10, hitRate: 0.4).prefill == 7)
+        // A hit rate of 5 % moves 4.8 only to 4.84: the shrink to 5 stands, silently.
+        let small = solve(running: 6, hitRate: 0.05)
+        #expect(small.prefill == 5 && small.reasons.isEmpty)
+        // No caches, or no shrink: the rate matcher's answer as it is.
+        #expect(solve(running: 6, hitRate: nil).prefill == 5)
+        #expect(solve(running: 5, hitRate: 0.4).prefill == 5)
+        #expect(solve(running: 3, hitRate: 0.4).prefill == 5)
+    }
+
     @Test("With half of every prompt cached, prefill is sized for half the tokens; decode is unchanged")
     func cachedPromptsNeedLessPrefill() {
         func run(hitRate: Double?) -> (prefill: Int, decode: Int, decision: Decision) {

@@ -22,6 +22,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case ttftNotCapacity = "ttft_not_capacity"
         case kvTransferBound = "kv_transfer_bound"
         case prefixCacheHits = "prefix_cache_hits"
+        case prefixCachesDrained = "prefix_caches_drained"
         case routingImbalance = "routing_imbalance"
         case learningTraffic = "learning_traffic"
         case forecastRising = "forecast_rising"
