@@ -94,17 +94,11 @@ struct DecideProcessTests {
         #expect(process.terminationStatus == 0)
     }
 
-    @Test("A bad configuration file stops decide before it reads anything, naming the key")
-    func badConfiguration() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("decide-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("decide.yaml")
-        try Data("slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: lots}\n".utf8).write(to: config)
-
+    /// Runs fulcrum-sim with no input to completion; its exit status and standard error.
+    private static func runToCompletion(_ arguments: [String]) throws -> (status: Int32, errors: String) {
         let process = Process()
         process.executableURL = try Self.binary
-        process.arguments = ["decide", "--config", config.path]
+        process.arguments = arguments
         let errors = Pipe()
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
@@ -112,9 +106,27 @@ struct DecideProcessTests {
         try process.run()
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        #expect(process.terminationStatus != 0)
-        #expect(message.contains("budget.max_gpus"))
-        #expect(message.contains("line 2"))
+        return (process.terminationStatus, message)
+    }
+
+    /// A fresh directory holding `name` with `contents`, removed by `body`'s end.
+    private static func withFile<T>(_ name: String, _ contents: String, _ body: (URL) throws -> T) throws -> T {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent(name)
+        try Data(contents.utf8).write(to: file)
+        return try body(file)
+    }
+
+    @Test("A bad configuration file stops decide before it reads anything, naming the key")
+    func badConfiguration() throws {
+        let run = try Self.withFile("decide.yaml", "slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: lots}\n") { config in
+            try Self.runToCompletion(["decide", "--config", config.path])
+        }
+        #expect(run.status != 0)
+        #expect(run.errors.contains("budget.max_gpus"))
+        #expect(run.errors.contains("line 2"))
     }
 
     /// The simulator's SLO flags default to the one SLO default the daemon and decide use.
@@ -139,24 +151,12 @@ struct DecideProcessTests {
 
     @Test("fulcrum-sim refuses a host KV tier it cannot model, naming the option and what it needs")
     func badHostTierOptions() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let trace = directory.appendingPathComponent("trace.csv")
-        try Data("arrival_s,input_tokens,output_tokens\n0,100,10\n".utf8).write(to: trace)
-        for (option, value, needs) in [("--host-kv-cache-gb", "-5", "0 for none"), ("--host-kv-load-gbps", "0", "more than 0")] {
-            let process = Process()
-            process.executableURL = try Self.binary
-            process.arguments = ["run", "--trace", trace.path, "\(option)=\(value)"]
-            let errors = Pipe()
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = errors
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus != 0)
-            #expect(message.contains("\(option) \(value)") && message.contains(needs), "\(message)")
+        try Self.withFile("trace.csv", "arrival_s,input_tokens,output_tokens\n0,100,10\n") { trace in
+            for (option, value, needs) in [("--host-kv-cache-gb", "-5", "0 for none"), ("--host-kv-load-gbps", "0", "more than 0")] {
+                let run = try Self.runToCompletion(["run", "--trace", trace.path, "\(option)=\(value)"])
+                #expect(run.status != 0)
+                #expect(run.errors.contains("\(option) \(value)") && run.errors.contains(needs), "\(run.errors)")
+            }
         }
     }
 }
