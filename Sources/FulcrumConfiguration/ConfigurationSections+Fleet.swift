@@ -49,17 +49,24 @@ extension DaemonConfiguration {
         var roles: PerRole<RoleConfiguration?> = PerRole(repeating: nil)
         var gpusPerInstance = PerRole(prefill: 1, decode: 1)
         var engine = "auto"
+        var metricsConnections = MetricsConnections.keepAlive
     }
 
     static func readWorkers(_ node: Node?, required: Bool, reader: inout ConfigurationReader) -> WorkersSection {
         var section = WorkersSection()
-        guard let workers = reader.mapping(node, key: "workers", allowed: ["prefill", "decode", "engine"]) else {
+        guard let workers = reader.mapping(node, key: "workers", allowed: ["prefill", "decode", "engine", "metrics_connections"]) else {
             if node == nil, required { reader.missing("workers", "configure workers.prefill and workers.decode") }
             return section
         }
         if let text = reader.string(workers["engine"], key: "workers.engine") {
             if DaemonConfiguration.engineNames.contains(text) { section.engine = text } else {
                 reader.report("workers.engine", workers["engine"], "expected one of \(DaemonConfiguration.engineNames.joined(separator: ", "))")
+            }
+        }
+        if let text = reader.string(workers["metrics_connections"], key: "workers.metrics_connections") {
+            if let choice = MetricsConnections(rawValue: text) { section.metricsConnections = choice } else {
+                reader.report("workers.metrics_connections", workers["metrics_connections"],
+                              "expected \(MetricsConnections.allCases.map(\.rawValue).joined(separator: " or "))")
             }
         }
         for role in Role.allCases {

@@ -87,7 +87,8 @@ extension DaemonConfiguration {
             return forDaemon ? nil : DocumentReadResult(daemon: nil, controller: controller, intervals: intervals)
         }
         let daemon = DaemonConfiguration(
-            nodes: nodes, roles: PerRole(prefill: prefill, decode: decode), engine: engine, frontend: frontend,
+            nodes: nodes, roles: PerRole(prefill: prefill, decode: decode), engine: engine,
+            metricsConnections: workers.metricsConnections, frontend: frontend,
             controller: controller, intervals: intervals, router: router, dryRun: dryRun, control: control,
             metrics: metrics, stateFile: stateFile, coordination: coordination
         )

@@ -95,7 +95,10 @@ package struct Daemon: Sendable {
     }
 
     private static func makeScraper(_ configuration: DaemonConfiguration) -> (HTTPClient, Scraper) {
-        let scraperConfiguration = ScraperConfiguration(timeout: configuration.intervals.scrapeTimeout, interval: configuration.intervals.scrape)
+        let scraperConfiguration = ScraperConfiguration(
+            timeout: configuration.intervals.scrapeTimeout, interval: configuration.intervals.scrape,
+            reusesConnections: configuration.metricsConnections == .keepAlive
+        )
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
         return (httpClient, Scraper(httpClient: httpClient, configuration: scraperConfiguration))
     }

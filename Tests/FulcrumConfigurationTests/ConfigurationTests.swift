@@ -17,6 +17,18 @@ struct ConfigurationTests {
         #expect(configuration.control.mode == 0o660)
         #expect(configuration.metrics == MetricsEndpointConfiguration(host: "127.0.0.1", port: 9464))
         #expect(configuration.controller.stabilisation == ControllerConfiguration.Stabilisation())
+        #expect(configuration.metricsConnections == .keepAlive)
+    }
+
+    @Test("workers.metrics_connections chooses kept-alive or per-scrape connections, and names the choices when wrong")
+    func metricsConnections() throws {
+        let yaml = ConfigurationFixtures.minimal.replacingOccurrences(of: "workers:\n", with: "workers:\n  metrics_connections: per_scrape\n")
+        #expect(yaml != ConfigurationFixtures.minimal)
+        #expect(try DaemonConfiguration.parse(yaml: yaml, source: "fulcrum.yaml").metricsConnections == .perScrape)
+        let wrong = yaml.replacingOccurrences(of: "per_scrape", with: "sometimes")
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
+        let text = error?.description ?? ""
+        #expect(text.contains("workers.metrics_connections is \"sometimes\"") && text.contains("expected keep_alive or per_scrape"), "\(text)")
     }
 
     @Test("the shipped examples are valid")

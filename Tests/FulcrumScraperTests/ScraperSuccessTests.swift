@@ -52,6 +52,34 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
         }
     }
 
+    @Test("Per-scrape connections ask the worker to close each after its scrape; kept-alive ones never do")
+    func connectionReuseIsChosen() async throws {
+        for reuses in [true, false] {
+            let log = RequestLog()
+            var configuration = roomyConfiguration
+            configuration.reusesConnections = reuses
+            try await withLoopbackServer({ router in
+                router.get("metrics") { request, _ in
+                    log.record(request)
+                    return Response.exposition(ScrapeFixtures.vllm(waiting: 1, running: 2, kv: 0.5, promptTokens: 10))
+                }
+            }) { port in
+                try await withClient(configuration.httpClientConfiguration) { client in
+                    let scraper = Scraper(httpClient: client, configuration: configuration)
+                    let target = ScrapeTarget(id: "w", url: "http://127.0.0.1:\(port)/metrics")
+                    let ticks = TickingClock()
+                    for _ in 0..<3 {
+                        let round = await scraper.scrapeOnce([target], now: ticks.now)
+                        #expect(round.workers["w"]?.error == nil, "reuses \(reuses)")
+                    }
+                }
+            }
+            let connections = log.all.map { $0.headers["connection"]?.lowercased() }
+            #expect(connections.count == 3)
+            #expect(connections.allSatisfy { reuses ? $0 != "close" : $0 == "close" }, "reuses \(reuses): \(connections)")
+        }
+    }
+
     @Test func openMetricsContentTypeSelectsTheOpenMetricsParser() async throws {
         try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in

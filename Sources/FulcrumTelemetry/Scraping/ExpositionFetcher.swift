@@ -45,6 +45,7 @@ public struct ExpositionFetcher: Sendable {
         request.method = .GET
         request.headers.add(name: "Accept", value: ScraperConfiguration.acceptHeader)
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        if !configuration.reusesConnections { request.headers.add(name: "Connection", value: "close") }
         // Prometheus sends this too, so that exporters can bound their own work.
         request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(budget.inSeconds)")
 

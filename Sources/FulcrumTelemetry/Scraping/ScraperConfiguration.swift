@@ -16,6 +16,10 @@ public struct ScraperConfiguration: Sendable, Hashable {
     /// Seeds the per-target start offsets, so a test or a second daemon can pick its own spread.
     public var jitterSeed: UInt64
     public var userAgent: String
+    /// Keep each target's connection open between scrapes (true, Prometheus' way), or ask the
+    /// target to close it after every scrape: no idle connections then, and none of the
+    /// receive buffers NIO keeps in each (AsyncHTTPClient offers no way to bound those).
+    public var reusesConnections: Bool
 
     public init(
         concurrency: Int = 64,
@@ -24,7 +28,8 @@ public struct ScraperConfiguration: Sendable, Hashable {
         interval: Duration = .seconds(5),
         jitterFraction: Double = 0.2,
         jitterSeed: UInt64 = 0,
-        userAgent: String = "fulcrum-scraper/0.1"
+        userAgent: String = "fulcrum-scraper/0.1",
+        reusesConnections: Bool = true
     ) {
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
@@ -33,6 +38,7 @@ public struct ScraperConfiguration: Sendable, Hashable {
         self.jitterFraction = min(max(jitterFraction, 0), 1)
         self.jitterSeed = jitterSeed
         self.userAgent = userAgent
+        self.reusesConnections = reusesConnections
     }
 
     /// Content negotiation for `/metrics`.
