@@ -11,44 +11,52 @@ import Testing
 let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFraction: 0)
 
 @Suite struct ScraperSuccessTests {
-    @Test func parsesSignalsAndReportsHealth() async throws {
-        let log = RequestLog()
+    /// A loopback worker serving `exposition` at /metrics and logging each request, and a
+    /// scraper built with `configuration` whose target `w1` is that worker.
+    private func withScrapedWorker(_ exposition: String, configuration: ScraperConfiguration = roomyConfiguration, log: RequestLog,
+                                   _ body: (Scraper, ScrapeTarget) async throws -> Void) async throws {
         try await withLoopbackServer({ router in
             router.get("metrics") { request, _ in
                 log.record(request)
-                return Response.exposition(ScrapeFixtures.vllm(waiting: 3, running: 12, kv: 0.25, promptTokens: 1000))
+                return Response.exposition(exposition)
             }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
-                let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
-                let target = ScrapeTarget(id: "w1", url: "http://127.0.0.1:\(port)/metrics")
-                let ticks = TickingClock()
-                let round = await scraper.scrapeOnce([target], now: ticks.now)
-
-                let scrape = try #require(round.workers["w1"])
-                #expect(scrape.error == nil)
-                let telemetry = try #require(round.telemetry["w1"])
-                #expect(telemetry.requestsWaiting == 3)
-                #expect(telemetry.requestsRunning == 12)
-                #expect(telemetry.kvCacheUsage == 0.25)
-                #expect(telemetry.promptTokens == 1000)
-                #expect(telemetry.requestsFinished == 42)
-                #expect(telemetry.timeToFirstToken?.count == 43)
-                #expect(round.stale.isEmpty)
-
-                let health = try #require(await scraper.health()["w1"])
-                #expect(health.consecutiveFailures == 0)
-                #expect(health.lastError == nil)
-                #expect(health.lastSuccess != nil)
-                #expect(health.lastBytes == ScrapeFixtures.vllm().utf8.count)
-                #expect(health.preset == "vllm")
-                #expect((health.lastDuration ?? .zero) > .zero)
-                #expect(await scraper.latest("w1") == telemetry)
-
-                let headers = try #require(log.all.first?.headers)
-                #expect(headers["accept"] == ScraperConfiguration.acceptHeader)
-                #expect(headers["x-prometheus-scrape-timeout-seconds"] == "30.0")
+            try await withClient(configuration.httpClientConfiguration) { client in
+                try await body(Scraper(httpClient: client, configuration: configuration),
+                               ScrapeTarget(id: "w1", url: "http://127.0.0.1:\(port)/metrics"))
             }
+        }
+    }
+
+    @Test func parsesSignalsAndReportsHealth() async throws {
+        let log = RequestLog()
+        try await withScrapedWorker(ScrapeFixtures.vllm(waiting: 3, running: 12, kv: 0.25, promptTokens: 1000), log: log) { scraper, target in
+            let ticks = TickingClock()
+            let round = await scraper.scrapeOnce([target], now: ticks.now)
+
+            let scrape = try #require(round.workers["w1"])
+            #expect(scrape.error == nil)
+            let telemetry = try #require(round.telemetry["w1"])
+            #expect(telemetry.requestsWaiting == 3)
+            #expect(telemetry.requestsRunning == 12)
+            #expect(telemetry.kvCacheUsage == 0.25)
+            #expect(telemetry.promptTokens == 1000)
+            #expect(telemetry.requestsFinished == 42)
+            #expect(telemetry.timeToFirstToken?.count == 43)
+            #expect(round.stale.isEmpty)
+
+            let health = try #require(await scraper.health()["w1"])
+            #expect(health.consecutiveFailures == 0)
+            #expect(health.lastError == nil)
+            #expect(health.lastSuccess != nil)
+            #expect(health.lastBytes == ScrapeFixtures.vllm().utf8.count)
+            #expect(health.preset == "vllm")
+            #expect((health.lastDuration ?? .zero) > .zero)
+            #expect(await scraper.latest("w1") == telemetry)
+
+            let headers = try #require(log.all.first?.headers)
+            #expect(headers["accept"] == ScraperConfiguration.acceptHeader)
+            #expect(headers["x-prometheus-scrape-timeout-seconds"] == "30.0")
         }
     }
 
@@ -58,20 +66,12 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
             let log = RequestLog()
             var configuration = roomyConfiguration
             configuration.reusesConnections = reuses
-            try await withLoopbackServer({ router in
-                router.get("metrics") { request, _ in
-                    log.record(request)
-                    return Response.exposition(ScrapeFixtures.vllm(waiting: 1, running: 2, kv: 0.5, promptTokens: 10))
-                }
-            }) { port in
-                try await withClient(configuration.httpClientConfiguration) { client in
-                    let scraper = Scraper(httpClient: client, configuration: configuration)
-                    let target = ScrapeTarget(id: "w", url: "http://127.0.0.1:\(port)/metrics")
-                    let ticks = TickingClock()
-                    for _ in 0..<3 {
-                        let round = await scraper.scrapeOnce([target], now: ticks.now)
-                        #expect(round.workers["w"]?.error == nil, "reuses \(reuses)")
-                    }
+            try await withScrapedWorker(ScrapeFixtures.vllm(waiting: 1, running: 2, kv: 0.5, promptTokens: 10),
+                                        configuration: configuration, log: log) { scraper, target in
+                let ticks = TickingClock()
+                for _ in 0..<3 {
+                    let round = await scraper.scrapeOnce([target], now: ticks.now)
+                    #expect(round.workers["w1"]?.error == nil, "reuses \(reuses)")
                 }
             }
             let connections = log.all.map { $0.headers["connection"]?.lowercased() }
