@@ -67,14 +67,8 @@ extension ClusterSimulation {
         let state = requests[request]
         let prefills = self.prefills
         return Self.cheapest(routable[.prefill], random: &random) {
-            prefills[$0].outstandingTokens + state.inputTokens - Self.cachedTokens(of: state, in: prefills[$0].prefixCache)
+            prefills[$0].outstandingTokens + state.inputTokens - Self.cachedPrefix(of: state, in: prefills[$0].prefixCache).tokens
         }
-    }
-
-    /// Prompt tokens of `state` that `cache` holds: its leading blocks found there, never the
-    /// whole prompt (the last token is always computed).
-    static func cachedTokens(of state: RequestState, in cache: PrefillPrefixCaches) -> Int {
-        cachedPrefix(of: state, in: cache).tokens
     }
 
     /// The prompt's leading blocks found in the caches, and the tokens they spare: all but the
