@@ -83,9 +83,11 @@ enum RandomFamilies {
                 unit = "seconds"
             }
             var family = MetricFamily(name: name, type: type, help: Bool.random(using: &rng) ? string(&rng, allowCR: false) : nil, unit: unit)
+            var samples: [Sample] = []
             for _ in 0..<Int.random(in: 0...3, using: &rng) {
-                family.samples += samples(for: family, &rng, format: format)
+                samples += Self.samples(for: family, &rng, format: format)
             }
+            family.samples = Samples(samples)
             families.append(family)
         }
         return families

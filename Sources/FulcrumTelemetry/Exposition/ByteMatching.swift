@@ -58,25 +58,26 @@ struct NameKey: Hashable {
     }
 }
 
-/// The `String`s of the previous sample's labels, by position, so that a label repeated from one
-/// sample to the next (the model name, the engine, every label but `le` on a histogram) is
-/// validated and allocated once, not once per sample. Why: building label strings was the
-/// largest cost of a full parse after the fixes above.
+/// The strings of the previous sample's labels, by position, as indices into the parse's string
+/// table, so that a label repeated from one sample to the next (the model name, the engine,
+/// every label but `le` on a histogram) is validated and allocated once, not once per sample,
+/// and stored without a reference count. Why: building label strings was the largest cost of a
+/// full parse after the fixes above.
 struct LabelStringCache {
-    private var slots: [(bytes: [UInt8], string: String)] = []
+    private var slots: [(bytes: [UInt8], index: Int32)] = []
 
-    /// The string for `p[0..<count]` in `slot`, from the cache when the bytes repeat; `nil` if
-    /// they are not UTF-8.
-    mutating func string(_ p: UnsafePointer<UInt8>, count: Int, slot: Int) -> String? {
+    /// The index of the string for `p[0..<count]` in `slot`: the slot's when the bytes repeat,
+    /// else the index `intern` gives the new string; `nil` if the bytes are not UTF-8.
+    mutating func index(_ p: UnsafePointer<UInt8>, count: Int, slot: Int, intern: (String) -> Int32) -> Int32? {
         if slot < slots.count, slots[slot].bytes.count == count,
            count == 0 || slots[slot].bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p, count) == 0 }) {
-            return slots[slot].string
+            return slots[slot].index
         }
         guard let string = validatedString(UnsafeBufferPointer(start: p, count: count)) else { return nil }
-        while slots.count <= slot { slots.append(([], "")) }
+        while slots.count <= slot { slots.append(([], -1)) }
         slots[slot].bytes.removeAll(keepingCapacity: true)
         slots[slot].bytes.append(contentsOf: UnsafeBufferPointer(start: p, count: count))
-        slots[slot].string = string
-        return string
+        slots[slot].index = intern(string)
+        return slots[slot].index
     }
 }

@@ -75,7 +75,7 @@ public enum ExpositionFormatter {
         out += "\n"
     }
 
-    static func writeLabels(_ labels: [Label], first: Bool, into out: inout String) {
+    static func writeLabels(_ labels: some Collection<Label>, first: Bool, into out: inout String) {
         var first = first
         for label in labels {
             if !first { out += "," }

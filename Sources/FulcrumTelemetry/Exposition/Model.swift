@@ -114,17 +114,21 @@ extension Exemplar: Equatable {
 /// milliseconds are divided by 1000).
 public struct Sample: Sendable, Codable, CustomStringConvertible {
     public var name: String
-    public var labels: [Label]
+    public var labels: Labels
     public var value: Double
     public var timestamp: Double?
     public var exemplar: Exemplar?
 
-    public init(name: String, labels: [Label] = [], value: Double, timestamp: Double? = nil, exemplar: Exemplar? = nil) {
+    public init(name: String, labels: Labels = [], value: Double, timestamp: Double? = nil, exemplar: Exemplar? = nil) {
         self.name = name
         self.labels = labels
         self.value = value
         self.timestamp = timestamp
         self.exemplar = exemplar
+    }
+
+    public init(name: String, labels: [Label], value: Double, timestamp: Double? = nil, exemplar: Exemplar? = nil) {
+        self.init(name: name, labels: Labels(labels), value: value, timestamp: timestamp, exemplar: exemplar)
     }
 
     /// The value of label `name`, if the sample has it.
@@ -162,14 +166,18 @@ public struct MetricFamily: Sendable, Equatable, Codable, CustomStringConvertibl
     public var type: MetricType
     public var help: String?
     public var unit: String?
-    public var samples: [Sample]
+    public var samples: Samples
 
-    public init(name: String, type: MetricType = .unknown, help: String? = nil, unit: String? = nil, samples: [Sample] = []) {
+    public init(name: String, type: MetricType = .unknown, help: String? = nil, unit: String? = nil, samples: Samples = []) {
         self.name = name
         self.type = type
         self.help = help
         self.unit = unit
         self.samples = samples
+    }
+
+    public init(name: String, type: MetricType = .unknown, help: String? = nil, unit: String? = nil, samples: [Sample]) {
+        self.init(name: name, type: type, help: help, unit: unit, samples: Samples(samples))
     }
 
     /// The suffix of `sample`'s name after the family name (`"_bucket"`, `"_total"`, `""`...).

@@ -37,6 +37,8 @@ public struct ExpositionParseError: Error, Sendable, Equatable, CustomStringConv
         case missingEOF
         /// A name or label value that is not valid UTF-8.
         case invalidUTF8
+        /// The input is 2 GiB or more (samples and labels are numbered in 32 bits).
+        case tooLarge(bytes: Int)
 
         public var description: String {
             switch self {
@@ -57,6 +59,7 @@ public struct ExpositionParseError: Error, Sendable, Equatable, CustomStringConv
             case .contentAfterEOF: return "content after '# EOF'"
             case .missingEOF: return "expected '# EOF' at the end of an OpenMetrics exposition"
             case .invalidUTF8: return "invalid UTF-8"
+            case .tooLarge(let bytes): return "the exposition is \(bytes) bytes; expositions of 2 GiB or more are not read"
             }
         }
     }
