@@ -5,12 +5,12 @@
 // so building one per line cost a label array allocated and freed, a retain and a release of
 // each, and a copy and destroy on its way into the array — together more than a third of a
 // full parse of TGI's page (1,852 one-label samples). Rows of plain numbers that point into
-// shared name and label lists cost none of that; the references are taken when a sample is
-// read, which callers do for the few families they use.
+// shared tables of names and label strings cost none of that; the references are taken when a
+// sample is read, which callers do for the few families they use.
 
 /// A sample's labels, in exposition order; used like an array of `Label`.
 ///
-/// Parsed samples share one label list and each holds a range of it, so a sample keeps the
+/// Parsed samples share one label table and each holds a range of it, so a sample keeps the
 /// labels of its whole exposition alive; copy them (`Array(sample.labels)`) to keep a few for
 /// long.
 public struct Labels: RandomAccessCollection, ExpressibleByArrayLiteral, Sendable, Hashable, Codable, CustomStringConvertible {
@@ -29,7 +29,8 @@ public struct Labels: RandomAccessCollection, ExpressibleByArrayLiteral, Sendabl
         pairs.reserveCapacity(labels.count)
         for label in labels {
             pairs.append(LabelIndices(name: Int32(strings.count), value: Int32(strings.count + 1)))
-            strings += [label.name, label.value]
+            strings.append(label.name)
+            strings.append(label.value)
         }
         self.init(storage: LabelStorage(strings: strings, pairs: pairs), range: 0..<labels.count)
     }
