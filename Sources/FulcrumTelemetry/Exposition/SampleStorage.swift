@@ -23,16 +23,9 @@ public struct Labels: RandomAccessCollection, ExpressibleByArrayLiteral, Sendabl
             self.init(storage: LabelStorage.none, range: 0..<0)
             return
         }
-        var strings: [String] = []
-        strings.reserveCapacity(2 * labels.count)
-        var pairs: [LabelIndices] = []
-        pairs.reserveCapacity(labels.count)
-        for label in labels {
-            pairs.append(LabelIndices(name: Int32(strings.count), value: Int32(strings.count + 1)))
-            strings.append(label.name)
-            strings.append(label.value)
-        }
-        self.init(storage: LabelStorage(strings: strings, pairs: pairs), range: 0..<labels.count)
+        var builder = SampleStoreBuilder()
+        builder.appendLabels(labels)
+        self.init(storage: builder.labelStorage, range: 0..<labels.count)
     }
 
     public init(arrayLiteral labels: Label...) {
@@ -92,7 +85,7 @@ public struct Samples: RandomAccessCollection, ExpressibleByArrayLiteral, Sendab
             builder.append(name: sample.name, labels: sample.labels, value: sample.value, timestamp: sample.timestamp,
                            exemplar: sample.exemplar, family: 0)
         }
-        self.init(store: builder.build(), range: 0..<samples.count)
+        self.init(store: builder.build(familyCount: 1).store, range: 0..<samples.count)
     }
 
     public init(arrayLiteral samples: Sample...) {
@@ -256,29 +249,22 @@ struct SampleStoreBuilder {
 
     mutating func append(name: String, labels sampleLabels: Labels, value: Double, timestamp: Double?, exemplar: Exemplar?, family: Int) {
         let labelStart = pairs.count
-        for label in sampleLabels { appendLabel(name: intern(label.name), value: intern(label.value)) }
+        appendLabels(sampleLabels)
         append(name: name, labelStart: labelStart, value: value, timestamp: timestamp, exemplar: exemplar, family: family)
     }
 
-    /// The store, with rows in the order appended.
-    func build() -> SampleStore {
-        SampleStore(names: names, labels: LabelStorage(strings: strings, pairs: pairs), rows: rows, exemplars: exemplars)
+    /// Appends labels given as strings, each string interned afresh.
+    mutating func appendLabels(_ labels: some Sequence<Label>) {
+        for label in labels { appendLabel(name: intern(label.name), value: intern(label.value)) }
     }
+
+    /// The labels appended so far, as storage.
+    var labelStorage: LabelStorage { LabelStorage(strings: strings, pairs: pairs) }
 
     /// The store with each family's rows together (in the order they came), and the range of
     /// rows of each family `0..<familyCount`.
     func build(familyCount: Int) -> (store: SampleStore, ranges: [Range<Int>]) {
-        var grouped = rows
-        if interleaved {
-            // A stable counting sort by family: rows are plain numbers, so this only copies bytes.
-            var next = [Int](repeating: 0, count: familyCount + 1)
-            for row in rows { next[Int(row.family) + 1] += 1 }
-            for family in 0..<familyCount { next[family + 1] += next[family] }
-            for row in rows {
-                grouped[next[Int(row.family)]] = row
-                next[Int(row.family)] += 1
-            }
-        }
+        let grouped = interleaved ? rowsGroupedByFamily(familyCount) : rows
         var ranges = [Range<Int>](repeating: 0..<0, count: familyCount)
         var index = 0
         while index < grouped.count {
@@ -288,6 +274,20 @@ struct SampleStoreBuilder {
             ranges[family] = index..<end
             index = end
         }
-        return (SampleStore(names: names, labels: LabelStorage(strings: strings, pairs: pairs), rows: grouped, exemplars: exemplars), ranges)
+        return (SampleStore(names: names, labels: labelStorage, rows: grouped, exemplars: exemplars), ranges)
+    }
+
+    /// The rows by family, each family's in the order they came: a stable counting sort, which
+    /// for rows of plain numbers only copies bytes.
+    private func rowsGroupedByFamily(_ familyCount: Int) -> [SampleRow] {
+        var next = [Int](repeating: 0, count: familyCount + 1)
+        for row in rows { next[Int(row.family) + 1] += 1 }
+        for family in 0..<familyCount { next[family + 1] += next[family] }
+        var grouped = rows
+        for row in rows {
+            grouped[next[Int(row.family)]] = row
+            next[Int(row.family)] += 1
+        }
+        return grouped
     }
 }
