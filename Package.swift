@@ -126,6 +126,7 @@ let package = Package(
             ]
         ),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CGlibcMalloc"),
         .target(
             name: "FulcrumSystemd",
             dependencies: [
@@ -175,6 +176,7 @@ let package = Package(
         .target(
             name: "FulcrumDaemon",
             dependencies: [
+                "CGlibcMalloc",
                 "FulcrumCore",
                 "FulcrumCoordination",
                 "FulcrumConfiguration",

@@ -3,7 +3,6 @@ import ArgumentParser
 import FulcrumDaemon
 import Foundation
 
-@main
 struct FulcrumdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fulcrumd",

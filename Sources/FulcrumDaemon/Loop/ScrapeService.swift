@@ -67,6 +67,9 @@ package actor ScrapeService: Service, TelemetryProvider {
                 logger.info("scrape recovered", metadata: ["worker": "\(id)"])
             }
         }
+        // A round's bodies, parses and connections are freed by now; without this their pages
+        // stay resident between live blocks until the next round reuses them.
+        FreedMemory.returnToSystem()
     }
 
     package func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] {
