@@ -1,5 +1,5 @@
 import CGlibcMalloc
-import Foundation
+import Glibc
 
 /// Keeps memory the daemon has freed from staying resident.
 ///
@@ -19,7 +19,7 @@ package enum FreedMemory {
     /// at start-up, and it wins). Call it before any other thread starts: a thread keeps the arena
     /// its first allocation gave it.
     package static func limitArenas(to limit: Int32 = defaultArenaLimit) {
-        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        guard getenv("MALLOC_ARENA_MAX") == nil else { return }
         _ = mallopt(M_ARENA_MAX, limit)
     }
 
