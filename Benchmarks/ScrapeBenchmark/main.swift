@@ -9,7 +9,6 @@
 // pinned preset, as the daemon does every interval. `ScrapeBenchmark --exposition` prints the
 // served exposition (to time the parser alone on it with ParserBenchmark).
 
-import AsyncHTTPClient
 import Foundation
 import FulcrumCore
 import FulcrumTelemetry
@@ -163,9 +162,7 @@ print("endpoints: \(ports.count) Hummingbird servers on 127.0.0.1 (separate proc
 print("scraper: concurrency \(concurrency), no jitter, timeout 30 s, preset auto (detected in round 1, then pinned)")
 
 let configuration = ScraperConfiguration(concurrency: concurrency, timeout: .seconds(30), jitterFraction: 0)
-var clientConfiguration = configuration.httpClientConfiguration
-clientConfiguration.connectionPool.idleTimeout = .seconds(600)
-let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+let client = try ScrapeHTTPClient(configuration: configuration)
 let scraper = Scraper(httpClient: client, configuration: configuration)
 let targets = ports.enumerated().map { ScrapeTarget(id: WorkerID("w\($0.offset)"), url: "http://127.0.0.1:\($0.element)/metrics") }
 let wallClock = ContinuousClock()
@@ -202,7 +199,7 @@ if !warm.isEmpty {
     print("scraper memory after malloc_trim: \(residentMemory())")
     print("warm median: wall \(String(format: "%.1f", medianWall * 1000)) ms, CPU \(String(format: "%.1f", medianCPU * 1000)) ms, \(String(format: "%.0f", Double(targets.count) / medianWall)) targets/s, \(String(format: "%.1f", Double(targets.count * bodyBytes) / medianWall / 1e6)) MB/s")
 }
-try await client.shutdown().get()
+await client.shutdown()
 print("scraper memory with the client shut down (its connections closed): \(residentMemory())")
 child.terminate()
 child.waitUntilExit()

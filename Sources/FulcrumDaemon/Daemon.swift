@@ -1,5 +1,4 @@
 import FulcrumConfiguration
-import AsyncHTTPClient
 import Foundation
 import FulcrumCoordination
 import FulcrumCore
@@ -41,7 +40,7 @@ package struct Daemon: Sendable {
         let metrics = DaemonMetrics()
 
         let election = try Self.makeElection(configuration)
-        let (httpClient, scraper) = Self.makeScraper(configuration)
+        let (httpClient, scraper) = try Self.makeScraper(configuration)
         let actuator = try Self.makeActuator(configuration, scraper: scraper, fence: election.map(ElectionFence.init), now: now)
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
@@ -75,7 +74,7 @@ package struct Daemon: Sendable {
         let failure = await Self.runUntilStopped(services, logger: logger)
         notifier.notify(["STOPPING=1", "STATUS=stopping; workers are left running"])
         await actuator.shutdown()
-        try? await httpClient.shutdown()
+        await httpClient.shutdown()
         logger.notice("fulcrumd stopped; every worker unit was left as it was")
         // A service that failed (a socket that could not be bound, say) must fail the unit, so
         // systemd records it and Restart=on-failure applies.
@@ -94,12 +93,12 @@ package struct Daemon: Sendable {
         }
     }
 
-    private static func makeScraper(_ configuration: DaemonConfiguration) -> (HTTPClient, Scraper) {
+    private static func makeScraper(_ configuration: DaemonConfiguration) throws -> (ScrapeHTTPClient, Scraper) {
         let scraperConfiguration = ScraperConfiguration(
             timeout: configuration.intervals.scrapeTimeout, interval: configuration.intervals.scrape,
             reusesConnections: configuration.metricsConnections == .keepAlive
         )
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
+        let httpClient = try ScrapeHTTPClient(configuration: scraperConfiguration)
         return (httpClient, Scraper(httpClient: httpClient, configuration: scraperConfiguration))
     }
 

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import FulcrumTelemetry
 import NIOCore
@@ -38,9 +37,14 @@ enum ProbeSource {
 
     private static func fetch(_ url: String, timeout: Double) async -> Result<LoadedExposition, ProbeLoadError> {
         let configuration = ScraperConfiguration(concurrency: 1, timeout: .milliseconds(Int64(timeout * 1000)))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration.httpClientConfiguration)
-        let result: Result<LoadedExposition, ProbeLoadError>
+        let client: ScrapeHTTPClient
         do {
+            client = try ScrapeHTTPClient(configuration: configuration)
+        } catch {
+            return .failure(ProbeLoadError(message: "cannot set up TLS for \(url) (\(error)); check the system's CA certificates."))
+        }
+        let result: Result<LoadedExposition, ProbeLoadError>
+        do throws(ScrapeError) {
             let fetched = try await ExpositionFetcher(httpClient: client, configuration: configuration).fetch(url)
             result = .success(LoadedExposition(
                 bytes: Array(fetched.body.readableBytesView),
@@ -51,7 +55,7 @@ enum ProbeSource {
         } catch {
             result = .failure(ProbeLoadError(message: error.description + "."))
         }
-        try? await client.shutdown()
+        await client.shutdown()
         return result
     }
 }

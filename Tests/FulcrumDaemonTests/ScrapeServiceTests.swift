@@ -1,5 +1,4 @@
 @testable import FulcrumConfiguration
-import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
 import InMemoryLogging
@@ -26,12 +25,12 @@ struct ScrapeServiceTests {
         let logger = Logger(label: "test.scrape") { _ in log }
         let metrics = DaemonMetrics()
         let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: scraperConfiguration.httpClientConfiguration)
+        let client = try ScrapeHTTPClient(configuration: scraperConfiguration)
         let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
                                     fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: workers), configuration: configuration,
                                     metrics: metrics, logger: logger, now: { Timestamp(seconds: 10) })
         await service.scrapeOnce()
-        try await client.shutdown()
+        await client.shutdown()
 
         let exposition = metrics.exposition()
         #expect(exposition.contains(#"fulcrum_scrape_failures_total{target="gpu-a/llm-decode@g2-3.service"} 1"#), "\(exposition)")

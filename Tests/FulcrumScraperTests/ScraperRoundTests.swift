@@ -1,5 +1,4 @@
 import FulcrumTestSupport
-import AsyncHTTPClient
 import FulcrumCore
 @testable import FulcrumTelemetry
 import Hummingbird
@@ -17,7 +16,7 @@ import Testing
                 return fail ? Response(status: .serviceUnavailable) : Response.exposition(ScrapeFixtures.vllm(waiting: waiting))
             }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let target = ScrapeTarget(id: "w", url: "http://127.0.0.1:\(port)/metrics")
                 let ticks = TickingClock()
@@ -61,8 +60,6 @@ import Testing
     }
 
     @Test func targetsSharingAHostShareItsConnections() async throws {
-        let configuration = ScraperConfiguration(concurrency: 20)
-        #expect(configuration.httpClientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit == ScraperConfiguration.connectionsPerHost)
         let (round, gauge) = try await scrapeSlowTargetsOnOneHost(concurrency: 20)
         #expect(round.failures.isEmpty, "the requests beyond the host's connections wait, they do not fail")
         #expect(round.telemetry.count == 24)
@@ -85,7 +82,7 @@ import Testing
         }) { port in
             var configuration = roomyConfiguration
             configuration.concurrency = concurrency
-            try await withClient(configuration.httpClientConfiguration) { client in
+            try await withClient(configuration) { client in
                 let scraper = Scraper(httpClient: client, configuration: configuration)
                 let targets = (0..<24).map { ScrapeTarget(id: WorkerID("w\($0)"), url: "http://127.0.0.1:\(port)/metrics/\($0)") }
                 round = await scraper.scrapeOnce(targets, now: TickingClock().now)
@@ -117,7 +114,7 @@ import Testing
         }) { port in
             // A 1.5 s window: 3 s interval, half of it.
             let configuration = ScraperConfiguration(timeout: .seconds(30), interval: .seconds(3), jitterFraction: 0.5, jitterSeed: 42)
-            try await withClient(configuration.httpClientConfiguration) { client in
+            try await withClient(configuration) { client in
                 let scraper = Scraper(httpClient: client, configuration: configuration)
                 let targets = (0..<16).map { ScrapeTarget(id: WorkerID("w\($0)"), url: "http://127.0.0.1:\(port)/metrics/\($0)") }
                 let before = ContinuousClock.now
@@ -153,7 +150,7 @@ import Testing
                 engineGone.withLock { $0 } ? Response.exposition(ScrapeFixtures.unrelated) : Response.exposition(ScrapeFixtures.vllm())
             }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let target = ScrapeTarget(id: "w", url: "http://127.0.0.1:\(port)/metrics")
                 _ = await scraper.scrapeOnce([target], now: TickingClock().now)

@@ -1,5 +1,4 @@
 import FulcrumTestSupport
-import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
 import Hummingbird
@@ -21,7 +20,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
                 return Response.exposition(exposition)
             }
         }) { port in
-            try await withClient(configuration.httpClientConfiguration) { client in
+            try await withClient(configuration) { client in
                 try await body(Scraper(httpClient: client, configuration: configuration),
                                ScrapeTarget(id: "w1", url: "http://127.0.0.1:\(port)/metrics"))
             }
@@ -86,7 +85,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
                 Response.exposition(ScrapeFixtures.vllmOpenMetrics, contentType: "application/openmetrics-text; version=1.0.0; charset=utf-8")
             }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let round = await scraper.scrapeOnce([ScrapeTarget(id: "om", url: "http://127.0.0.1:\(port)/metrics")], now: TickingClock().now)
                 let scrape = try #require(round.workers["om"])
@@ -115,7 +114,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
                 )
             }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let round = await scraper.scrapeOnce([ScrapeTarget(id: "gz", url: "http://127.0.0.1:\(port)/metrics")], now: TickingClock().now)
                 #expect(round.workers["gz"]?.error == nil)
@@ -132,7 +131,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
         try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.dynamoFrontend) }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let frontend = FrontendTarget(name: "frontend", url: "http://127.0.0.1:\(port)/metrics")
                 let round = await scraper.scrapeOnce([], frontends: [frontend], now: TickingClock().now)
@@ -151,7 +150,7 @@ let roomyConfiguration = ScraperConfiguration(timeout: .seconds(30), jitterFract
         try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.vllm(kv: 0.5)) }
         }) { port in
-            try await withClient(roomyConfiguration.httpClientConfiguration) { client in
+            try await withClient(roomyConfiguration) { client in
                 let scraper = Scraper(httpClient: client, configuration: roomyConfiguration)
                 let url = "http://127.0.0.1:\(port)/metrics"
                 let custom = CustomMapping(base: "vllm", signals: [.kvCacheUsage: [SignalSource("vllm:kv_cache_usage_perc", scale: 2)]])

@@ -1,4 +1,4 @@
-import AsyncHTTPClient
+import NIOSSL
 import Foundation
 import FulcrumCore
 import FulcrumTelemetry
@@ -21,18 +21,19 @@ struct TestServerError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// An HTTP client configured as the scraper recommends, shut down after `body`.
+/// The scrape HTTP client for `configuration`, shut down after `body`.
 func withClient<R: Sendable>(
-    _ configuration: HTTPClient.Configuration,
-    _ body: (HTTPClient) async throws -> R
+    _ configuration: ScraperConfiguration,
+    tls: TLSConfiguration = .makeClientConfiguration(),
+    _ body: (ScrapeHTTPClient) async throws -> R
 ) async throws -> R {
-    let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let client = try ScrapeHTTPClient(configuration: configuration, tls: tls)
     do {
         let result = try await body(client)
-        try await client.shutdown()
+        await client.shutdown()
         return result
     } catch {
-        try? await client.shutdown()
+        await client.shutdown()
         throw error
     }
 }

@@ -1,5 +1,4 @@
 import FulcrumConfiguration
-import AsyncHTTPClient
 import FulcrumCore
 import FulcrumTelemetry
 import Logging

@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import FulcrumCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
+import NIOSSL
 
 /// One `/metrics` body, read within the scrape budget and the size limit.
 public struct FetchedExposition: Sendable {
@@ -21,11 +21,11 @@ public struct FetchedExposition: Sendable {
 /// Fetches expositions over HTTP. Shared by the scraper and `fulcrumctl probe` so that both
 /// negotiate, decompress and bound bodies the same way.
 public struct ExpositionFetcher: Sendable {
-    public let httpClient: HTTPClient
+    public let httpClient: ScrapeHTTPClient
     public let configuration: ScraperConfiguration
     let clock: MonotonicClock
 
-    public init(httpClient: HTTPClient, configuration: ScraperConfiguration, clock: MonotonicClock = .continuous) {
+    public init(httpClient: ScrapeHTTPClient, configuration: ScraperConfiguration, clock: MonotonicClock = .continuous) {
         self.httpClient = httpClient
         self.configuration = configuration
         self.clock = clock
@@ -34,51 +34,27 @@ public struct ExpositionFetcher: Sendable {
     /// GETs `url` and returns its body, or the reason it could not. Never throws anything but
     /// `ScrapeError`, so callers can keep per-target bookkeeping without casts.
     public func fetch(_ url: String) async throws(ScrapeError) -> FetchedExposition {
-        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw ScrapeError(url: url, reason: .invalidURL)
-        }
+        guard let parsed = ScrapeURL(url) else { throw ScrapeError(url: url, reason: .invalidURL) }
         let budget = configuration.timeout
-        // AsyncHTTPClient's deadline stops at the response head; the body gets the rest of the
-        // budget below, so a server that trickles bytes cannot hold a slot forever.
-        let bodyDeadline = clock.elapsed() + budget
-        var request = HTTPClientRequest(url: url)
-        request.method = .GET
-        request.headers.add(name: "Accept", value: ScraperConfiguration.acceptHeader)
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        if !configuration.reusesConnections { request.headers.add(name: "Connection", value: "close") }
+        var headers = HTTPHeaders()
+        headers.add(name: "Accept", value: ScraperConfiguration.acceptHeader)
+        headers.add(name: "User-Agent", value: configuration.userAgent)
         // Prometheus sends this too, so that exporters can bound their own work.
-        request.headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(budget.inSeconds)")
+        headers.add(name: "X-Prometheus-Scrape-Timeout-Seconds", value: "\(budget.inSeconds)")
 
-        let response: HTTPClientResponse
+        let response: ScrapeResponse
         do {
-            response = try await httpClient.execute(request, deadline: .now() + .nanoseconds(budget.nanosecondsClamped))
+            response = try await httpClient.get(parsed, headers: headers, bodyLimit: configuration.maxBodyBytes,
+                                                deadline: ContinuousClock.now + budget)
         } catch {
             throw ScrapeError(url: url, reason: Self.reason(for: error, budget: budget, limit: configuration.maxBodyBytes))
         }
         guard response.status == .ok else {
             throw ScrapeError(url: url, reason: .httpStatus(Int(response.status.code)))
         }
-        let limit = configuration.maxBodyBytes
-        let clock = self.clock
-        let body: ByteBuffer
-        do {
-            body = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-                group.addTask { try await response.body.collect(upTo: limit) }
-                group.addTask {
-                    try await clock.sleepUntil(bodyDeadline)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let buffer = first else {
-                    throw HTTPClientError.deadlineExceeded
-                }
-                return buffer
-            }
-        } catch {
-            throw ScrapeError(url: url, reason: Self.reason(for: error, budget: budget, limit: configuration.maxBodyBytes))
-        }
-        // Plain text never starts with gzip's magic number; a client without decompression
-        // would otherwise report a baffling parse error at column 1.
+        let body = response.body
+        // Plain text never starts with gzip's magic number: a server that compressed without
+        // saying so in Content-Encoding would otherwise get a baffling parse error at column 1.
         if body.readableBytes >= 2, body.getInteger(at: body.readerIndex, endianness: .big, as: UInt16.self) == 0x1f8b {
             throw ScrapeError(url: url, reason: .compressedBody)
         }
@@ -92,31 +68,24 @@ public struct ExpositionFetcher: Sendable {
         )
     }
 
-    static func reason(for error: any Error, budget: Duration, limit: Int) -> ScrapeError.Reason {
-        if error is CancellationError { return .cancelled }
-        if error is NIOTooManyBytesError { return .bodyTooLarge(limit: limit) }
-        if let error = error as? NIOHTTPDecompression.DecompressionError {
-            return error == .limit ? .bodyTooLarge(limit: limit) : .connectionFailed("invalid compressed body")
+    static func reason(for failure: ConnectionFailure, budget: Duration, limit: Int) -> ScrapeError.Reason {
+        switch failure {
+        case .timedOut: .timedOut(after: budget)
+        case .cancelled: .cancelled
+        case .bodyTooLarge: .bodyTooLarge(limit: limit)
+        case .closed: .connectionFailed("the connection was closed before the response was complete")
+        case .transport(let error): .connectionFailed(transportMessage(error))
         }
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .connectTimeout, .readTimeout, .getConnectionFromPoolTimeout:
-                return .timedOut(after: budget)
-            case .invalidURL, .emptyHost, .emptyScheme:
-                return .invalidURL
-            case .cancelled:
-                return .cancelled
-            case .remoteConnectionClosed:
-                return .connectionFailed("the connection was closed before the response was complete")
-            default:
-                return .connectionFailed(error.description)
-            }
-        }
-        return .connectionFailed(Self.transportMessage(error))
     }
 
     /// The errno text of a socket error ("connection refused") rather than NIO's debug dump.
     static func transportMessage(_ error: any Error) -> String {
+        if error is HTTPParserError { return "not a valid HTTP response: \(error)" }
+        if error is NIOHTTPDecompression.DecompressionError || error is NIOHTTPDecompression.ExtraDecompressionError {
+            return "invalid compressed body"
+        }
+        if let error = error as? NIOSSLError { return "TLS: \(error)" }
+        if let error = error as? BoringSSLError { return "TLS: \(error)" }
         let text = String(describing: error)
         for known in ["Connection refused", "No route to host", "Network is unreachable", "Connection reset by peer", "Host is down"]
         where text.contains(known) {

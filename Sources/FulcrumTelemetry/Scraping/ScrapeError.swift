@@ -15,7 +15,7 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case httpStatus(Int)
         /// The (decompressed) body is larger than the limit.
         case bodyTooLarge(limit: Int)
-        /// The body is compressed but the HTTP client does not decompress.
+        /// The body is gzip-compressed but the response does not say so (`Content-Encoding`).
         case compressedBody
         /// The body is not a valid exposition.
         case parse(ExpositionParseError)
@@ -51,7 +51,7 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge(let limit):
             return "\(url) sent more than \(limit) bytes of metrics; raise the body limit or reduce the metrics the worker exposes"
         case .compressedBody:
-            return "\(url) sent a compressed body that the HTTP client does not decompress; build the client with ScraperConfiguration.httpClientConfiguration"
+            return "\(url) sent a gzip-compressed body without saying so in Content-Encoding; fix the worker's metrics server or the proxy in front of it"
         case .parse(let error):
             return "\(url) is not a valid Prometheus exposition (\(error)); check that the URL serves metrics"
         case .noEngineDetected:

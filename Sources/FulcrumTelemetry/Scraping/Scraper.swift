@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import FulcrumCore
 import NIOCore
 
@@ -27,9 +26,9 @@ public actor Scraper {
         var preset: EnginePreset
     }
 
-    /// `httpClient` should be built from `configuration.httpClientConfiguration` (decompression,
-    /// no connection retries); the caller owns it and shuts it down.
-    public init(httpClient: HTTPClient, configuration: ScraperConfiguration = ScraperConfiguration(), clock: MonotonicClock = .continuous) {
+    /// `httpClient` is usually `ScrapeHTTPClient(configuration: configuration)`; the caller owns
+    /// it and shuts it down.
+    public init(httpClient: ScrapeHTTPClient, configuration: ScraperConfiguration = ScraperConfiguration(), clock: MonotonicClock = .continuous) {
         self.configuration = configuration
         self.clock = clock
         self.fetcher = ExpositionFetcher(httpClient: httpClient, configuration: configuration, clock: clock)

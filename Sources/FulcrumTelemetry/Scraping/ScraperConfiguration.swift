@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 
 /// Limits and politeness settings shared by the scraper and `fulcrumctl probe`.
@@ -18,7 +17,7 @@ public struct ScraperConfiguration: Sendable, Hashable {
     public var userAgent: String
     /// Keep each target's connection open between scrapes (true, Prometheus' way), or ask the
     /// target to close it after every scrape: no idle connections then, and none of the
-    /// receive buffers NIO keeps in each (AsyncHTTPClient offers no way to bound those).
+    /// receive buffers each connection keeps between reads.
     public var reusesConnections: Bool
 
     public init(
@@ -48,32 +47,15 @@ public struct ScraperConfiguration: Sendable, Hashable {
     /// their `_total` name). OpenMetrics is still welcome: the response's `Content-Type` picks the
     /// parser, and both are supported. `*/*` keeps endpoints that ignore negotiation (or answer
     /// with a bare `text/plain`) from replying 406; such bodies are parsed by content (`# EOF`).
-    /// Gzip is not named here: AsyncHTTPClient's decompressor adds `Accept-Encoding` itself
-    /// when the client was built with `httpClientConfiguration`, so compression is only asked
-    /// for when it can be undone.
+    /// Gzip is not named here: the decompressor in every scrape connection adds
+    /// `Accept-Encoding` itself (`ScrapeHTTPClient`), so compression is asked for only where it
+    /// is undone.
     public static let acceptHeader =
         "text/plain;version=0.0.4;q=0.9,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1"
 
-    /// An `HTTPClient` configuration that fits scraping: gzip/deflate decompression capped at
-    /// `maxBodyBytes` (a compression bomb fails like an oversize body), no connection retries
-    /// (a refused target is reported this round and retried next round rather than holding a
-    /// slot until the deadline), no redirects, and a connect timeout inside the scrape budget.
-    public var httpClientConfiguration: HTTPClient.Configuration {
-        var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .nanoseconds(timeout.nanosecondsClamped)),
-            decompression: .enabled(limit: .size(maxBodyBytes))
-        )
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = min(concurrency, Self.connectionsPerHost)
-        return configuration
-    }
-
     /// Connections one host:port may have open at once (more of the scraper's requests to it
     /// wait their turn). Targets behind one path-routing proxy share these; a worker is its own
-    /// host:port and needs one. Not the whole `concurrency`: AsyncHTTPClient reserves room for
-    /// this many in each host's pool, and at 64 that was 6 MB of the daemon's memory at 1,000
-    /// workers (docs/performance.md).
+    /// host:port and needs one.
     public static let connectionsPerHost = 8
 }
 

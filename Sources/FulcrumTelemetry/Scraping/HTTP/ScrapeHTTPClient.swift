@@ -1,0 +1,270 @@
+import NIOCore
+import NIOHTTP1
+import NIOHTTPCompression
+import NIOPosix
+import NIOSSL
+import Synchronization
+
+/// HTTP/1.1 GETs for scraping: SwiftNIO's HTTP codec, decompressor and TLS, with connections
+/// managed for a fleet.
+///
+/// Why not AsyncHTTPClient, which the rest of Fulcrum uses: it is built for many requests to few
+/// hosts, and a scraper makes one request every few seconds to each of a thousand. Its
+/// connections let NIO's receive buffer grow to the largest read (up to 64 KB, kept by each
+/// connection between requests) and it offers no way to bound that; it also keeps a pool per
+/// host:port for as long as the client lives. With 1,000 kept-alive targets serving 7 KB
+/// expositions that was 26.5 KB per connection and 3.9 MB of pools in fulcrumd; connections
+/// that read at most `receiveBufferBytes` at a time hold 13 KB each (docs/performance.md).
+/// Everything protocol-level stays in NIO; what is hand-written here is which connection a
+/// request uses (`ConnectionPoolState`) and its deadline.
+public final class ScrapeHTTPClient: Sendable {
+    /// Bytes read from a socket at a time. Each connection keeps its last read buffers for the
+    /// next read, so this, not the body size, is what an idle kept-alive connection holds; a
+    /// 30 KB exposition takes 8 reads.
+    static let receiveBufferBytes = 4096
+    /// Idle kept-alive connections unused this long are closed (a worker that left the fleet).
+    static let idleTimeout: Duration = .seconds(60)
+
+    private let group: any EventLoopGroup
+    private let tls: NIOSSLContext?
+    private let reusesConnections: Bool
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private let pool: Mutex<PoolState>
+
+    private typealias Lease = ConnectionPoolState<any Channel>.Lease
+
+    private struct PoolState {
+        /// A queued request, by waiter number: waiting on its continuation, or already handed a
+        /// slot or refused before the continuation was registered.
+        enum Waiter {
+            case waiting(CheckedContinuation<Lease, any Error>)
+            case handedOver(Lease)
+            case gaveUp(ConnectionFailure)
+        }
+
+        var connections: ConnectionPoolState<any Channel>
+        var waiters: [Int: Waiter] = [:]
+        var lastExpiry = 0.0
+
+        /// Delivers `outcome` to a waiter: returns the continuation to resume, or records the
+        /// outcome for when the continuation arrives.
+        mutating func settle(_ waiter: Int, _ outcome: Waiter) -> CheckedContinuation<Lease, any Error>? {
+            guard case .waiting(let continuation) = waiters[waiter] else {
+                waiters[waiter] = outcome
+                return nil
+            }
+            waiters[waiter] = nil
+            return continuation
+        }
+    }
+
+    /// - Parameters:
+    ///   - reusesConnections: keep connections open between requests (when the server agrees).
+    ///   - connectionsPerEndpoint: requests to one host:port beyond this many wait their turn.
+    ///   - tls: for `https://`; the system's trust roots by default.
+    public init(reusesConnections: Bool, connectionsPerEndpoint: Int, tls: TLSConfiguration = .makeClientConfiguration(),
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+        self.group = group
+        self.tls = try NIOSSLContext(configuration: tls)
+        self.reusesConnections = reusesConnections
+        self.start = clock.now
+        self.pool = Mutex(PoolState(connections: ConnectionPoolState(
+            connectionsPerEndpoint: connectionsPerEndpoint, idleTimeoutSeconds: Self.idleTimeout.inSeconds)))
+    }
+
+    /// A client for `configuration`'s connection reuse and concurrency.
+    public convenience init(configuration: ScraperConfiguration, tls: TLSConfiguration = .makeClientConfiguration()) throws {
+        try self.init(reusesConnections: configuration.reusesConnections,
+                      connectionsPerEndpoint: min(configuration.concurrency, ScraperConfiguration.connectionsPerHost), tls: tls)
+    }
+
+    /// GETs `url` with `headers` (the client adds `Host`, and `Connection: close` when it does not
+    /// reuse connections), failing once `deadline` passes: connecting, waiting for a connection,
+    /// the response head and the whole body all count against it.
+    func get(_ url: ScrapeURL, headers: HTTPHeaders, bodyLimit: Int, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeResponse {
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: url.target, headers: headers)
+        head.headers.replaceOrAdd(name: "Host", value: url.hostHeader)
+        if !reusesConnections { head.headers.replaceOrAdd(name: "Connection", value: "close") }
+        var lease = try await leaseConnection(url.endpoint, deadline: deadline)
+        while true {
+            let channel: any Channel
+            let reused: Bool
+            switch lease {
+            case .use(let idle): (channel, reused) = (idle, true)
+            case .connect:
+                do { channel = try await connect(url, deadline: deadline) } catch {
+                    returnConnection(url.endpoint, nil, reusable: false)
+                    throw error
+                }
+                reused = false
+            }
+            do {
+                let response = try await exchange(head, on: channel, bodyLimit: bodyLimit, deadline: deadline)
+                returnConnection(url.endpoint, channel, reusable: reusesConnections && response.keepAlive)
+                return response
+            } catch {
+                // A kept-alive connection the server closed as the request went out: the GET goes
+                // once more on a new connection (as Go's net/http does for idempotent requests).
+                if reused, error.suggestsStaleConnection, clock.now < deadline {
+                    channel.close(promise: nil)
+                    lease = .connect
+                    continue
+                }
+                returnConnection(url.endpoint, channel, reusable: false)
+                throw error
+            }
+        }
+    }
+
+    /// Closes idle connections and refuses further requests; requests in flight finish.
+    public func shutdown() async {
+        let (idle, waiters) = pool.withLock { state in
+            let (idle, queued) = state.connections.shutDown()
+            return (idle, queued.compactMap { state.settle($0, .gaveUp(.cancelled)) })
+        }
+        for waiter in waiters { waiter.resume(throwing: ConnectionFailure.cancelled) }
+        for channel in idle { try? await channel.close() }
+    }
+
+    // MARK: - One request on one connection
+
+    private func exchange(_ head: HTTPRequestHead, on channel: any Channel, bodyLimit: Int,
+                          deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeResponse {
+        let promise = channel.eventLoop.makePromise(of: ScrapeResponse.self)
+        let collector = channel.pipeline.handler(type: ResponseCollector.self)
+        collector.whenComplete { result in
+            switch result {
+            case .success(let collector): collector.send(head, limit: bodyLimit, promise: promise)
+            case .failure: promise.fail(ConnectionFailure.closed(beforeResponse: true))
+            }
+        }
+        let timeout = channel.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
+            collector.whenSuccess { $0.abandon(.timedOut) }
+        }
+        defer { timeout.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                collector.whenSuccess { $0.abandon(.cancelled) }
+            }
+        } catch let failure as ConnectionFailure {
+            throw failure
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    private func connect(_ url: ScrapeURL, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> any Channel {
+        let remaining = Self.nanoseconds(until: deadline, from: clock.now)
+        guard remaining > 0 else { throw .timedOut }
+        let tls = url.endpoint.scheme == .https ? self.tls : nil
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(remaining))
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.receiveBufferBytes))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handlers = channel.pipeline.syncOperations
+                    if let tls { try handlers.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(url.endpoint.host))) }
+                    try handlers.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes)
+                    try handlers.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(100)))
+                    try handlers.addHandler(ResponseCollector())
+                }
+            }
+        do {
+            return try await bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port).get()
+        } catch ChannelError.connectTimeout {
+            throw .timedOut
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// SNI takes names, not address literals.
+    private static func serverName(_ host: String) -> String? {
+        (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
+    }
+
+    private static func nanoseconds(until deadline: ContinuousClock.Instant, from now: ContinuousClock.Instant) -> Int64 {
+        let (seconds, attoseconds) = (deadline - now).components
+        guard seconds < Int64.max / 1_000_000_000 else { return .max }
+        return max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    // MARK: - The pool
+
+    private var now: Double { (clock.now - start).inSeconds }
+
+    private func leaseConnection(_ endpoint: ScrapeURL.Endpoint, deadline: ContinuousClock.Instant) async throws(ConnectionFailure)
+        -> Lease {
+        let now = self.now
+        let (action, discard) = pool.withLock { state in
+            var expired: [any Channel] = []
+            if now - state.lastExpiry >= Self.idleTimeout.inSeconds / 4 {
+                expired = state.connections.expire(now: now)
+                state.lastExpiry = now
+            }
+            let (action, discard) = state.connections.lease(endpoint) { $0.isActive }
+            return (action, discard + expired)
+        }
+        for channel in discard { channel.close(promise: nil) }
+        switch action {
+        case .lease(let lease): return lease
+        case .refuse: throw .cancelled
+        case .wait(let waiter): return try await waitForConnection(endpoint, waiter: waiter, deadline: deadline)
+        }
+    }
+
+    /// Waits, until the deadline at most, for a request to the same endpoint to hand its slot on.
+    private func waitForConnection(_ endpoint: ScrapeURL.Endpoint, waiter: Int, deadline: ContinuousClock.Instant) async throws(ConnectionFailure)
+        -> Lease {
+        let timer = group.next().scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
+            self.giveUpWaiting(endpoint, waiter: waiter, .timedOut)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let settled = pool.withLock { state -> PoolState.Waiter? in
+                        guard let outcome = state.waiters.removeValue(forKey: waiter) else {
+                            state.waiters[waiter] = .waiting(continuation)
+                            return nil
+                        }
+                        return outcome
+                    }
+                    switch settled {
+                    case .handedOver(let lease): continuation.resume(returning: lease)
+                    case .gaveUp(let failure): continuation.resume(throwing: failure)
+                    case .waiting, nil: break
+                    }
+                }
+            } onCancel: {
+                giveUpWaiting(endpoint, waiter: waiter, .cancelled)
+            }
+        } catch let failure as ConnectionFailure {
+            throw failure
+        } catch {
+            throw .cancelled
+        }
+    }
+
+    /// Takes a waiter out of the queue, unless it was already handed a slot.
+    private func giveUpWaiting(_ endpoint: ScrapeURL.Endpoint, waiter: Int, _ failure: ConnectionFailure) {
+        let continuation = pool.withLock { state -> CheckedContinuation<Lease, any Error>? in
+            guard state.connections.cancelWaiting(endpoint, waiter: waiter) else { return nil }
+            return state.settle(waiter, .gaveUp(failure))
+        }
+        continuation?.resume(throwing: failure)
+    }
+
+    private func returnConnection(_ endpoint: ScrapeURL.Endpoint, _ channel: (any Channel)?, reusable: Bool) {
+        let now = self.now
+        let (release, waiter) = pool.withLock { state in
+            let release = state.connections.release(endpoint, connection: channel, reusable: reusable, now: now)
+            return (release, release.handOver.flatMap { state.settle($0.waiter, .handedOver($0.lease)) })
+        }
+        release.close?.close(promise: nil)
+        if let waiter, let lease = release.handOver?.lease { waiter.resume(returning: lease) }
+    }
+}
