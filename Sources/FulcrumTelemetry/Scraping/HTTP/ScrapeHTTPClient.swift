@@ -32,7 +32,7 @@ public final class ScrapeHTTPClient: Sendable {
     private let start: ContinuousClock.Instant
     private let pool: Mutex<PoolState>
 
-    private typealias Lease = ConnectionPoolState<any Channel>.Lease
+    private typealias Lease = ConnectionPoolState<ScrapeConnection>.Lease
 
     private struct PoolState {
         /// A queued request, by waiter number: waiting on its continuation, or already handed a
@@ -43,7 +43,7 @@ public final class ScrapeHTTPClient: Sendable {
             case gaveUp(ConnectionFailure)
         }
 
-        var connections: ConnectionPoolState<any Channel>
+        var connections: ConnectionPoolState<ScrapeConnection>
         var waiters: [Int: Waiter] = [:]
         var lastExpiry = 0.0
 
@@ -88,30 +88,30 @@ public final class ScrapeHTTPClient: Sendable {
         if !reusesConnections { head.headers.replaceOrAdd(name: "Connection", value: "close") }
         var lease = try await leaseConnection(url.endpoint, deadline: deadline)
         while true {
-            let channel: any Channel
+            let connection: ScrapeConnection
             let reused: Bool
             switch lease {
-            case .use(let idle): (channel, reused) = (idle, true)
+            case .use(let idle): (connection, reused) = (idle, true)
             case .connect:
-                do { channel = try await connect(url, deadline: deadline) } catch {
+                do { connection = try await connect(url, deadline: deadline) } catch {
                     returnConnection(url.endpoint, nil, reusable: false)
                     throw error
                 }
                 reused = false
             }
             do {
-                let response = try await exchange(head, on: channel, bodyLimit: bodyLimit, deadline: deadline)
-                returnConnection(url.endpoint, channel, reusable: reusesConnections && response.keepAlive)
+                let response = try await exchange(head, on: connection, bodyLimit: bodyLimit, deadline: deadline)
+                returnConnection(url.endpoint, connection, reusable: reusesConnections && response.keepAlive)
                 return response
             } catch {
                 // A kept-alive connection the server closed as the request went out: the GET goes
                 // once more on a new connection (as Go's net/http does for idempotent requests).
                 if reused, error.suggestsStaleConnection, clock.now < deadline {
-                    channel.close(promise: nil)
+                    connection.close()
                     lease = .connect
                     continue
                 }
-                returnConnection(url.endpoint, channel, reusable: false)
+                returnConnection(url.endpoint, connection, reusable: false)
                 throw error
             }
         }
@@ -124,30 +124,26 @@ public final class ScrapeHTTPClient: Sendable {
             return (idle, queued.compactMap { state.settle($0, .gaveUp(.cancelled)) })
         }
         for waiter in waiters { waiter.resume(throwing: ConnectionFailure.cancelled) }
-        for channel in idle { try? await channel.close() }
+        for connection in idle { try? await connection.channel.close() }
     }
 
     // MARK: - One request on one connection
 
-    private func exchange(_ head: HTTPRequestHead, on channel: any Channel, bodyLimit: Int,
+    private func exchange(_ head: HTTPRequestHead, on connection: ScrapeConnection, bodyLimit: Int,
                           deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeResponse {
-        let promise = channel.eventLoop.makePromise(of: ScrapeResponse.self)
-        let collector = channel.pipeline.handler(type: ResponseCollector.self)
-        collector.whenComplete { result in
-            switch result {
-            case .success(let collector): collector.send(head, limit: bodyLimit, promise: promise)
-            case .failure: promise.fail(ConnectionFailure.closed(beforeResponse: true))
-            }
-        }
-        let timeout = channel.eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
-            collector.whenSuccess { $0.abandon(.timedOut) }
+        let eventLoop = connection.channel.eventLoop
+        let collector = connection.collector
+        let promise = eventLoop.makePromise(of: ScrapeResponse.self)
+        eventLoop.execute { collector.value.send(head, limit: bodyLimit, promise: promise) }
+        let timeout = eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
+            collector.value.abandon(.timedOut)
         }
         defer { timeout.cancel() }
         do {
             return try await withTaskCancellationHandler {
                 try await promise.futureResult.get()
             } onCancel: {
-                collector.whenSuccess { $0.abandon(.cancelled) }
+                eventLoop.execute { collector.value.abandon(.cancelled) }
             }
         } catch let failure as ConnectionFailure {
             throw failure
@@ -156,11 +152,16 @@ public final class ScrapeHTTPClient: Sendable {
         }
     }
 
-    private func connect(_ url: ScrapeURL, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> any Channel {
+    private func connect(_ url: ScrapeURL, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeConnection {
         let remaining = Self.nanoseconds(until: deadline, from: clock.now)
         guard remaining > 0 else { throw .timedOut }
         let tls = url.endpoint.scheme == .https ? self.tls : nil
-        let bootstrap = ClientBootstrap(group: group)
+        // The collector is handed out of the pipeline as it is built: a connection broken at once
+        // (a refused TLS handshake) may have left its pipeline before the request is sent, and
+        // the collector still knows why.
+        let eventLoop = group.next()
+        let collector = eventLoop.makePromise(of: NIOLoopBound<ResponseCollector>.self)
+        let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.nanoseconds(remaining))
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: Self.receiveBufferBytes))
             .channelInitializer { channel in
@@ -169,14 +170,17 @@ public final class ScrapeHTTPClient: Sendable {
                     if let tls { try handlers.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(url.endpoint.host))) }
                     try handlers.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes)
                     try handlers.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(100)))
-                    try handlers.addHandler(ResponseCollector())
+                    let handler = ResponseCollector()
+                    try handlers.addHandler(handler)
+                    collector.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
                 }
             }
         do {
-            return try await bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port).get()
-        } catch ChannelError.connectTimeout {
-            throw .timedOut
+            let channel = try await bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port).get()
+            return ScrapeConnection(channel: channel, collector: try await collector.futureResult.get())
         } catch {
+            collector.fail(error)  // ignored if the pipeline was built
+            if case ChannelError.connectTimeout = error { throw .timedOut }
             throw .transport(error)
         }
     }
@@ -200,15 +204,15 @@ public final class ScrapeHTTPClient: Sendable {
         -> Lease {
         let now = self.now
         let (action, discard) = pool.withLock { state in
-            var expired: [any Channel] = []
+            var expired: [ScrapeConnection] = []
             if now - state.lastExpiry >= Self.idleTimeout.inSeconds / 4 {
                 expired = state.connections.expire(now: now)
                 state.lastExpiry = now
             }
-            let (action, discard) = state.connections.lease(endpoint) { $0.isActive }
+            let (action, discard) = state.connections.lease(endpoint) { $0.channel.isActive }
             return (action, discard + expired)
         }
-        for channel in discard { channel.close(promise: nil) }
+        for connection in discard { connection.close() }
         switch action {
         case .lease(let lease): return lease
         case .refuse: throw .cancelled
@@ -258,13 +262,22 @@ public final class ScrapeHTTPClient: Sendable {
         continuation?.resume(throwing: failure)
     }
 
-    private func returnConnection(_ endpoint: ScrapeURL.Endpoint, _ channel: (any Channel)?, reusable: Bool) {
+    private func returnConnection(_ endpoint: ScrapeURL.Endpoint, _ connection: ScrapeConnection?, reusable: Bool) {
         let now = self.now
         let (release, waiter) = pool.withLock { state in
-            let release = state.connections.release(endpoint, connection: channel, reusable: reusable, now: now)
+            let release = state.connections.release(endpoint, connection: connection, reusable: reusable, now: now)
             return (release, release.handOver.flatMap { state.settle($0.waiter, .handedOver($0.lease)) })
         }
-        release.close?.close(promise: nil)
+        release.close?.close()
         if let waiter, let lease = release.handOver?.lease { waiter.resume(returning: lease) }
     }
+}
+
+/// A connection and the handler that collects its responses (reachable without a pipeline
+/// lookup, and after the pipeline is gone).
+struct ScrapeConnection: Sendable {
+    var channel: any Channel
+    var collector: NIOLoopBound<ResponseCollector>
+
+    func close() { channel.close(promise: nil) }
 }
