@@ -162,7 +162,7 @@ print("endpoints: \(ports.count) Hummingbird servers on 127.0.0.1 (separate proc
 print("scraper: concurrency \(concurrency), no jitter, timeout 30 s, preset auto (detected in round 1, then pinned)")
 
 let configuration = ScraperConfiguration(concurrency: concurrency, timeout: .seconds(30), jitterFraction: 0)
-let client = try ScrapeHTTPClient(configuration: configuration)
+let client = ScrapeHTTPClient(configuration: configuration)
 let scraper = Scraper(httpClient: client, configuration: configuration)
 let targets = ports.enumerated().map { ScrapeTarget(id: WorkerID("w\($0.offset)"), url: "http://127.0.0.1:\($0.element)/metrics") }
 let wallClock = ContinuousClock()

@@ -40,7 +40,7 @@ package struct Daemon: Sendable {
         let metrics = DaemonMetrics()
 
         let election = try Self.makeElection(configuration)
-        let (httpClient, scraper) = try Self.makeScraper(configuration)
+        let (httpClient, scraper) = Self.makeScraper(configuration)
         let actuator = try Self.makeActuator(configuration, scraper: scraper, fence: election.map(ElectionFence.init), now: now)
         let fleet = SystemdFleet(actuator: actuator)
         let scrape = ScrapeService(scraper: scraper, fleet: fleet, configuration: configuration, metrics: metrics,
@@ -93,12 +93,12 @@ package struct Daemon: Sendable {
         }
     }
 
-    private static func makeScraper(_ configuration: DaemonConfiguration) throws -> (ScrapeHTTPClient, Scraper) {
+    private static func makeScraper(_ configuration: DaemonConfiguration) -> (ScrapeHTTPClient, Scraper) {
         let scraperConfiguration = ScraperConfiguration(
             timeout: configuration.intervals.scrapeTimeout, interval: configuration.intervals.scrape,
             reusesConnections: configuration.metricsConnections == .keepAlive
         )
-        let httpClient = try ScrapeHTTPClient(configuration: scraperConfiguration)
+        let httpClient = ScrapeHTTPClient(configuration: scraperConfiguration)
         return (httpClient, Scraper(httpClient: httpClient, configuration: scraperConfiguration))
     }
 

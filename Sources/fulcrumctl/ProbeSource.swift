@@ -37,12 +37,7 @@ enum ProbeSource {
 
     private static func fetch(_ url: String, timeout: Double) async -> Result<LoadedExposition, ProbeLoadError> {
         let configuration = ScraperConfiguration(concurrency: 1, timeout: .milliseconds(Int64(timeout * 1000)))
-        let client: ScrapeHTTPClient
-        do {
-            client = try ScrapeHTTPClient(configuration: configuration)
-        } catch {
-            return .failure(ProbeLoadError(message: "cannot set up TLS for \(url) (\(error)); check the system's CA certificates."))
-        }
+        let client = ScrapeHTTPClient(configuration: configuration)
         let result: Result<LoadedExposition, ProbeLoadError>
         do throws(ScrapeError) {
             let fetched = try await ExpositionFetcher(httpClient: client, configuration: configuration).fetch(url)

@@ -25,7 +25,7 @@ struct ScrapeServiceTests {
         let logger = Logger(label: "test.scrape") { _ in log }
         let metrics = DaemonMetrics()
         let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
-        let client = try ScrapeHTTPClient(configuration: scraperConfiguration)
+        let client = ScrapeHTTPClient(configuration: scraperConfiguration)
         let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
                                     fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: workers), configuration: configuration,
                                     metrics: metrics, logger: logger, now: { Timestamp(seconds: 10) })

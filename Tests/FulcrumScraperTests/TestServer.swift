@@ -27,7 +27,7 @@ func withClient<R: Sendable>(
     tls: TLSConfiguration = .makeClientConfiguration(),
     _ body: (ScrapeHTTPClient) async throws -> R
 ) async throws -> R {
-    let client = try ScrapeHTTPClient(configuration: configuration, tls: tls)
+    let client = ScrapeHTTPClient(configuration: configuration, tls: tls)
     do {
         let result = try await body(client)
         await client.shutdown()

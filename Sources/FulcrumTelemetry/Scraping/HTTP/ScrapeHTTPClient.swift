@@ -26,7 +26,10 @@ public final class ScrapeHTTPClient: Sendable {
     static let idleTimeout: Duration = .seconds(60)
 
     private let group: any EventLoopGroup
-    private let tls: NIOSSLContext?
+    private let tlsConfiguration: TLSConfiguration
+    /// Made on the first `https://` target: loading the trust roots costs an idle daemon about
+    /// 5 MB, and most fleets are scraped over plain HTTP.
+    private let tls = Mutex<Result<NIOSSLContext, ConnectionFailure>?>(nil)
     private let reusesConnections: Bool
     private let clock = ContinuousClock()
     private let start: ContinuousClock.Instant
@@ -64,9 +67,9 @@ public final class ScrapeHTTPClient: Sendable {
     ///   - connectionsPerEndpoint: requests to one host:port beyond this many wait their turn.
     ///   - tls: for `https://`; the system's trust roots by default.
     public init(reusesConnections: Bool, connectionsPerEndpoint: Int, tls: TLSConfiguration = .makeClientConfiguration(),
-                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) throws {
+                group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
         self.group = group
-        self.tls = try NIOSSLContext(configuration: tls)
+        self.tlsConfiguration = tls
         self.reusesConnections = reusesConnections
         self.start = clock.now
         self.pool = Mutex(PoolState(connections: ConnectionPoolState(
@@ -74,8 +77,8 @@ public final class ScrapeHTTPClient: Sendable {
     }
 
     /// A client for `configuration`'s connection reuse and concurrency.
-    public convenience init(configuration: ScraperConfiguration, tls: TLSConfiguration = .makeClientConfiguration()) throws {
-        try self.init(reusesConnections: configuration.reusesConnections,
+    public convenience init(configuration: ScraperConfiguration, tls: TLSConfiguration = .makeClientConfiguration()) {
+        self.init(reusesConnections: configuration.reusesConnections,
                       connectionsPerEndpoint: min(configuration.concurrency, ScraperConfiguration.connectionsPerHost), tls: tls)
     }
 
@@ -155,7 +158,7 @@ public final class ScrapeHTTPClient: Sendable {
     private func connect(_ url: ScrapeURL, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeConnection {
         let remaining = Self.nanoseconds(until: deadline, from: clock.now)
         guard remaining > 0 else { throw .timedOut }
-        let tls = url.endpoint.scheme == .https ? self.tls : nil
+        let tls = url.endpoint.scheme == .https ? try tlsContext() : nil
         // The collector is handed out of the pipeline as it is built: a connection broken at once
         // (a refused TLS handshake) may have left its pipeline before the request is sent, and
         // the collector still knows why.
@@ -183,6 +186,16 @@ public final class ScrapeHTTPClient: Sendable {
             if case ChannelError.connectTimeout = error { throw .timedOut }
             throw .transport(error)
         }
+    }
+
+    private func tlsContext() throws(ConnectionFailure) -> NIOSSLContext {
+        let context = tls.withLock { made in
+            if let made { return made }
+            let result = Result { try NIOSSLContext(configuration: tlsConfiguration) }.mapError { ConnectionFailure.transport($0) }
+            made = result
+            return result
+        }
+        return try context.get()
     }
 
     /// SNI takes names, not address literals.
