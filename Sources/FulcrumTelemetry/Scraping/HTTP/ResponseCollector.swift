@@ -95,6 +95,11 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             pending = current
             // Only a 200's body is worth reading; the connection goes with the rest.
             if head.status != .ok { finish(.success(response(current, keepAlive: false))); context.close(promise: nil) }
+            // A declared length over the limit fails before a byte of it is read.
+            if !head.headers.contains(name: "Content-Encoding"),
+               let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > current.limit {
+                abandon(.bodyTooLarge)
+            }
         case .body(var part):
             if current.body == nil {
                 current.body = context.channel.allocator.buffer(capacity: min(part.readableBytes, current.limit))
