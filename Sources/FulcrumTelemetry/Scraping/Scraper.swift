@@ -64,6 +64,10 @@ public actor Scraper {
         let jitter = ScrapeJitter(configuration: configuration)
         let roundStart = clock.elapsed()
         var round = ScrapeRound(startedAt: now(), duration: .zero, workers: [:], frontends: [:], telemetry: [:], frontendTelemetry: [:])
+        // Sized once: grown by doubling, a 1,000-worker round held two copies of its largest
+        // table at the last growth (1 MB of the daemon's peak heap).
+        round.workers.reserveCapacity(targets.count)
+        round.telemetry.reserveCapacity(targets.count)
 
         var jobs: [(offset: Duration, job: Job)] = targets.map { target in
             let pin = pinned[target.id].flatMap { $0.url == target.url ? $0.preset : nil }

@@ -179,7 +179,10 @@ public final class ScrapeHTTPClient: Sendable {
                 }
             }
         do {
-            let channel = try await bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port).get()
+            // An address needs no resolver: NIO's would still ask getaddrinfo on a Dispatch thread
+            // and race connections for it.
+            let channel = try await (url.endpoint.address.map { bootstrap.connect(to: $0) }
+                ?? bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port)).get()
             return ScrapeConnection(channel: channel, collector: try await collector.futureResult.get())
         } catch {
             collector.fail(error)  // ignored if the pipeline was built

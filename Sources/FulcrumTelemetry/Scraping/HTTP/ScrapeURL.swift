@@ -1,3 +1,5 @@
+import NIOCore
+
 /// A scrape target's `http://` or `https://` URL, split into what a connection needs.
 ///
 /// Hand-parsed rather than through Foundation's `URL` so that the scraping library stays free
@@ -17,6 +19,9 @@ public struct ScrapeURL: Sendable, Hashable, CustomStringConvertible {
         /// The host as written, without the brackets of an IPv6 literal.
         public var host: String
         public var port: Int
+
+        /// The socket address when the host is an IP address; nil for a name to resolve.
+        var address: SocketAddress? { try? SocketAddress(ipAddress: host, port: port) }
     }
 
     public var endpoint: Endpoint
