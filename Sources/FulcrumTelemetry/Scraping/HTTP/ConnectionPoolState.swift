@@ -39,7 +39,7 @@ struct ConnectionPoolState<Connection> {
     /// Connections of each endpoint that are in use or being opened.
     private var busy: [Endpoint: Int] = [:]
     private var waiters: [Endpoint: [Int]] = [:]
-    private var nextWaiter = 0
+    private var lastWaiterNumber = 0
     private(set) var isShutDown = false
     let connectionsPerEndpoint: Int
     let idleTimeoutSeconds: Double
@@ -55,6 +55,7 @@ struct ConnectionPoolState<Connection> {
         guard !isShutDown else { return (.refuse, []) }
         var discard: [Connection] = []
         while let candidate = idle[endpoint]?.popLast() {
+            if idle[endpoint]?.isEmpty == true { idle[endpoint] = nil }
             if isUsable(candidate.connection) {
                 busy[endpoint, default: 0] += 1
                 return (.lease(.use(candidate.connection)), discard)
@@ -65,21 +66,20 @@ struct ConnectionPoolState<Connection> {
             busy[endpoint, default: 0] += 1
             return (.lease(.connect), discard)
         }
-        nextWaiter += 1
-        waiters[endpoint, default: []].append(nextWaiter)
-        return (.wait(waiter: nextWaiter), discard)
+        lastWaiterNumber += 1
+        waiters[endpoint, default: []].append(lastWaiterNumber)
+        return (.wait(waiter: lastWaiterNumber), discard)
     }
 
     /// A leased slot comes back, with its connection if it has one and may serve again.
     mutating func release(_ endpoint: Endpoint, connection: Connection?, reusable: Bool, now: Double) -> Release {
         let keep = reusable && !isShutDown ? connection : nil
         let close = keep == nil ? connection : nil
-        if let waiter = waiters[endpoint]?.first {
-            waiters[endpoint]!.removeFirst()
+        if let waiter = nextWaiter(endpoint) {
             // The slot passes on; without a reusable connection the waiter opens its own.
             return Release(close: close, handOver: (waiter, keep.map(Lease.use) ?? .connect))
         }
-        busy[endpoint, default: 1] -= 1
+        busy[endpoint] = busy[endpoint, default: 1] > 1 ? busy[endpoint]! - 1 : nil
         if let keep { idle[endpoint, default: []].append(Idle(connection: keep, since: now)) }
         return Release(close: close, handOver: nil)
     }
@@ -88,7 +88,16 @@ struct ConnectionPoolState<Connection> {
     mutating func cancelWaiting(_ endpoint: Endpoint, waiter: Int) -> Bool {
         guard let index = waiters[endpoint]?.firstIndex(of: waiter) else { return false }
         waiters[endpoint]!.remove(at: index)
+        if waiters[endpoint]!.isEmpty { waiters[endpoint] = nil }
         return true
+    }
+
+    /// Takes the longest-waiting request to `endpoint` off the queue.
+    private mutating func nextWaiter(_ endpoint: Endpoint) -> Int? {
+        guard let waiter = waiters[endpoint]?.first else { return nil }
+        waiters[endpoint]!.removeFirst()
+        if waiters[endpoint]!.isEmpty { waiters[endpoint] = nil }
+        return waiter
     }
 
     /// Idle connections unused for the idle timeout, removed for closing.

@@ -8,13 +8,14 @@ import Synchronization
 /// HTTP/1.1 GETs for scraping: SwiftNIO's HTTP codec, decompressor and TLS, with connections
 /// managed for a fleet.
 ///
-/// Why not AsyncHTTPClient, which the rest of Fulcrum uses: it is built for many requests to few
-/// hosts, and a scraper makes one request every few seconds to each of a thousand. Its
-/// connections let NIO's receive buffer grow to the largest read (up to 64 KB, kept by each
-/// connection between requests) and it offers no way to bound that; it also keeps a pool per
-/// host:port for as long as the client lives. With 1,000 kept-alive targets serving 7 KB
-/// expositions that was 26.5 KB per connection and 3.9 MB of pools in fulcrumd; connections
-/// that read at most `receiveBufferBytes` at a time hold 13 KB each (docs/performance.md).
+/// Why not AsyncHTTPClient, which the router hooks and the etcd client use: it is built for many
+/// requests to few hosts, and a scraper makes one request every few seconds to each of a
+/// thousand. Its connections let NIO's receive buffer grow to the largest read (up to 64 KB,
+/// kept by each connection between requests) and it offers no way to bound that; it also keeps
+/// a pool per host:port for as long as the client lives. With 1,000 kept-alive targets serving
+/// 7 KB expositions that was 26.5 KB per connection and 3.9 MB of pools in fulcrumd; these
+/// connections, reading at most `receiveBufferBytes` at a time, hold 9 KB each
+/// (docs/performance.md).
 /// Everything protocol-level stays in NIO; what is hand-written here is which connection a
 /// request uses (`ConnectionPoolState`) and its deadline.
 public final class ScrapeHTTPClient: Sendable {
@@ -27,8 +28,8 @@ public final class ScrapeHTTPClient: Sendable {
 
     private let group: any EventLoopGroup
     private let tlsConfiguration: TLSConfiguration
-    /// Made on the first `https://` target: loading the trust roots costs an idle daemon about
-    /// 5 MB, and most fleets are scraped over plain HTTP.
+    /// Made on the first `https://` target: loading the trust roots cost an idle daemon 5.5 MB,
+    /// and most fleets are scraped over plain HTTP.
     private let tls = Mutex<Result<NIOSSLContext, ConnectionFailure>?>(nil)
     private let reusesConnections: Bool
     private let clock = ContinuousClock()
@@ -79,7 +80,7 @@ public final class ScrapeHTTPClient: Sendable {
     /// A client for `configuration`'s connection reuse and concurrency.
     public convenience init(configuration: ScraperConfiguration, tls: TLSConfiguration = .makeClientConfiguration()) {
         self.init(reusesConnections: configuration.reusesConnections,
-                      connectionsPerEndpoint: min(configuration.concurrency, ScraperConfiguration.connectionsPerHost), tls: tls)
+                  connectionsPerEndpoint: min(configuration.concurrency, ScraperConfiguration.connectionsPerHost), tls: tls)
     }
 
     /// GETs `url` with `headers` (the client adds `Host`, and `Connection: close` when it does not
@@ -159,6 +160,8 @@ public final class ScrapeHTTPClient: Sendable {
         let remaining = Self.nanoseconds(until: deadline, from: clock.now)
         guard remaining > 0 else { throw .timedOut }
         let tls = url.endpoint.scheme == .https ? try tlsContext() : nil
+        // SNI takes names, not addresses; a certificate is checked against whichever was dialled.
+        let serverName = url.endpoint.address == nil ? url.endpoint.host : nil
         // The collector is handed out of the pipeline as it is built: a connection broken at once
         // (a refused TLS handshake) may have left its pipeline before the request is sent, and
         // the collector still knows why.
@@ -170,7 +173,7 @@ public final class ScrapeHTTPClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handlers = channel.pipeline.syncOperations
-                    if let tls { try handlers.addHandler(NIOSSLClientHandler(context: tls, serverHostname: Self.serverName(url.endpoint.host))) }
+                    if let tls { try handlers.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName)) }
                     try handlers.addHTTPClientHandlers(leftOverBytesStrategy: .dropBytes)
                     try handlers.addHandler(NIOHTTPResponseDecompressor(limit: .ratio(100)))
                     let handler = ResponseCollector()
@@ -199,11 +202,6 @@ public final class ScrapeHTTPClient: Sendable {
             return result
         }
         return try context.get()
-    }
-
-    /// SNI takes names, not address literals.
-    private static func serverName(_ host: String) -> String? {
-        (try? SocketAddress(ipAddress: host, port: 0)) == nil ? host : nil
     }
 
     private static func nanoseconds(until deadline: ContinuousClock.Instant, from now: ContinuousClock.Instant) -> Int64 {
