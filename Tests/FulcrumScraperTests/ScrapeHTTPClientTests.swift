@@ -75,6 +75,7 @@ import Testing
             }
             #expect(message.hasPrefix("TLS: "), "\(message)")
             #expect(scrape.error?.description.hasPrefix("cannot reach \(url) (TLS: ") == true)
+            #expect(scrape.error?.description.hasSuffix("); check the worker's certificate against the system's trusted CAs") == true)
         }
     }
 

@@ -44,6 +44,8 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timedOut(let after):
             let seconds = after.inSeconds
             return "scrape of \(url) timed out after \(seconds.formatted1) s; check that the worker is alive or raise the scrape timeout"
+        case .connectionFailed(let message) where message.hasPrefix("TLS: "):
+            return "cannot reach \(url) (\(message)); check the worker's certificate against the system's trusted CAs"
         case .connectionFailed(let message):
             return "cannot reach \(url) (\(message)); check that the worker is running and listening on that port"
         case .httpStatus(let status):

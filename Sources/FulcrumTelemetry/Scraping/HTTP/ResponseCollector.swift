@@ -94,7 +94,11 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
             current.head = head
             pending = current
             // Only a 200's body is worth reading; the connection goes with the rest.
-            if head.status != .ok { finish(.success(response(current, keepAlive: false))); context.close(promise: nil) }
+            if head.status != .ok {
+                finish(.success(response(current, keepAlive: false)))
+                context.close(promise: nil)
+                return
+            }
             // A declared length over the limit fails before a byte of it is read.
             if !head.headers.contains(name: "Content-Encoding"),
                let length = head.headers.first(name: "Content-Length").flatMap({ Int($0) }), length > current.limit {
@@ -134,8 +138,6 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private var closedFailure: ConnectionFailure { breakage ?? .closed(beforeResponse: pending?.head == nil) }
-
-    var isReusable: Bool { isOpen && pending == nil }
 
     private func response(_ pending: Pending, keepAlive: Bool) -> ScrapeResponse {
         let head = pending.head ?? HTTPResponseHead(version: .http1_1, status: .ok)
