@@ -139,7 +139,7 @@ public final class ScrapeHTTPClient: Sendable {
         let collector = connection.collector
         let promise = eventLoop.makePromise(of: ScrapeResponse.self)
         eventLoop.execute { collector.value.send(head, limit: bodyLimit, promise: promise) }
-        let timeout = eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
+        let timeout = eventLoop.scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline))) {
             collector.value.abandon(.timedOut)
         }
         defer { timeout.cancel() }
@@ -157,7 +157,7 @@ public final class ScrapeHTTPClient: Sendable {
     }
 
     private func connect(_ url: ScrapeURL, deadline: ContinuousClock.Instant) async throws(ConnectionFailure) -> ScrapeConnection {
-        let remaining = Self.nanoseconds(until: deadline, from: clock.now)
+        let remaining = Self.nanoseconds(until: deadline)
         guard remaining > 0 else { throw .timedOut }
         let tls = url.endpoint.scheme == .https ? try tlsContext() : nil
         // SNI takes names, not addresses; a certificate is checked against whichever was dialled.
@@ -204,10 +204,8 @@ public final class ScrapeHTTPClient: Sendable {
         return try context.get()
     }
 
-    private static func nanoseconds(until deadline: ContinuousClock.Instant, from now: ContinuousClock.Instant) -> Int64 {
-        let (seconds, attoseconds) = (deadline - now).components
-        guard seconds < Int64.max / 1_000_000_000 else { return .max }
-        return max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    private static func nanoseconds(until deadline: ContinuousClock.Instant) -> Int64 {
+        max(0, (deadline - .now).nanosecondsClamped)
     }
 
     // MARK: - The pool
@@ -237,7 +235,7 @@ public final class ScrapeHTTPClient: Sendable {
     /// Waits, until the deadline at most, for a request to the same endpoint to hand its slot on.
     private func waitForConnection(_ endpoint: ScrapeURL.Endpoint, waiter: Int, deadline: ContinuousClock.Instant) async throws(ConnectionFailure)
         -> Lease {
-        let timer = group.next().scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline, from: clock.now))) {
+        let timer = group.next().scheduleTask(in: .nanoseconds(Self.nanoseconds(until: deadline))) {
             self.giveUpWaiting(endpoint, waiter: waiter, .timedOut)
         }
         defer { timer.cancel() }
