@@ -121,6 +121,27 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
         }
     }
 
+    @Test("a declared Content-Length over the limit fails at the head, not after the body")
+    func declaredOversizeBodyFailsBeforeItIsRead() async throws {
+        let limit = 1 << 20
+        try await withLoopbackServer({ router in
+            router.get("metrics") { _, _ in
+                // Declares 8 MiB, then sends a line and stalls far past the 30 s budget.
+                Response(status: .ok, headers: [.contentType: "text/plain", .contentLength: "\(8 * limit)"], body: ResponseBody { writer in
+                    try await writer.write(ByteBuffer(string: "vllm:num_requests_running 1\n"))
+                    try await Task.sleep(for: .seconds(120))
+                    try await writer.finish(nil)
+                })
+            }
+        }) { port in
+            var configuration = roomyConfiguration
+            configuration.maxBodyBytes = limit
+            let (scrape, _) = try await scrapeSingle("http://127.0.0.1:\(port)/metrics", configuration: configuration)
+            #expect(scrape.error?.reason == .bodyTooLarge(limit: limit), "\(String(describing: scrape.error))")
+            #expect(scrape.duration < .seconds(20), "it must not wait for the body: \(scrape.duration)")
+        }
+    }
+
     @Test func compressedBodyThatDoesNotSaySoIsExplained() async throws {
         let compressed = try gzipped(Array(ScrapeFixtures.vllm().utf8))
         try await withLoopbackServer({ router in
