@@ -23,12 +23,10 @@ public struct FetchedExposition: Sendable {
 public struct ExpositionFetcher: Sendable {
     public let httpClient: ScrapeHTTPClient
     public let configuration: ScraperConfiguration
-    let clock: MonotonicClock
 
-    public init(httpClient: ScrapeHTTPClient, configuration: ScraperConfiguration, clock: MonotonicClock = .continuous) {
+    public init(httpClient: ScrapeHTTPClient, configuration: ScraperConfiguration) {
         self.httpClient = httpClient
         self.configuration = configuration
-        self.clock = clock
     }
 
     /// GETs `url` and returns its body, or the reason it could not. Never throws anything but

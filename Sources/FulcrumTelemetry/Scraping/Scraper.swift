@@ -31,7 +31,7 @@ public actor Scraper {
     public init(httpClient: ScrapeHTTPClient, configuration: ScraperConfiguration = ScraperConfiguration(), clock: MonotonicClock = .continuous) {
         self.configuration = configuration
         self.clock = clock
-        self.fetcher = ExpositionFetcher(httpClient: httpClient, configuration: configuration, clock: clock)
+        self.fetcher = ExpositionFetcher(httpClient: httpClient, configuration: configuration)
     }
 
     /// Scrapes every target once and returns what was seen. Never throws: failures are in the

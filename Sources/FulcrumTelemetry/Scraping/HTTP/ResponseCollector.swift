@@ -8,11 +8,11 @@ import NIOHTTP1
 import NIOHTTPCompression
 
 /// One finished scrape response.
-public struct ScrapeResponse: Sendable {
-    public var status: HTTPResponseStatus
-    public var headers: HTTPHeaders
+struct ScrapeResponse: Sendable {
+    var status: HTTPResponseStatus
+    var headers: HTTPHeaders
     /// The decompressed body; empty for any status but 200, whose body is not read.
-    public var body: ByteBuffer
+    var body: ByteBuffer
     /// The server will keep the connection open for another request.
     var keepAlive: Bool
 }
