@@ -11,7 +11,7 @@ import Testing
 struct EtcdSecurityTests {
     static func lead(_ configuration: CoordinationConfiguration) async throws -> (leads: Bool, problem: String?) {
         let client = try EtcdClient(configuration, requestTimeout: .seconds(2))
-        let election = LeaderElection(client: client, prefix: configuration.prefix, ttlSeconds: 10,
+        let election = LeaderElection(client: client, prefix: configuration.prefix, ttlSeconds: 30,
                                       identity: DaemonIdentity(name: configuration.name, controlSocket: "/run/x.sock"), logger: Logger(label: "test"))
         // Up to three rounds: on a loaded machine a TLS handshake can take long enough for a
         // round to fail on its own; a configuration that cannot work fails all three.

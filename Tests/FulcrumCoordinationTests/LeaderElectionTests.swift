@@ -29,9 +29,12 @@ struct LeaderElectionTests {
 
         init(endpoints: [String]) { self.endpoints = endpoints }
 
-        /// A TTL of 10 s unless a test needs leases to run out: a loaded machine can take
-        /// seconds between two steps, and a short lease would lapse for that reason alone.
-        func election(_ name: String, prefix: String, ttl: Int = 10, extraEndpoints: [String] = []) throws -> LeaderElection {
+        /// A TTL of 30 s unless a test needs leases to run out: a loaded machine can take
+        /// seconds between two steps (CI once took over 10 s from a lease's grant to the next
+        /// call, with every suite starting at once), and a lease that lapses for that reason
+        /// alone fails a test about something else. Hand-overs here resign, so no test waits
+        /// out this TTL.
+        func election(_ name: String, prefix: String, ttl: Int = 30, extraEndpoints: [String] = []) throws -> LeaderElection {
             let configuration = CoordinationConfiguration(endpoints: extraEndpoints + endpoints, prefix: prefix, leaseTTL: .seconds(ttl), name: name)
             let client = try EtcdClient(configuration, requestTimeout: .seconds(2))
             let election = LeaderElection(client: client, prefix: prefix, ttlSeconds: ttl,
@@ -51,7 +54,7 @@ struct LeaderElectionTests {
 
         /// a and b under `prefix`, a campaigning first: a leads (see `campaignUntilLeading`),
         /// then b takes its first step and follows.
-        func pair(prefix: String, ttl: Int = 10, standbyTTL: Int? = nil) async throws -> (a: LeaderElection, b: LeaderElection) {
+        func pair(prefix: String, ttl: Int = 30, standbyTTL: Int? = nil) async throws -> (a: LeaderElection, b: LeaderElection) {
             let a = try election("a", prefix: prefix, ttl: ttl)
             let b = try election("b", prefix: prefix, ttl: standbyTTL ?? ttl)
             try await Self.campaignUntilLeading(a)
