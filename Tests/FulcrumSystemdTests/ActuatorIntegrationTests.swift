@@ -105,7 +105,9 @@ import Testing
             try nodes.systemctl(0, "kill", "-s", "KILL", "llm-prefill@g0-1.service")
             let error = try await events.wait("the failure signal", timeout: .seconds(20)) { if case let .workerFailed(w, e) = $0, w == id { e } else { nil } }
             let latency = clock.now - killedAt
-            #expect(latency < .seconds(5), "noticed after \(latency)")
+            // From the unit's signal, not the fixture's 60 s periodic reconcile; generous, since every
+            // suite starting at once has stalled steps here for over 10 s.
+            #expect(latency < .seconds(15), "noticed after \(latency)")
             #expect(error.message.contains("llm-prefill@g0-1.service"))
             #expect(error.message.contains("signal"))
             #expect(await actuator.worker(id)?.lifecycle == .failed)
