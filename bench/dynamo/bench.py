@@ -6,6 +6,7 @@ table of all results.
                         --out RESULT.json [--fulcrum-sim BIN --fulcrum-config YAML]
     python bench.py table RESULT.json... [--markdown OUT.md]
     python bench.py frontier RESULT.json... [--markdown OUT.md]   # fixed-split frontier per trace
+    python bench.py warm-start RESULT.json... --trace NAME        # the split autoscalers take over
 
 Every policy goes through the same native entry point,
 dynamo._core.run_mocker_trace_replay(..., scaling_policy=POLICY): Dynamo's own
@@ -150,8 +151,8 @@ def run(args):
     common = dict(
         prefill_engine_args=benchcfg.engine_args("prefill"),
         decode_engine_args=benchcfg.engine_args("decode"),
-        num_prefill_workers=benchcfg.INITIAL_PREFILL,
-        num_decode_workers=benchcfg.INITIAL_DECODE,
+        num_prefill_workers=args.start[0],
+        num_decode_workers=args.start[1],
         router_mode="round_robin",
         trace_block_size=benchcfg.TRACE_BLOCK_SIZE,
         trace_format="mooncake",
@@ -210,6 +211,7 @@ def run(args):
         raise SystemExit(f"unknown policy {args.policy}")
     wall = time.time() - t0
     result = {"trace": os.path.basename(args.trace).removesuffix(".jsonl"), "policy": args.policy,
+              "start": {"prefill": common["num_prefill_workers"], "decode": common["num_decode_workers"]},
               **summarise(native, trace_requests, wall, {"prefill": common["num_prefill_workers"],
                                                          "decode": common["num_decode_workers"]},
                         trace_span_s), **extra}
@@ -269,6 +271,33 @@ def frontier_rows(rows):
     return static, policies
 
 
+def warm_start(args):
+    """Prints the fleet every autoscaler takes over on one trace, as P:D: the cheapest fixed
+    split that meets the SLO percentile, or, where none does, the one with the highest
+    attainment (fewest GPU-hours among equals). The same protocol as fulcrum-sim's frontier:
+    a static fleet was always there, so a dynamic policy is handed the one an operator would
+    have picked, instead of starting at 1 + 1 into traffic no 1 + 1 fleet can serve."""
+    static = []
+    for p in args.results:
+        with open(p) as f:
+            r = json.load(f)
+        if r["trace"] == args.trace and r["policy"].startswith("static:"):
+            static.append(r)
+    if not static:
+        raise SystemExit(f"warm-start: no fixed-split results for trace {args.trace}; run the sweep first")
+    meeting = [r for r in static if r["slo_attainment"] >= benchcfg.SLO_PERCENTILE]
+    pick = (min(meeting, key=lambda r: (r["gpu_hours"], -r["slo_attainment"])) if meeting
+            else max(static, key=lambda r: (r["slo_attainment"], -r["gpu_hours"])))
+    print(pick["policy"][len("static:"):])
+
+
+def split(text: str) -> tuple[int, int]:
+    p, d = (int(x) for x in text.split(":"))
+    if p < 1 or d < 1:
+        raise argparse.ArgumentTypeError(f"--start {text}: both counts must be at least 1 (P:D)")
+    return p, d
+
+
 def frontier(args):
     rows = []
     for p in args.results:
@@ -301,9 +330,9 @@ def frontier(args):
                 cells.append(f"**{c}**" if s["_frontier"] else c)
             out.append(f"| {p} | " + " | ".join(cells) + " |")
         out.append("")
-        out.append("| policy | SLO attainment | GPU-hours | best fixed split within its GPU-hours | on/above frontier "
+        out.append("| policy | start P/D | SLO attainment | GPU-hours | best fixed split within its GPU-hours | on/above frontier "
                    "| cheapest fixed split reaching its attainment | role flips / 10 min | scale events / h | peak P/D |")
-        out.append("|---" * 9 + "|")
+        out.append("|---" * 10 + "|")
         order = {p: i for i, p in enumerate(POLICIES)}
         for r in sorted(policies, key=lambda r: order.get(r["policy"], 99)):
             b, c = r["_best_within"], r["_cheapest_reaching"]
@@ -312,7 +341,8 @@ def frontier(args):
             margin = r["slo_attainment"] - b["slo_attainment"] if b else float("nan")
             on = ("yes" if r["_on_frontier"] else "**no**") + (f" ({margin:+.3f})" if b else "")
             name = f"**{r['policy']}**" if r["policy"] == "fulcrum" else r["policy"]
-            out.append(f"| {name} | {r['slo_attainment']:.3f} | {r['gpu_hours']:.3f} | {bs} | {on} | {cs} | "
+            start = r.get("start", {"prefill": benchcfg.INITIAL_PREFILL, "decode": benchcfg.INITIAL_DECODE})
+            out.append(f"| {name} | {start['prefill']}/{start['decode']} | {r['slo_attainment']:.3f} | {r['gpu_hours']:.3f} | {bs} | {on} | {cs} | "
                        f"{r.get('role_flips_per_10min', float('nan')):.2f} | {r.get('scale_events_per_hour', float('nan')):.1f} | "
                        f"{r['peak_workers']['prefill']}/{r['peak_workers']['decode']} |")
         ful = [r for r in policies if r["policy"] == "fulcrum"]
@@ -343,14 +373,19 @@ def main():
     r.add_argument("--fulcrum-sim", default=os.environ.get("FULCRUM_SIM"))
     r.add_argument("--fulcrum-config")
     r.add_argument("--decide-log", default=None)
+    r.add_argument("--start", type=split, default=(benchcfg.INITIAL_PREFILL, benchcfg.INITIAL_DECODE),
+                   help="P:D workers ready at the first request, for a scaling policy (a static:P:D policy is its own)")
     t = sub.add_parser("table")
     t.add_argument("results", nargs="+")
     t.add_argument("--markdown")
     fr = sub.add_parser("frontier", help="per trace: fixed-split frontier and each policy against it")
     fr.add_argument("results", nargs="+")
     fr.add_argument("--markdown")
+    w = sub.add_parser("warm-start", help="the fixed split the scaling policies take over on one trace")
+    w.add_argument("results", nargs="+")
+    w.add_argument("--trace", required=True)
     a = ap.parse_args()
-    {"run": run, "table": table, "frontier": frontier}[a.cmd](a)
+    {"run": run, "table": table, "frontier": frontier, "warm-start": warm_start}[a.cmd](a)
 
 
 if __name__ == "__main__":
