@@ -291,11 +291,12 @@ def warm_start(args):
     print(pick["policy"][len("static:"):])
 
 
-def split(text: str) -> tuple[int, int]:
-    p, d = (int(x) for x in text.split(":"))
-    if p < 1 or d < 1:
-        raise argparse.ArgumentTypeError(f"--start {text}: both counts must be at least 1 (P:D)")
-    return p, d
+def worker_split(text: str) -> tuple[int, int]:
+    """`--start P:D`: prefill and decode worker counts, each at least 1."""
+    parts = text.split(":")
+    if len(parts) != 2 or not all(x.isdigit() and int(x) >= 1 for x in parts):
+        raise argparse.ArgumentTypeError(f"--start {text}: give prefill and decode worker counts as P:D, each at least 1 (e.g. 4:1)")
+    return int(parts[0]), int(parts[1])
 
 
 def frontier(args):
@@ -373,7 +374,7 @@ def main():
     r.add_argument("--fulcrum-sim", default=os.environ.get("FULCRUM_SIM"))
     r.add_argument("--fulcrum-config")
     r.add_argument("--decide-log", default=None)
-    r.add_argument("--start", type=split, default=(benchcfg.INITIAL_PREFILL, benchcfg.INITIAL_DECODE),
+    r.add_argument("--start", type=worker_split, default=(benchcfg.INITIAL_PREFILL, benchcfg.INITIAL_DECODE),
                    help="P:D workers ready at the first request, for a scaling policy (a static:P:D policy is its own)")
     t = sub.add_parser("table")
     t.add_argument("results", nargs="+")
