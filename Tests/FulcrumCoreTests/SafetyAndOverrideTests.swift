@@ -76,6 +76,31 @@ struct SafetyAndOverrideTests {
         #expect(steady.estimate.demandFloor.prefill <= 6_000)
     }
 
+    @Test("the prefill burst floor keeps the utilisation target's headroom until TTFT is measured, then holds at full utilisation")
+    func burstFloorWithoutLatencyKeepsHeadroom() throws {
+        func idleMinuteAfterBursts(reportingTTFT: Bool) throws -> Decision {
+            var driver = Self.driver(prefill: 8, decode: 2) {
+                $0.estimation.startupPriorSeconds = 60
+                $0.stabilisation.maxStepDown = 10
+            }
+            driver.startupSeconds = 60
+            driver.reportsTTFT = reportingTTFT
+            var last: Decision?
+            for tick in 0..<240 { last = driver.tick(rate: tick % 60 < 6 ? 60 : 0) }
+            return try #require(last)
+        }
+        let blind = try idleMinuteAfterBursts(reportingTTFT: false)
+        let measured = try idleMinuteAfterBursts(reportingTTFT: true)
+        #expect(!blind.estimate.ttftMeasured)
+        #expect(measured.estimate.ttftMeasured)
+        #expect(blind.has(.burstFloor, role: .prefill) && measured.has(.burstFloor, role: .prefill))
+        // The same remembered bursts: one floor, planned at two utilisations.
+        #expect(abs(blind.estimate.demandFloor.prefill - measured.estimate.demandFloor.prefill) < 0.01 * measured.estimate.demandFloor.prefill)
+        #expect(blind.desired.prefill > measured.desired.prefill, "\(blind.desired) without TTFT, \(measured.desired) with it")
+        #expect(blind.reasons.contains { $0.code == .burstFloor && $0.message.contains("no TTFT measured yet") })
+        #expect(!measured.reasons.contains { $0.message.contains("no TTFT measured yet") })
+    }
+
     @Test("idle time counts as watching the traffic: an idle fleet shrinks once the learning period is over")
     func learningCountsIdleTime() {
         var driver = Self.driver {

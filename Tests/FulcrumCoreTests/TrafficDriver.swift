@@ -11,6 +11,8 @@ struct TrafficDriver {
     var startupSeconds: Double = 120
     var tickSeconds: Double = 10
     var staleWorkers: Set<WorkerID> = []
+    /// Whether prefill workers export a TTFT histogram (every request's first token in 0.1 s).
+    var reportsTTFT = false
     private var counters: [WorkerID: (finished: Double, prompt: Double, generated: Double)] = [:]
     private var spawned = 0
 
@@ -54,6 +56,10 @@ struct TrafficDriver {
                     cluster.workers[index].telemetry?.prefixCacheHits = counter.prompt * prefixHitRate
                 }
                 cluster.workers[index].telemetry?.kvTransferSeconds = kvTransferSeconds
+                if role == .prefill, reportsTTFT {
+                    cluster.workers[index].telemetry?.timeToFirstToken = CumulativeHistogram(
+                        bounds: [0.1, 0.5, 1, 2], countsPerBucket: [counter.finished, 0, 0, 0, 0], sum: 0.05 * counter.finished)
+                }
             }
         }
         let decision = controller.decide(cluster.snapshot(at: now), overrides: overrides)

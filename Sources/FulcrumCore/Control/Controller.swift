@@ -237,11 +237,12 @@ public struct Controller: Sendable {
         )
     }
 
-    /// The burst floor in instances: the estimate's demand floor served at full utilisation.
-    /// The floor is already a peak, so the queueing headroom for clumps within it is not
-    /// planned again (that made a code assistant's floor 16 instances where 14 served).
+    /// The burst floor in instances: the estimate's demand floor served at full utilisation
+    /// once TTFT is measured (`TrafficEstimate.prefillFloorUtilisation`). The floor is already
+    /// a peak, so the queueing headroom for clumps within it is not planned again (that made a
+    /// code assistant's floor 16 instances where 14 served).
     private func floorInstances(_ estimate: TrafficEstimate) -> PerRole<Double> {
-        let full = PerRole(prefill: configuration.estimation.prefillUtilisationRange.upperBound, decode: estimate.utilisationTarget.decode)
+        let full = PerRole(prefill: estimate.prefillFloorUtilisation, decode: estimate.utilisationTarget.decode)
         return estimate.demandFloor.map { role, floor in
             guard floor > 0, let capacity = estimate.capacityPerInstance[role] else { return 0 }
             let served = capacity * estimate.corrections[role] * full[role]
@@ -434,8 +435,10 @@ public struct Controller: Sendable {
                 "demand needs \(format(result.continuousNeed.prefill)) + \(format(result.continuousNeed.decode)) instances, more than the \(gpuBudget)-GPU budget holds; split for \(format(result.matchedRequestRate)) req/s matched"))
         }
         for role in Role.allCases where floors[role] > 0 && floors[role] >= result.continuousNeed[role] {
+            let headroom = role == .prefill && !estimate.ttftMeasured
+                ? " (with queueing headroom: no TTFT measured yet to correct a floor at full utilisation)" : ""
             reasons.append(.init(.burstFloor, role: role,
-                "holding \(format(floors[role])) \(role) instances for bursts: within one start-up time of quieter moments the past traffic brought up to \(format(estimate.demandFloor[role])) tok/s"))
+                "holding \(format(floors[role])) \(role) instances for bursts: within one start-up time of quieter moments the past traffic brought up to \(format(estimate.demandFloor[role])) tok/s\(headroom)"))
         }
         for binding in result.binding {
             switch binding {

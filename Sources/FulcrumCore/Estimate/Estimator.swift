@@ -46,6 +46,10 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var lastCorrectionTightening = PerRole<Timestamp?>(repeating: nil)
     /// When the prefill tier last showed queueing (see `IntervalObservation.prefillQueueing(isl:capacity:ttftTarget:)`).
     public var lastPrefillQueueing: Timestamp?
+    /// Whether TTFT at the SLO percentile has been measured at least once: until it has, no
+    /// latency correction can tighten a burst floor planned at full utilisation (see
+    /// `Controller.floorInstances`).
+    public var ttftMeasured = false
 
     public struct ArrivalSample: Sendable, Hashable, Codable {
         public var rate: Double
@@ -90,6 +94,7 @@ public enum Estimator {
 
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
+        if observation.ttftQuantile != nil { state.ttftMeasured = true }
         let (ttftNotCapacity, ttftHandoffBound) = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
                                                    starting: snapshot.workerCounts(in: [.starting]), configuration: configuration)
 
@@ -102,6 +107,8 @@ public enum Estimator {
         let floor = state.growth.demandFloor(horizon: state.startupSeconds,
                                              factors: floorGrowthFactors(allowance: allowance, utilisation: utilisation, configuration: configuration),
                                              quantile: configuration.estimation.growthQuantile)
+        let floorUtilisation = prefillFloorUtilisation(
+            floor: floor.prefill, state: state, capacity: capacity.prefill, burstiness: burstiness, configuration: configuration)
 
         return TrafficEstimate(
             arrivalRate: state.arrivals.level ?? 0,
@@ -130,6 +137,8 @@ public enum Estimator {
             routingImbalance: observation.routingImbalance,
             growthAllowance: allowance,
             demandFloor: floor,
+            ttftMeasured: state.ttftMeasured,
+            prefillFloorUtilisation: floorUtilisation,
             demandRising: state.tokenDemand.map { _, demand in
                 rising(demand, horizon: state.startupSeconds, threshold: configuration.estimation.risingDemandThreshold)
             },
@@ -147,6 +156,20 @@ public enum Estimator {
             prefill: (1 + allowance.prefill) * full / max(0.01, utilisation.prefill),
             decode: 1 + allowance.decode
         )
+    }
+
+    /// The utilisation the prefill burst floor is served at. Full (the range's top) once TTFT
+    /// has been measured: the floor is already a peak, and the clumps within a burst that
+    /// queue leave TTFT misses that tighten the correction, and the floor with it. Before any
+    /// TTFT measurement nothing would, so the floor keeps the queueing headroom the pooled
+    /// queue model gives a tier carrying the floor's demand.
+    static func prefillFloorUtilisation(floor: Double, state: EstimatorState, capacity: Double?, burstiness: Double,
+                                        configuration: ControllerConfiguration) -> Double {
+        let full = configuration.estimation.prefillUtilisationRange.upperBound
+        guard !state.ttftMeasured, floor > 0 else { return full }
+        return prefillUtilisation(demand: floor, capacity: capacity.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
+                                  handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness,
+                                  serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
     }
 
     /// Whether the smoothed demand's trend adds `threshold` of its level within `horizon`.

@@ -60,6 +60,10 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// out of quieter moments brought within one start-up time in the remembered past (see
     /// `GrowthHistory.demandFloor`). 0 when growth alone covers the traffic.
     public var demandFloor: PerRole<Double> = PerRole(repeating: 0)
+    /// Whether TTFT at the SLO percentile has been measured since the controller started.
+    public var ttftMeasured: Bool = false
+    /// Utilisation the prefill burst floor is planned at (see `Estimator.prefillFloorUtilisation`).
+    public var prefillFloorUtilisation: Double = 1
     /// Roles whose smoothed demand is trending up by at least `risingDemandThreshold` of its
     /// level per start-up time; they are not shrunk.
     public var demandRising: PerRole<Bool> = PerRole(repeating: false)
