@@ -120,6 +120,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         /// Demand each role's plan holds however quiet the traffic is now (the burst floor),
         /// tokens/s; 0 when growth alone covers the traffic.
         public var demandFloorTokensPerS: OptionalCounts?
+        /// Utilisation the prefill burst floor is planned at: full once TTFT has been measured,
+        /// the queue model's below that.
+        public var prefillFloorUtilisation: Double?
         /// Roles whose demand is trending up (never shrunk meanwhile).
         public var demandRising: PerRole<Bool>?
         /// Seconds each role's demand level is averaged over (longer for noisier demand).
@@ -151,6 +154,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case routingImbalance = "routing_imbalance"
             case promptLengthScv = "prompt_length_scv"
             case demandFloorTokensPerS = "demand_floor_tokens_per_s"
+            case prefillFloorUtilisation = "prefill_floor_utilisation"
             case demandRising = "demand_rising"
             case demandTimeConstantS = "demand_time_constant_s"
         }
@@ -181,6 +185,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             routingImbalance = estimate.routingImbalance
             promptLengthScv = estimate.promptLengthSCV.flatMap(finiteOrNil)
             demandFloorTokensPerS = OptionalCounts(estimate.demandFloor.map { _, value in value })
+            prefillFloorUtilisation = finiteOrNil(estimate.prefillFloorUtilisation)
             demandRising = estimate.demandRising
             demandTimeConstantS = OptionalCounts(estimate.demandTimeConstant.map { _, value in value })
         }

@@ -89,6 +89,26 @@ struct DecisionSessionTests {
         #expect(reply.contains(#""prefix_hit_rate":"#) && reply.contains(#""effective_isl":"#))
     }
 
+    @Test("Bursts out of idle minutes: prefill_floor_utilisation keeps headroom until a line brings TTFT, then is full")
+    func floorUtilisationOnTheWire() throws {
+        func finalReply(ttft: Double?) throws -> DecisionMessage {
+            var session = DecisionSession(configuration: DecisionFixtures.configuration)
+            var reply: DecisionMessage?
+            for tick in 0..<120 {
+                var snapshot = DecisionFixtures.windowSnapshot(time: Double(tick) * 10, requests: tick % 30 < 3 ? 200 : 0)
+                snapshot.traffic?.ttftSeconds = ttft
+                let answer = session.respond(to: wire(snapshot))
+                reply = try decode(#require(answer))
+            }
+            return try #require(reply)
+        }
+        let blind = try finalReply(ttft: nil).estimate, measured = try finalReply(ttft: 0.2).estimate
+        let headroom = try #require(blind.prefillFloorUtilisation), full = try #require(measured.prefillFloorUtilisation)
+        #expect((blind.demandFloorTokensPerS?.prefill ?? 0) > 0)
+        #expect(full == DecisionFixtures.configuration.estimation.prefillUtilisationRange.upperBound)
+        #expect(headroom < full, "floor utilisation \(headroom) without TTFT, \(full) with it")
+    }
+
     @Test("A refused line names its field, and changes nothing", arguments: [
         ("{not json", ""),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [], "colour": "blue"}"#, ""),
