@@ -242,10 +242,10 @@ public struct Controller: Sendable {
     /// a peak, so the queueing headroom for clumps within it is not planned again (that made a
     /// code assistant's floor 16 instances where 14 served).
     private func floorInstances(_ estimate: TrafficEstimate) -> PerRole<Double> {
-        let full = PerRole(prefill: estimate.prefillFloorUtilisation, decode: estimate.utilisationTarget.decode)
+        let utilisation = PerRole(prefill: estimate.prefillFloorUtilisation, decode: estimate.utilisationTarget.decode)
         return estimate.demandFloor.map { role, floor in
             guard floor > 0, let capacity = estimate.capacityPerInstance[role] else { return 0 }
-            let served = capacity * estimate.corrections[role] * full[role]
+            let served = capacity * estimate.corrections[role] * utilisation[role]
             return served > 0 ? floor / served : 0
         }
     }
