@@ -82,8 +82,7 @@ public struct ExpositionFetcher: Sendable {
         if error is NIOHTTPDecompression.DecompressionError || error is NIOHTTPDecompression.ExtraDecompressionError {
             return "invalid compressed body"
         }
-        if let error = error as? NIOSSLError { return "TLS: \(error)" }
-        if let error = error as? BoringSSLError { return "TLS: \(error)" }
+        if error is NIOSSLError || error is BoringSSLError { return ScrapeError.Reason.tlsPrefix + "\(error)" }
         let text = String(describing: error)
         for known in ["Connection refused", "No route to host", "Network is unreachable", "Connection reset by peer", "Host is down"]
         where text.contains(known) {

@@ -5,11 +5,15 @@ import FulcrumCore
 /// check that the worker is alive or raise the scrape timeout`.
 public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Reason: Error, Sendable, Equatable {
+        /// How a `connectionFailed` message from a failed TLS handshake begins.
+        public static let tlsPrefix = "TLS: "
+
         /// The URL is not an `http://` or `https://` URL with a host.
         case invalidURL
         /// No answer (connect, head or complete body) within the budget.
         case timedOut(after: Duration)
-        /// The connection could not be made or broke; the text is the transport's own message.
+        /// The connection could not be made or broke; the text is the transport's own message,
+        /// after `tlsPrefix` when the TLS handshake failed.
         case connectionFailed(String)
         /// A status other than 200.
         case httpStatus(Int)
@@ -44,7 +48,7 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .timedOut(let after):
             let seconds = after.inSeconds
             return "scrape of \(url) timed out after \(seconds.formatted1) s; check that the worker is alive or raise the scrape timeout"
-        case .connectionFailed(let message) where message.hasPrefix("TLS: "):
+        case .connectionFailed(let message) where message.hasPrefix(Reason.tlsPrefix):
             return "cannot reach \(url) (\(message)); check the worker's certificate against the system's trusted CAs"
         case .connectionFailed(let message):
             return "cannot reach \(url) (\(message)); check that the worker is running and listening on that port"

@@ -162,8 +162,9 @@ public final class ScrapeHTTPClient: Sendable {
         let remaining = Self.nanoseconds(until: deadline)
         guard remaining > 0 else { throw .timedOut }
         let tls = url.endpoint.scheme == .https ? try tlsContext() : nil
+        let address = url.endpoint.address
         // SNI takes names, not addresses; a certificate is checked against whichever was dialled.
-        let serverName = url.endpoint.address == nil ? url.endpoint.host : nil
+        let serverName = address == nil ? url.endpoint.host : nil
         // The collector is handed out of the pipeline as it is built: a connection broken at once
         // (a refused TLS handshake) may have left its pipeline before the request is sent, and
         // the collector still knows why.
@@ -186,7 +187,7 @@ public final class ScrapeHTTPClient: Sendable {
         do {
             // An address needs no resolver: NIO's would still ask getaddrinfo on a Dispatch thread
             // and race connections for it.
-            let channel = try await (url.endpoint.address.map { bootstrap.connect(to: $0) }
+            let channel = try await (address.map { bootstrap.connect(to: $0) }
                 ?? bootstrap.connect(host: url.endpoint.host, port: url.endpoint.port)).get()
             return ScrapeConnection(channel: channel, collector: try await collector.futureResult.get())
         } catch {
