@@ -4,10 +4,13 @@
 // GPU-hours. Prints one table; writes each case's report and plot to out/frontier/.
 //
 //   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING] [--seed N]
+//   swift run -c release FrontierBenchmark --picked-from-other-hours   (after seeds 42, 7, 11)
 //
 // The bundled traces are `fulcrum-sim generate NAME --seed 42`, the seed the controller was
 // tuned on; `--seed N` generates the same three shapes with another seed instead (held-out
 // look-alikes: the controller never saw them) and writes to out/frontier/seed-N/.
+// `--picked-from-other-hours` reads those reports and judges, on each hour, the split an
+// operator would pick by hand from the other two (see PickedFromOtherHours.swift).
 //
 // A benchmark, not a test: it prints figures and asserts nothing.
 import Foundation
@@ -106,9 +109,20 @@ if let flag = arguments.firstIndex(of: "--seed") {
     seed = value == 42 ? nil : value
     arguments.removeSubrange(flag...(flag + 1))
 }
+let pickedFromOtherHours = arguments.contains("--picked-from-other-hours")
+arguments.removeAll { $0 == "--picked-from-other-hours" }
 let filter = arguments.first
 let chosen = cases.filter { filter.map($0.name.contains) ?? true }
-let outputDirectory = seed.map { "out/frontier/seed-\($0)" } ?? "out/frontier"
+if pickedFromOtherHours {
+    do {
+        try printSplitsPickedFromOtherHours(chosen)
+        exit(0)
+    } catch let error as BenchmarkError {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
+}
+let outputDirectory = reportDirectory(seed: seed ?? 42)
 emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | foresight with start-ups | baselines |")
 emit("|---|---|---:|---|---|---:|---|---:|---:|---|---|")
 try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)

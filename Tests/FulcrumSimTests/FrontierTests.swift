@@ -78,6 +78,23 @@ struct FrontierAnalysisTests {
         let unreachable = try #require(FrontierAnalysis.warmStart(statics: Array(statics.prefix(4)), percentile: 0.999))
         #expect(unreachable.point.name == "static:2:2" && !unreachable.meetsPercentile)
     }
+
+    @Test func splitPickedFromOtherHoursMeetsThePercentileInEveryHourAtTheFewestGPUHours() throws {
+        // Hour one alone would pick 2:1 (0.99 at 3); hour two needs 2:2. Over both, 2:2 reaches
+        // 0.99 everywhere at 8 GPU-hours, 3:1 at 8.5, and 2:1 misses in hour two.
+        let hourOne = [point("static:2:1", 3, 0.99), point("static:2:2", 4, 0.995), point("static:3:1", 4, 0.99)]
+        let hourTwo = [point("static:2:1", 3, 0.97), point("static:2:2", 4, 0.99), point("static:3:1", 4.5, 0.999),
+                       point("static:5:5", 9, 1.0)]
+        let picked = try #require(FrontierAnalysis.splitPickedFromOtherHours([hourOne, hourTwo], percentile: 0.99))
+        #expect(picked.split == "static:2:2" && picked.meetsPercentile)
+        // No split reaches 0.999 in both hours: the best worst hour wins (3:1's 0.99 against 2:2's 0.99,
+        // tied, then fewer GPU-hours: 2:2 at 8 against 3:1 at 8.5).
+        let unreachable = try #require(FrontierAnalysis.splitPickedFromOtherHours([hourOne, hourTwo], percentile: 0.999))
+        #expect(unreachable.split == "static:2:2" && !unreachable.meetsPercentile)
+        // 5:5 was not run in hour one, so it is never picked; nothing run in every hour: nil.
+        #expect(FrontierAnalysis.splitPickedFromOtherHours([hourOne, [point("static:5:5", 9, 1.0)]], percentile: 0.99) == nil)
+        #expect(FrontierAnalysis.splitPickedFromOtherHours([], percentile: 0.99) == nil)
+    }
 }
 
 @Suite("Feasibility: what no configuration could serve in time")

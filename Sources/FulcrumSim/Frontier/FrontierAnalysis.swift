@@ -37,6 +37,23 @@ public enum FrontierAnalysis {
         return bestFirst(statics).first.map { ($0, false) }
     }
 
+    /// The split an operator would pick by hand from other hours of the same traffic, given
+    /// each hour's fixed splits: the one reaching `percentile` in every hour with the fewest
+    /// GPU-hours over them all, else the one whose worst hour is best. The hindsight split
+    /// (`warmStart`) knows the hour it is judged on; this one does not. `nil` without a split
+    /// run in every hour.
+    public static func splitPickedFromOtherHours(_ hours: [[FrontierPoint]], percentile: Double) -> (split: String, meetsPercentile: Bool)? {
+        guard let first = hours.first else { return nil }
+        let runEverywhere = first.map(\.name).filter { name in hours.allSatisfy { $0.contains { $0.name == name } } }
+        let pooled = runEverywhere.map { name in
+            let runs = hours.compactMap { hour in hour.first { $0.name == name } }
+            return FrontierPoint(name: name, kind: .static, gpuHours: runs.reduce(0) { $0 + $1.gpuHours },
+                                 sloAttainment: runs.map(\.sloAttainment).min() ?? 0,
+                                 sloAttainmentFeasible: runs.map(\.sloAttainmentFeasible).min() ?? 0)
+        }
+        return warmStart(statics: pooled, percentile: percentile).map { ($0.point.name, $0.meetsPercentile) }
+    }
+
     /// Fewest GPU-hours first; ties to higher attainment, then to the order given.
     static func cheapestFirst(_ points: [FrontierPoint]) -> [FrontierPoint] {
         stableSorted(points) { left, right in
