@@ -54,7 +54,7 @@ package struct Daemon: Sendable {
         await scrape.scrapeOnce()
         await readiness.mark(.reconciled)
 
-        let reload = makeReload(core: core, scrape: scrape, metrics: metrics, notifier: notifier, logger: logger, now: now)
+        let reload = makeReload(core: core, scrape: scrape, actuator: actuator, metrics: metrics, notifier: notifier, logger: logger, now: now)
         // Services stop in reverse order: the election goes last, so the lead is resigned
         // only once the control loop has stopped acting.
         var coordination: [ServiceGroupConfiguration.ServiceConfiguration] = []
@@ -165,7 +165,7 @@ package struct Daemon: Sendable {
 
     /// `systemctl reload fulcrumd` (SIGHUP) and `POST /v1/reload`: a file with problems is
     /// refused and the daemon keeps running on the configuration it has.
-    private func makeReload(core: DaemonCore, scrape: ScrapeService, metrics: DaemonMetrics, notifier: SystemdNotifier,
+    private func makeReload(core: DaemonCore, scrape: ScrapeService, actuator: SystemdActuator, metrics: DaemonMetrics, notifier: SystemdNotifier,
                             logger: Logger, now: @escaping @Sendable () -> Timestamp) -> @Sendable (Requester?) async throws -> String {
         let path = configurationPath
         let forceDryRun = self.forceDryRun
@@ -177,6 +177,7 @@ package struct Daemon: Sendable {
                 if forceDryRun { next.dryRun = true }
                 await core.reload(next, requester: requester, now: now())
                 await scrape.update(configuration: next)
+                await actuator.setDryRun(next.dryRun)
                 metrics.recordReload(success: true)
                 logger.notice("configuration reloaded", metadata: ["file": "\(path)"])
                 return "reloaded \(path)"

@@ -19,10 +19,13 @@ struct DaemonOptions: ParsableArguments {
     var timeout: Double?
 
     func validate() throws {
-        if let timeout, !(timeout > 0 && timeout.isFinite) {
-            throw ValidationError("--timeout \(timeout) is not a positive number of seconds; give e.g. --timeout 30.")
+        if let timeout, !(timeout > 0 && timeout <= Self.longestTimeout) {
+            throw ValidationError("--timeout \(timeout) is not a number of seconds from above 0 to \(Int(Self.longestTimeout)) (a day); give e.g. --timeout 30.")
         }
     }
+
+    /// A day: longer waits are a mistake, and far longer ones overflow the client's deadline.
+    static let longestTimeout = 86_400.0
 
     var client: DaemonClient { DaemonClient(socket: socket, timeoutSeconds: timeout ?? 30) }
 }
@@ -64,7 +67,7 @@ struct DaemonClient {
         do {
             return Reply(view: try decoder.decode(View.self, from: data), json: data)
         } catch {
-            throw CleanExit.message("fulcrumctl: fulcrumd's reply to \(endpoint) does not match control API \(ControlSchema.version) (\(describe(error))); use the fulcrumctl installed with that fulcrumd.", code: 1)
+            throw CleanExit.message("fulcrumctl: fulcrumd's reply to \(endpoint) does not match control API \(ControlSchema.version) (\(describeDecodingError(error))); use the fulcrumctl installed with that fulcrumd.", code: 1)
         }
     }
 
@@ -84,29 +87,36 @@ struct DaemonClient {
             request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
             request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        // A local socket connects at once or not at all; the client's 10 s default would make
+        // a socket file left by a stopped daemon take 10 s to report.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
         defer { _ = client.shutdown() }
         do {
             let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
             let bytes = try await response.body.collect(upTo: 16 << 20)
             return (response.status.code, Data(bytes.readableBytesView))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            // The request may have arrived: a change may have been made. Saying "unreachable"
+            // would invite a blind retry.
+            throw CleanExit.message("fulcrumctl: fulcrumd did not answer \(method) \(path) within \(String(format: "%g", timeoutSeconds)) s, so a change may still have been made; check `fulcrumctl status` before retrying, or wait longer with --timeout.", code: 75)
         } catch {
-            throw CleanExit.message("fulcrumctl: cannot reach fulcrumd at \(socket) (\(error)); is it running? (systemctl status fulcrumd)", code: 69)
+            throw CleanExit.message("fulcrumctl: cannot reach fulcrumd at \(socket); is it running? (systemctl status fulcrumd; a socket file left by a stopped daemon looks the same)", code: 69)
         }
     }
+}
 
-    /// A decoding error as the field path and what was wrong, e.g. `workers.0.state: not a known value`.
-    private func describe(_ error: any Error) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-        }
-        switch error as? DecodingError {
-        case let .keyNotFound(key, context)?: return "\(path(context.codingPath + [key])) is missing"
-        case let .typeMismatch(_, context)?: return "\(path(context.codingPath)) has the wrong type"
-        case let .valueNotFound(_, context)?: return "\(path(context.codingPath)) is null"
-        case let .dataCorrupted(context)?: return "\(path(context.codingPath)): \(context.debugDescription)"
-        default: return "\(error)"
-        }
+/// A decoding error as the field path and what was wrong, e.g. `workers.0.state: not a known
+/// value`, rather than Swift's dump of its context.
+func describeDecodingError(_ error: any Error) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+    }
+    switch error as? DecodingError {
+    case let .keyNotFound(key, context)?: return "\(path(context.codingPath + [key])) is missing"
+    case let .typeMismatch(_, context)?: return "\(path(context.codingPath)) has the wrong type"
+    case let .valueNotFound(_, context)?: return "\(path(context.codingPath)) is null"
+    case let .dataCorrupted(context)?: return "\(path(context.codingPath)): \(context.debugDescription)"
+    default: return "\(error)"
     }
 }
 

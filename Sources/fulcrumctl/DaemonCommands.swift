@@ -129,10 +129,12 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            let parts = ratio.split(separator: ":").compactMap { Int($0) }
-            guard parts.count == 2 else { throw ValidationError("ratio \"\(ratio)\" is not P:D; write it like 1:3.") }
+            let parts = ratio.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+            guard parts.count == 2, let prefill = parts[0], let decode = parts[1] else {
+                throw ValidationError("ratio \"\(ratio)\" is not P:D with two whole numbers; write it like 1:3.")
+            }
             var body = common.body(kind: "ratio")
-            (body.prefill, body.decode) = (parts[0], parts[1])
+            (body.prefill, body.decode) = (prefill, decode)
             try await send(options, body)
         }
     }
@@ -173,12 +175,12 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            report(options, try await options.client.change(.DELETE, ControlPath.overrides + (kind.map { "?kind=\($0)" } ?? "")))
+            try report(options, try await options.client.change(.DELETE, ControlPath.overrides + (kind.map { "?kind=\($0)" } ?? "")))
         }
     }
 
     static func send(_ options: DaemonOptions, _ body: OverrideBody) async throws {
-        report(options, try await options.client.change(.POST, ControlPath.overrides, body: body))
+        try report(options, try await options.client.change(.POST, ControlPath.overrides, body: body))
     }
 }
 
@@ -188,14 +190,14 @@ struct PauseCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        report(options, try await options.client.change(.POST, ControlPath.pause, body: PauseBody(ttl: common.ttl, reason: common.reason)))
+        try report(options, try await options.client.change(.POST, ControlPath.pause, body: PauseBody(ttl: common.ttl, reason: common.reason)))
     }
 }
 
 struct ResumeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "End a pause.")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.resume)) }
+    func run() async throws { try report(options, try await options.client.change(.POST, ControlPath.resume)) }
 }
 
 struct DrainCommand: AsyncParsableCommand {
@@ -205,23 +207,31 @@ struct DrainCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        report(options, try await options.client.change(.POST, ControlPath.drain(worker), body: DrainBody(reason: reason)))
+        try report(options, try await options.client.change(.POST, ControlPath.drain(worker), body: DrainBody(reason: reason)))
     }
 }
 
 struct ReconcileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reconcile", abstract: "List units on every node now and adopt or clear as needed.")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.reconcile)) }
+    func run() async throws { try report(options, try await options.client.change(.POST, ControlPath.reconcile)) }
 }
 
 struct ReloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read fulcrumd's configuration file (like systemctl reload fulcrumd).")
     @OptionGroup var options: DaemonOptions
-    func run() async throws { report(options, try await options.client.change(.POST, ControlPath.reload)) }
+    func run() async throws { try report(options, try await options.client.change(.POST, ControlPath.reload)) }
 }
 
-func report(_ options: DaemonOptions, _ reply: Reply<ChangeView>) {
-    if options.json { return printJSON(reply.json) }
-    print(reply.view.change)
+/// Prints what changed, and for a hand drain what became of it; a change fulcrumd could not
+/// make (a drain refused or failed) ends with exit status 1, so a script sees it.
+func report(_ options: DaemonOptions, _ reply: Reply<ChangeView>) throws {
+    if options.json {
+        printJSON(reply.json)
+    } else if let outcome = reply.view.outcome {
+        print("\(reply.view.change): \(outcome.result)" + (outcome.message.map { " (\($0))" } ?? ""))
+    } else {
+        print(reply.view.change)
+    }
+    guard reply.view.ok else { throw ExitCode(1) }
 }

@@ -34,7 +34,7 @@ extension PresetRequest {
         } catch let error as CustomMapping.ResolutionError {
             throw ValidationError("the custom mapping \(path) is unusable: \(error); use a base of \(EnginePreset.builtIn.map(\.name).joined(separator: ", ")).")
         } catch {
-            throw ValidationError("the custom mapping \(path) is not valid JSON for a mapping (\(error)); see docs/metrics-presets.md.")
+            throw ValidationError("the custom mapping \(path) is not valid JSON for a mapping (\(describeDecodingError(error))); see docs/metrics-presets.md.")
         }
     }
 }

@@ -166,6 +166,23 @@ struct SafetyAndOverrideTests {
         #expect(decision.desired.prefill <= 2)
     }
 
+    @Test("bounds set by hand only tighten the configured ones, and where they cross the cap wins")
+    func boundsOnlyTighten() {
+        var driver = Self.driver(prefill: 1, decode: 1) { $0.maxInstances.decode = 2 }
+        driver.startupSeconds = 0
+        // Asking for up to 8 decode instances does not lift the configured cap of 2.
+        let wider = Overrides(bounds: Expiring(RoleBounds(max: PerRole(prefill: nil, decode: 8))))
+        var decision = driver.tick(rate: 1, overrides: wider)
+        for _ in 0..<10 { decision = driver.tick(rate: 200, overrides: wider) }
+        #expect(decision.desired.decode == 2)
+        #expect(decision.has(.overrideBounds))
+        // A minimum of 0 does not lower the configured minimum of 1; a minimum of 3 above the cap holds at the cap.
+        let crossing = Overrides(bounds: Expiring(RoleBounds(min: PerRole(prefill: 0, decode: 3))))
+        for _ in 0..<40 { decision = driver.tick(rate: 0, overrides: crossing) }
+        #expect(decision.desired.prefill >= 1)
+        #expect(decision.desired.decode == 2)
+    }
+
     @Test("a ratio override keeps the ratio while the total follows demand")
     func ratioOverride() {
         var driver = Self.driver(prefill: 1, decode: 1)

@@ -114,6 +114,37 @@ struct DaemonCoreTests {
         #expect(await fleet.executed.isEmpty)
     }
 
+    @Test("a hand drain in dry-run drains nothing and sets nothing aside for later")
+    func dryRunDrainLeavesNoTrace() async throws {
+        let decode = WorkerSnapshot(id: WorkerID("gpu-a/llm-decode@g1-2.service"), role: .decode, node: "gpu-a", gpus: [1, 2],
+                                    lifecycle: .ready, startedAt: Timestamp(seconds: 0))
+        let fleet = RecordingFleet(nodes: Self.nodes, workers: [decode])
+        let core = DaemonCore(configuration: try Self.configuration(dryRun: true), fleet: fleet, telemetry: NoTelemetry())
+        let report = try await core.drain(decode.id, reason: "trying it out", requester: nil, now: Timestamp(seconds: 1))
+        #expect(report.result == .skippedDryRun)
+        #expect(await fleet.executed.isEmpty)
+        let overrides = await core.operatorState.overrides
+        #expect(overrides.manualDrains.isEmpty && overrides.handDrainedGPUs.isEmpty)
+    }
+
+    @Test("a bounds override that would widen the configured bounds is refused, naming the key to change instead")
+    func boundsOverrideMayOnlyTighten() async throws {
+        var configuration = try Self.configuration()
+        configuration.controller.maxInstances.decode = 4
+        let core = DaemonCore(configuration: configuration, fleet: RecordingFleet(nodes: Self.nodes, workers: []), telemetry: NoTelemetry())
+        func refusal(min: PerRole<Int?> = PerRole(repeating: nil), max: PerRole<Int?> = PerRole(repeating: nil)) async -> ControlError? {
+            await core.refusal(of: .bounds(RoleBounds(min: min, max: max)))
+        }
+        let lowered = await refusal(min: PerRole(prefill: 0, decode: nil))
+        #expect(lowered?.status == 409)
+        #expect(lowered?.message == "min_prefill 0 is below budget.min_prefill (1); a bounds override can only tighten the configured bounds, so change budget.min_prefill in the configuration and reload")
+        #expect(await refusal(max: PerRole(prefill: nil, decode: 5))?.message.hasPrefix("max_decode 5 is above budget.max_decode (4)") == true)
+        #expect(await refusal(min: PerRole(prefill: nil, decode: 5))?.message.hasPrefix("min_decode 5 is above budget.max_decode (4)") == true)
+        #expect(await refusal(max: PerRole(prefill: 0, decode: nil))?.message.hasPrefix("max_prefill 0 is below budget.min_prefill (1)") == true)
+        #expect(await refusal(min: PerRole(prefill: 2, decode: 1), max: PerRole(prefill: 6, decode: 3)) == nil)
+        #expect(await core.refusal(of: .pause) == nil)
+    }
+
     @Test("a worker drained by hand is replaced on other GPUs, not restarted on the ones the operator emptied")
     func handDrainReplacementGoesElsewhere() async throws {
         func worker(_ unit: String, _ role: Role, gpus: [Int]) -> WorkerSnapshot {

@@ -337,6 +337,11 @@ import Testing
             #expect(results[1].outcome.error?.code == .rateLimited)
             #expect(handler.entries.contains { $0.message.description == "dry-run: would call StartUnit(\"llm-prefill@g0-3.service\", \"fail\") on node0" })
             #expect(try nodes.property(0, "llm-prefill@g0-3.service", "ActiveState") == "inactive")
+            // A reload that turns dry-run off: the same start is now made.
+            await actuator.setDryRun(false)
+            let acting = await actuator.execute([.start(role: .prefill, node: "node0", gpus: [0, 1, 2, 3])])
+            #expect(acting.map(\.outcome.isDone) == [true], "\(acting.map(\.outcome))")
+            try await eventually("the started unit") { try nodes.property(0, "llm-prefill@g0-3.service", "ActiveState") == "active" }
             await actuator.shutdown()
         }
     }

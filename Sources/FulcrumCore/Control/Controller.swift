@@ -329,9 +329,12 @@ public struct Controller: Sendable {
         var minimum = configuration.minInstances
         var maximum = configuration.maxInstances
         if let bounds = overrides.bounds {
+            // Bounds set by hand only tighten the configured ones (the configuration may have
+            // changed since they were set); where they cross, the cap wins.
             for role in Role.allCases {
-                if let value = bounds.value.min[role] { minimum[role] = max(0, value) }
-                if let value = bounds.value.max[role] { maximum[role] = max(0, value) }
+                if let value = bounds.value.min[role] { minimum[role] = max(minimum[role], value) }
+                if let value = bounds.value.max[role] { maximum[role] = min(maximum[role] ?? value, value) }
+                if let cap = maximum[role] { minimum[role] = min(minimum[role], cap) }
             }
             reasons.append(.init(.overrideBounds, "per-role bounds set by hand: min \(minimum), max \(maximum)"))
         }

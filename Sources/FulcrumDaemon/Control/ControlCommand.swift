@@ -38,6 +38,11 @@ package struct ControlError: Error, Sendable, Hashable, CustomStringConvertible 
     package var description: String { message }
 
     static func badRequest(_ message: String) -> ControlError { ControlError(status: 400, message) }
+
+    /// A bounds override that would widen the configured bounds (`what` names both values).
+    static func widening(_ what: String, key: String) -> ControlError {
+        ControlError(status: 409, "\(what); a bounds override can only tighten the configured bounds, so change \(key) in the configuration and reload")
+    }
 }
 
 /// Parses control-API requests (method, path, JSON body) into commands.
@@ -184,8 +189,10 @@ package enum ControlRequestParser {
 
     static func count(_ fields: [String: JSONValue], _ name: String) throws(ControlError) -> Int? {
         guard let value = fields[name] else { return nil }
-        guard case let .number(number) = value, number == number.rounded(), number >= 0, number <= 100_000 else {
-            throw .badRequest("field \"\(name)\" must be a whole number of instances from 0 to 100000, not \(value.typeName == "a number" ? "\(value)" : value.typeName)")
+        let expected = "field \"\(name)\" must be a whole number of instances from 0 to 100000"
+        guard case let .number(number) = value else { throw .badRequest("\(expected), not \(value.typeName)") }
+        guard number == number.rounded(), number >= 0, number <= 100_000 else {
+            throw .badRequest("\(expected), not \(String(format: "%g", number))")
         }
         return Int(number)
     }
@@ -200,7 +207,7 @@ package enum ControlRequestParser {
         default: seconds = nil
         }
         guard let seconds, seconds > 0, seconds <= 30 * 86_400 else {
-            throw .badRequest("field \"ttl\" must be a positive duration up to 30 days, such as \"30m\" or 1800")
+            throw .badRequest("field \"ttl\" must be a positive duration up to 30 days in ms, s, m or h, such as \"30m\", \"48h\" (2 days) or 1800")
         }
         return seconds
     }

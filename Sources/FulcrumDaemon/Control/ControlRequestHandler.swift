@@ -46,15 +46,15 @@ package struct ControlRequestHandler: Sendable {
     }
 
     package func handle(request: inout Request, connection: ControlConnection) async -> (Int, ByteBuffer) {
-        let body: ByteBuffer
-        do {
-            body = try await request.collectBody(upTo: Self.maxBody)
-        } catch {
-            return encode(ErrorView(error: "the request body is larger than \(Self.maxBody) bytes", status: 413), status: 413)
-        }
         var query: [String: String] = [:]
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         do {
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: Self.maxBody)
+            } catch {
+                throw ControlError(status: 413, "the request body is larger than \(Self.maxBody) bytes; send at most \(Self.maxBody / 1024) KiB")
+            }
             let command = try ControlRequestParser.parse(
                 method: request.method.rawValue, path: request.uri.path, query: query, body: Data(buffer: body)
             )
@@ -102,6 +102,7 @@ package struct ControlRequestHandler: Sendable {
             return encode(view)
         case let .setOverride(request, ttl, reason):
             if let refusal = await core.notLeading { throw refusal }
+            if let refusal = await core.refusal(of: request) { throw refusal }
             let entry = await core.apply(request, ttlSeconds: ttl, reason: reason, requester: requester, now: time)
             logger.notice("override changed", metadata: [
                 "change": "\(ClientText.loggable(entry.action))", "reason": "\(ClientText.loggable(reason ?? ""))",

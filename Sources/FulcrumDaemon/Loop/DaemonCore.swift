@@ -87,6 +87,30 @@ package actor DaemonCore {
         return record(AuditEntry(time: now, requester: requester, action: description, reason: reason))
     }
 
+    /// Why an override cannot be set, or nil: bounds set by hand only tighten the configured
+    /// ones (an operator's safety limit must never widen by a typo); widening them is a change
+    /// to the configuration.
+    package func refusal(of request: OverrideRequest) -> ControlError? {
+        guard case let .bounds(bounds) = request else { return nil }
+        let configured = configuration.controller
+        for role in Role.allCases {
+            let configuredMax = configured.maxInstances[role]
+            if let value = bounds.min[role], value < configured.minInstances[role] {
+                return .widening("min_\(role) \(value) is below budget.min_\(role) (\(configured.minInstances[role]))", key: "budget.min_\(role)")
+            }
+            if let value = bounds.min[role], let configuredMax, value > configuredMax {
+                return .widening("min_\(role) \(value) is above budget.max_\(role) (\(configuredMax))", key: "budget.max_\(role)")
+            }
+            if let value = bounds.max[role], value < configured.minInstances[role] {
+                return .widening("max_\(role) \(value) is below budget.min_\(role) (\(configured.minInstances[role]))", key: "budget.min_\(role)")
+            }
+            if let value = bounds.max[role], let configuredMax, value > configuredMax {
+                return .widening("max_\(role) \(value) is above budget.max_\(role) (\(configuredMax))", key: "budget.max_\(role)")
+            }
+        }
+        return nil
+    }
+
     @discardableResult
     package func record(_ entry: AuditEntry) -> AuditEntry {
         audit.append(entry)
@@ -105,14 +129,16 @@ package actor DaemonCore {
         guard target.canBeDrainedByHand else {
             throw ControlError(status: 409, "worker \(worker) is \(target.lifecycle.rawValue), not ready or starting; nothing to drain")
         }
+        // In dry-run nothing is drained, so nothing is remembered either: a drain set aside
+        // now would otherwise be carried out once the daemon acts for real.
+        if configuration.dryRun {
+            return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
+        }
         record(AuditEntry(time: now, requester: requester, action: "drain \(worker)", reason: reason))
         // The controller must not cancel an operator's drain to refill the role; it starts a
         // replacement instead, on other GPUs where any fit.
         overrides.drainByHand(worker, node: target.node, gpus: target.gpus)
         persistIfChanged()
-        if configuration.dryRun {
-            return ActionReport(action: .drain(worker: worker), result: .skippedDryRun)
-        }
         return await fleet.execute([.drain(worker: worker)]).first ?? ActionReport(action: .drain(worker: worker), result: .failed)
     }
 

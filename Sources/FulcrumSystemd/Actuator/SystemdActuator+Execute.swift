@@ -108,14 +108,21 @@ extension SystemdActuator {
         return .go(PreparedStart(id: id, node: name, unit: unit, client: client, resetFirst: resetFirst))
     }
 
+    /// A start that dry-run (turned on by a reload since it was prepared) stopped before any
+    /// call: the GPUs it held are free again.
+    private func abandoned(_ start: PreparedStart) -> ActionOutcome {
+        workers[start.id] = nil
+        return .dryRun([])
+    }
+
     private func performStart(_ start: PreparedStart) async -> ActionOutcome {
         let name = start.unit.name
         do {
             if start.resetFirst {
-                guard try await permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return .dryRun([]) }
+                guard try await permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return abandoned(start) }
                 try await start.client.resetFailedUnit(name)
             }
-            guard try await permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return .dryRun([]) }
+            guard try await permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return abandoned(start) }
             let job = try await start.client.startUnit(name)
             let outcome = try await withTimeout(configuration.jobTimeout, "the start job of \(name) on \(start.node)") {
                 try await start.client.waitForJob(job)
@@ -259,7 +266,12 @@ extension SystemdActuator {
             return
         }
         do {
-            guard try await permit(call, unit: worker.unit.name, node: worker.node) else { return }
+            guard try await permit(call, unit: worker.unit.name, node: worker.node) else {
+                // Dry-run since the drain began: the worker stays draining, and a reconcile
+                // once the daemon acts again stops it.
+                workers[id]?.stopping = false
+                return
+            }
             let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
             let outcome = try await withTimeout(configuration.jobTimeout, "the stop job of \(worker.unit.name) on \(worker.node)") {
                 try await client.waitForJob(job)

@@ -10,7 +10,8 @@ import Logging
 /// here polls systemd: changes arrive as PropertiesChanged and JobRemoved signals, and the
 /// periodic reconcile only repairs what signals could not say (a restart, a lost connection).
 public actor SystemdActuator {
-    public let configuration: ActuatorConfiguration
+    /// Fixed at start but for `dryRun`, which a configuration reload may turn on or off.
+    public private(set) var configuration: ActuatorConfiguration
     let policy: UnitNamePolicy
     let logger: Logger
     let router: (any RouterHook)?
@@ -72,6 +73,12 @@ public actor SystemdActuator {
             let client = first[node.name] ?? nil
             supervisors.append(Task { await self.supervise(node, initial: client) })
         }
+    }
+
+    /// Turns dry-run on or off (a configuration reload): from the next call on, changes to
+    /// units and router registrations are made, or only logged.
+    public func setDryRun(_ dryRun: Bool) {
+        configuration.dryRun = dryRun
     }
 
     /// Stops watching nodes and closes every connection. Workers keep running: a restarted
