@@ -69,6 +69,35 @@ import Testing
         }
     }
 
+    @Test("a drain trusts only a reading taken after the router stopped sending requests, however idle an older one was")
+    func drainWaitsForAReadingAfterDeregistration() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+            let hook = try RouterScript.write(appendingTo: hookLog)
+            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
+            // Idle, but scraped ten seconds before the drain: the router may have sent it requests since.
+            let before = Timestamp(seconds: Date().timeIntervalSince1970 - 10)
+            let load = ScriptedLoad(WorkerLoad(running: 0, waiting: 0, measuredAt: before))
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes) { $0.drainPollInterval = .milliseconds(100) },
+                router: CommandRouterHook(executable: hook), loadProvider: load, logger: ActuatorFixture.logger()
+            )
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g0.service")
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            try await eventually("deregistration") { RouterScript.lines(hookLog).contains { $0.hasPrefix("deregister ") } }
+            let asked = load.reads
+            try await eventually("five polls after deregistration") { load.reads >= asked + 5 }
+            #expect(try nodes.property(0, "llm-decode@g0.service", "ActiveState") == "active", "an old idle reading must not stop it")
+            load.set(WorkerLoad(running: 0, waiting: 0, measuredAt: Timestamp(seconds: Date().timeIntervalSince1970)))
+            _ = try await events.wait("drain finished") { if case let .drainFinished(w) = $0, w == id { w } else { nil } }
+            #expect(try nodes.property(0, "llm-decode@g0.service", "ActiveState") == "inactive")
+            await actuator.shutdown()
+        }
+    }
+
     @Test func cancelledDrainKeepsTheWorkerAndReRegistersIt() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
@@ -372,10 +401,17 @@ import Testing
 
 /// A load provider the test steers.
 final class ScriptedLoad: WorkerLoadProvider {
-    private let current: Mutex<WorkerLoad>
-    init(_ load: WorkerLoad) { current = Mutex(load) }
-    func set(_ load: WorkerLoad) { current.withLock { $0 = load } }
-    func load(of worker: WorkerEndpoint) async -> WorkerLoad? { current.withLock { $0 } }
+    private let current: Mutex<(load: WorkerLoad, reads: Int)>
+    init(_ load: WorkerLoad) { current = Mutex((load, 0)) }
+    func set(_ load: WorkerLoad) { current.withLock { $0.load = load } }
+    /// How often a drain has asked so far.
+    var reads: Int { current.withLock { $0.reads } }
+    func load(of worker: WorkerEndpoint) async -> WorkerLoad? {
+        current.withLock { state in
+            state.reads += 1
+            return state.load
+        }
+    }
 }
 
 /// A router hook executable that appends its arguments to a file.

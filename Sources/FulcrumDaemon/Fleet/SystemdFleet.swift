@@ -94,6 +94,6 @@ package struct ScrapedLoad: WorkerLoadProvider {
 
     package func load(of worker: WorkerEndpoint) async -> WorkerLoad? {
         guard let telemetry = await scraper.latest(worker.id), now() - telemetry.scrapedAt <= staleAfterSeconds else { return nil }
-        return WorkerLoad(running: telemetry.requestsRunning, waiting: telemetry.requestsWaiting)
+        return WorkerLoad(running: telemetry.requestsRunning, waiting: telemetry.requestsWaiting, measuredAt: telemetry.scrapedAt)
     }
 }

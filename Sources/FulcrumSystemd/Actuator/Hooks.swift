@@ -1,3 +1,5 @@
+import FulcrumCore
+
 /// Tells the router about workers: deregistered when a drain begins, registered again when it
 /// is cancelled, and registered when a new worker first becomes ready.
 public protocol RouterHook: Sendable {
@@ -9,10 +11,14 @@ public protocol RouterHook: Sendable {
 public struct WorkerLoad: Sendable, Hashable {
     public var running: Double
     public var waiting: Double
+    /// When the worker reported it (wall clock); nil: just now. A drain trusts only readings
+    /// taken after the router stopped sending the worker requests.
+    public var measuredAt: Timestamp?
 
-    public init(running: Double, waiting: Double) {
+    public init(running: Double, waiting: Double, measuredAt: Timestamp? = nil) {
         self.running = running
         self.waiting = waiting
+        self.measuredAt = measuredAt
     }
 
     public var isIdle: Bool { running <= 0 && waiting <= 0 }

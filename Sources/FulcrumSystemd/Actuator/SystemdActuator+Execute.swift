@@ -220,7 +220,7 @@ extension SystemdActuator {
             }
         }
         workers[id]?.registered = false
-        let idle = await waitUntilIdle(target, timeout: configuration.drainTimeout[worker.unit.role])
+        let idle = await waitUntilIdle(target, since: wallClock(), timeout: configuration.drainTimeout[worker.unit.role])
         guard !Task.isCancelled, workers[id]?.draining == true else { return }
         if idle {
             counters.drainsIdle += 1
@@ -235,15 +235,17 @@ extension SystemdActuator {
         await stop(id)
     }
 
-    /// True once the load provider reports 0 running and 0 waiting; false at the timeout.
-    /// Without a provider there is nothing to wait for.
-    private func waitUntilIdle(_ target: WorkerEndpoint, timeout: Duration) async -> Bool {
+    /// True once the load provider reports 0 running and 0 waiting in a reading taken at or
+    /// after `since` (the router's deregistration: an older reading of an idle worker says
+    /// nothing of the requests routed to it since); false at the timeout. Without a provider
+    /// there is nothing to wait for.
+    private func waitUntilIdle(_ target: WorkerEndpoint, since: Timestamp, timeout: Duration) async -> Bool {
         guard let loadProvider else { return true }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while clock.now < deadline {
             if Task.isCancelled { return false }
-            if let load = await loadProvider.load(of: target), load.isIdle { return true }
+            if let load = await loadProvider.load(of: target), load.isIdle, (load.measuredAt ?? wallClock()) >= since { return true }
             do { try await Task.sleep(for: min(configuration.drainPollInterval, deadline - clock.now)) } catch { return false }
         }
         return false

@@ -82,7 +82,12 @@ final class LoopContext: @unchecked Sendable {
             target.fail(reason)
         }
         inFlight = [:]
-        for match in matches { sd_bus_slot_unref(match.slot) }
+        for match in matches {
+            // An AddMatch still awaiting its reply would otherwise wait forever, and with it the
+            // node's connect (a stalled ssh or a refused authentication ends here, not in a reply).
+            match.box.installed.fail(reason)
+            sd_bus_slot_unref(match.slot)
+        }
         matches = []
         sd_bus_flush_close_unref(bus)
     }
