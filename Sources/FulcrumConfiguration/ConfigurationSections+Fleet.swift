@@ -100,7 +100,7 @@ extension DaemonConfiguration {
             reader.report("\(key).metrics_url", fields["metrics_url"], "expected an http(s) URL containing {port}, e.g. http://{host}:{port}/metrics")
         }
         let portBase = reader.int(fields["port_base"], key: "\(key).port_base", range: 1...65000) ?? defaults.portBase[role]
-        let drain = reader.duration(fields["drain_timeout"], key: "\(key).drain_timeout").map(Duration.seconds) ?? defaults.drainTimeout
+        let drain = reader.duration(fields["drain_timeout"], key: "\(key).drain_timeout").map(Duration.seconds) ?? defaults.drainTimeout[role]
         return template.map { RoleConfiguration(template: $0, metricsURL: url, portBase: portBase, drainTimeout: drain) }
     }
 

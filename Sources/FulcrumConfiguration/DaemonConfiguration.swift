@@ -152,10 +152,10 @@ public struct RoleConfiguration: Sendable, Hashable {
     public enum Defaults {
         public static let metricsURL = "http://{host}:{port}/metrics"
         public static let portBase = WorkerPort.defaultBases
-        public static let drainTimeout = Duration.seconds(600)
+        public static let drainTimeout = WorkerDrain.defaultTimeouts
     }
 
-    public init(template: String, metricsURL: String = Defaults.metricsURL, portBase: Int, drainTimeout: Duration = Defaults.drainTimeout) {
+    public init(template: String, metricsURL: String = Defaults.metricsURL, portBase: Int, drainTimeout: Duration) {
         self.template = template
         self.metricsURL = metricsURL
         self.portBase = portBase

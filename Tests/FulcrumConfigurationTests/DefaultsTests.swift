@@ -36,7 +36,8 @@ struct DefaultsTests {
         #expect(ControllerConfigurationFile.standard.tick == daemon.intervals.tick)
         #expect(daemon.roles.prefill.portBase == WorkerPort.defaultBases.prefill)
         #expect(daemon.roles.decode.portBase == WorkerPort.defaultBases.decode)
-        #expect(daemon.roles.decode.drainTimeout == RoleConfiguration.Defaults.drainTimeout)
+        #expect(daemon.roles.decode.drainTimeout == RoleConfiguration.Defaults.drainTimeout.decode)
+        #expect(daemon.roles.prefill.drainTimeout == RoleConfiguration.Defaults.drainTimeout.prefill)
         #expect(daemon.roles.decode.metricsURL == RoleConfiguration.Defaults.metricsURL)
     }
 

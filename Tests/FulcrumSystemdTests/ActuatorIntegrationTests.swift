@@ -98,6 +98,27 @@ import Testing
         }
     }
 
+    @Test("a stop job is waited for as long as the unit's TimeoutStopSec= allows, not only the actuator's job timeout")
+    func aGracefulStopLongerThanTheJobTimeoutIsWaitedFor() async throws {
+        try await withSystemdNodes(1, units: UnitFixture(decode: .slowToStop)) { nodes in
+            let handler = InMemoryLogHandler()
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes) { $0.jobTimeout = .seconds(1) }, logger: ActuatorFixture.logger(handler)
+            )
+            let events = EventRecorder(actuator)
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g0.service")
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
+            try await eventually("the worker's main process") { try nodes.property(0, "llm-decode@g0.service", "MainPID") != "0" }
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            // The unit takes 3 s to exit on SIGTERM; its TimeoutStopSec= is 20 s, the job timeout 1 s.
+            _ = try await events.wait("drain finished") { if case let .drainFinished(w) = $0, w == id { w } else { nil } }
+            #expect(!handler.entries.contains { $0.message.description.contains("took longer than") })
+            #expect(try nodes.property(0, "llm-decode@g0.service", "ActiveState") == "inactive")
+            await actuator.shutdown()
+        }
+    }
+
     @Test func cancelledDrainKeepsTheWorkerAndReRegistersIt() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path

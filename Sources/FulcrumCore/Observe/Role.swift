@@ -60,3 +60,11 @@ public enum WorkerPort {
 
     public static func port(base: Int, lowestGPU: Int) -> Int { base + lowestGPU }
 }
+
+/// How long a drain waits for a worker's in-flight requests before stopping its unit, when the
+/// configuration does not say (`workers.<role>.drain_timeout`). A prefill finishes in seconds
+/// and hands its KV over within a few more; a decode request may stream for minutes. The
+/// shipped templates' `TimeoutStopSec=` lies above these (120 s prefill, 660 s decode).
+public enum WorkerDrain {
+    public static let defaultTimeouts = PerRole<Duration>(prefill: .seconds(60), decode: .seconds(600))
+}

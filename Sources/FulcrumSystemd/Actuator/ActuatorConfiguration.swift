@@ -33,7 +33,7 @@ public struct ActuatorConfiguration: Sendable {
         nodes: [NodeConfiguration],
         templates: WorkerTemplates? = nil,
         ports: PortScheme = PortScheme(),
-        drainTimeout: PerRole<Duration> = PerRole(prefill: .seconds(60), decode: .seconds(600)),
+        drainTimeout: PerRole<Duration> = WorkerDrain.defaultTimeouts,
         drainPollInterval: Duration = .seconds(1),
         maxStartsPerTick: Int = ActuatorConfiguration.defaultPerTickLimit,
         maxDrainsPerTick: Int = ActuatorConfiguration.defaultPerTickLimit,

@@ -251,6 +251,17 @@ extension SystemdActuator {
         return false
     }
 
+    /// How long a stop job may run: the unit's own `TimeoutStopSec=` (an engine finishing its
+    /// in-flight requests on SIGTERM may use all of it before systemd kills it) and a margin,
+    /// at least `jobTimeout`. Waiting less gave up on a decode worker's 660 s graceful stop
+    /// after 120 s and then read its end as a stop nobody asked for.
+    private func stopJobLimit(_ unit: String, client: SystemdManagerClient) async -> Duration {
+        let value = try? await client.property(path: SystemdManagerClient.unitPath(unit), interface: "org.freedesktop.systemd1.Service",
+                                               name: "TimeoutStopUSec")
+        guard let micros = value?.uint64, micros < UInt64(Int64.max) / 2 else { return configuration.jobTimeout }
+        return max(configuration.jobTimeout, .microseconds(Int64(micros)) + .seconds(30))
+    }
+
     /// A drain has decided the worker goes: its stop replaces a pending job of the unit. In
     /// `fail` mode a restart queued after a crash (`Restart=on-failure`), or a start still
     /// running, refuses the stop, and the unit would keep its GPUs through every retry.
@@ -275,7 +286,8 @@ extension SystemdActuator {
                 return
             }
             let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
-            let outcome = try await withTimeout(configuration.jobTimeout, "the stop job of \(worker.unit.name) on \(worker.node)") {
+            let limit = await stopJobLimit(worker.unit.name, client: client)
+            let outcome = try await withTimeout(limit, "the stop job of \(worker.unit.name) on \(worker.node)") {
                 try await client.waitForJob(job)
             }
             guard outcome.succeeded else {
@@ -347,7 +359,7 @@ func withTimeout<T: Sendable>(_ limit: Duration, _ what: String, _ operation: @e
         group.addTask { try await operation() }
         group.addTask {
             try await Task.sleep(for: limit)
-            throw ActuatorError(.jobFailed, "Waiting for \(what) took longer than \(limit); raise jobTimeout or look at why systemd is slow (`systemctl list-jobs`).")
+            throw ActuatorError(.jobFailed, "Waiting for \(what) took longer than \(limit); look at why systemd is slow there (`systemctl list-jobs` on that node).")
         }
         defer { group.cancelAll() }
         // Two tasks were added, so the first result is always there; the fallback never runs.

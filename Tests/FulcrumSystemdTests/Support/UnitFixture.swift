@@ -9,6 +9,8 @@ struct UnitFixture {
         case sleep
         /// An ExecStart that cannot run.
         case missingBinary
+        /// Sleeps; on SIGTERM takes 3 s more to exit, as an engine finishing its requests does.
+        case slowToStop
     }
 
     var prefill: Command = .sleep
@@ -27,6 +29,7 @@ struct UnitFixture {
         case .httpServer: "/usr/bin/python3 -m http.server --bind 127.0.0.1 ${FULCRUM_PORT}"
         case .sleep: "/bin/sleep infinity"
         case .missingBinary: "/nonexistent/fulcrum-engine --port ${FULCRUM_PORT}"
+        case .slowToStop: "/bin/sh -c 'trap \"sleep 3; exit 0\" TERM; while :; do sleep 1 & wait $!; done'"
         }
         return """
         [Unit]
