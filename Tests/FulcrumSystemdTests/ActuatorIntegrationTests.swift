@@ -119,6 +119,38 @@ import Testing
         }
     }
 
+    @Test("a drain whose router deregistration fails is abandoned: the worker keeps serving")
+    func aFailedDeregistrationNeverStopsTheWorker() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+            let hook = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
+            try "#!/bin/sh\necho \"$*\" >> '\(hookLog)'\n[ \"$1\" = deregister ] && exit 1\nexit 0\n".write(toFile: hook, atomically: true, encoding: .utf8)
+            chmod(hook, 0o755)
+            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
+                loadProvider: ScriptedLoad(WorkerLoad(running: 0, waiting: 0)), logger: ActuatorFixture.logger()
+            )
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g0.service")
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
+            // Observing promotes the ready worker, which registers it with the router.
+            try await eventually("router registration") {
+                _ = await actuator.worker(id)
+                return RouterScript.lines(hookLog).contains { $0.hasPrefix("register ") }
+            }
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            try await eventually("the abandoned drain") {
+                let failures = await actuator.counters.routerHookFailures
+                let lifecycle = await actuator.worker(id)?.lifecycle
+                return failures == 1 && lifecycle == .ready
+            }
+            #expect(try nodes.property(0, "llm-decode@g0.service", "ActiveState") == "active")
+            #expect(await actuator.counters.drainsFinished == 0)
+            await actuator.shutdown()
+        }
+    }
+
     @Test func cancelledDrainKeepsTheWorkerAndReRegistersIt() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
@@ -262,7 +294,7 @@ import Testing
             let first = WorkerID("node0/llm-decode@g0.service"), second = WorkerID("node0/llm-decode@g1.service")
             #expect(await actuator.worker(first)?.lifecycle == .starting)
             probe.ready = true
-            #expect(await actuator.worker(first)?.lifecycle == .ready)
+            try await eventually("the first worker ready") { await actuator.worker(first)?.lifecycle == .ready }
 
             // Two drains in one tick: one is begun, the other deferred.
             let drains = await actuator.execute([.drain(worker: first), .drain(worker: second)])

@@ -209,14 +209,17 @@ extension SystemdActuator {
             do {
                 try await passFence("deregister \(target.url) from the router")
             } catch {
-                abandonDrain(id, because: error)
+                abandonDrain(id, because: "\(error)")
                 return
             }
             do {
                 try await router.deregister(target)
             } catch {
+                // A worker the router may still send requests to is never stopped: it keeps
+                // serving, and the next decision that wants it gone drains it again.
                 counters.routerHookFailures += 1
-                logger.warning("router deregistration of \(target.url) failed, draining anyway: \(error)", metadata: metadata(worker))
+                abandonDrain(id, because: "router deregistration of \(target.url) failed: \(error)", level: .warning)
+                return
             }
         }
         workers[id]?.registered = false
@@ -285,8 +288,8 @@ extension SystemdActuator {
                 workers[id]?.stopping = false
                 return
             }
-            let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
             let limit = await stopJobLimit(worker.unit.name, client: client)
+            let job = try await client.stopUnit(worker.unit.name, mode: Self.drainStopMode)
             let outcome = try await withTimeout(limit, "the stop job of \(worker.unit.name) on \(worker.node)") {
                 try await client.waitForJob(job)
             }
@@ -295,13 +298,18 @@ extension SystemdActuator {
                 workers[id]?.stopping = false
                 return
             }
+            // The signal saying how the unit ended may not have been applied yet (a start job
+            // cut short leaves it failed): ask, so a failed unit is never left behind.
+            if workers[id]?.properties.activeState != "inactive", let properties = try? await client.unitProperties(worker.unit.name) {
+                workers[id]?.properties = properties
+            }
             if workers[id]?.properties.activeState == "failed" { await clearFailed(id, client: client) }
             workers[id] = nil
             counters.drainsFinished += 1
             logger.info("drained and stopped \(id); GPUs \(worker.unit.gpus.indices) are free", metadata: metadata(worker))
             eventSink.yield(.drainFinished(id))
         } catch let error as ActuatorError where error.code == .fenced {
-            abandonDrain(id, because: error)
+            abandonDrain(id, because: "\(error)")
         } catch {
             logger.error("stopping \(id) failed: \(error); the next reconcile retries", metadata: metadata(worker))
             workers[id]?.stopping = false
@@ -310,12 +318,12 @@ extension SystemdActuator {
 
     /// A drain this daemon may no longer finish (it lost the lead): the worker is left running
     /// as it is, for the leader to decide about, instead of retrying a refused stop forever.
-    private func abandonDrain(_ id: WorkerID, because error: any Error) {
+    private func abandonDrain(_ id: WorkerID, because reason: String, level: Logger.Level = .notice) {
         guard let worker = workers[id] else { return }
         workers[id]?.draining = false
         workers[id]?.stopping = false
         drainTasks[id] = nil
-        logger.notice("drain of \(id) abandoned, the worker keeps running: \(error)", metadata: metadata(worker))
+        logger.log(level: level, "drain of \(id) abandoned, the worker keeps running: \(reason)", metadata: metadata(worker))
     }
 
     // MARK: Cancel drain

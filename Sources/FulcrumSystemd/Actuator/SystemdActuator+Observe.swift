@@ -29,6 +29,13 @@ extension SystemdActuator {
         return ClusterObservation(nodes: nodes, workers: snapshots.sorted { $0.id < $1.id })
     }
 
+    /// Drops a worker whose unit is gone, and any drain still waiting on it: left running, that
+    /// drain would stop the next worker given the same GPUs (and so the same id).
+    func forget(_ id: WorkerID) {
+        workers[id] = nil
+        drainTasks.removeValue(forKey: id)?.cancel()
+    }
+
     /// Whether a StopUnit for `id` is under way (or its drain still running toward one).
     func isStopPending(_ id: WorkerID) -> Bool {
         workers[id]?.stopping == true || drainTasks[id] != nil

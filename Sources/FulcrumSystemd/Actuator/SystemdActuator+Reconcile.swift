@@ -50,7 +50,7 @@ extension SystemdActuator {
         for id in Self.vanished(settledBeforeListing: settledBeforeListing, listed: alive, now: workers) {
             guard let worker = workers[id] else { continue }
             logger.info("worker \(id) is no longer loaded; forgetting it", metadata: metadata(worker))
-            workers[id] = nil
+            forget(id)
             if !worker.draining { eventSink.yield(.workerStopped(id)) }
         }
         // A drain whose StopUnit failed (refused, timed out, node gone for a moment) left its
@@ -126,8 +126,10 @@ extension SystemdActuator {
             logger.warning("\(call) on \(worker.node) failed: \(error)", metadata: metadata(worker))
             return
         }
-        guard workers[id]?.properties.activeState == "failed" else { return }
-        workers[id] = nil
+        // Still failed, or already inactive by the reset's own signal; anything else means the
+        // unit was started again meanwhile and stays.
+        guard let state = workers[id]?.properties.activeState, state == "failed" || state == "inactive" else { return }
+        forget(id)
         counters.failedUnitsCleared += 1
         logger.info("cleared failed unit \(worker.unit.name)", metadata: metadata(worker))
         eventSink.yield(.failedUnitCleared(id))
@@ -148,6 +150,7 @@ extension SystemdActuator {
             return
         }
         let wasActive = worker.properties.activeState == "active"
+        let wasFailed = worker.properties.activeState == "failed"
         worker.properties.merge(values)
         worker.signalled = true
         if let stamp = values["ExecMainStartTimestamp"]?.uint64, stamp > 0 {
@@ -159,9 +162,11 @@ extension SystemdActuator {
         workers[id] = worker
         if worker.hasFailed && !worker.stopping {
             noteFailure(id)
-        } else if worker.properties.activeState == "inactive", !worker.starting, !worker.stopping {
+        } else if worker.properties.activeState == "inactive", !wasFailed, !worker.starting, !worker.stopping {
+            // (failed → inactive is a reset-failed, Fulcrum's own or an operator's: `clearFailed`
+            // or the next reconcile forgets the worker.)
             logger.notice("worker \(id) stopped without Fulcrum asking", metadata: metadata(worker))
-            workers[id] = nil
+            forget(id)
             eventSink.yield(.workerStopped(id))
         }
     }
