@@ -42,7 +42,18 @@ public struct BusError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(operation) failed with \(name)\(message.isEmpty ? "" : ": \(message)")."
+        let detail = message.hasSuffix(".") ? String(message.dropLast()) : message
+        return "\(operation) failed with \(name)\(detail.isEmpty ? "" : ": \(detail)")" + (hint.map { "; \($0)" } ?? "") + "."
+    }
+
+    /// What to do about the failures an operator meets while setting a node up.
+    var hint: String? {
+        switch name {
+        case "org.freedesktop.DBus.Error.AccessDenied", "org.freedesktop.DBus.Error.InteractiveAuthorizationRequired":
+            "allow fulcrumd's user to manage the worker templates on that node (systemd/50-fulcrum.rules in /etc/polkit-1/rules.d, see docs/deploy.md)"
+        default:
+            nil
+        }
     }
 
     /// The peer went away or the connection was closed; the call may or may not have run.
