@@ -238,17 +238,29 @@ extension SystemdActuator {
         await stop(id)
     }
 
-    /// True once the load provider reports 0 running and 0 waiting in a reading taken at or
-    /// after `since` (the router's deregistration: an older reading of an idle worker says
-    /// nothing of the requests routed to it since); false at the timeout. Without a provider
-    /// there is nothing to wait for.
+    /// True once the load provider reports 0 running and 0 waiting in two readings in a row,
+    /// taken at different times at or after `since` (the router's deregistration: an older
+    /// reading of an idle worker says nothing of the requests routed to it since; and a prefill
+    /// worker whose last request just finished may still be handing its KV cache to a decode
+    /// worker, which the second reading leaves time for); false at the timeout. Without a
+    /// provider there is nothing to wait for.
     private func waitUntilIdle(_ target: WorkerEndpoint, since: Timestamp, timeout: Duration) async -> Bool {
         guard let loadProvider else { return true }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
+        var idleSince: Timestamp?
         while clock.now < deadline {
             if Task.isCancelled { return false }
-            if let load = await loadProvider.load(of: target), load.isIdle, (load.measuredAt ?? wallClock()) >= since { return true }
+            if let load = await loadProvider.load(of: target) {
+                let measured = load.measuredAt ?? wallClock()
+                if !load.isIdle {
+                    idleSince = nil
+                } else if let first = idleSince, measured > first {
+                    return true
+                } else if measured >= since, idleSince == nil {
+                    idleSince = measured
+                }
+            }
             do { try await Task.sleep(for: min(configuration.drainPollInterval, deadline - clock.now)) } catch { return false }
         }
         return false
