@@ -94,18 +94,16 @@ package actor DaemonCore {
         guard case let .bounds(bounds) = request else { return nil }
         let configured = configuration.controller
         for role in Role.allCases {
-            let configuredMax = configured.maxInstances[role]
-            if let value = bounds.min[role], value < configured.minInstances[role] {
-                return .widening("min_\(role) \(value) is below budget.min_\(role) (\(configured.minInstances[role]))", key: "budget.min_\(role)")
-            }
-            if let value = bounds.min[role], let configuredMax, value > configuredMax {
-                return .widening("min_\(role) \(value) is above budget.max_\(role) (\(configuredMax))", key: "budget.max_\(role)")
-            }
-            if let value = bounds.max[role], value < configured.minInstances[role] {
-                return .widening("max_\(role) \(value) is below budget.min_\(role) (\(configured.minInstances[role]))", key: "budget.min_\(role)")
-            }
-            if let value = bounds.max[role], let configuredMax, value > configuredMax {
-                return .widening("max_\(role) \(value) is above budget.max_\(role) (\(configuredMax))", key: "budget.max_\(role)")
+            // A bound tightens only while it lies within the configured minimum and maximum.
+            let (low, high) = (configured.minInstances[role], configured.maxInstances[role])
+            for (field, value) in [("min", bounds.min[role]), ("max", bounds.max[role])] {
+                guard let value else { continue }
+                if value < low {
+                    return .widening("\(field)_\(role) \(value) is below budget.min_\(role) (\(low))", key: "budget.min_\(role)")
+                }
+                if let high, value > high {
+                    return .widening("\(field)_\(role) \(value) is above budget.max_\(role) (\(high))", key: "budget.max_\(role)")
+                }
             }
         }
         return nil
