@@ -151,6 +151,37 @@ import Testing
         }
     }
 
+    @Test("a worker whose drain begins while the router is still registering it ends deregistered, registered once")
+    func aDrainDuringRegistrationLeavesTheWorkerDeregistered() async throws {
+        try await withSystemdNodes(1, units: UnitFixture()) { nodes in
+            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+            let hook = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
+            // Registration takes 2 s: long enough for a drain (and its deregistration) to begin and end inside it.
+            try "#!/bin/sh\necho \"$1-start\" >> '\(hookLog)'\n[ \"$1\" = register ] && sleep 2\necho \"$1-done\" >> '\(hookLog)'\n".write(toFile: hook, atomically: true, encoding: .utf8)
+            chmod(hook, 0o755)
+            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
+            let actuator = try SystemdActuator(
+                configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
+                loadProvider: ScriptedLoad(WorkerLoad(running: 1, waiting: 0)), logger: ActuatorFixture.logger()
+            )
+            await actuator.start()
+            let id = WorkerID("node0/llm-decode@g0.service")
+            #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
+            try await eventually("the worker running") { try nodes.property(0, "llm-decode@g0.service", "SubState") == "running" }
+            // Two observations at once, as the scrape and the tick make them: one registration.
+            async let first = actuator.observe()
+            async let second = actuator.observe()
+            try await eventually("registration under way") { RouterScript.lines(hookLog).contains("register-start") }
+            #expect(await actuator.execute([.drain(worker: id)]).map(\.outcome.isDone) == [true])
+            _ = await (first, second)
+            try await eventually("the worker taken out again") { RouterScript.lines(hookLog).last == "deregister-done" && RouterScript.lines(hookLog).contains("register-done") }
+            let lines = RouterScript.lines(hookLog)
+            #expect(lines.filter { $0 == "register-start" }.count == 1, "\(lines)")
+            #expect(lines.lastIndex(of: "deregister-done")! > lines.firstIndex(of: "register-done")!, "\(lines)")
+            await actuator.shutdown()
+        }
+    }
+
     @Test func cancelledDrainKeepsTheWorkerAndReRegistersIt() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path

@@ -46,6 +46,17 @@ extension SystemdActuator {
         await observe().workers.first { $0.id == id }
     }
 
+    /// Deregisters a worker whose registration finished after its drain began.
+    private func withdraw(_ target: WorkerEndpoint, worker: TrackedWorker) async {
+        guard let router, (try? await passFence("deregister \(target.url) from the router")) != nil else { return }
+        do {
+            try await router.deregister(target)
+        } catch {
+            counters.routerHookFailures += 1
+            logger.warning("router deregistration of \(target.url), registered as its drain began, failed: \(error)", metadata: metadata(worker))
+        }
+    }
+
     /// Marks running workers ready (after the probe) and registers them with the router. A
     /// standby (fenced) marks them ready but leaves registration to the leader; once it leads,
     /// the workers still unregistered are registered on its next observation.
@@ -64,7 +75,8 @@ extension SystemdActuator {
                 current.readyAt = wallClock()
                 workers[worker.id] = current
             }
-            guard let router, registering, !current.registered else { continue }
+            guard let router, registering, !current.registered, registrationsUnderWay.insert(worker.id).inserted else { continue }
+            defer { registrationsUnderWay.remove(worker.id) }
             do {
                 try await passFence("register \(target.url) with the router")
             } catch {
@@ -72,6 +84,12 @@ extension SystemdActuator {
             }
             do {
                 try await router.register(target)
+                guard workers[worker.id]?.draining == false else {
+                    // A drain began (or the worker went) while the router was being told: its
+                    // deregistration may have come first, so take the worker out again.
+                    await withdraw(target, worker: current)
+                    continue
+                }
                 workers[worker.id]?.registered = true
             } catch {
                 counters.routerHookFailures += 1

@@ -28,6 +28,9 @@ public actor SystemdActuator {
     var drainTasks: [WorkerID: Task<Void, Never>] = [:]
     var supervisors: [Task<Void, Never>] = []
     var ignoredUnits: Set<String> = []
+    /// Workers whose router registration is under way: two observations running at once (the
+    /// scrape's and the tick's) must not register one worker twice.
+    var registrationsUnderWay: Set<WorkerID> = []
     public internal(set) var counters = ActuatorCounters()
 
     /// Node and worker events as they happen. Keeps the newest 10,000 if nobody reads.
