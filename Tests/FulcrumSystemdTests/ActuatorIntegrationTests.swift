@@ -383,7 +383,10 @@ import Testing
             ]).map(\.outcome.isDone) == [true, true])
 
             try nodes.stopNode(1)
-            _ = try await events.wait("node1 unreachable") { if case let .nodeUnreachable(node, _) = $0, node == "node1" { node } else { nil } }
+            let problem = try await events.wait("node1 unreachable") { if case let .nodeUnreachable(node, error) = $0, node == "node1" { error } else { nil } }
+            #expect(problem.message.hasPrefix("Node node1 ("), "\(problem.message)")
+            #expect(problem.message.contains("); check that a bus answers at "), "says what to check: \(problem.message)")
+            #expect(!problem.message.contains(".)"), "no sentence ends inside the parenthesis: \(problem.message)")
             let observed = await actuator.observe()
             #expect(observed.nodes.map(\.reachable) == [true, false])
             #expect(observed.workers.map(\.id.rawValue) == ["node0/llm-prefill@g0.service", "node1/llm-prefill@g0.service"], "stale, not gone")

@@ -164,9 +164,11 @@ public actor SystemdActuator {
             logger.debug("node still unreachable", metadata: ["node": "\(name)", "error": "\(error)"])
             return
         }
+        let endpoint = nodeConfigurations[name]?.endpoint
+        let cause = "\(error)".hasSuffix(".") ? String("\(error)".dropLast()) : "\(error)"
         let problem = ActuatorError(
             .unreachableNode,
-            "Node \(name) (\(nodeConfigurations[name]?.endpoint.description ?? "?")) is unreachable (\(error)); its workers are reported stale until it answers again, retrying with backoff.",
+            "Node \(name) (\(endpoint?.description ?? "?")) is unreachable (\(cause)); \(endpoint.map { "\($0.reachabilityCheck); " } ?? "")its workers are reported stale until it answers again, retrying with backoff.",
             bus: error as? BusError
         )
         logger.warning("\(problem.message)", metadata: ["node": "\(name)"])

@@ -46,6 +46,17 @@ public enum SystemdEndpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// What an operator checks when the manager behind this endpoint cannot be reached.
+    public var reachabilityCheck: String {
+        switch self {
+        case .system: "check that the system bus runs (`systemctl status dbus`)"
+        case .user: "check that the user manager's bus is at $XDG_RUNTIME_DIR/bus (`systemctl --user status`)"
+        case let .ssh(destination):
+            "check that fulcrumd's user reaches it without a prompt: `systemctl -H \(destination) list-units` as that user (see docs/deploy.md)"
+        case let .address(address): "check that a bus answers at \(address)"
+        }
+    }
+
     public var description: String {
         switch self {
         case .system: "system"
