@@ -165,7 +165,7 @@ public actor SystemdActuator {
             return
         }
         let endpoint = nodeConfigurations[name]?.endpoint
-        let cause = "\(error)".hasSuffix(".") ? String("\(error)".dropLast()) : "\(error)"
+        let cause = "\(error)".droppingFinalPeriod
         let problem = ActuatorError(
             .unreachableNode,
             "Node \(name) (\(endpoint?.description ?? "?")) is unreachable (\(cause)); \(endpoint.map { "\($0.reachabilityCheck); " } ?? "")its workers are reported stale until it answers again, retrying with backoff.",

@@ -42,7 +42,7 @@ public struct BusError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let detail = message.hasSuffix(".") ? String(message.dropLast()) : message
+        let detail = message.droppingFinalPeriod
         return "\(operation) failed with \(name)\(detail.isEmpty ? "" : ": \(detail)")" + (hint.map { "; \($0)" } ?? "") + "."
     }
 
@@ -79,4 +79,9 @@ public struct BusError: Error, Sendable, Hashable, CustomStringConvertible {
         default: "System.Error.\(code)"
         }
     }
+}
+
+extension String {
+    /// The sentence without its closing period, to be embedded in another sentence.
+    var droppingFinalPeriod: String { hasSuffix(".") ? String(dropLast()) : self }
 }
