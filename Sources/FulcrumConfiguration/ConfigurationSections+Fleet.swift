@@ -21,6 +21,10 @@ extension DaemonConfiguration {
         guard let fields = reader.mapping(node, key: key, allowed: ["name", "host", "gpus", "systemd"]) else { return nil }
         let name = reader.string(fields["name"], key: "\(key).name")
         if fields["name"] == nil { reader.missing("\(key).name", "give the node a unique name such as gpu-a") }
+        // Worker ids are NODE/UNIT: a name with a slash (or other punctuation) would split wrong.
+        if let name, name.isEmpty || !name.allSatisfy({ ($0.isASCII && ($0.isLetter || $0.isNumber)) || "._-".contains($0) }) {
+            reader.report("\(key).name", fields["name"], "expected letters, digits, '.', '_' and '-' only, such as gpu-a")
+        }
         let gpus = readGPUs(fields["gpus"], key: "\(key).gpus", reader: &reader)
         var transport = SystemdTransport.system
         if let text = reader.string(fields["systemd"], key: "\(key).systemd") {

@@ -223,15 +223,17 @@ extension SnapshotMessage.OverrideSettings {
         var overrides = Overrides()
         if paused == true { overrides.pause = Expiring(true) }
         if let counts {
-            if counts.prefill < 0 || counts.decode < 0 {
-                throw DecisionRequestError(field: "overrides.counts", "has a negative count; expected instance counts of 0 or more")
+            let allowed = 0...OverrideLimits.instances
+            guard allowed.contains(counts.prefill), allowed.contains(counts.decode) else {
+                throw DecisionRequestError(field: "overrides.counts", "is \(counts.prefill):\(counts.decode); expected instance counts from 0 to \(OverrideLimits.instances)")
             }
             overrides.counts = Expiring(counts)
         }
         if let ratio {
             let parts = ratio.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 2, let prefill = Int(parts[0]), let decode = Int(parts[1]), prefill >= 1, decode >= 1 else {
-                throw DecisionRequestError(field: "overrides.ratio", "is \"\(ratio)\"; expected PREFILL:DECODE with both at least 1, e.g. \"1:3\"")
+            let allowed = 1...OverrideLimits.ratioPart
+            guard parts.count == 2, let prefill = Int(parts[0]), let decode = Int(parts[1]), allowed.contains(prefill), allowed.contains(decode) else {
+                throw DecisionRequestError(field: "overrides.ratio", "is \"\(ratio)\"; expected PREFILL:DECODE with both from 1 to \(OverrideLimits.ratioPart), e.g. \"1:3\"")
             }
             overrides.ratio = Expiring(InstanceRatio(prefill: prefill, decode: decode))
         }

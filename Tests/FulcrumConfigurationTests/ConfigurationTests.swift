@@ -49,6 +49,8 @@ struct ConfigurationTests {
           - name: gpu-a
             gpus: [0, 1, 1]
             systemd: telnet:x
+          - name: rack1/gpu-b
+            gpus: [0]
         workers:
           prefill: {template: sshd.service, gpus_per_instance: 0}
           decode: {template: llm-decode@.service, metrics_url: "ftp://x"}
@@ -66,12 +68,13 @@ struct ConfigurationTests {
         let expectedFragments = [
             "nodes[0].gpus", "list each GPU index once",
             "nodes[0].systemd is \"telnet:x\"", "ssh:USER@HOST",
+            "nodes[1].name is \"rack1/gpu-b\"", "letters, digits, '.', '_' and '-' only",
             "workers.prefill.template is \"sshd.service\"",
             "workers.prefill.gpus_per_instance is \"0\"",
             "workers.decode.metrics_url is \"ftp://x\"",
             "slo.ttft is \"-2s\"", "slo.tpot is \"fast\"",
             "slo.percentil", "did you mean percentile?",
-            "budget.max_gpus is \"99\"", "exceeds the 3 GPUs",
+            "budget.max_gpus is \"99\"", "exceeds the 4 GPUs",
             "contol", "did you mean control?",
             "router.url is \"gateway:30000\"", "expected an http(s) URL with a host",
             "state_file is \"state.json\"", "absolute file path",

@@ -33,6 +33,27 @@ struct DecisionSessionTests {
         #expect(sawAction)
     }
 
+    @Test("Absurd numbers get a decision or a one-line error, never a crash or a hang")
+    func absurdNumbersNeverCrash() throws {
+        var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        let huge = #"{"schema":1,"time":10,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[{"id":"p","role":"prefill","node":"a","gpus":[0],"state":"ready","started_at":0,"ready_at":5,"telemetry":{"scraped_at":10,"requests_waiting":1e300}}],"traffic":{"duration_s":10,"requests":5,"mean_input_tokens":3000,"ttft_seconds":1}}"#
+        #expect(try decode(session.respond(to: huge)).desired.prefill >= 1)
+        let flood = #"{"schema":1,"time":20,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[],"traffic":{"duration_s":10,"requests":1e300,"mean_input_tokens":1e20,"mean_output_tokens":1e300,"ttft_seconds":1e300,"itl_seconds":1e300},"overrides":{"ratio":"1:1"}}"#
+        let flooded = try decode(session.respond(to: flood))
+        #expect(flooded.desired.prefill + flooded.desired.decode <= 2, "the budget holds however large the demand")
+        let counts = #"{"schema":1,"time":30,"nodes":[{"name":"a","gpus":[0]}],"workers":[],"overrides":{"counts":{"prefill":5000000000000000000,"decode":1}}}"#
+        #expect(try error(session.respond(to: counts)).message == "overrides.counts is 5000000000000000000:1; expected instance counts from 0 to 100000.")
+        let ratio = #"{"schema":1,"time":40,"nodes":[{"name":"a","gpus":[0]}],"workers":[],"overrides":{"ratio":"1000000000:1"}}"#
+        #expect(try error(session.respond(to: ratio)).field == "overrides.ratio")
+        // A start-up time below the clock's resolution (the growth history's look-back ran off its end).
+        var instant = DecisionFixtures.configuration
+        instant.estimation.startupPriorSeconds = 1e-300
+        var quick = DecisionSession(configuration: instant)
+        for time in [10.0, 20, 30] {
+            #expect(try decode(quick.respond(to: wire(DecisionFixtures.windowSnapshot(time: time, requests: 50)))).time == time)
+        }
+    }
+
     @Test("The controller's memory carries from line to line")
     func stateCarriesAcrossLines() throws {
         var session = DecisionSession(configuration: DecisionFixtures.configuration)

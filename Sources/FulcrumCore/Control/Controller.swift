@@ -366,8 +366,12 @@ public struct Controller: Sendable {
         func counts(_ s: Double) -> PerRole<Int> {
             PerRole(prefill: Int((p * s - 1e-9).rounded(.up)), decode: Int((d * s - 1e-9).rounded(.up)))
         }
-        var result = counts(scale)
         let g = input.gpusPerInstance
+        // Start the search within one step of the budget: a need read from a bogus metric
+        // must not walk down from a billion instances one ratio step at a time.
+        let gpusPerScale = p * Double(g.prefill) + d * Double(g.decode)
+        if gpusPerScale > 0 { scale = min(scale, Double(input.maxTotalGPUs) / gpusPerScale + 1) }
+        var result = counts(scale)
         while result.prefill * g.prefill + result.decode * g.decode > input.maxTotalGPUs, scale > 0 {
             scale = max(0, scale - 1 / max(p, d))
             result = counts(scale)

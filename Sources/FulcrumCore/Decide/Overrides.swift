@@ -26,6 +26,14 @@ public struct InstanceRatio: Sendable, Hashable, Codable, CustomStringConvertibl
     public var description: String { "\(prefill):\(decode)" }
 }
 
+/// The largest values an override may name, whoever sends it (the control socket, `decide`):
+/// beyond them a count is a typo, and the controller's arithmetic is sized for fleets, not for
+/// numbers near `Int.max`.
+public enum OverrideLimits {
+    public static let instances = 100_000
+    public static let ratioPart = 1000
+}
+
 /// Per-role instance bounds set by hand, tightening the configured ones.
 public struct RoleBounds: Sendable, Hashable, Codable {
     public var min: PerRole<Int?>
@@ -185,6 +193,7 @@ extension Overrides {
 
     /// `90 s`, `30m`, `2h`: whole minutes and hours as operators write them.
     static func spoken(_ seconds: Double) -> String {
+        guard seconds.isFinite, abs(seconds) < 1e15 else { return "\(seconds) s" }
         let whole = Int(seconds.rounded())
         if whole >= 3600, whole % 3600 == 0 { return "\(whole / 3600)h" }
         if whole >= 60, whole % 60 == 0 { return "\(whole / 60)m" }

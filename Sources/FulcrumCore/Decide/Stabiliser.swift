@@ -122,7 +122,7 @@ public enum Stabiliser {
         let need = input.continuousNeed[role]
         guard current > 0, recommended != current,
               abs(need / Double(current) - 1) <= configuration.tolerance,
-              Int(need.rounded(.up)) == recommended
+              need.rounded(.up) == Double(recommended)
         else { return recommended }
         reasons.append(.init(.withinTolerance, role: role,
             "need \(format(need)) instances is within \(format(configuration.tolerance * 100))% of the \(current) running"))
@@ -262,5 +262,5 @@ public enum Stabiliser {
 func format(_ value: Double) -> String {
     guard value.isFinite else { return "\(value)" }
     let rounded = (value * 100).rounded() / 100
-    return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+    return rounded == rounded.rounded() && abs(rounded) < 1e15 ? String(Int(rounded)) : String(rounded)
 }

@@ -103,7 +103,7 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
                 // Once the memory has dropped that start, the first horizon is simply unknown.
                 var planned = 0.0
                 if sample.time - first.time >= horizon {
-                    while samples[earlier + 1].time <= sample.time - horizon { earlier += 1 }
+                    while earlier + 1 < samples.count, samples[earlier + 1].time <= sample.time - horizon { earlier += 1 }
                     planned = samples[earlier].demand[role] * factors[role]
                 } else if first.time != firstRecorded {
                     continue

@@ -52,6 +52,9 @@ public enum PrefillQueueModel {
         guard service > 0, slack > 0 else { return nil }
         let services = PromptQuantiles.feasibleServiceTimes(mean: service, scv: input.serviceSCV, target: input.ttftTargetSeconds)
         guard load > 0 else { return 0 }
+        // Beyond a million instances' worth the queueing headroom is lost in the load itself;
+        // only a bogus reading gets there, and it must not stall the tick counting servers.
+        guard load <= 1e6 else { return load }
         let allowed = max(1e-9, 1 - min(max(input.percentile, 0), 1))
         var previous = (count: load, logTail: 0.0)
         var count = Int(load.rounded(.down)) + 1

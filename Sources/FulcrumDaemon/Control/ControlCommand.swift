@@ -138,8 +138,8 @@ package enum ControlRequestParser {
         case "ratio":
             let prefill = try requiredCount(fields, "prefill")
             let decode = try requiredCount(fields, "decode")
-            guard prefill + decode > 0, prefill <= 1000, decode <= 1000 else {
-                throw .badRequest("a ratio needs prefill and decode from 0 to 1000, not both 0")
+            guard prefill + decode > 0, prefill <= OverrideLimits.ratioPart, decode <= OverrideLimits.ratioPart else {
+                throw .badRequest("a ratio needs prefill and decode from 0 to \(OverrideLimits.ratioPart), not both 0")
             }
             request = .ratio(InstanceRatio(prefill: prefill, decode: decode))
         case "counts":
@@ -189,9 +189,9 @@ package enum ControlRequestParser {
 
     static func count(_ fields: [String: JSONValue], _ name: String) throws(ControlError) -> Int? {
         guard let value = fields[name] else { return nil }
-        let expected = "field \"\(name)\" must be a whole number of instances from 0 to 100000"
+        let expected = "field \"\(name)\" must be a whole number of instances from 0 to \(OverrideLimits.instances)"
         guard case let .number(number) = value else { throw .badRequest("\(expected), not \(value.typeName)") }
-        guard number == number.rounded(), number >= 0, number <= 100_000 else {
+        guard number == number.rounded(), number >= 0, number <= Double(OverrideLimits.instances) else {
             throw .badRequest("\(expected), not \(String(format: "%g", number))")
         }
         return Int(number)
