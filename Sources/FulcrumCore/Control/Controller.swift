@@ -367,13 +367,15 @@ public struct Controller: Sendable {
             PerRole(prefill: Int((p * s - 1e-9).rounded(.up)), decode: Int((d * s - 1e-9).rounded(.up)))
         }
         let g = input.gpusPerInstance
-        // Start the search within one step of the budget: a need read from a bogus metric
-        // must not walk down from a billion instances one ratio step at a time.
+        // Skip, in whole steps, to just above what the budget can hold: a need read from a
+        // bogus metric must not walk down from a billion instances one ratio step at a time.
+        let step = 1 / max(p, d)
         let gpusPerScale = p * Double(g.prefill) + d * Double(g.decode)
-        if gpusPerScale > 0 { scale = min(scale, Double(input.maxTotalGPUs) / gpusPerScale + 1) }
+        let excess = scale - (Double(input.maxTotalGPUs) / max(gpusPerScale, 1e-9) + 1)
+        if excess > 0 { scale -= (excess / step).rounded(.down) * step }
         var result = counts(scale)
         while result.prefill * g.prefill + result.decode * g.decode > input.maxTotalGPUs, scale > 0 {
-            scale = max(0, scale - 1 / max(p, d))
+            scale = max(0, scale - step)
             result = counts(scale)
             if !base.binding.contains(.budget) { base.binding.append(.budget) }
         }
