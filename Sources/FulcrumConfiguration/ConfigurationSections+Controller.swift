@@ -58,6 +58,12 @@ extension DaemonConfiguration {
         if budget.minGPUs > budget.maxGPUs {
             reader.report("budget.min_gpus", fields["min_gpus"], "must not exceed budget.max_gpus (\(budget.maxGPUs))")
         }
+        for role in Role.allCases {
+            if let cap = budget.maxInstances[role], cap < budget.minInstances[role] {
+                reader.report("budget.max_\(role)", fields["max_\(role)"],
+                              "must not be below budget.min_\(role) (\(budget.minInstances[role]), 1 unless set); raise it or lower the minimum")
+            }
+        }
         if listedGPUs > 0, budget.maxGPUs > listedGPUs {
             reader.report("budget.max_gpus", fields["max_gpus"], "exceeds the \(listedGPUs) GPUs the nodes list; lower it or add GPUs to nodes")
         }

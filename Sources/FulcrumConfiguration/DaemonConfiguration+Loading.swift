@@ -55,7 +55,7 @@ extension DaemonConfiguration {
     }
 
     static let topLevelKeys: Set<String> = [
-        "nodes", "workers", "engine", "frontend", "slo", "budget", "intervals", "stabilisation",
+        "nodes", "workers", "frontend", "slo", "budget", "intervals", "stabilisation",
         "estimation", "priors", "router", "dry_run", "control", "metrics", "state_file",
         "coordination",
     ]
@@ -67,7 +67,7 @@ extension DaemonConfiguration {
         guard let top = reader.mapping(root, key: "", allowed: topLevelKeys) else { return nil }
         let nodes = readNodes(top["nodes"], required: forDaemon, reader: &reader)
         let workers = readWorkers(top["workers"], required: forDaemon, reader: &reader)
-        let engine = reader.string(top["engine"], key: "engine") ?? workers.engine
+        let engine = workers.engine
         let frontend = readFrontend(top["frontend"], reader: &reader)
         var controller = readController(top, nodes: nodes, gpusPerInstance: workers.gpusPerInstance, forDaemon: forDaemon, reader: &reader)
         let intervals = readIntervals(top["intervals"], reader: &reader)

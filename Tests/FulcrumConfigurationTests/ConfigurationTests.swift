@@ -55,7 +55,7 @@ struct ConfigurationTests {
           prefill: {template: sshd.service, gpus_per_instance: 0}
           decode: {template: llm-decode@.service, metrics_url: "ftp://x"}
         slo: {ttft: -2s, tpot: fast, percentil: 0.9}
-        budget: {max_gpus: 99}
+        budget: {max_gpus: 99, min_decode: 3, max_decode: 1}
         contol: {}
         router: {kind: sglang, url: "gateway:30000"}
         state_file: state.json
@@ -75,6 +75,7 @@ struct ConfigurationTests {
             "slo.ttft is \"-2s\"", "slo.tpot is \"fast\"",
             "slo.percentil", "did you mean percentile?",
             "budget.max_gpus is \"99\"", "exceeds the 4 GPUs",
+            "budget.max_decode is \"1\"", "must not be below budget.min_decode (3",
             "contol", "did you mean control?",
             "router.url is \"gateway:30000\"", "expected an http(s) URL with a host",
             "state_file is \"state.json\"", "absolute file path",
