@@ -7,11 +7,26 @@ extension DaemonConfiguration {
     static func readIntervals(_ node: Node?, reader: inout ConfigurationReader) -> Intervals {
         var intervals = Intervals()
         guard let fields = reader.mapping(node, key: "intervals", allowed: ["tick", "scrape", "scrape_timeout"]) else { return intervals }
-        if let value = reader.duration(fields["tick"], key: "intervals.tick") { intervals.tick = .seconds(value) }
-        if let value = reader.duration(fields["scrape"], key: "intervals.scrape") { intervals.scrape = .seconds(value) }
+        // Below 100 ms the loops would spin rather than poll; no engine's metrics move that fast.
+        func interval(_ name: String) -> Duration? {
+            guard let value = reader.duration(fields[name], key: "intervals.\(name)") else { return nil }
+            guard value >= 0.1 else {
+                reader.report("intervals.\(name)", fields[name], "must be at least 100ms")
+                return nil
+            }
+            return .seconds(value)
+        }
+        if let value = interval("tick") { intervals.tick = value }
+        if let value = interval("scrape") { intervals.scrape = value }
         if let value = reader.duration(fields["scrape_timeout"], key: "intervals.scrape_timeout") { intervals.scrapeTimeout = .seconds(value) }
         if intervals.scrapeTimeout >= intervals.scrape {
-            reader.report("intervals.scrape_timeout", fields["scrape_timeout"], "must be shorter than intervals.scrape")
+            if fields["scrape_timeout"] != nil {
+                reader.report("intervals.scrape_timeout", fields["scrape_timeout"], "must be shorter than intervals.scrape")
+            } else {
+                // The user never wrote the timeout: name its default, not a key they cannot see.
+                let timeout = String(format: "%gs", intervals.scrapeTimeout.inSeconds)
+                reader.report("intervals.scrape", fields["scrape"], "must be longer than the scrape timeout (\(timeout) unless intervals.scrape_timeout says otherwise); lengthen it or set a shorter scrape_timeout")
+            }
         }
         return intervals
     }

@@ -56,6 +56,7 @@ struct ConfigurationTests {
           decode: {template: llm-decode@.service, metrics_url: "ftp://x"}
         slo: {ttft: -2s, tpot: fast, percentil: 0.9}
         budget: {max_gpus: 99, min_decode: 3, max_decode: 1}
+        intervals: {tick: 1ms, scrape: 1s}
         contol: {}
         router: {kind: sglang, url: "gateway:30000"}
         state_file: state.json
@@ -76,6 +77,8 @@ struct ConfigurationTests {
             "slo.percentil", "did you mean percentile?",
             "budget.max_gpus is \"99\"", "exceeds the 4 GPUs",
             "budget.max_decode is \"1\"", "must not be below budget.min_decode (3",
+            "intervals.tick is \"1ms\"", "must be at least 100ms",
+            "intervals.scrape is \"1s\"", "must be longer than the scrape timeout (2s unless",
             "contol", "did you mean control?",
             "router.url is \"gateway:30000\"", "expected an http(s) URL with a host",
             "state_file is \"state.json\"", "absolute file path",
