@@ -123,9 +123,7 @@ import Testing
     func aFailedDeregistrationNeverStopsTheWorker() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
-            let hook = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
-            try "#!/bin/sh\necho \"$*\" >> '\(hookLog)'\n[ \"$1\" = deregister ] && exit 1\nexit 0\n".write(toFile: hook, atomically: true, encoding: .utf8)
-            chmod(hook, 0o755)
+            let hook = try RouterScript.write("echo \"$*\" >> '\(hookLog)'\n[ \"$1\" = deregister ] && exit 1\nexit 0\n")
             defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
             let actuator = try SystemdActuator(
                 configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
@@ -155,10 +153,8 @@ import Testing
     func aDrainDuringRegistrationLeavesTheWorkerDeregistered() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
             let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
-            let hook = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
             // Registration takes 2 s: long enough for a drain (and its deregistration) to begin and end inside it.
-            try "#!/bin/sh\necho \"$1-start\" >> '\(hookLog)'\n[ \"$1\" = register ] && sleep 2\necho \"$1-done\" >> '\(hookLog)'\n".write(toFile: hook, atomically: true, encoding: .utf8)
-            chmod(hook, 0o755)
+            let hook = try RouterScript.write("echo \"$1-start\" >> '\(hookLog)'\n[ \"$1\" = register ] && sleep 2\necho \"$1-done\" >> '\(hookLog)'\n")
             defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
             let actuator = try SystemdActuator(
                 configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
@@ -504,8 +500,13 @@ final class ScriptedLoad: WorkerLoadProvider {
 /// A router hook executable that appends its arguments to a file.
 enum RouterScript {
     static func write(appendingTo log: String) throws -> String {
+        try write("echo \"$*\" >> '\(log)'\n[ \"$FULCRUM_EVENT\" = \"$1\" ] || exit 9\n")
+    }
+
+    /// An executable hook running `body` under /bin/sh, in a fresh temporary file.
+    static func write(_ body: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("router-hook-\(UUID().uuidString).sh").path
-        try "#!/bin/sh\necho \"$*\" >> '\(log)'\n[ \"$FULCRUM_EVENT\" = \"$1\" ] || exit 9\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try ("#!/bin/sh\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
         return path
     }

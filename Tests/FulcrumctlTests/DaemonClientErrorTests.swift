@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumTestSupport
 import Glibc
 import Testing
 
@@ -13,14 +14,8 @@ struct DaemonClientErrorTests {
 
         init(listening: Bool) throws {
             descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_un()
-            address.sun_family = sa_family_t(AF_UNIX)
-            withUnsafeMutableBytes(of: &address.sun_path) { destination in
-                path.utf8CString.withUnsafeBytes { destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(destination.count))) }
-            }
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-            }
+            let descriptor = self.descriptor
+            let bound = withUnixSocketAddress(path) { bind(descriptor, $0, $1) }
             guard descriptor >= 0, bound == 0, !listening || listen(descriptor, 8) == 0 else {
                 throw FulcrumctlRunner.RunnerError(description: "cannot bind a test socket at \(path): errno \(errno)")
             }
