@@ -115,14 +115,19 @@ let package = Package(
             name: "FulcrumStrictDecoding"
         ),
         .target(
+            name: "FulcrumFileInput",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(
             name: "FulcrumTraces",
-            dependencies: ["FulcrumCore", "FulcrumStrictDecoding", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FulcrumCore", "FulcrumStrictDecoding", "FulcrumFileInput", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FulcrumSim",
             dependencies: [
                 "FulcrumCore",
                 "FulcrumTraces",
+                "FulcrumFileInput",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -153,7 +158,7 @@ let package = Package(
         ),
         .target(
             name: "FulcrumConfiguration",
-            dependencies: ["FulcrumCore", .product(name: "Yams", package: "Yams")]
+            dependencies: ["FulcrumCore", "FulcrumFileInput", .product(name: "Yams", package: "Yams")]
         ),
         .target(
             name: "FulcrumDecisionAPI",

@@ -16,12 +16,18 @@ public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible 
         self.line = line
     }
 
+    /// The key of a problem with the whole file (unreadable, not YAML, empty).
+    public static let wholeFile = "the file"
+
     public var description: String {
         let location = line.map { "line \($0): " } ?? ""
         if let value {
             return "\(location)\(key) is \"\(value)\"; \(expected)."
         }
-        return "\(location)\(key): \(expected)."
+        // "slo is required", "engine is not a known key": a verb reads on from the key; other
+        // statements ("budget: the per-role minimums need …") are about the key.
+        let joiner = expected.hasPrefix("is ") || expected.hasPrefix("cannot ") ? " " : ": "
+        return "\(location)\(key)\(joiner)\(expected)."
     }
 }
 

@@ -106,15 +106,11 @@ public struct ConfigurationReader {
         }
     }
 
-    /// The longest duration any setting takes: about 31 years. Found by fuzzing: `1e300s`
-    /// passed as positive and finite, and turning it into a `Duration` trapped.
-    static let longestDurationSeconds = 1e9
-
     /// A duration written as `250ms`, `10s`, `5m`, `1h`, or a bare number of seconds.
     mutating func duration(_ node: Node?, key: String, allowZero: Bool = false) -> Double? {
         guard let node else { return nil }
         guard case let .scalar(scalar) = node, let seconds = Self.parseDuration(scalar.string),
-              seconds.isFinite, seconds > 0 || (allowZero && seconds == 0), seconds <= Self.longestDurationSeconds
+              SettingRules.isDuration(seconds, allowZero: allowZero)
         else {
             report(key, node, "expected a \(allowZero ? "non-negative" : "positive") duration such as 500ms, 10s, 5m or 1h, at most 31 years")
             return nil

@@ -10,7 +10,6 @@ extension DaemonConfiguration {
         // Without nodes (decide), the snapshot's nodes bound the cluster; the budget is open.
         let listedGPUs = nodes.reduce(0) { $0 + $1.gpus.count }
         let budget = readBudget(top["budget"], listedGPUs: listedGPUs, open: nodes.isEmpty && !forDaemon, reader: &reader)
-        checkBudget(budget, nodes: nodes, gpusPerInstance: gpusPerInstance, reader: &reader)
         var controller = ControllerConfiguration(
             slo: slo,
             placement: PlacementConstraints(gpusPerInstance: gpusPerInstance, maxTotalGPUs: budget.maxGPUs),
@@ -18,6 +17,7 @@ extension DaemonConfiguration {
             minInstances: budget.minInstances,
             maxInstances: budget.maxInstances
         )
+        checkBudget(controller, budgetNode: top["budget"], nodes: nodes, reader: &reader)
         readStabilisation(top["stabilisation"], into: &controller.stabilisation, reader: &reader)
         readEstimation(top["estimation"], into: &controller, reader: &reader)
         controller.priors = readPriors(top["priors"], reader: &reader)
@@ -32,7 +32,7 @@ extension DaemonConfiguration {
         }
         if let value = reader.duration(fields["ttft"], key: "slo.ttft") { slo.ttftSeconds = value }
         if let value = reader.duration(fields["tpot"], key: "slo.tpot") { slo.tpotSeconds = value }
-        if let value = reader.double(fields["percentile"], key: "slo.percentile", range: 0.5...0.9999) { slo.percentile = value }
+        if let value = reader.double(fields["percentile"], key: "slo.percentile", range: SettingRules.sloPercentile) { slo.percentile = value }
         return slo
     }
 
@@ -49,15 +49,12 @@ extension DaemonConfiguration {
         guard let fields = reader.mapping(node, key: "budget",
                                           allowed: ["min_gpus", "max_gpus", "min_prefill", "min_decode", "max_prefill", "max_decode"])
         else { return budget }
-        if let value = reader.int(fields["max_gpus"], key: "budget.max_gpus", range: 1...100_000) { budget.maxGPUs = value }
-        if let value = reader.int(fields["min_gpus"], key: "budget.min_gpus", range: 0...100_000) { budget.minGPUs = value }
+        if let value = reader.int(fields["max_gpus"], key: "budget.max_gpus", range: SettingRules.maxGPUs) { budget.maxGPUs = value }
+        if let value = reader.int(fields["min_gpus"], key: "budget.min_gpus", range: SettingRules.minGPUs) { budget.minGPUs = value }
         if let value = reader.int(fields["min_prefill"], key: "budget.min_prefill", range: 0...10_000) { budget.minInstances.prefill = value }
         if let value = reader.int(fields["min_decode"], key: "budget.min_decode", range: 0...10_000) { budget.minInstances.decode = value }
         budget.maxInstances.prefill = reader.int(fields["max_prefill"], key: "budget.max_prefill", range: 0...10_000)
         budget.maxInstances.decode = reader.int(fields["max_decode"], key: "budget.max_decode", range: 0...10_000)
-        if budget.minGPUs > budget.maxGPUs {
-            reader.report("budget.min_gpus", fields["min_gpus"], "must not exceed budget.max_gpus (\(budget.maxGPUs))")
-        }
         for role in Role.allCases {
             if let cap = budget.maxInstances[role], cap < budget.minInstances[role] {
                 reader.report("budget.max_\(role)", fields["max_\(role)"],
@@ -71,12 +68,17 @@ extension DaemonConfiguration {
     }
 
     /// Cross-field checks: the minimums fit the budget, and every role's instance fits a node.
-    private static func checkBudget(_ budget: BudgetSection, nodes: [ConfiguredNode], gpusPerInstance: PerRole<Int>,
+    private static func checkBudget(_ controller: ControllerConfiguration, budgetNode: Node?, nodes: [ConfiguredNode],
                                     reader: inout ConfigurationReader) {
-        let floorGPUs = budget.minInstances.prefill * gpusPerInstance.prefill + budget.minInstances.decode * gpusPerInstance.decode
-        if floorGPUs > budget.maxGPUs {
-            reader.report("budget", nil, "the per-role minimums need \(floorGPUs) GPUs but the budget is \(budget.maxGPUs); lower min_prefill/min_decode or raise max_gpus")
+        for conflict in SettingRules.budgetConflicts(of: controller) {
+            switch conflict {
+            case let .minimumAboveBudget(_, maxGPUs):
+                reader.report("budget.min_gpus", budgetNode?["min_gpus"], "must not exceed budget.max_gpus (\(maxGPUs))")
+            case let .roleMinimumsAboveBudget(neededGPUs, maxGPUs):
+                reader.report("budget", nil, "the per-role minimums need \(neededGPUs) GPUs but the budget is \(maxGPUs); lower min_prefill/min_decode or raise max_gpus")
+            }
         }
+        let gpusPerInstance = controller.placement.gpusPerInstance
         for role in Role.allCases where !nodes.isEmpty && !nodes.contains(where: { $0.gpus.count >= gpusPerInstance[role] }) {
             reader.report("workers.\(role).gpus_per_instance", nil, "no node has \(gpusPerInstance[role]) GPUs, and an instance never spans nodes")
         }

@@ -114,6 +114,11 @@ extension DaemonConfiguration {
             reader.missing("frontend.metrics_url", "give the router's metrics URL or remove the frontend section")
             return nil
         }
-        return FrontendConfiguration(metricsURL: url, preset: reader.string(fields["preset"], key: "frontend.preset") ?? FrontendConfiguration.defaultPreset)
+        let preset = reader.string(fields["preset"], key: "frontend.preset") ?? FrontendConfiguration.defaultPreset
+        guard DaemonConfiguration.frontendPresetNames.contains(preset) else {
+            reader.report("frontend.preset", fields["preset"], "expected one of \(DaemonConfiguration.frontendPresetNames.joined(separator: ", ")) (the router's metric names)")
+            return nil
+        }
+        return FrontendConfiguration(metricsURL: url, preset: preset)
     }
 }

@@ -1,5 +1,5 @@
-import Foundation
 import FulcrumCore
+import FulcrumFileInput
 import Yams
 
 extension DaemonConfiguration {
@@ -12,10 +12,10 @@ extension DaemonConfiguration {
     /// The file's text, or the one-sentence error every reader of a configuration file gives.
     static func readText(path: String) throws(ConfigurationError) -> String {
         do {
-            return try String(contentsOfFile: path, encoding: .utf8)
+            return try InputFile.text(at: path)
         } catch {
             throw ConfigurationError(source: path, problems: [
-                ConfigurationProblem(key: "file", expected: "cannot be read (\(error.localizedDescription)); check the path and its permissions"),
+                ConfigurationProblem(key: ConfigurationProblem.wholeFile, expected: "cannot be read because \(error.reason); check the path and its permissions"),
             ])
         }
     }
@@ -23,7 +23,7 @@ extension DaemonConfiguration {
     public static func parse(yaml text: String, source: String) throws -> DaemonConfiguration {
         let result = try readDocument(yaml: text, source: source, purpose: .daemon)
         guard let daemon = result.daemon else {
-            throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is empty; start from one of examples/config/*.yaml (vllm.yaml, sglang.yaml)")])
+            throw ConfigurationError(source: source, problems: [Self.emptyFile])
         }
         return daemon
     }
@@ -35,13 +35,16 @@ extension DaemonConfiguration {
         do {
             root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
-            throw ConfigurationError(source: source, problems: [ConfigurationProblem(key: "file", expected: "is not valid YAML: \(Self.describe(error))")])
+            let syntax = YAMLSyntaxProblem(error)
+            throw ConfigurationError(source: source, problems: [
+                ConfigurationProblem(key: ConfigurationProblem.wholeFile, expected: "is not valid YAML: \(syntax.problem); check the indentation and quoting there", line: syntax.line),
+            ])
         }
         var reader = ConfigurationReader()
         let configuration = read(root, purpose: purpose, reader: &reader)
         guard let configuration, reader.problems.isEmpty else {
             throw ConfigurationError(source: source, problems: reader.problems.isEmpty
-                ? [ConfigurationProblem(key: "file", expected: "is empty; start from one of examples/config/*.yaml (vllm.yaml, sglang.yaml)")]
+                ? [Self.emptyFile]
                 : reader.problems.enumerated().sorted { lhs, rhs in
                     // File order reads best; problems without a line (cross-field checks) last.
                     (lhs.element.line ?? Int.max, lhs.offset) < (rhs.element.line ?? Int.max, rhs.offset)
@@ -50,9 +53,9 @@ extension DaemonConfiguration {
         return configuration
     }
 
-    private static func describe(_ error: YamlError) -> String {
-        String(describing: error).split(separator: "\n").joined(separator: " ")
-    }
+    private static let emptyFile = ConfigurationProblem(
+        key: ConfigurationProblem.wholeFile, expected: "is empty; start from one of examples/config/*.yaml (vllm.yaml, sglang.yaml)"
+    )
 
     static let topLevelKeys: Set<String> = [
         "nodes", "workers", "frontend", "slo", "budget", "intervals", "stabilisation",

@@ -10,6 +10,8 @@ public struct DaemonConfiguration: Sendable, Hashable {
     /// `workers.engine` values: `auto` and the names of `FulcrumTelemetry.EnginePreset.builtIn`
     /// (this module cannot see that list; `EngineNamesTests` holds the two equal).
     public static let engineNames = ["auto", "vllm", "sglang", "trtllm", "tgi"]
+    /// What `frontend.preset` accepts (the frontend presets' configuration names).
+    public static let frontendPresetNames = ["dynamo"]
     /// Whether a worker's metrics connection stays open between scrapes (`workers.metrics_connections`).
     public var metricsConnections: MetricsConnections
     /// An optional router/frontend whose metrics give arrivals and lengths first-hand.

@@ -11,9 +11,11 @@ extension Decoder {
             return
         }
         let suffix = context.map { " for \($0)" } ?? ""
+        // The path ends at the unknown key, so a reader's error names it even at the top level
+        // ("nodez is not a known key", not "the line is not valid").
         throw DecodingError.dataCorrupted(DecodingError.Context(
-            codingPath: codingPath,
-            debugDescription: "unknown key \"\(unknown.stringValue)\"\(suffix); expected one of \(allowedNames.joined(separator: ", "))"))
+            codingPath: codingPath + [unknown],
+            debugDescription: "is not a known key\(suffix); expected one of \(allowedNames.joined(separator: ", "))"))
     }
 }
 

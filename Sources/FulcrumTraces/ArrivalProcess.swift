@@ -77,7 +77,7 @@ public enum ArrivalProcess: Sendable, Equatable, Codable {
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .process, in: container,
-                debugDescription: "expected process to be one of poisson, gamma, onoff, bursts, found \"\(process)\"")
+                debugDescription: "is \"\(process)\"; expected one of poisson, gamma, onoff, bursts")
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumFileInput
 import Yams
 
 extension Scenario {
@@ -8,9 +9,11 @@ extension Scenario {
         do {
             scenario = try YAMLDecoder().decode(Scenario.self, from: yaml)
         } catch let error as DecodingError {
-            throw ScenarioError(source: sourceName, problem: describe(error))
+            throw ScenarioError(source: sourceName, problem: DecodingProblem(error).sentence)
+        } catch let error as YamlError {
+            throw ScenarioError(source: sourceName, problem: DecodingProblem(error).sentence)
         } catch {
-            throw ScenarioError(source: sourceName, problem: invalidYAML(error))
+            throw ScenarioError(source: sourceName, problem: "the document cannot be read as YAML (\(error))")
         }
         try scenario.validate(source: sourceName)
         return scenario
@@ -20,9 +23,9 @@ extension Scenario {
     public static func load(path: String) throws(ScenarioError) -> Scenario {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try InputFile.text(at: path)
         } catch {
-            throw ScenarioError(source: path, problem: "cannot read the scenario file")
+            throw ScenarioError(source: path, problem: "the scenario file cannot be read because \(error.reason)")
         }
         return try load(yaml: text, sourceName: path)
     }
@@ -76,42 +79,5 @@ extension Scenario {
             lines.append("    output: \(lengths(phase.output))")
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    /// Yams' syntax errors span several lines (with a caret under the column); the first line
-    /// already holds the position and the reason, which is what a one-sentence error needs.
-    private static func invalidYAML(_ error: any Error) -> String {
-        let firstLine = String(describing: error).split(separator: "\n").first.map(String.init) ?? "unknown error"
-        return "invalid YAML (\(firstLine.trimmingCharacters(in: .whitespaces)))"
-    }
-
-    /// Turns a decoding failure into `phases[1].arrival: missing key "rate_rps"`-style text.
-    private static func describe(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey]) -> String {
-            let text = codingPath.reduce(into: "") { text, key in
-                if let index = key.intValue {
-                    text += "[\(index)]"
-                } else {
-                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
-                }
-            }
-            return text.isEmpty ? "top level" : text
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "\(path(context.codingPath)): missing key \"\(key.stringValue)\""
-        case .typeMismatch(let type, let context):
-            return "\(path(context.codingPath)): expected a value of type \(type)"
-        case .valueNotFound(let type, let context):
-            return "\(path(context.codingPath)): expected a value of type \(type), found nothing"
-        case .dataCorrupted(let context):
-            // Yams reports syntax errors as corrupted data wrapping its own `YamlError`.
-            if let underlying = context.underlyingError {
-                return invalidYAML(underlying)
-            }
-            return "\(path(context.codingPath)): \(context.debugDescription)"
-        @unknown default:
-            return "invalid scenario (\(error))"
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumFileInput
 
 /// Reads request traces in any supported `TraceFormat` into `TraceRequest`s sorted by arrival.
 ///
@@ -10,9 +11,9 @@ public enum TraceReader {
     public static func read(path: String, format: TraceFormat = .auto) throws(TraceError) -> TraceReadResult {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = try InputFile.data(at: path)
         } catch {
-            throw TraceError(kind: .unreadableFile, source: path, line: nil, problem: "cannot read the file (\(reason(reading: path, error: error)))")
+            throw TraceError(kind: .unreadableFile, source: path, line: nil, problem: "the file cannot be read because \(error.reason)")
         }
         // Decoding with replacement never fails; stray invalid bytes then surface as field errors.
         return try parse(text: String(decoding: data, as: UTF8.self), sourceName: path, format: format)
@@ -76,20 +77,5 @@ public enum TraceReader {
                 requests[lhs].arrival != requests[rhs].arrival ? requests[lhs].arrival < requests[rhs].arrival : lhs < rhs
             }
             .map { requests[$0] }
-    }
-
-    /// A short, platform-independent cause; Foundation's own messages differ between Linux and macOS.
-    private static func reason(reading path: String, error: any Error) -> String {
-        var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            return "no such file"
-        }
-        if isDirectory.boolValue {
-            return "it is a directory"
-        }
-        if !FileManager.default.isReadableFile(atPath: path) {
-            return "permission denied"
-        }
-        return error.localizedDescription
     }
 }

@@ -44,26 +44,26 @@ struct DecideCommand: ParsableCommand {
     var startupSeconds: Double?
 
     func validate() throws {
-        if let ttftSeconds, !(ttftSeconds > 0) { throw ValidationError("--ttft \(ttftSeconds) must be above 0 seconds, e.g. --ttft 2.") }
-        if let tpotSeconds, !(tpotSeconds > 0) { throw ValidationError("--tpot \(tpotSeconds) must be above 0 seconds, e.g. --tpot 0.05.") }
-        if let sloPercentile, !(0.5...0.9999).contains(sloPercentile) {
-            throw ValidationError("--slo-percentile \(sloPercentile) must lie between 0.5 and 0.9999, e.g. 0.9.")
-        }
-        if let maxGPUs, maxGPUs < 1 { throw ValidationError("--max-gpus \(maxGPUs) must be at least 1.") }
-        if let minGPUs, minGPUs < 0 { throw ValidationError("--min-gpus \(minGPUs) must be 0 or more.") }
-        if let minGPUs, let maxGPUs, minGPUs > maxGPUs { throw ValidationError("--min-gpus \(minGPUs) exceeds --max-gpus \(maxGPUs); lower one of them.") }
-        if let startupSeconds, !(startupSeconds > 0) { throw ValidationError("--startup \(startupSeconds) must be above 0 seconds, e.g. --startup 180.") }
-    }
-
-    func makeConfiguration() throws -> (controller: ControllerConfiguration, tickSeconds: Double) {
-        var file = ControllerConfigurationFile.standard
-        if let config {
-            do {
-                file = try ControllerConfigurationFile.load(path: config)
-            } catch let error as ConfigurationError {
-                throw ValidationError(error.description)
+        for (flag, value, example) in [("--ttft", ttftSeconds, "2"), ("--tpot", tpotSeconds, "0.05"), ("--startup", startupSeconds, "180")] {
+            if let value, !SettingRules.isDuration(value) {
+                throw ValidationError("\(flag) \(value) must be a number of seconds above 0 and at most \(Int(SettingRules.longestDurationSeconds)), e.g. \(flag) \(example).")
             }
         }
+        if let sloPercentile, !SettingRules.sloPercentile.contains(sloPercentile) {
+            throw ValidationError("--slo-percentile \(sloPercentile) must lie between \(SettingRules.sloPercentile.lowerBound) and \(SettingRules.sloPercentile.upperBound), e.g. 0.9.")
+        }
+        if let maxGPUs, !SettingRules.maxGPUs.contains(maxGPUs) {
+            throw ValidationError("--max-gpus \(maxGPUs) must be a whole number from \(SettingRules.maxGPUs.lowerBound) to \(SettingRules.maxGPUs.upperBound).")
+        }
+        if let minGPUs, !SettingRules.minGPUs.contains(minGPUs) {
+            throw ValidationError("--min-gpus \(minGPUs) must be a whole number from \(SettingRules.minGPUs.lowerBound) to \(SettingRules.minGPUs.upperBound).")
+        }
+    }
+
+    /// The file, then the profile, then the flags; the budget is checked once all three apply,
+    /// since any of them may have set one side of a conflict.
+    func makeConfiguration() throws -> (controller: ControllerConfiguration, tickSeconds: Double) {
+        let file = try config.map { try ControllerConfigurationFile.load(path: $0) } ?? .standard
         var configuration = file.controller
         if let profile {
             let chosen = try Profile.named(profile)
@@ -77,7 +77,23 @@ struct DecideCommand: ParsableCommand {
         if let maxGPUs { configuration.placement.maxTotalGPUs = maxGPUs }
         if let minGPUs { configuration.minTotalGPUs = minGPUs }
         if let startupSeconds { configuration.estimation.startupPriorSeconds = startupSeconds }
+        if let conflict = SettingRules.budgetConflicts(of: configuration).first {
+            throw SettingsConflict(description: describe(conflict, in: configuration))
+        }
         return (configuration, file.tick.inSeconds)
+    }
+
+    private func describe(_ conflict: SettingRules.BudgetConflict, in configuration: ControllerConfiguration) -> String {
+        let budget = maxGPUs.map { "--max-gpus \($0)" } ?? "budget.max_gpus \(configuration.placement.maxTotalGPUs) in \(config ?? "the configuration")"
+        switch conflict {
+        case let .minimumAboveBudget(minimum, _):
+            let floor = minGPUs.map { "--min-gpus \($0)" } ?? "budget.min_gpus \(minimum) in \(config ?? "the configuration")"
+            return "\(floor) exceeds \(budget); lower the one or raise the other."
+        case let .roleMinimumsAboveBudget(needed, _):
+            let minimums = configuration.minInstances
+            let perInstance = configuration.placement.gpusPerInstance
+            return "One prefill and one decode instance at their minimum counts (\(minimums.prefill) × \(perInstance.prefill) GPUs + \(minimums.decode) × \(perInstance.decode) GPUs\(profile.map { ", sizes from --profile \($0)" } ?? "")) need \(needed) GPUs, more than \(budget); raise the budget."
+        }
     }
 
     func run() throws {
@@ -91,4 +107,10 @@ struct DecideCommand: ParsableCommand {
             output.write(Data((reply + "\n").utf8))
         }
     }
+}
+
+/// Settings that each pass their own check but not together; printed without the usage
+/// text, which would bury the one line that says what to change.
+struct SettingsConflict: Error, CustomStringConvertible {
+    var description: String
 }

@@ -129,10 +129,28 @@ struct ConfigurationTests {
             try DaemonConfiguration.load(path: "/nonexistent/fulcrum.yaml")
         }
         #expect(error?.description.contains("/nonexistent/fulcrum.yaml") == true)
-        #expect(error?.description.contains("cannot be read") == true)
-        let syntax = #expect(throws: ConfigurationError.self) {
-            try DaemonConfiguration.parse(yaml: "nodes: [\n", source: "broken.yaml")
+        #expect(error?.description.contains("the file cannot be read because there is no such file") == true)
+        let folder = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.load(path: FileManager.default.temporaryDirectory.path)
         }
-        #expect(syntax?.description.contains("is not valid YAML") == true)
+        #expect(folder?.description.contains("because it is a directory") == true, "\(folder?.description ?? "")")
+        #expect(folder?.description.contains("NSCocoaErrorDomain") == false)
+        let syntax = #expect(throws: ConfigurationError.self) {
+            try DaemonConfiguration.parse(yaml: "slo:\n  ttft: 2s\n tpot: [\n", source: "broken.yaml")
+        }
+        // One line, the line of the fault, libyaml's reason in words; no caret drawing.
+        #expect(syntax?.problems.map(\.line) == [3])
+        #expect(syntax?.problems.first?.description
+            == "line 3: the file is not valid YAML: did not find expected key (while parsing a block mapping that starts on line 1), at column 2; check the indentation and quoting there.")
+    }
+
+    @Test("a key that is required or unknown reads as a sentence: 'engine is not a known key'")
+    func keyProblemsReadAsSentences() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ControllerConfigurationFile.parse(yaml: "engine: vllm\n", source: "e.yaml")
+        }
+        let lines = error?.problems.map(\.description) ?? []
+        #expect(lines.contains { $0.hasPrefix("line 1: engine is not a known key; allowed here: budget,") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("slo is required; ") }, "\(lines)")
     }
 }

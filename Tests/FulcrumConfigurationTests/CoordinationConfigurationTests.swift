@@ -91,9 +91,9 @@ struct CoordinationConfigurationTests {
         """)
         #expect(tls.contains("some endpoints are http://"), "\(tls)")
         let empty = Self.problems("coordination: {etcd: {}}")
-        #expect(empty.contains("coordination.etcd.endpoints: is required"), "\(empty)")
-        #expect(empty.contains("coordination.etcd.prefix: is required"), "\(empty)")
+        #expect(empty.contains("coordination.etcd.endpoints is required"), "\(empty)")
+        #expect(empty.contains("coordination.etcd.prefix is required"), "\(empty)")
         let bare = Self.problems("coordination: {}")
-        #expect(bare.contains("coordination.etcd: is required"), "\(bare)")
+        #expect(bare.contains("coordination.etcd is required"), "\(bare)")
     }
 }

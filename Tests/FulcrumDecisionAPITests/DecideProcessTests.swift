@@ -129,6 +129,31 @@ struct DecideProcessTests {
         #expect(run.errors.contains("line 2"))
     }
 
+    @Test("decide's flags obey the configuration file's limits, and the budget is checked once file, profile and flags all apply",
+          arguments: [
+              (["--ttft", "inf"], "--ttft inf must be a number of seconds above 0 and at most 1000000000, e.g. --ttft 2."),
+              (["--startup", "1e300"], "--startup 1e+300 must be a number of seconds above 0"),
+              (["--max-gpus", "1"], "need 2 GPUs, more than --max-gpus 1; raise the budget."),
+              (["--max-gpus", "4", "--profile", "llama3-70b-h100-tp4"], "(1 × 4 GPUs + 1 × 4 GPUs, sizes from --profile llama3-70b-h100-tp4) need 8 GPUs"),
+              (["--min-gpus", "9", "--max-gpus", "8"], "--min-gpus 9 exceeds --max-gpus 8; lower the one or raise the other."),
+              (["--profile", "nosuch"], "nosuch: no bundled profile has this name (llama3-405b-h200-tp8, llama3-70b-h100-tp4, llama3-8b-h100) and no file has this path"),
+          ])
+    func flagsObeyTheFileLimits(arguments: [String], message: String) throws {
+        let run = try Self.runToCompletion(["decide"] + arguments)
+        #expect(run.status != 0)
+        #expect(run.errors.contains(message), "\(run.errors)")
+    }
+
+    @Test("a flag's minimum above the file's budget is named with the file")
+    func flagAgainstFileBudget() throws {
+        let run = try Self.withFile("decide.yaml", "slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: 2}\n") { config in
+            try Self.runToCompletion(["decide", "--config", config.path, "--min-gpus", "4"])
+        }
+        #expect(run.status != 0)
+        #expect(run.errors.contains("--min-gpus 4 exceeds budget.max_gpus 2 in "), "\(run.errors)")
+        #expect(!run.errors.contains("Usage:"), "a conflict is not a usage mistake")
+    }
+
     /// The simulator's SLO flags default to the one SLO default the daemon and decide use.
     @Test("fulcrum-sim's SLO defaults are ServiceLevelObjective.default")
     func simulatorDefaults() throws {

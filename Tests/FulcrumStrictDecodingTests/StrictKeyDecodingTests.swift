@@ -28,7 +28,8 @@ struct StrictKeyDecodingTests {
             _ = try JSONDecoder().decode(Point.self, from: Data(#"{"x": 1, "z": 2}"#.utf8))
             Issue.record("an unknown key was accepted")
         } catch let DecodingError.dataCorrupted(context) {
-            #expect(context.debugDescription == #"unknown key "z" for a point; expected one of x, y"#)
+            #expect(context.debugDescription == "is not a known key for a point; expected one of x, y")
+            #expect(context.codingPath.map(\.stringValue) == ["z"])
         }
     }
 }

@@ -87,28 +87,28 @@ struct ScenarioLoadingTests {
              rate_end_rsp: 4
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"unknown key "rate_end_rsp"; expected one of duration_s, arrival, rate_end_rps, daily_cycle, drift, tick_s, input, output."#),
+         """, #"s.yaml: phases[0].rate_end_rsp is not a known key; expected one of duration_s, arrival, rate_end_rps, daily_cycle, drift, tick_s, input, output."#),
         ("""
          phases:
            - duration_s: 60
              arrival: { process: poisson, rate: 1 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"phases[0].arrival: unknown key "rate" for a poisson process; expected one of process, rate_rps."#),
+         """, #"s.yaml: phases[0].arrival.rate is not a known key for a poisson process; expected one of process, rate_rps."#),
         ("""
          phases:
            - duration_s: 60
              arrival: { process: gamma, rate_rps: 1 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"missing key "cv"."#),
+         """, #"s.yaml: phases[0].arrival.cv is missing."#),
         ("""
          phases:
            - duration_s: 60
              arrival: { process: hawkes, rate_rps: 1 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, #"expected process to be one of poisson, gamma, onoff, bursts, found "hawkes"."#),
+         """, #"s.yaml: phases[0].arrival.process is "hawkes"; expected one of poisson, gamma, onoff, bursts."#),
         ("""
          phases:
            - duration_s: 60
@@ -133,7 +133,7 @@ struct ScenarioLoadingTests {
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
          """, "s.yaml: phases[0].drift.ratio must be at least 1, found 0.5."),
-        ("phases: [ {", "s.yaml: invalid YAML"),
+        ("phases: [ {", "is not valid YAML: did not find expected node content (while parsing a flow node that starts on line "),
     ])
     func errors(yaml: String, fragment: String) {
         let error = #expect(throws: ScenarioError.self) {

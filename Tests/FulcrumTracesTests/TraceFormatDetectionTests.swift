@@ -69,6 +69,6 @@ struct TraceFormatDetectionTests {
             try TraceReader.read(path: missing)
         }
         #expect(error?.kind == .unreadableFile)
-        #expect(error?.description == "\(missing): cannot read the file (no such file).")
+        #expect(error?.description == "\(missing): the file cannot be read because there is no such file.")
     }
 }

@@ -43,7 +43,10 @@ package actor ScrapeService: Service, TelemetryProvider {
             .compactMap { worker in Self.metricsURL(for: worker, configuration: configuration, nodes: configuration.nodes).map {
                 ScrapeTarget(id: worker.id, url: $0, preset: configuration.engine == "auto" ? .auto : .named(configuration.engine))
             } }
-        let frontends = configuration.frontend.map { [FrontendTarget(name: "frontend", url: $0.metricsURL)] } ?? []
+        let frontends = configuration.frontend.map { frontend in
+            // The configuration admits only names `byConfigurationName` holds.
+            [FrontendTarget(name: "frontend", url: frontend.metricsURL, preset: FrontendPreset.byConfigurationName[frontend.preset] ?? .dynamo)]
+        } ?? []
         let started = ContinuousClock.now
         let round = await scraper.scrapeOnce(targets, frontends: frontends, now: now)
         metrics.recordScrapeCycle(ContinuousClock.now - started)

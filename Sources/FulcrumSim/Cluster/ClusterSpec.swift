@@ -65,7 +65,7 @@ public struct ClusterSpec: Sendable, Hashable, Codable {
                 throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "must not be empty")
             }
             guard seen.insert(node.name).inserted else {
-                throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "duplicate node name \"\(node.name)\"")
+                throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "repeats the node name \"\(node.name)\"; give each node its own name")
             }
             try ConfigurationValidator(source: source).requirePositive(node.gpus, "nodes[\(index)].gpus")
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FulcrumFileInput
 import Yams
 
 /// Reads a YAML document into a `Decodable` type, turning every failure into a
@@ -7,9 +7,9 @@ enum YAMLConfigurationLoader {
     static func load<T: Decodable>(_ type: T.Type, path: String) throws -> T {
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try InputFile.text(at: path)
         } catch {
-            throw SimulationFileError(source: path, key: "", problem: "cannot read the file (\(error.localizedDescription))")
+            throw SimulationFileError(source: path, key: "", problem: "the file cannot be read because \(error.reason)")
         }
         return try decode(type, yaml: text, source: path)
     }
@@ -18,47 +18,13 @@ enum YAMLConfigurationLoader {
         do {
             return try YAMLDecoder().decode(type, from: yaml)
         } catch let error as DecodingError {
-            throw configurationError(error, source: source)
+            throw SimulationFileError(DecodingProblem(error), source: source)
+        } catch let error as YamlError {
+            throw SimulationFileError(DecodingProblem(error), source: source)
         } catch let error as SimulationFileError {
             throw error
         } catch {
-            throw SimulationFileError(source: source, key: "", problem: "not valid YAML (\(error))")
-        }
-    }
-
-    static func keyPath(_ path: [any CodingKey]) -> String {
-        var result = ""
-        for key in path {
-            if let index = key.intValue {
-                result += "[\(index)]"
-            } else {
-                result += result.isEmpty ? key.stringValue : ".\(key.stringValue)"
-            }
-        }
-        return result
-    }
-
-    private static func configurationError(_ error: DecodingError, source: String) -> SimulationFileError {
-        switch error {
-        case let .keyNotFound(key, context):
-            return SimulationFileError(source: source, key: keyPath(context.codingPath + [key]), problem: "missing")
-        case let .typeMismatch(type, context):
-            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)) (\(context.debugDescription))")
-        case let .valueNotFound(type, context):
-            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: "expected \(describe(type)), found nothing")
-        case let .dataCorrupted(context):
-            return SimulationFileError(source: source, key: keyPath(context.codingPath), problem: context.debugDescription)
-        @unknown default:
-            return SimulationFileError(source: source, key: "", problem: "\(error)")
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is Int.Type: "a whole number"
-        case is Double.Type: "a number"
-        case is String.Type: "a string"
-        default: "\(type)"
+            throw SimulationFileError(source: source, key: "", problem: "the document cannot be read as YAML (\(error))")
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension Profile {
     /// Loads a profile from a YAML file (schema on `Profile`).
     public static func load(path: String) throws -> Profile {
@@ -16,6 +18,10 @@ extension Profile {
     /// A built-in name, or else a YAML file path.
     public static func named(_ nameOrPath: String) throws -> Profile {
         if let builtin = builtins[nameOrPath] { return builtin }
+        guard FileManager.default.fileExists(atPath: nameOrPath) else {
+            let names = builtins.keys.sorted().joined(separator: ", ")
+            throw SimulationFileError(source: nameOrPath, key: "", problem: "no bundled profile has this name (\(names)) and no file has this path; run 'fulcrum-sim profiles' to see the bundled ones")
+        }
         return try load(path: nameOrPath)
     }
 

@@ -381,6 +381,9 @@ public struct FrontendPreset: Sendable, Hashable, Codable {
         Set(signals.values.flatMap { $0.flatMap(\.metricNames) })
     }
 
+    /// The presets by the name `frontend.preset` takes in a configuration file.
+    public static let byConfigurationName: [String: FrontendPreset] = ["dynamo": .dynamo]
+
     /// NVIDIA Dynamo's HTTP frontend (`lib/llm/src/http/service/metrics.rs`, names from
     /// `lib/runtime/src/metrics/prometheus_names.rs`).
     ///
