@@ -38,6 +38,8 @@ struct ProbeReport: Codable {
     var preset: String?
     var presetDetected: Bool?
     var roleHint: String?
+    /// Whether fulcrumd would take this scrape (every required signal there and readable).
+    var usable: Bool?
     var signals: [Signal] = []
     var missingRequired: [String] = []
     var missingOptional: [String] = []
@@ -82,8 +84,8 @@ struct ProbeReport: Codable {
         }
         if !report.missingRequired.isEmpty {
             report.error = "\(input) lacks the \(report.preset ?? "given") preset's required signals \(report.missingRequired.joined(separator: ", ")); check the engine version or use a custom mapping."
-        } else if report.signals.contains(where: { $0.value?.isFinite == false }) {
-            report.error = "\(input) has a non-finite value in a required signal; see the issues listed."
+        } else if report.usable == false {
+            report.error = "fulcrumd cannot use \(input)'s metrics as they are (\(report.issues.joined(separator: "; "))); fix the engine's metrics or the custom mapping."
         }
         return report
     }
@@ -94,6 +96,7 @@ struct ProbeReport: Codable {
         let extraction = enginePreset.extractLeniently(from: exposition, scrapedAt: Timestamp(seconds: 0))
         let telemetry = extraction.telemetry
         kind = "worker"
+        usable = extraction.usable
         preset = extraction.preset
         presetDetected = detected
         roleHint = extraction.roleHint?.rawValue
@@ -122,6 +125,7 @@ struct ProbeReport: Codable {
         let extraction = frontendPreset.extractLeniently(from: exposition, scrapedAt: Timestamp(seconds: 0))
         let telemetry = extraction.telemetry
         kind = "frontend"
+        usable = extraction.usable
         preset = extraction.preset
         presetDetected = detected
         record(sources: extraction.sources, missingRequired: extraction.missingRequired, missingOptional: extraction.missingOptional,
@@ -153,7 +157,8 @@ struct ProbeReport: Codable {
             guard let source = sources[signal] else { continue }
             var entry = Signal(name: signal.rawValue, source: source.description)
             switch reading(signal) {
-            case let .value(value): entry.value = value
+            // A refused reading (NaN) shows as absent; `issues` says why.
+            case let .value(value): entry.value = value.flatMap { $0.isFinite ? $0 : nil }
             case let .histogram(histogram): entry.histogram = histogram.map(Histogram.init)
             }
             signals.append(entry)

@@ -1,5 +1,6 @@
 @testable import FulcrumConfiguration
 import Foundation
+import FulcrumControlAPI
 import FulcrumCore
 import FulcrumTestSupport
 import InMemoryLogging
@@ -85,6 +86,19 @@ struct ControlSocketTests {
 
     static func post(_ path: String, _ body: String) -> String {
         "POST \(path) HTTP/1.1\r\nHost: fulcrum\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    @Test("an answer that cannot be written as JSON is a 500 saying so, never a 200")
+    func unencodableAnswerIsA500() throws {
+        let core = DaemonCore(configuration: try DaemonCoreTests.configuration(),
+                              fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: []), telemetry: NoTelemetry())
+        let handler = ControlRequestHandler(core: core, logger: Logger(label: "test.control"), now: { Timestamp(seconds: 0) }, reload: { _ in "" })
+        let (status, body) = handler.encode(["waiting": Double.infinity])
+        #expect(status == 500)
+        let error = try JSONDecoder().decode(ErrorView.self, from: Data(body.readableBytesView))
+        #expect(error.status == 500)
+        #expect(error.schema == ControlSchema.version, "fulcrumctl must not read it as another version's answer")
+        #expect(error.error.hasPrefix("fulcrumd could not write its answer as JSON"))
     }
 
     @Test("a client that half-closes after its request gets the answer, and the change is attributed to it")

@@ -40,4 +40,28 @@ struct ScrapeServiceTests {
         #expect(warnings.count == 1)
         #expect(warnings.first.map { "\($0.metadata["worker"] ?? "")" } == "gpu-a/llm-decode@g2-3.service")
     }
+
+    @Test("a frontend that cannot be scraped is counted and logged once, like a worker")
+    func frontendFailuresAreVisible() async throws {
+        var configuration = try DaemonCoreTests.configuration()
+        configuration.frontend = FrontendConfiguration(metricsURL: "http://127.0.0.1:1/metrics")
+        let log = InMemoryLogHandler()
+        let logger = Logger(label: "test.scrape") { _ in log }
+        let metrics = DaemonMetrics()
+        let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
+        let client = ScrapeHTTPClient(configuration: scraperConfiguration)
+        let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
+                                    fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: []), configuration: configuration,
+                                    metrics: metrics, logger: logger, now: { Timestamp(seconds: 10) })
+        await service.scrapeOnce()
+        await service.scrapeOnce()
+        await client.shutdown()
+
+        let exposition = metrics.exposition()
+        #expect(exposition.contains(#"fulcrum_scrape_failures_total{target="frontend"} 2"#), "\(exposition)")
+        let warnings = log.entries.filter { $0.level == .warning }
+        #expect(warnings.count == 1, "one line per change of error, not per scrape")
+        #expect(warnings.first.map { "\($0.metadata["frontend"] ?? "")" } == "frontend")
+        #expect(warnings.first.map { "\($0.message)" }?.contains("arrivals are read from the workers") == true)
+    }
 }

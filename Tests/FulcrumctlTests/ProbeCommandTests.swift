@@ -95,6 +95,16 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
         #expect((parseError["column"] as? Int ?? 0) > 1)
     }
 
+    @Test("a value fulcrumd would refuse fails the probe, names the metric, and shows the rest", arguments: ["NaN", "-5"])
+    func refusedValueFailsTheProbe(value: String) async throws {
+        let text = ProbeFixtures.vllm.replacingOccurrences(of: #"vllm:num_requests_waiting{engine="0",model_name="m"} 3.0"#,
+                                                           with: #"vllm:num_requests_waiting{engine="0",model_name="m"} "# + value)
+        let (outcome, path) = try await probeFile(text)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("fulcrumd cannot use \(path)'s metrics as they are (vllm:num_requests_waiting: reads "), "\(outcome.stderr)")
+        #expect(outcome.stdout.contains("kvCacheUsage       0.25"), "the readings that can be used are still shown")
+    }
+
     @Test func unknownInputsAndPresetsAreExplained() async throws {
         let (unrelated, path) = try await probeFile(ProbeFixtures.unrelated)
         #expect(unrelated.status == 1)
@@ -122,7 +132,7 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
 
     @Test func customMappingFileIsApplied() async throws {
         let mapping = try FulcrumctlRunner.fixtureFile(
-            #"{"base": "vllm", "signals": {"kvCacheUsage": [{"metric": "vllm:kv_cache_usage_perc", "scale": 100}]}}"#,
+            #"{"base": "vllm", "signals": {"kvCacheUsage": [{"metric": "vllm:kv_cache_usage_perc", "scale": 2}]}}"#,
             name: "mapping.json"
         )
         defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: mapping).deletingLastPathComponent().path) }
@@ -131,8 +141,8 @@ func probeFile(_ text: String, _ extra: [String] = []) async throws -> (Fulcrumc
         let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.stdout.utf8)) as? [String: Any])
         let signals = try #require(object["signals"] as? [[String: Any]])
         let kv = try #require(signals.first { $0["name"] as? String == "kvCacheUsage" })
-        #expect(kv["value"] as? Double == 25)
-        #expect(kv["source"] as? String == "vllm:kv_cache_usage_perc × 100.0")
+        #expect(kv["value"] as? Double == 0.5)
+        #expect(kv["source"] as? String == "vllm:kv_cache_usage_perc × 2.0")
         #expect(object["presetDetected"] as? Bool == false)
     }
 

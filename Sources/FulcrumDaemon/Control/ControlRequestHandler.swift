@@ -131,7 +131,17 @@ package struct ControlRequestHandler: Sendable {
     func encode<T: Encodable>(_ value: T, status: Int = 200) -> (Int, ByteBuffer) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"response could not be encoded","status":500}"#.utf8)
+        var status = status
+        let data: Data
+        do {
+            data = try encoder.encode(value)
+        } catch {
+            // Telemetry is checked before it is stored, so this is a bug; say so with a 500
+            // (a 200 here made fulcrumctl blame a version mismatch).
+            status = 500
+            let failure = ErrorView(error: "fulcrumd could not write its answer as JSON (\(error)); please report this with the log of the scrape before it", status: 500)
+            data = (try? encoder.encode(failure)) ?? Data(#"{"error":"fulcrumd could not write its answer as JSON","status":500}"#.utf8)
+        }
         var buffer = ByteBuffer()
         buffer.writeBytes(data)
         buffer.writeString("\n")

@@ -13,7 +13,8 @@ package actor ScrapeService: Service, TelemetryProvider {
     private let metrics: DaemonMetrics
     private let logger: Logger
     private let now: @Sendable () -> Timestamp
-    private var lastFailureLogged: [WorkerID: String] = [:]
+    /// The last error logged per scrape target (a worker id, or `frontend`).
+    private var lastFailureLogged: [String: String] = [:]
 
     package init(scraper: Scraper, fleet: any WorkerFleet, configuration: DaemonConfiguration, metrics: DaemonMetrics,
                 logger: Logger, now: @escaping @Sendable () -> Timestamp) {
@@ -58,20 +59,29 @@ package actor ScrapeService: Service, TelemetryProvider {
                 metrics.recordStartingScrape(target: id.rawValue)
                 continue
             }
-            metrics.recordScrape(target: id.rawValue, duration: scrape.duration, success: scrape.succeeded)
-            if let error = scrape.error {
-                // One line per change of error, not one per scrape, so a dead worker does not flood the journal.
-                if lastFailureLogged[id] != error.description {
-                    logger.warning("scrape failed; worker is stale until it answers", metadata: ["worker": "\(id)", "error": "\(error)"])
-                    lastFailureLogged[id] = error.description
-                }
-            } else if lastFailureLogged.removeValue(forKey: id) != nil {
-                logger.info("scrape recovered", metadata: ["worker": "\(id)"])
-            }
+            report(scrape.error, duration: scrape.duration, target: id.rawValue, kind: "worker")
+        }
+        for (name, scrape) in round.frontends {
+            report(scrape.error, duration: scrape.duration, target: name, kind: "frontend")
         }
         // A round's bodies, parses and connections are freed by now; without this their pages
         // stay resident between live blocks until the next round reuses them.
         FreedMemory.returnToSystem()
+    }
+
+    /// Counts one scrape and logs a change of its error: one line per change, not one per
+    /// scrape, so a dead worker does not flood the journal.
+    private func report(_ error: ScrapeError?, duration: Duration, target: String, kind: String) {
+        metrics.recordScrape(target: target, duration: duration, success: error == nil)
+        if let error {
+            if lastFailureLogged[target] != error.description {
+                let consequence = kind == "worker" ? "worker is stale until it answers" : "arrivals are read from the workers once its last reading is stale"
+                logger.warning("scrape failed; \(consequence)", metadata: [kind: "\(target)", "error": "\(error)"])
+                lastFailureLogged[target] = error.description
+            }
+        } else if lastFailureLogged.removeValue(forKey: target) != nil {
+            logger.info("scrape recovered", metadata: [kind: "\(target)"])
+        }
     }
 
     package func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] {

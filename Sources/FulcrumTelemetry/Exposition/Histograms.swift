@@ -27,7 +27,8 @@ public enum HistogramAssembly {
     /// collected from every related family, so a histogram exposed without a TYPE line (three
     /// untyped families) is assembled too. `scale` multiplies bounds and sums (e.g. 0.001 for
     /// milliseconds → seconds). Broken series (no `+Inf` bucket, decreasing counts, `_count`
-    /// differing from the `+Inf` bucket, repeated bounds) are left out and reported in `issues`.
+    /// differing from the `+Inf` bucket, repeated bounds, counts that are negative or not finite,
+    /// a sum that is not finite) are left out and reported in `issues`.
     public static func series(
         named name: String,
         in exposition: Exposition,
@@ -75,6 +76,10 @@ public enum HistogramAssembly {
                 issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no +Inf bucket"))
                 continue
             }
+            if let bad = buckets.first(where: { !$0.count.isFinite || $0.count < 0 }) {
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) counts \(bad.count) in a bucket; counts are finite and 0 or more"))
+                continue
+            }
             var ok = true
             for k in buckets.indices.dropFirst() {
                 if buckets[k].bound == buckets[k - 1].bound {
@@ -95,6 +100,10 @@ public enum HistogramAssembly {
             }
             guard let sum = partial.sum else {
                 issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no _sum"))
+                continue
+            }
+            guard sum.isFinite else {
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has a _sum of \(sum); it must be a finite number"))
                 continue
             }
             let histogram = CumulativeHistogram(

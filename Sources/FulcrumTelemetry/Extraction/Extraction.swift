@@ -4,8 +4,11 @@ import FulcrumCore
 public struct WorkerExtraction: Sendable {
     /// The preset used; `nil` when no engine was recognised.
     public var preset: String?
-    /// The mapped telemetry; `nil` when a required signal is missing.
+    /// The mapped telemetry; `nil` when it is not `usable` (unless read leniently).
     public var telemetry: WorkerTelemetry?
+    /// Whether the controller may use this scrape: every required signal is there and every
+    /// queue and counter read is a number it can take.
+    public var usable: Bool
     /// The role the engine reports, when it reports one (SGLang's `engine_type`).
     public var roleHint: Role?
     /// The source each signal was read from.
@@ -24,6 +27,8 @@ public struct WorkerExtraction: Sendable {
 public struct FrontendExtraction: Sendable {
     public var preset: String
     public var telemetry: FrontendTelemetry?
+    /// As for `WorkerExtraction.usable`.
+    public var usable: Bool
     public var sources: [FrontendSignal: SignalSource]
     public var missingRequired: [FrontendSignal]
     public var missingOptional: [FrontendSignal]
@@ -47,7 +52,7 @@ public enum TelemetryMapper {
         let exposition = try ExpositionParser.parse(bytes, format: format, families: .only(interest))
         guard let chosen = preset ?? EnginePreset.detect(in: exposition, among: candidates) else {
             return WorkerExtraction(
-                preset: nil, telemetry: nil, roleHint: nil, sources: [:], missingRequired: [], missingOptional: [],
+                preset: nil, telemetry: nil, usable: false, roleHint: nil, sources: [:], missingRequired: [], missingOptional: [],
                 unusedFamilies: exposition.allFamilies.map(\.name),
                 issues: [TelemetryIssue(metric: "*", problem: "no known engine's metrics in the scrape")]
             )
@@ -114,7 +119,8 @@ struct SignalResolver {
         return false
     }
 
-    func resolve(_ candidates: [SignalSource], aggregation: Aggregation, issues: inout [TelemetryIssue]) -> Resolved {
+    func resolve(_ candidates: [SignalSource], aggregation: Aggregation, admissible: ClosedRange<Double>,
+                 issues: inout [TelemetryIssue]) -> Resolved {
         for source in candidates where source.metricNames.allSatisfy(present) {
             switch aggregation {
             case .histogram:
@@ -126,26 +132,41 @@ struct SignalResolver {
                 }
                 return .histogram(merged, source)
             case .sum, .mean:
-                var values: [Double] = []
-                for metric in source.metricNames {
-                    for family in exposition.families(relatedTo: metric) {
-                        for sample in family.samples where sample.name == metric || sample.name == metric + "_total" {
-                            guard HistogramAssembly.matches(sample, source.labels) else { continue }
-                            values.append(sample.value * source.scale)
-                        }
-                    }
-                }
-                if values.contains(where: { !$0.isFinite }) {
-                    issues.append(TelemetryIssue(metric: source.metric, problem: "non-finite value"))
-                    return .scalar(nil, source)
-                }
-                if aggregation == .mean {
-                    return .scalar(values.isEmpty ? nil : values.reduce(0, +) / Double(values.count), source)
-                }
-                return .scalar(values.reduce(0, +), source)
+                return .scalar(combine(source, aggregation: aggregation, admissible: admissible, issues: &issues), source)
             }
         }
         return .absent
+    }
+
+    /// The source's series added (or averaged); `nil`, with an issue, when a series repeats
+    /// (Prometheus refuses such a scrape: adding both would double-count) or the result is not
+    /// a number the signal can take.
+    private func combine(_ source: SignalSource, aggregation: Aggregation, admissible: ClosedRange<Double>,
+                         issues: inout [TelemetryIssue]) -> Double? {
+        var values: [Double] = []
+        var seen: Set<[Label]> = []
+        for metric in source.metricNames {
+            for family in exposition.families(relatedTo: metric) {
+                for sample in family.samples where sample.name == metric || sample.name == metric + "_total" {
+                    guard HistogramAssembly.matches(sample, source.labels) else { continue }
+                    let series = [Label("__name__", sample.name)] + sample.labels.sorted { $0.name < $1.name }
+                    guard seen.insert(series).inserted else {
+                        issues.append(TelemetryIssue(metric: source.metric, problem: "repeats the series \(sample.name){\(sample.labels.map(\.description).joined(separator: ","))}; an exposition must give each series once"))
+                        return nil
+                    }
+                    values.append(sample.value * source.scale)
+                }
+            }
+        }
+        guard !values.isEmpty || aggregation == .sum else { return nil }
+        let total = values.reduce(0, +)
+        let value = aggregation == .mean ? total / Double(values.count) : total
+        guard admissible.contains(value) else {
+            let expected = admissible.upperBound == 1 ? "a fraction from 0 to 1" : "a finite number, 0 or more"
+            issues.append(TelemetryIssue(metric: source.metric, problem: "reads \(value) (\(values.count == 1 ? "one series" : "\(values.count) series combined")); expected \(expected)"))
+            return nil
+        }
+        return value
     }
 
     /// Families not read by any of `sources`, ignoring `_created` companions of read families.
@@ -179,7 +200,9 @@ extension WorkerSignal {
 
 extension EnginePreset {
     /// Maps a parsed scrape (which must have materialised this preset's `metricNames`).
-    public func extract(from exposition: Exposition, scrapedAt: Timestamp) -> WorkerExtraction {
+    /// `leniently`: hand the telemetry out even when it is not usable (absent scalars read 0,
+    /// refused ones NaN), to show what a mapping found; never for feeding the controller.
+    public func extract(from exposition: Exposition, scrapedAt: Timestamp, leniently: Bool = false) -> WorkerExtraction {
         let resolver = SignalResolver(exposition: exposition)
         var issues: [TelemetryIssue] = []
         var sources: [WorkerSignal: SignalSource] = [:]
@@ -189,7 +212,7 @@ extension EnginePreset {
         var failedRequired = false
 
         for signal in WorkerSignal.allCases {
-            let resolved = resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, issues: &issues)
+            let resolved = resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, admissible: signal.admissible, issues: &issues)
             switch resolved {
             case .absent:
                 if required.contains(signal) { missingRequired.append(signal) } else { missingOptional.append(signal) }
@@ -226,7 +249,8 @@ extension EnginePreset {
 
         return WorkerExtraction(
             preset: name,
-            telemetry: usable ? telemetry : nil,
+            telemetry: usable || leniently ? telemetry : nil,
+            usable: usable,
             roleHint: roleHint.flatMap { roleFrom($0, exposition: exposition, issues: &issues) },
             sources: sources,
             missingRequired: missingRequired,
@@ -254,7 +278,8 @@ extension EnginePreset {
 }
 
 extension FrontendPreset {
-    public func extract(from exposition: Exposition, scrapedAt: Timestamp) -> FrontendExtraction {
+    /// As `EnginePreset.extract`; leniently, absent or refused scalars read 0.
+    public func extract(from exposition: Exposition, scrapedAt: Timestamp, leniently: Bool = false) -> FrontendExtraction {
         let resolver = SignalResolver(exposition: exposition)
         var issues: [TelemetryIssue] = []
         var sources: [FrontendSignal: SignalSource] = [:]
@@ -264,7 +289,7 @@ extension FrontendPreset {
         var histograms: [FrontendSignal: CumulativeHistogram] = [:]
         var failed = false
         for signal in FrontendSignal.allCases {
-            switch resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, issues: &issues) {
+            switch resolver.resolve(signals[signal] ?? [], aggregation: signal.aggregation, admissible: signal.admissible, issues: &issues) {
             case .absent:
                 if required.contains(signal) { missingRequired.append(signal) } else { missingOptional.append(signal) }
             case .scalar(let value, let source):
@@ -276,7 +301,8 @@ extension FrontendPreset {
             }
         }
         var telemetry: FrontendTelemetry? = nil
-        if missingRequired.isEmpty, !failed {
+        let usable = missingRequired.isEmpty && !failed
+        if usable || leniently {
             telemetry = FrontendTelemetry(
                 scrapedAt: scrapedAt,
                 requestsArrived: scalars[.requestsArrived] ?? 0,
@@ -290,6 +316,7 @@ extension FrontendPreset {
         return FrontendExtraction(
             preset: name,
             telemetry: telemetry,
+            usable: usable,
             sources: sources,
             missingRequired: missingRequired,
             missingOptional: missingOptional,

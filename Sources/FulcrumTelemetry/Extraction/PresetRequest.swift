@@ -57,34 +57,21 @@ extension FrontendPreset {
 // MARK: - Lenient extraction
 
 // With a required signal missing a preset hands out no telemetry, yet the signals it did find
-// are what someone fixing a mapping wants to see. These read them anyway; the result still
-// names what is missing, so it is for showing a mapping, never for feeding the controller.
+// are what someone fixing a mapping wants to see. These read them anyway; `usable` still says
+// whether the controller could take the scrape, so it is for showing a mapping only.
 
 extension EnginePreset {
-    /// `extract`, except that `telemetry` holds the signals found even when a required one is
-    /// missing (absent scalars read 0, absent histograms `nil`). It is still `nil` when a value
-    /// read is not a number.
+    /// `extract`, except that `telemetry` holds the signals found even when the scrape is not
+    /// usable (absent scalars read 0, refused ones NaN, absent histograms `nil`).
     public func extractLeniently(from exposition: Exposition, scrapedAt: Timestamp) -> WorkerExtraction {
-        var extraction = extract(from: exposition, scrapedAt: scrapedAt)
-        if extraction.telemetry == nil {
-            var withNothingRequired = self
-            withNothingRequired.required = []
-            extraction.telemetry = withNothingRequired.extract(from: exposition, scrapedAt: scrapedAt).telemetry
-        }
-        return extraction
+        extract(from: exposition, scrapedAt: scrapedAt, leniently: true)
     }
 }
 
 extension FrontendPreset {
-    /// `extract`, except that `telemetry` is always there: it holds the signals found even when
-    /// a required one is missing; absent or non-finite scalars read 0, absent histograms `nil`.
+    /// `extract`, except that `telemetry` is always there: absent or refused scalars read 0,
+    /// absent histograms `nil`.
     public func extractLeniently(from exposition: Exposition, scrapedAt: Timestamp) -> FrontendExtraction {
-        var extraction = extract(from: exposition, scrapedAt: scrapedAt)
-        if extraction.telemetry == nil {
-            var withNothingRequired = self
-            withNothingRequired.required = []
-            extraction.telemetry = withNothingRequired.extract(from: exposition, scrapedAt: scrapedAt).telemetry
-        }
-        return extraction
+        extract(from: exposition, scrapedAt: scrapedAt, leniently: true)
     }
 }

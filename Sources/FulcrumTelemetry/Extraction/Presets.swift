@@ -26,6 +26,15 @@ public enum WorkerSignal: String, Sendable, Hashable, Codable, CaseIterable, Cod
         case .timeToFirstToken, .interTokenLatency: return .histogram
         }
     }
+
+    /// The values a reading can take; one outside is an exposition fault, refused with an
+    /// issue rather than handed to the controller (a KV use of 42 is a percentage misread).
+    var admissible: ClosedRange<Double> {
+        switch self {
+        case .kvCacheUsage, .prefixCacheHitRate: 0...1
+        default: 0...Double.greatestFiniteMagnitude
+        }
+    }
 }
 
 /// The cluster-level signals read from a router / frontend (`FulcrumCore.FrontendTelemetry`).
@@ -43,6 +52,9 @@ public enum FrontendSignal: String, Sendable, Hashable, Codable, CaseIterable, C
         case .timeToFirstToken, .interTokenLatency: return .histogram
         }
     }
+
+    /// Every frontend scalar is a counter: never negative.
+    var admissible: ClosedRange<Double> { 0...Double.greatestFiniteMagnitude }
 }
 
 /// How several series of one signal combine.

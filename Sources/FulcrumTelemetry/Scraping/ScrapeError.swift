@@ -27,8 +27,11 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         case noEngineDetected
         /// The configured preset does not exist.
         case unknownPreset(String)
-        /// The preset's required signals are absent (or unreadable) in the scrape.
+        /// The preset's required signals are absent in the scrape.
         case missingSignals([String])
+        /// Signals are there but their values cannot be used (negative, not a number, a series
+        /// given twice); the issues say which.
+        case unusableValues([String])
         /// The scrape was cancelled (shutdown), not failed.
         case cancelled
     }
@@ -66,6 +69,8 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the preset \(name.debugDescription) for \(url) is unknown; use vllm, sglang, trtllm or a custom mapping with a known base"
         case .missingSignals(let signals):
             return "\(url) lacks the required signals \(signals.joined(separator: ", ")); check the engine version or use a custom mapping"
+        case .unusableValues(let issues):
+            return "\(url) gives values that cannot be used (\(issues.joined(separator: "; "))); fix the engine's metrics or the custom mapping, the last good reading stands meanwhile"
         case .cancelled:
             return "scrape of \(url) was cancelled before it finished; it is retried on the next round"
         }

@@ -217,8 +217,7 @@ private enum Job: Sendable {
                 guard let name = result.preset else { throw ScrapeError(url: target.url, reason: .noEngineDetected) }
                 used = fixed ?? pinned ?? EnginePreset.named(name)
                 if result.telemetry == nil {
-                    let missing = result.missingRequired.map(\.rawValue)
-                    throw ScrapeError(url: target.url, reason: .missingSignals(missing.isEmpty ? result.issues.map(\.description) : missing))
+                    throw ScrapeError(url: target.url, reason: Self.refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
                 }
             } catch {
                 failure = error
@@ -247,8 +246,7 @@ private enum Job: Sendable {
                     let result = target.preset.extract(from: exposition, scrapedAt: scrapedAt)
                     extraction = result
                     if result.telemetry == nil {
-                        let missing = result.missingRequired.map(\.rawValue)
-                        throw ScrapeError(url: target.url, reason: .missingSignals(missing.isEmpty ? result.issues.map(\.description) : missing))
+                        throw ScrapeError(url: target.url, reason: Self.refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
                     }
                 case .failure(let error):
                     throw ScrapeError(url: target.url, reason: .parse(error))
@@ -273,6 +271,11 @@ private enum Job: Sendable {
             let error = ScrapeError(url: target.url, reason: .cancelled)
             return .frontend(FrontendScrape(target: target, startOffset: offset, duration: .zero, bytes: 0, extraction: nil, error: error), finishedAt: Timestamp(seconds: 0))
         }
+    }
+
+    /// Why an extraction handed out no telemetry: what is missing, else what could not be used.
+    private static func refusal(missing: [String], issues: [TelemetryIssue]) -> ScrapeError.Reason {
+        missing.isEmpty ? .unusableValues(issues.map(\.description)) : .missingSignals(missing)
     }
 }
 
