@@ -15,7 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Argument(help: "An http:// or https:// metrics URL, a file with an exposition, or - for standard input.")
     var input: String
 
-    @Option(help: "auto, vllm, sglang, trtllm, dynamo-frontend, or a custom mapping JSON file.")
+    @Option(help: "auto, \(EnginePreset.builtIn.map(\.name).joined(separator: ", ")), dynamo-frontend, or a custom mapping JSON file.")
     var preset: String = "auto"
 
     /// `--json` and `--timeout` (here: for a URL, body included; default 10 s) are the shared

@@ -48,7 +48,13 @@ enum ProbeSource {
                 contentEncoding: fetched.contentEncoding
             ))
         } catch {
-            result = .failure(ProbeLoadError(message: error.description + "."))
+            // fulcrumd's advice names its scrape timeout; here the user's lever is --timeout.
+            let message = if case .timedOut = error.reason {
+                "\(url) did not answer within \(timeout) s; check that the worker is alive, or give it longer with --timeout"
+            } else {
+                error.description
+            }
+            result = .failure(ProbeLoadError(message: message + "."))
         }
         await client.shutdown()
         return result

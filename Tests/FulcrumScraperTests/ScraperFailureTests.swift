@@ -157,6 +157,29 @@ func scrapeSingle(_ url: String, configuration: ScraperConfiguration = roomyConf
         }
     }
 
+    @Test("a body that does not decompress as declared is the worker's broken answer, not an unreachable worker")
+    func declaredCompressionThatIsNotThere() async throws {
+        try await withLoopbackServer({ router in
+            router.get("metrics") { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain", .contentEncoding: "gzip"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(string: ScrapeFixtures.vllm())))
+            }
+        }) { port in
+            let url = "http://127.0.0.1:\(port)/metrics"
+            let (scrape, _) = try await scrapeSingle(url)
+            #expect(scrape.error?.description == "\(url) answered, but its body does not decompress as its Content-Encoding says; check the worker's metrics server or the proxy in front of it")
+        }
+    }
+
+    @Test("a host name that does not resolve says so, without NIO's error dump")
+    func unknownHostIsNamed() async throws {
+        // RFC 6761: .invalid never resolves, and resolvers answer so at once.
+        let url = "http://fulcrum-worker.invalid:8000/metrics"
+        let (scrape, _) = try await scrapeSingle(url)
+        #expect(scrape.error?.reason == .unknownHost, "\(String(describing: scrape.error))")
+        #expect(scrape.error?.description == "the host of \(url) does not resolve; check the node's host in the configuration and the head node's DNS or /etc/hosts")
+    }
+
     @Test func parseErrorsCarryLineAndColumn() async throws {
         try await withLoopbackServer({ router in
             router.get("metrics") { _, _ in Response.exposition(ScrapeFixtures.broken) }

@@ -98,6 +98,16 @@ import Testing
         }
     }
 
+    @Test("a Prometheus-text counter declaration sent as OpenMetrics is explained")
+    func openMetricsCounterNamedWithTotal() {
+        do {
+            _ = try ExpositionParser.parse("# TYPE vllm:prompt_tokens_total counter\nvllm:prompt_tokens_total 1\n# EOF\n")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.description.hasSuffix("in OpenMetrics a counter family is named without _total (# TYPE vllm:prompt_tokens counter), and its samples with it"), "\(error)")
+        }
+    }
+
     @Test func messageNamesLineColumnAndExpectation() {
         let text = String(repeating: "ok 1\n", count: 11) + "vllm:request_latency_bucket{le} 1\n"
         do {

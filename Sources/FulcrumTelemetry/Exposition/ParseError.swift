@@ -52,6 +52,9 @@ public struct ExpositionParseError: Error, Sendable, Equatable, CustomStringConv
             case .invalidBound(let label, let value): return "label \(label) must be a number (not NaN), found \(value.debugDescription)"
             case .duplicateMetadata(let kind, let metric): return "second \(kind) line for metric \(metric.debugDescription), or \(kind) after its samples"
             case .interleavedFamily(let metric): return "samples of metric family \(metric.debugDescription) are not contiguous"
+            case .sampleDoesNotFitType(let sample, let family, let type) where type == "counter" && sample == family && family.hasSuffix("_total"):
+                // The usual cause: a Prometheus-text counter declaration sent as OpenMetrics.
+                return "sample \(sample.debugDescription) does not fit counter family \(family.debugDescription): in OpenMetrics a counter family is named without _total (# TYPE \(family.dropLast(6)) counter), and its samples with it"
             case .sampleDoesNotFitType(let sample, let family, let type):
                 return "sample \(sample.debugDescription) does not fit \(type) family \(family.debugDescription)"
             case .unitNotSuffix(let unit, let metric): return "unit \(unit.debugDescription) is not a suffix of metric name \(metric.debugDescription)"

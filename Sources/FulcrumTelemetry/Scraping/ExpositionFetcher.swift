@@ -2,6 +2,7 @@ import FulcrumCore
 import NIOCore
 import NIOHTTP1
 import NIOHTTPCompression
+import NIOPosix
 import NIOSSL
 
 /// One `/metrics` body, read within the scrape budget and the size limit.
@@ -71,17 +72,29 @@ public struct ExpositionFetcher: Sendable {
         case .timedOut: .timedOut(after: budget)
         case .cancelled: .cancelled
         case .bodyTooLarge: .bodyTooLarge(limit: limit)
-        case .closed: .connectionFailed("the connection was closed before the response was complete")
-        case .transport(let error): .connectionFailed(transportMessage(error))
+        case .closed: .brokenResponse("it closed the connection before the response was complete")
+        case .transport(let error): transportReason(error)
         }
+    }
+
+    /// What a transport error means for the user: the worker answered badly, its host name is
+    /// unknown, or it could not be reached (the errno text, "connection refused", rather than
+    /// NIO's debug dump).
+    static func transportReason(_ error: any Error) -> ScrapeError.Reason {
+        if error is HTTPParserError {
+            return .brokenResponse("its response is not valid HTTP (\(error)), for example a body shorter than its Content-Length")
+        }
+        if error is NIOHTTPDecompression.DecompressionError || error is NIOHTTPDecompression.ExtraDecompressionError {
+            return .brokenResponse("its body does not decompress as its Content-Encoding says")
+        }
+        if let connection = error as? NIOConnectionError, connection.dnsAError != nil || connection.dnsAAAAError != nil {
+            return .unknownHost
+        }
+        return .connectionFailed(transportMessage(error))
     }
 
     /// The errno text of a socket error ("connection refused") rather than NIO's debug dump.
     static func transportMessage(_ error: any Error) -> String {
-        if error is HTTPParserError { return "not a valid HTTP response: \(error)" }
-        if error is NIOHTTPDecompression.DecompressionError || error is NIOHTTPDecompression.ExtraDecompressionError {
-            return "invalid compressed body"
-        }
         if error is NIOSSLError || error is BoringSSLError { return ScrapeError.Reason.tlsPrefix + "\(error)" }
         let text = String(describing: error)
         for known in ["Connection refused", "No route to host", "Network is unreachable", "Connection reset by peer", "Host is down"]

@@ -15,6 +15,11 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The connection could not be made or broke; the text is the transport's own message,
         /// after `tlsPrefix` when the TLS handshake failed.
         case connectionFailed(String)
+        /// The target answered, but not with a usable HTTP response (broken framing, a body that
+        /// does not decompress); the text says what was wrong, as a clause about "it".
+        case brokenResponse(String)
+        /// The URL's host name does not resolve.
+        case unknownHost
         /// A status other than 200.
         case httpStatus(Int)
         /// The (decompressed) body is larger than the limit.
@@ -44,6 +49,8 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
         self.reason = reason
     }
 
+    private static var engineNames: String { EnginePreset.builtIn.map(\.name).joined(separator: ", ") }
+
     public var description: String {
         switch reason {
         case .invalidURL:
@@ -55,18 +62,22 @@ public struct ScrapeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot reach \(url) (\(message)); check the worker's certificate against the system's trusted CAs"
         case .connectionFailed(let message):
             return "cannot reach \(url) (\(message)); check that the worker is running and listening on that port"
+        case .brokenResponse(let problem):
+            return "\(url) answered, but \(problem); check the worker's metrics server or the proxy in front of it"
+        case .unknownHost:
+            return "the host of \(url) does not resolve; check the node's host in the configuration and the head node's DNS or /etc/hosts"
         case .httpStatus(let status):
             return "\(url) answered HTTP \(status) instead of 200; check the metrics path and the worker's logs"
         case .bodyTooLarge(let limit):
-            return "\(url) sent more than \(limit) bytes of metrics; raise the body limit or reduce the metrics the worker exposes"
+            return "\(url) sent more than \(limit >> 20) MiB of metrics, more than any engine's exposition; check that the URL serves the engine's metrics and not a dump"
         case .compressedBody:
             return "\(url) sent a gzip-compressed body without saying so in Content-Encoding; fix the worker's metrics server or the proxy in front of it"
         case .parse(let error):
             return "\(url) is not a valid Prometheus exposition (\(error)); check that the URL serves metrics"
         case .noEngineDetected:
-            return "\(url) exposes no vLLM, SGLang or TensorRT-LLM metrics; name a preset or a custom mapping for it"
+            return "\(url) exposes the metrics of none of the engines Fulcrum knows (\(Self.engineNames)); name a preset or a custom mapping for it"
         case .unknownPreset(let name):
-            return "the preset \(name.debugDescription) for \(url) is unknown; use vllm, sglang, trtllm or a custom mapping with a known base"
+            return "the preset \(name.debugDescription) for \(url) is unknown; use \(Self.engineNames) or a custom mapping with a known base"
         case .missingSignals(let signals):
             return "\(url) lacks the required signals \(signals.joined(separator: ", ")); check the engine version or use a custom mapping"
         case .unusableValues(let issues):
