@@ -15,9 +15,12 @@ public struct WorkerView: Sendable, Hashable, Codable {
     public var telemetryAgeSeconds: Double?
     /// Not failed, and when ready, its telemetry is fresh (the rule the controller uses).
     public var healthy: Bool
+    /// Why its latest scrape failed, when it did: the values above are from an earlier one.
+    public var scrapeError: String?
 
     enum CodingKeys: String, CodingKey {
         case id, role, node, gpus, state, healthy
+        case scrapeError = "scrape_error"
         case startedAt = "started_at"
         case requestsWaiting = "requests_waiting"
         case requestsRunning = "requests_running"

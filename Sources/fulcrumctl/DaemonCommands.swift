@@ -79,10 +79,13 @@ struct WorkersCommand: AsyncParsableCommand {
                 worker.id, worker.role.rawValue, worker.state.rawValue, worker.gpus.map(String.init).joined(separator: ","),
                 number(worker.requestsRunning), number(worker.requestsWaiting),
                 worker.kvCacheUsage.map { "\(Int($0 * 100))%" } ?? "-",
-                worker.healthy ? "ok" : "stale",
+                !worker.healthy ? "stale" : worker.scrapeError == nil ? "ok" : "scrape failing",
             ]
         })
         print("\n\(workers.count) worker(s) listed.")
+        for worker in workers {
+            if let error = worker.scrapeError { print("\(worker.id): \(error).") }
+        }
     }
 }
 

@@ -104,6 +104,28 @@ struct DaemonCoreTests {
         #expect(brief.workerCount == 2)
     }
 
+    @Test("status names a failing scrape of a ready worker, whose values are older; a starting one's is expected")
+    func statusNamesFailingScrapes() async throws {
+        let workers = [
+            WorkerSnapshot(id: WorkerID("gpu-a/llm-prefill@g0.service"), role: .prefill, node: "gpu-a", gpus: [0], lifecycle: .ready, startedAt: Timestamp(seconds: 0)),
+            WorkerSnapshot(id: WorkerID("gpu-a/llm-decode@g2-3.service"), role: .decode, node: "gpu-a", gpus: [2, 3], lifecycle: .starting, startedAt: Timestamp(seconds: 0)),
+        ]
+        struct FailingScrapes: TelemetryProvider {
+            func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry] { [:] }
+            func frontend() async -> FrontendTelemetry? { nil }
+            func scrapeErrors() async -> [WorkerID: String] {
+                ["gpu-a/llm-prefill@g0.service": "http://a:30000/metrics answered HTTP 500 instead of 200",
+                 "gpu-a/llm-decode@g2-3.service": "cannot reach http://a:30102/metrics (connection refused)"]
+            }
+        }
+        let core = DaemonCore(configuration: try Self.configuration(), fleet: RecordingFleet(nodes: Self.nodes, workers: workers), telemetry: FailingScrapes())
+        #expect(await core.workersView(now: Timestamp(seconds: 0)).workers.allSatisfy { $0.scrapeError == nil }, "nothing before a tick")
+        await core.tick(now: Timestamp(seconds: 0))
+        let listed = Dictionary(uniqueKeysWithValues: await core.workersView(now: Timestamp(seconds: 1)).workers.map { ($0.id, $0) })
+        #expect(listed["gpu-a/llm-prefill@g0.service"]?.scrapeError == "http://a:30000/metrics answered HTTP 500 instead of 200")
+        #expect(listed["gpu-a/llm-decode@g2-3.service"]?.scrapeError == nil)
+    }
+
     @Test("draining a worker the fleet does not report is a 404 and touches nothing")
     func drainUnknown() async throws {
         let fleet = RecordingFleet(nodes: Self.nodes, workers: [])

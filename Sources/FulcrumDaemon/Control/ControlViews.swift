@@ -45,7 +45,12 @@ extension DaemonCore {
 
     private func workerViews(_ workers: [WorkerSnapshot], now: Timestamp) -> [WorkerView] {
         let staleAfter = configuration.controller.estimation.staleAfterSeconds
-        return workers.map { WorkerView($0, now: now, staleAfterSeconds: staleAfter) }.sorted { $0.id < $1.id }
+        return workers.map { worker in
+            var view = WorkerView(worker, now: now, staleAfterSeconds: staleAfter)
+            // A starting worker not answering yet is how a start looks, not a fault.
+            if worker.lifecycle != .starting { view.scrapeError = lastScrapeErrors[worker.id] }
+            return view
+        }.sorted { $0.id < $1.id }
     }
 }
 

@@ -49,4 +49,10 @@ package struct ActionReport: Sendable, Hashable, Codable {
 package protocol TelemetryProvider: Sendable {
     func telemetry(for workers: [WorkerSnapshot]) async -> [WorkerID: WorkerTelemetry]
     func frontend() async -> FrontendTelemetry?
+    /// Why each worker's latest scrape failed, for those whose latest scrape did.
+    func scrapeErrors() async -> [WorkerID: String]
+}
+
+extension TelemetryProvider {
+    package func scrapeErrors() async -> [WorkerID: String] { [:] }
 }

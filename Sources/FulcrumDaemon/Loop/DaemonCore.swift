@@ -11,6 +11,8 @@ package actor DaemonCore {
     package private(set) var decisions: [Decision] = []
     package private(set) var audit: [AuditEntry] = []
     package private(set) var lastObservation: FleetObservation?
+    /// Why workers' latest scrapes failed, as of the last tick (their values are older).
+    private(set) var lastScrapeErrors: [WorkerID: String] = [:]
     package private(set) var lastOutcomes: [ActionReport] = []
     package private(set) var ticks = 0
     /// The etcd election as last seen; nil until the first round, and always when this
@@ -74,6 +76,7 @@ package actor DaemonCore {
             lastOutcomes = []
         }
         lastObservation = FleetObservation(nodes: observation.nodes, workers: workers)
+        lastScrapeErrors = await telemetry.scrapeErrors()
         decisions.append(decision)
         if decisions.count > historyLimit { decisions.removeFirst(decisions.count - historyLimit) }
         ticks += 1

@@ -94,6 +94,10 @@ package actor ScrapeService: Service, TelemetryProvider {
 
     package func frontend() async -> FrontendTelemetry? { await scraper.latestFrontend("frontend") }
 
+    package func scrapeErrors() async -> [WorkerID: String] {
+        await scraper.health().compactMapValues { $0.isStale ? $0.lastError?.description : nil }
+    }
+
     /// A worker's metrics URL from its role's template: `{host}` is the node's host, `{port}`
     /// the role's port base plus the lowest GPU index of the worker's GPU set.
     package static func metricsURL(for worker: WorkerSnapshot, configuration: DaemonConfiguration, nodes: [ConfiguredNode]) -> String? {
