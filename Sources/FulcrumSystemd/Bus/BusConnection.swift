@@ -145,6 +145,13 @@ public final class BusConnection: Sendable {
         }
     }
 
+    /// Matches installed or being installed; 0 once closed. For tests of the close path.
+    func matchCount() async -> Int {
+        await withCheckedContinuation { continuation in
+            enqueue { loop in continuation.resume(returning: loop?.matchCount ?? 0) }
+        }
+    }
+
     private func wake() {
         var byte: UInt8 = 1
         _ = write(wakeWrite, &byte, 1)

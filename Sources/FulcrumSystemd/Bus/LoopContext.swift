@@ -9,6 +9,7 @@ final class LoopContext: @unchecked Sendable {
     /// Calls awaiting a reply, owned here so a callback's userdata stays valid.
     private var inFlight: [ObjectIdentifier: ReplyTarget] = [:]
     private var matches: [(slot: OpaquePointer, box: MatchBox)] = []
+    var matchCount: Int { matches.count }
 
     init(bus: OpaquePointer, label: String) {
         self.bus = bus
