@@ -143,30 +143,37 @@ struct SignalResolver {
     /// a number the signal can take.
     private func combine(_ source: SignalSource, aggregation: Aggregation, admissible: ClosedRange<Double>,
                          issues: inout [TelemetryIssue]) -> Double? {
-        var values: [Double] = []
-        var seen: Set<[Label]> = []
+        var matched: [Sample] = []
         for metric in source.metricNames {
             for family in exposition.families(relatedTo: metric) {
                 for sample in family.samples where sample.name == metric || sample.name == metric + "_total" {
                     guard HistogramAssembly.matches(sample, source.labels) else { continue }
-                    let series = [Label("__name__", sample.name)] + sample.labels.sorted { $0.name < $1.name }
-                    guard seen.insert(series).inserted else {
-                        issues.append(TelemetryIssue(metric: source.metric, problem: "repeats the series \(sample.name){\(sample.labels.map(\.description).joined(separator: ","))}; an exposition must give each series once"))
-                        return nil
-                    }
-                    values.append(sample.value * source.scale)
+                    matched.append(sample)
                 }
             }
         }
-        guard !values.isEmpty || aggregation == .sum else { return nil }
-        let total = values.reduce(0, +)
-        let value = aggregation == .mean ? total / Double(values.count) : total
+        if matched.count > 1, let repeated = Self.firstRepeat(in: matched) {
+            issues.append(TelemetryIssue(metric: source.metric, problem: "repeats the series \(repeated.name){\(repeated.labels.map(\.description).joined(separator: ","))}; an exposition must give each series once"))
+            return nil
+        }
+        guard !matched.isEmpty || aggregation == .sum else { return nil }
+        let total = matched.reduce(0) { $0 + $1.value * source.scale }
+        let value = aggregation == .mean ? total / Double(matched.count) : total
         guard admissible.contains(value) else {
             let expected = admissible.upperBound == 1 ? "a fraction from 0 to 1" : "a finite number, 0 or more"
-            issues.append(TelemetryIssue(metric: source.metric, problem: "reads \(value) (\(values.count == 1 ? "one series" : "\(values.count) series combined")); expected \(expected)"))
+            issues.append(TelemetryIssue(metric: source.metric, problem: "reads \(value) (\(matched.count == 1 ? "one series" : "\(matched.count) series combined")); expected \(expected)"))
             return nil
         }
         return value
+    }
+
+    /// The first sample whose name and labels (in any order) an earlier one already had.
+    private static func firstRepeat(in samples: [Sample]) -> Sample? {
+        var seen: Set<[Label]> = []
+        for sample in samples where !seen.insert([Label("__name__", sample.name)] + sample.labels.sorted { $0.name < $1.name }).inserted {
+            return sample
+        }
+        return nil
     }
 
     /// Families not read by any of `sources`, ignoring `_created` companions of read families.
