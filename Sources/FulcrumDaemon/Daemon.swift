@@ -173,14 +173,22 @@ package struct Daemon: Sendable {
             notifier.notify(["RELOADING=1", "MONOTONIC_USEC=\(DispatchTime.now().uptimeNanoseconds / 1000)"])
             defer { notifier.notify(["READY=1"]) }
             do {
-                var next = try DaemonConfiguration.load(path: path)
-                if forceDryRun { next.dryRun = true }
+                let running = await core.configuration
+                var read = try DaemonConfiguration.load(path: path)
+                if forceDryRun { read.dryRun = true }
+                let waiting = read.restartOnlyChanges(from: running)
+                let next = read.keepingRestartOnly(from: running)
                 await core.reload(next, requester: requester, now: now())
                 await scrape.update(configuration: next)
                 await actuator.setDryRun(next.dryRun)
                 metrics.recordReload(success: true)
-                logger.notice("configuration reloaded", metadata: ["file": "\(path)"])
-                return "reloaded \(path)"
+                guard !waiting.isEmpty else {
+                    logger.notice("configuration reloaded", metadata: ["file": "\(path)"])
+                    return "reloaded \(path)"
+                }
+                let pending = "changes to \(waiting.joined(separator: ", ")) take effect only after a restart (systemctl restart fulcrumd; workers keep running and are adopted)"
+                logger.warning("configuration reloaded; \(pending)", metadata: ["file": "\(path)"])
+                return "reloaded \(path); \(pending)"
             } catch {
                 metrics.recordReload(success: false)
                 logger.error("configuration reload rejected; still running on the previous configuration", metadata: ["file": "\(path)", "error": "\(error)"])

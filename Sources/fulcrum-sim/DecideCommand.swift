@@ -97,7 +97,14 @@ struct DecideCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try makeConfiguration()
+        let settings: (controller: ControllerConfiguration, tickSeconds: Double)
+        do {
+            settings = try makeConfiguration()
+        } catch {
+            // Bad settings are a usage error (64, as for a bad flag), told before any input is read.
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(64)
+        }
         var session = DecisionSession(configuration: settings.controller, tickSeconds: settings.tickSeconds)
         let output = FileHandle.standardOutput
         while let line = readLine(strippingNewline: true) {

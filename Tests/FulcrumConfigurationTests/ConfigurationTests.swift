@@ -31,6 +31,25 @@ struct ConfigurationTests {
         #expect(text.contains("workers.metrics_connections is \"sometimes\"") && text.contains("expected keep_alive or per_scrape"), "\(text)")
     }
 
+    @Test("a reload keeps what needs a restart as it runs, applies the rest, and names what waits")
+    func reloadSplitsLiveFromRestartOnly() throws {
+        let running = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml")
+        var edited = running
+        edited.controller.slo.ttftSeconds = 3
+        edited.engine = "vllm"
+        edited.roles.decode.metricsURL = "http://{host}:{port}/other"
+        edited.roles.decode.portBase = 31000
+        edited.metrics.port = 9999
+        edited.stateFile = "/elsewhere/state.json"
+        edited.intervals.scrapeTimeout = .seconds(1)
+        #expect(edited.restartOnlyChanges(from: running) == ["workers.decode.port_base", "intervals.scrape_timeout", "metrics", "state_file"])
+        let applied = edited.keepingRestartOnly(from: running)
+        #expect(applied.restartOnlyChanges(from: running).isEmpty)
+        #expect(applied.controller.slo.ttftSeconds == 3 && applied.engine == "vllm" && applied.roles.decode.metricsURL == "http://{host}:{port}/other")
+        #expect(applied.roles.decode.portBase == running.roles.decode.portBase && applied.metrics == running.metrics && applied.stateFile == nil)
+        #expect(running.restartOnlyChanges(from: running).isEmpty)
+    }
+
     @Test("the shipped examples are valid")
     func shippedExamples() throws {
         let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../examples/config").standardized

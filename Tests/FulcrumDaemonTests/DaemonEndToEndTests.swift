@@ -251,9 +251,17 @@ struct DaemonEndToEndTests {
             return String(buffer: text).contains(#"fulcrum_config_reloads_total{result="failure"} 1"#)
         }
         #expect(try await api.call(.GET, "/v1/status").status == 200)
+        // A valid file whose metrics address moved: the rest applies, the address waits for a
+        // restart and the answer says so (the old listener keeps serving).
+        try good.replacingOccurrences(of: "127.0.0.1:\(metricsPort)", with: "127.0.0.1:\(metricsPort + 1)").write(toFile: config, atomically: true, encoding: .utf8)
+        response = try await api.call(.POST, "/v1/reload")
+        #expect(response.status == 200)
+        #expect((response.json["change"] as? String)?.hasSuffix("; changes to metrics take effect only after a restart (systemctl restart fulcrumd; workers keep running and are adopted)") == true, "\(response.json)")
+        #expect(try await client.execute(HTTPClientRequest(url: metricsURL), timeout: .seconds(10)).status == .ok)
         try good.write(toFile: config, atomically: true, encoding: .utf8)
         response = try await api.call(.POST, "/v1/reload")
         #expect(response.status == 200)
+        #expect(response.json["change"] as? String == "reloaded \(config)")
 
         // SIGTERM leaves the workers running; a new daemon adopts them and starts nothing new.
         try await eventually("1 + 1 workers before the restart", timeout: .seconds(180)) { try activeUnits(nodes).count == 2 }

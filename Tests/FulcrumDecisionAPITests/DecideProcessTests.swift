@@ -124,7 +124,7 @@ struct DecideProcessTests {
         let run = try Self.withFile("decide.yaml", "slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: lots}\n") { config in
             try Self.runToCompletion(["decide", "--config", config.path])
         }
-        #expect(run.status != 0)
+        #expect(run.status == 64)
         #expect(run.errors.contains("budget.max_gpus"))
         #expect(run.errors.contains("line 2"))
     }
@@ -140,7 +140,7 @@ struct DecideProcessTests {
           ])
     func flagsObeyTheFileLimits(arguments: [String], message: String) throws {
         let run = try Self.runToCompletion(["decide"] + arguments)
-        #expect(run.status != 0)
+        #expect(run.status == 64)
         #expect(run.errors.contains(message), "\(run.errors)")
     }
 
@@ -149,7 +149,7 @@ struct DecideProcessTests {
         let run = try Self.withFile("decide.yaml", "slo: {ttft: 2s, tpot: 50ms}\nbudget: {max_gpus: 2}\n") { config in
             try Self.runToCompletion(["decide", "--config", config.path, "--min-gpus", "4"])
         }
-        #expect(run.status != 0)
+        #expect(run.status == 64)
         #expect(run.errors.contains("--min-gpus 4 exceeds budget.max_gpus 2 in "), "\(run.errors)")
         #expect(!run.errors.contains("Usage:"), "a conflict is not a usage mistake")
     }
