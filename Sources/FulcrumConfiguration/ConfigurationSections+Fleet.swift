@@ -29,7 +29,7 @@ extension DaemonConfiguration {
         var transport = SystemdTransport.system
         if let text = reader.string(fields["systemd"], key: "\(key).systemd") {
             if let parsed = SystemdTransport(text) { transport = parsed } else {
-                reader.report("\(key).systemd", fields["systemd"], "expected system, user, ssh:USER@HOST or a D-Bus address starting with unix:")
+                reader.report("\(key).systemd", fields["systemd"], "expected system, user, ssh:USER@HOST[:PORT] or a D-Bus address starting with unix: or tcp:")
             }
         }
         let host = reader.string(fields["host"], key: "\(key).host")

@@ -5,7 +5,7 @@ public struct ChangeView: Sendable, Hashable, Codable {
     /// What became of a hand drain.
     public struct Outcome: Sendable, Hashable, Codable {
         public var action: DecisionMessage.Action
-        /// `done`, `started`, `refused`, `failed`, `deferred` or `skipped_dry_run`.
+        /// `done`, `started`, `refused`, `failed`, `deferred`, `skipped_dry_run` or `not_leader`.
         public var result: String
         public var message: String?
 

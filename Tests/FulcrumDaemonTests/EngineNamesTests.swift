@@ -26,4 +26,11 @@ struct EngineNamesTests {
         let row = docs.split(separator: "\n").first { $0.hasPrefix("| `preset` |") } ?? ""
         for name in DaemonConfiguration.frontendPresetNames { #expect(row.contains("`\(name)`"), "docs/configuration.md's frontend preset row lacks \(name)") }
     }
+
+    @Test("docs/metrics-presets.md names every signal a custom mapping may set")
+    func customMappingSignalsAreDocumented() throws {
+        let docs = try String(contentsOf: SystemdNodes.repository.appendingPathComponent("docs/metrics-presets.md"), encoding: .utf8)
+        let paragraph = try #require(docs.range(of: "Signal names:").map { String(docs[$0.upperBound...].prefix(600)) })
+        for signal in WorkerSignal.allCases { #expect(paragraph.contains("`\(signal.rawValue)`"), "\(signal.rawValue) is not listed") }
+    }
 }
