@@ -228,6 +228,7 @@ let package = Package(
                 "FulcrumDecisionAPI",
                 "FulcrumConfiguration",
                 "FulcrumTraces",
+                "FulcrumFileInput",
                 "FulcrumCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -1,3 +1,4 @@
+import FulcrumFileInput
 import Yams
 
 /// Walks a YAML document key by key, recording every problem instead of stopping at the first.
@@ -45,7 +46,7 @@ public struct ConfigurationReader {
                 let path = key.isEmpty ? name : "\(key).\(name)"
                 problems.append(ConfigurationProblem(
                     key: path,
-                    expected: "is not a known key\(Self.suggestion(for: name, among: allowed)); allowed here: \(allowed.sorted().joined(separator: ", "))",
+                    expected: "is not a known key\(KeySuggestion.didYouMean(name, among: allowed)); allowed here: \(allowed.sorted().joined(separator: ", "))",
                     line: Self.line(keyNode)
                 ))
                 continue
@@ -127,28 +128,6 @@ public struct ConfigurationReader {
         }
         guard let value = Double(trimmed), value >= 0 else { return nil }
         return value
-    }
-
-    /// " (did you mean …?)" for a near miss, so a typo is obvious.
-    static func suggestion(for name: String, among allowed: Set<String>) -> String {
-        let best = allowed.min { editDistance(name, $0) < editDistance(name, $1) }
-        guard let best, editDistance(name, best) <= 2 else { return "" }
-        return " (did you mean \(best)?)"
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }
 

@@ -203,13 +203,13 @@ extension SnapshotMessage.Traffic {
     }
 
     func core() throws(DecisionRequestError) -> TrafficWindow {
-        guard durationS.isFinite, durationS > 0 else {
-            throw DecisionRequestError(field: "traffic.duration_s", "is \(durationS); expected the window's length in seconds, above 0")
+        guard durationS.isFinite, durationS > 0, durationS <= 86_400 else {
+            throw DecisionRequestError(field: "traffic.duration_s", "is \(durationS); expected the window's length in seconds, above 0 and at most a day")
         }
-        try nonNegative(requests, "traffic.requests")
-        for (value, name) in [(meanInputTokens, "mean_input_tokens"), (meanOutputTokens, "mean_output_tokens"),
-                              (ttftSeconds, "ttft_seconds"), (itlSeconds, "itl_seconds")] {
-            if let value { try nonNegative(value, "traffic.\(name)") }
+        try nonNegative(requests, "traffic.requests", atMost: 1e9)
+        for (value, name, ceiling) in [(meanInputTokens, "mean_input_tokens", 1e8), (meanOutputTokens, "mean_output_tokens", 1e8),
+                                       (ttftSeconds, "ttft_seconds", 86_400), (itlSeconds, "itl_seconds", 86_400)] {
+            if let value { try nonNegative(value, "traffic.\(name)", atMost: ceiling) }
         }
         return TrafficWindow(
             durationSeconds: durationS, requests: requests, meanInputTokens: meanInputTokens, meanOutputTokens: meanOutputTokens,
@@ -241,10 +241,22 @@ extension SnapshotMessage.OverrideSettings {
     }
 }
 
+/// The span of a caller's timeline: ±1e11 s (3,000 years) holds Unix time and any offset; a
+/// `1e300` accepted here would refuse every later line as "going backwards".
+private let timelineSeconds = 1e11
+/// Counters (tokens, requests) reach 1e18 in no deployment; beyond it a value is corrupt and,
+/// turned into a rate, would stay in the controller's memory.
+private let largestCount = 1e18
+
+/// A time on the caller's timeline: finite and within ±1e11 s.
 private func finite(_ value: Double, _ field: String) throws(DecisionRequestError) {
-    guard value.isFinite else { throw DecisionRequestError(field: field, "is not a finite number") }
+    guard value.isFinite, abs(value) <= timelineSeconds else {
+        throw DecisionRequestError(field: field, "is \(value); expected seconds on your timeline, within ±1e11")
+    }
 }
 
-private func nonNegative(_ value: Double, _ field: String) throws(DecisionRequestError) {
-    guard value.isFinite, value >= 0 else { throw DecisionRequestError(field: field, "is \(value); expected a finite number of 0 or more") }
+private func nonNegative(_ value: Double, _ field: String, atMost ceiling: Double = largestCount) throws(DecisionRequestError) {
+    guard value.isFinite, value >= 0, value <= ceiling else {
+        throw DecisionRequestError(field: field, "is \(value); expected a finite number from 0 to \(ceiling)")
+    }
 }

@@ -70,6 +70,7 @@ public struct DecodingProblem: Sendable, Hashable {
         case is Bool.Type: "true or false"
         case is Node.Mapping.Type: "a mapping of keys to values"
         case is Node.Sequence.Type: "a list"
+        case is Node.Scalar.Type: "a single value (text or a number), not a list or a mapping"
         default: "a value of type \(type)"
         }
     }

@@ -23,11 +23,12 @@ enum MooncakeTraceParser: TraceRowsParser {
             let arrivalMilliseconds = try location.nonNegativeTime(row.timestamp, named: "timestamp", found: row.timestamp.compactText)
             let input = try location.tokenCount(row.input_length, named: "input_length", found: row.input_length.compactText)
             let output = try location.tokenCount(row.output_length, named: "output_length", found: row.output_length.compactText)
-            if let negative = row.hash_ids?.first(where: { $0 < 0 }) {
-                throw location.error(.invalidValue, "expected non-negative \"hash_ids\", found \(negative)")
+            // Read as numbers and checked here, so a bad hash is named rather than called bad JSON.
+            if let bad = row.hash_ids?.first(where: { !($0 >= 0 && $0 < 9e15 && $0.rounded() == $0) }) {
+                throw location.error(.invalidValue, "expected whole non-negative numbers below 9e15 in \"hash_ids\", found \(bad.compactText)")
             }
             rows.requests.append(TraceRequest(arrival: arrivalMilliseconds / 1000, inputTokens: input, outputTokens: output,
-                                              prefixBlocks: row.hash_ids ?? []))
+                                              prefixBlocks: row.hash_ids?.map { Int($0) } ?? []))
         }
         return rows
     }
@@ -56,7 +57,7 @@ private struct MooncakeRow: Decodable {
     let timestamp: Double
     let input_length: Double
     let output_length: Double
-    let hash_ids: [Int]?
+    let hash_ids: [Double]?
 }
 
 private extension DecodingError {

@@ -1,63 +1,83 @@
 extension Scenario {
-    /// Checks every parameter is in range, so generation never loops forever or emits garbage.
+    /// The longest a scenario runs: as long as a trace may span (`TraceReader.longestSpanSeconds`).
+    static let longestDurationSeconds = TraceReader.longestSpanSeconds
+    /// Far above any real service, low enough that counts and sizes stay exact integers.
+    static let highestRateRPS = 1e6
+    static let longestPromptTokens = 1e8
+
+    /// Checks every parameter is in range, so generation never loops forever, traps on an
+    /// impossible conversion, or emits garbage. Upper bounds matter as much as lower ones: a
+    /// `1e300` or a `1e-300` typed for a rate or a time is caught here, not deep in a sampler.
     /// `source` (file or built-in name) prefixes the error; it defaults to the scenario's name.
     public func validate(source: String? = nil) throws(ScenarioError) {
         let source = source ?? name
-        func require(_ condition: Bool, _ path: String, _ expectation: String, _ value: Double) throws(ScenarioError) {
-            guard condition, value.isFinite else {
-                throw ScenarioError(source: source, problem: "\(path) must be \(expectation), found \(value.compactText)")
+        func require(_ value: Double, in range: ClosedRange<Double>, _ path: String) throws(ScenarioError) {
+            guard value.isFinite, range.contains(value) else {
+                throw ScenarioError(source: source, problem: "\(path) must be from \(range.lowerBound.compactText) to \(range.upperBound.compactText), found \(value.compactText)")
             }
         }
-        if let sessions {
-            try require(sessions.turnsMean >= 1, "sessions.turns_mean", "at least 1", sessions.turnsMean)
-            try require(sessions.systemPrompts >= 1, "sessions.system_prompts", "at least 1", Double(sessions.systemPrompts))
-            try require(sessions.systemPromptTokens >= 0, "sessions.system_prompt_tokens", "at least 0", Double(sessions.systemPromptTokens))
-            try require(sessions.maxContextTokens > sessions.systemPromptTokens, "sessions.max_context_tokens",
-                        "more than system_prompt_tokens", Double(sessions.maxContextTokens))
-            try require(sessions.turnGapSeconds >= 0, "sessions.turn_gap_s", "at least 0", sessions.turnGapSeconds)
+        func requireAbove(_ value: Double, _ floor: Double, atMost ceiling: Double, _ path: String) throws(ScenarioError) {
+            guard value.isFinite, value > floor, value <= ceiling else {
+                throw ScenarioError(source: source, problem: "\(path) must be greater than \(floor.compactText) and at most \(ceiling.compactText), found \(value.compactText)")
+            }
         }
+        if let sessions { try validate(sessions, require: require) }
         guard !phases.isEmpty else {
             throw ScenarioError(source: source, problem: "phases is empty; expected at least one phase")
         }
         for (index, phase) in phases.enumerated() {
             let at = "phases[\(index)]"
-            try require(phase.durationSeconds > 0, "\(at).duration_s", "greater than 0", phase.durationSeconds)
-            switch phase.arrival {
-            case .poisson(let rate):
-                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
-            case .gamma(let rate, let cv):
-                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
-                try require(cv > 0, "\(at).arrival.cv", "greater than 0", cv)
-            case .onOff(let rate, let on, let off):
-                try require(rate >= 0, "\(at).arrival.on_rate_rps", "at least 0", rate)
-                try require(on > 0, "\(at).arrival.on_s", "greater than 0", on)
-                try require(off >= 0, "\(at).arrival.off_s", "at least 0", off)
-            case .bursts(let rate, let onFraction, let meanOn, let offTail, let batchMean):
-                try require(rate >= 0, "\(at).arrival.rate_rps", "at least 0", rate)
-                try require(onFraction > 0 && onFraction <= 1, "\(at).arrival.on_fraction", "greater than 0 and at most 1", onFraction)
-                try require(meanOn > 0, "\(at).arrival.mean_on_s", "greater than 0", meanOn)
-                try require(offTail > 1, "\(at).arrival.off_tail", "greater than 1 (a finite mean idle time)", offTail)
-                try require(batchMean >= 1, "\(at).arrival.batch_mean", "at least 1", batchMean)
-            }
-            if let end = phase.rateEndRPS {
-                try require(end >= 0, "\(at).rate_end_rps", "at least 0", end)
-            }
+            try requireAbove(phase.durationSeconds, 0, atMost: Self.longestDurationSeconds, "\(at).duration_s")
+            try validate(phase.arrival, at: "\(at).arrival", require: require, requireAbove: requireAbove)
+            if let end = phase.rateEndRPS { try require(end, in: 0...Self.highestRateRPS, "\(at).rate_end_rps") }
             if let cycle = phase.dailyCycle {
-                try require((0...1).contains(cycle.amplitude), "\(at).daily_cycle.amplitude", "between 0 and 1", cycle.amplitude)
-                try require(cycle.periodSeconds > 0, "\(at).daily_cycle.period_s", "greater than 0", cycle.periodSeconds)
+                try require(cycle.amplitude, in: 0...1, "\(at).daily_cycle.amplitude")
+                try requireAbove(cycle.periodSeconds, 0, atMost: Self.longestDurationSeconds, "\(at).daily_cycle.period_s")
             }
             if let drift = phase.drift {
-                try require(drift.ratio >= 1, "\(at).drift.ratio", "at least 1", drift.ratio)
-                try require(drift.stepSeconds > 0, "\(at).drift.step_s", "greater than 0", drift.stepSeconds)
+                try require(drift.ratio, in: 1...1e6, "\(at).drift.ratio")
+                try require(drift.stepSeconds, in: 1...Self.longestDurationSeconds, "\(at).drift.step_s")
             }
-            if let tick = phase.tickSeconds {
-                try require(tick > 0, "\(at).tick_s", "greater than 0", tick)
-            }
+            if let tick = phase.tickSeconds { try require(tick, in: 0.001...86_400, "\(at).tick_s") }
             for (key, lengths) in [("input", phase.input), ("output", phase.output)] {
-                try require(lengths.mean >= 1, "\(at).\(key).mean", "at least 1", lengths.mean)
-                try require(lengths.cv >= 0, "\(at).\(key).cv", "at least 0", lengths.cv)
-                try require(lengths.max >= 1, "\(at).\(key).max", "at least 1", Double(lengths.max))
+                try require(lengths.mean, in: 1...Self.longestPromptTokens, "\(at).\(key).mean")
+                try require(lengths.cv, in: 0...100, "\(at).\(key).cv")
+                try require(Double(lengths.max), in: 1...Self.longestPromptTokens, "\(at).\(key).max")
             }
         }
+    }
+
+    private func validate(
+        _ arrival: ArrivalProcess, at: String,
+        require: (Double, ClosedRange<Double>, String) throws(ScenarioError) -> Void,
+        requireAbove: (Double, Double, Double, String) throws(ScenarioError) -> Void
+    ) throws(ScenarioError) {
+        let rates = 0...Self.highestRateRPS
+        switch arrival {
+        case .poisson(let rate):
+            try require(rate, rates, "\(at).rate_rps")
+        case .gamma(let rate, let cv):
+            try require(rate, rates, "\(at).rate_rps")
+            try require(cv, 0.01...100, "\(at).cv")
+        case .onOff(let rate, let on, let off):
+            try require(rate, rates, "\(at).on_rate_rps")
+            try require(on, 0.01...Self.longestDurationSeconds, "\(at).on_s")
+            try require(off, 0...Self.longestDurationSeconds, "\(at).off_s")
+        case .bursts(let rate, let onFraction, let meanOn, let offTail, let batchMean):
+            try require(rate, rates, "\(at).rate_rps")
+            try requireAbove(onFraction, 0, 1, "\(at).on_fraction")
+            try require(meanOn, 0.01...Self.longestDurationSeconds, "\(at).mean_on_s")
+            try requireAbove(offTail, 1, 100, "\(at).off_tail")
+            try require(batchMean, 1...10_000, "\(at).batch_mean")
+        }
+    }
+
+    private func validate(_ sessions: ConversationSessions,
+                          require: (Double, ClosedRange<Double>, String) throws(ScenarioError) -> Void) throws(ScenarioError) {
+        try require(sessions.turnsMean, 1...1000, "sessions.turns_mean")
+        try require(Double(sessions.systemPrompts), 1...1e6, "sessions.system_prompts")
+        try require(Double(sessions.systemPromptTokens), 0...Self.longestPromptTokens, "sessions.system_prompt_tokens")
+        try require(Double(sessions.maxContextTokens), Double(sessions.systemPromptTokens + 1)...Self.longestPromptTokens, "sessions.max_context_tokens")
+        try require(sessions.turnGapSeconds, 0...Self.longestDurationSeconds, "sessions.turn_gap_s")
     }
 }

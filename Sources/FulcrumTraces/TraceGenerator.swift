@@ -10,7 +10,7 @@ public enum TraceGenerator {
         try scenario.validate()
         let expected = expectedRequestCount(scenario)
         guard expected <= maximumExpectedRequests else {
-            throw ScenarioError(source: scenario.name, problem: "would generate about \(Int(expected)) requests; expected at most \(Int(maximumExpectedRequests)), check the rates and durations")
+            throw ScenarioError(source: scenario.name, problem: "would generate about \(expected.compactText) requests; expected at most \(Int(maximumExpectedRequests)), check the rates and durations")
         }
 
         var random = SeededRandomGenerator(seed: seed)

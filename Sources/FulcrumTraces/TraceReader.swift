@@ -38,9 +38,22 @@ public enum TraceReader {
         case .csv, .auto: rows = try PlainCSVTraceParser.parse(dataLines, source: sourceName)
         case .csvPrefixes: rows = try PlainCSVTraceParser.parse(dataLines, source: sourceName, withPrefixes: true)
         }
-        return TraceReadResult(requests: sortedByArrival(rows.requests), format: resolved,
-                               report: TraceReadReport(skipped: rows.skipped))
+        let requests = sortedByArrival(rows.requests)
+        if let first = requests.first?.arrival, let last = requests.last?.arrival, last - first > longestSpanSeconds {
+            throw TraceError(kind: .invalidValue, source: sourceName, line: nil, problem:
+                "the requests span \(((last - first) / 86_400).rounded().compactText) days (the last arrives \((last - first).compactText) s after the first), more than the \(Int(longestSpanSeconds / 86_400)) days a replay takes; check the latest rows' times (a mistyped year?), or cut the trace first")
+        }
+        return TraceReadResult(requests: requests, format: resolved, report: TraceReadReport(skipped: rows.skipped))
     }
+
+    /// Text as a terminal can show it: a binary file's first bytes become `?`, not escape codes.
+    static func printable(_ text: Substring) -> String {
+        String(text.unicodeScalars.map { $0.properties.generalCategory == .control || $0 == "\u{FFFD}" ? "?" : Character($0) })
+    }
+
+    /// The longest stretch a trace may cover: a replay ticks through idle time too, and a stray
+    /// timestamp years out (a mistyped year) would otherwise keep it busy for hours.
+    public static let longestSpanSeconds: Double = 31 * 86_400
 
     /// The concrete format to parse with: the detected one for `.auto`, otherwise the requested one
     /// after checking that the file really starts the way that format does.
@@ -50,7 +63,7 @@ public enum TraceReader {
         case .auto:
             guard let detected = TraceFormat.detect(firstLine: found) else {
                 throw TraceError(kind: .unrecognizedHeader, source: source, line: firstLine.number,
-                                 problem: "unrecognized trace header \"\(found.prefix(120))\"; expected one of \(TraceFormat.supportedHeadersSentence)")
+                                 problem: "unrecognized trace header \"\(printable(found.prefix(120)))\"; expected one of \(TraceFormat.supportedHeadersSentence)")
             }
             return detected
         case .mooncake:

@@ -30,12 +30,13 @@ public enum TraceTransform: Sendable, Equatable {
                 return faster
             }
         case .loadScale(let factor, let seed, let mode):
-            guard factor.isFinite, factor >= 0 else {
-                throw TraceTransformError(problem: "load-scale factor must be a non-negative number, found \(factor.compactText)")
+            guard factor.isFinite, factor >= 0, factor <= Self.largestLoadScale else {
+                throw TraceTransformError(problem: "load-scale factor must be a number from 0 to \(Int(Self.largestLoadScale)), found \(factor.compactText)")
             }
             return Self.loadScaled(sorted, factor: factor, seed: seed, mode: mode)
         case .slice(let from, let to):
-            guard from.isFinite, to.isFinite, from >= 0, from < to else {
+            // `to` may be +∞: a slice from a time to the end.
+            guard from.isFinite, from >= 0, from < to else {
                 throw TraceTransformError(problem: "slice needs 0 ≤ from < to, found from \(from.compactText) to \(to.compactText)")
             }
             return sorted
@@ -52,6 +53,10 @@ public enum TraceTransform: Sendable, Equatable {
             return Array(sorted.prefix(count))
         }
     }
+
+    /// The most copies of a request `loadScale` makes: far beyond any fleet a replay models,
+    /// and the copies of a large trace must still fit in memory.
+    public static let largestLoadScale: Double = 1000
 
     /// Applies `transforms` left to right.
     public static func apply(_ transforms: [TraceTransform], to requests: [TraceRequest]) throws(TraceTransformError) -> [TraceRequest] {

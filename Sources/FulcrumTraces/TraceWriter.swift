@@ -1,4 +1,5 @@
 import Foundation
+import FulcrumFileInput
 
 /// Writes traces in Fulcrum's plain CSV format, `arrival_s,input_tokens,output_tokens`.
 ///
@@ -32,9 +33,9 @@ public enum TraceWriter {
     public static func write(_ requests: [TraceRequest], toPath path: String) throws(TraceError) {
         let text = try csvText(requests)
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try OutputFile.write(Data(text.utf8), to: path)
         } catch {
-            throw TraceError(kind: .unwritableFile, source: path, line: nil, problem: "cannot write the file (\(error.localizedDescription))")
+            throw TraceError(kind: .unwritableFile, source: path, line: nil, problem: "the file cannot be written: \(error.reason)")
         }
     }
 

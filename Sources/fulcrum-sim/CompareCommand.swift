@@ -20,8 +20,10 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let input = try options.makeInput()
+        try SimulationOptions.checkOutputs(json, plots.map { "\($0)/x.svg" })
         let chosen = try PolicyCatalog.policies(named: policies)
         guard !chosen.isEmpty else { throw ValidationError("--policies is empty; name at least one, e.g. fulcrum,static:2:6.") }
+        try SimulationOptions.checkFits(chosen, input)
         var results: [SimulationResult] = []
         for policy in chosen {
             let outcome = try Simulator.run(input, policy: policy)
@@ -31,7 +33,7 @@ struct CompareCommand: ParsableCommand {
                 try writeFile(TimelineSVGWriter.render(outcome.result, title: "\(policy.name) on \(options.trace)"), to: "\(plots)/\(file)")
             }
         }
-        print("trace \(options.trace): \(input.trace.count) requests over \(Int(input.trace.last?.arrival ?? 0)) s; profile \(input.profile.name); budget \(input.gpuBudget) GPUs; SLO TTFT ≤ \(options.ttftSeconds) s, TPOT ≤ \(Int(options.tpotSeconds * 1000)) ms")
+        print("trace \(options.trace): \(input.trace.count) requests over \(Int(input.trace.last?.arrival ?? 0)) s; profile \(input.profile.name); budget \(input.gpuBudget) GPUs; SLO TTFT ≤ \(options.ttftSeconds) s, TPOT ≤ \((options.tpotSeconds * 1000).compactText) ms")
         print(SummaryTable.render(results))
         if let json { try writeFile(try prettyJSON(results), to: json) }
     }

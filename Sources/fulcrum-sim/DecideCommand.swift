@@ -78,7 +78,7 @@ struct DecideCommand: ParsableCommand {
         if let minGPUs { configuration.minTotalGPUs = minGPUs }
         if let startupSeconds { configuration.estimation.startupPriorSeconds = startupSeconds }
         if let conflict = SettingRules.budgetConflicts(of: configuration).first {
-            throw SettingsConflict(description: describe(conflict, in: configuration))
+            throw CommandFailure(description: describe(conflict, in: configuration))
         }
         return (configuration, file.tick.inSeconds)
     }
@@ -114,10 +114,4 @@ struct DecideCommand: ParsableCommand {
             output.write(Data((reply + "\n").utf8))
         }
     }
-}
-
-/// Settings that each pass their own check but not together; printed without the usage
-/// text, which would bury the one line that says what to change.
-struct SettingsConflict: Error, CustomStringConvertible {
-    var description: String
 }

@@ -37,7 +37,9 @@ struct FrontierCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        try SimulationOptions.checkOutputs(json, svg)
         let study = try makeStudy()
+        try study.validate()
         FileHandle.standardError.write(Data("fulcrum-sim: running \(study.splits().count) fixed splits, then \(study.baselines.count) baselines and Fulcrum at \(Set(study.headroomSweep + [1]).count) headroom settings, \(study.jobs) at a time\n".utf8))
         let report = try study.run()
         print(FrontierTable.render(report))

@@ -23,7 +23,10 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let input = try options.makeInput()
-        let outcome = try Simulator.run(input, policy: try PolicyCatalog.policy(named: policy))
+        try SimulationOptions.checkOutputs(json, timeline, plot)
+        let chosen = try PolicyCatalog.policy(named: policy)
+        try SimulationOptions.checkFits([chosen], input)
+        let outcome = try Simulator.run(input, policy: chosen)
         print(SummaryTable.render([outcome.result]))
         if let json { try writeFile(try prettyJSON(outcome.result), to: json) }
         if let timeline { try writeFile(TimelineCSVWriter.render(outcome.result.timeline), to: timeline) }

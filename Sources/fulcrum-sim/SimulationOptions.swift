@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import FulcrumConfiguration
 import FulcrumCore
+import FulcrumFileInput
 import FulcrumSim
 import FulcrumTraces
 
@@ -18,41 +20,41 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Built-in profile name or a profile YAML file (see 'fulcrum-sim profiles').")
     var profile: String = "llama3-8b-h100"
 
-    @Option(name: .customLong("budget-gpus"), help: "GPU budget; default all GPUs of the cluster.")
+    @Option(name: .customLong("budget-gpus"), parsing: .unconditional, help: "GPU budget; default all GPUs of the cluster.")
     var budgetGPUs: Int?
 
-    @Option(name: .customLong("ttft"), help: "TTFT target, seconds.")
+    @Option(name: .customLong("ttft"), parsing: .unconditional, help: "TTFT target, seconds.")
     var ttftSeconds: Double = ServiceLevelObjective.default.ttftSeconds
 
-    @Option(name: .customLong("tpot"), help: "TPOT (inter-token latency) target, seconds.")
+    @Option(name: .customLong("tpot"), parsing: .unconditional, help: "TPOT (inter-token latency) target, seconds.")
     var tpotSeconds: Double = ServiceLevelObjective.default.tpotSeconds
 
-    @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
+    @Option(name: .customLong("slo-percentile"), parsing: .unconditional, help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
     var sloPercentile: Double = ServiceLevelObjective.default.percentile
 
     @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies (default 2:4; frontier: the cheapest split meeting the SLO).")
     var initial: String?
 
-    @Option(help: "Replay K times faster (arrival times divided by K).")
+    @Option(parsing: .unconditional, help: "Replay K times faster (arrival times divided by K).")
     var speedup: Double = 1
 
-    @Option(name: .customLong("load-scale"), help: "Replay each request K times (fractional K allowed), keeping the trace's time structure.")
+    @Option(name: .customLong("load-scale"), parsing: .unconditional, help: "Replay each request K times (fractional K allowed), keeping the trace's time structure.")
     var loadScale: Double = 1
 
     @Option(name: .customLong("load-scale-mode"),
             help: "Where --load-scale puts the copies: spread (up to 60 s either side, like more independent users) or clumped (up to 0.5 s either side, K-fold bursts).")
     var loadScaleMode: LoadScaleMode = .spread
 
-    @Option(name: .customLong("from"), help: "Start of a slice of the trace, seconds.")
+    @Option(name: .customLong("from"), parsing: .unconditional, help: "Start of a slice of the trace, seconds.")
     var sliceFrom: Double?
 
-    @Option(name: .customLong("to"), help: "End of a slice of the trace, seconds.")
+    @Option(name: .customLong("to"), parsing: .unconditional, help: "End of a slice of the trace, seconds.")
     var sliceTo: Double?
 
     @Option(help: "Random seed (routing ties, load-scale copy placement).")
     var seed: UInt64 = 1
 
-    @Option(name: .customLong("timeline-interval"), help: "Width of a timeline interval, seconds.")
+    @Option(name: .customLong("timeline-interval"), parsing: .unconditional, help: "Width of a timeline interval, seconds.")
     var timelineInterval: Double = 60
 
     @Option(help: "How the router picks a prefill instance: least-loaded, round-robin or cache-aware (prefix caches matter only for traces with prefix hashes).")
@@ -61,12 +63,64 @@ struct SimulationOptions: ParsableArguments {
     @Flag(name: .customLong("no-prefix-metrics"), help: "Prefill workers do not export prefix-cache counters (an engine without them): the caches still work, the controller cannot see them.")
     var noPrefixMetrics = false
 
-    @Option(name: .customLong("host-kv-cache-gb"),
+    @Option(name: .customLong("host-kv-cache-gb"), parsing: .unconditional,
             help: "Host memory each prefill worker gives a KV tier behind its GPU prefix cache (LMCache's CPU offload), GB; 0: none.")
     var hostKVCacheGB: Double = 0
 
-    @Option(name: .customLong("host-kv-load-gbps"), help: "How fast that tier copies KV back to the GPU, GB/s.")
+    @Option(name: .customLong("host-kv-load-gbps"), parsing: .unconditional, help: "How fast that tier copies KV back to the GPU, GB/s.")
     var hostKVLoadGBps: Double = HostKVCache.defaultLoadBytesPerSecond / 1e9
+
+    /// Every number checked before a trace is read: a negative, NaN, infinite or absurd value is
+    /// named with what it may be, never carried into a run (`--ttft 0` counted every request
+    /// infeasible; `--load-scale 1e300` trapped).
+    func validate() throws {
+        for (flag, value) in [("--ttft", ttftSeconds), ("--tpot", tpotSeconds)] where !SettingRules.isDuration(value) {
+            throw ValidationError("\(flag) \(value) must be a number of seconds above 0 and at most \(Int(SettingRules.longestDurationSeconds)).")
+        }
+        if !SettingRules.sloPercentile.contains(sloPercentile) {
+            throw ValidationError("--slo-percentile \(sloPercentile) must lie between \(SettingRules.sloPercentile.lowerBound) and \(SettingRules.sloPercentile.upperBound), e.g. 0.99.")
+        }
+        if let budgetGPUs, !SettingRules.maxGPUs.contains(budgetGPUs) {
+            throw ValidationError("--budget-gpus \(budgetGPUs) must be a whole number from 1 to \(SettingRules.maxGPUs.upperBound).")
+        }
+        try Self.require(speedup, above: 0, atMost: 1e6, "--speedup")
+        try Self.require(loadScale, above: -1, atMost: TraceTransform.largestLoadScale, "--load-scale", zeroAllowed: true)
+        try Self.require(timelineInterval, above: 0.999, atMost: 86_400, "--timeline-interval")
+        if let sliceFrom { try Self.require(sliceFrom, above: -1, atMost: TraceReader.longestSpanSeconds, "--from", zeroAllowed: true) }
+        if let sliceTo { try Self.require(sliceTo, above: sliceFrom ?? 0, atMost: .greatestFiniteMagnitude, "--to") }
+        try Self.require(hostKVCacheGB, above: -1, atMost: 1e6, "--host-kv-cache-gb", zeroAllowed: true)
+        try Self.require(hostKVLoadGBps, above: 0, atMost: 1e4, "--host-kv-load-gbps")
+    }
+
+    /// Output paths checked before a run: a long simulation must not end in "cannot write".
+    static func checkOutputs(_ paths: String?...) throws {
+        for case let path? in paths {
+            do {
+                try OutputFile.checkWritable(path)
+            } catch {
+                throw CommandFailure(description: "\(error); choose another path.")
+            }
+        }
+    }
+
+    /// A fixed split larger than the budget would run with whatever fits, quietly not the
+    /// split asked for.
+    static func checkFits(_ policies: [any ScalingPolicy], _ input: SimulationInput) throws {
+        let perInstance = input.profile.gpusPerInstance
+        for case let policy as StaticPolicy in policies {
+            let needed = policy.counts.prefill * perInstance.prefill + policy.counts.decode * perInstance.decode
+            guard needed <= input.gpuBudget else {
+                throw ValidationError("\(policy.name) needs \(needed) GPUs (\(perInstance.prefill) per prefill and \(perInstance.decode) per decode instance with profile \(input.profile.name)), more than the budget of \(input.gpuBudget); pick a split that fits or raise --budget-gpus.")
+            }
+        }
+    }
+
+    private static func require(_ value: Double, above floor: Double, atMost ceiling: Double, _ flag: String, zeroAllowed: Bool = false) throws {
+        guard value.isFinite, value > floor, value <= ceiling, !zeroAllowed || value >= 0 else {
+            let allowed = zeroAllowed ? "from 0 to \(ceiling.compactText)" : "above \(floor.compactText) and at most \(ceiling.compactText)"
+            throw ValidationError("\(flag) \(value.compactText) must be a number \(allowed).")
+        }
+    }
 
     func makeInput() throws -> SimulationInput {
         let read = try TraceReader.read(path: trace, format: format)
@@ -81,9 +135,15 @@ struct SimulationOptions: ParsableArguments {
         if loadScale != 1 { transforms.append(.loadScale(loadScale, seed: seed, mode: loadScaleMode)) }
         let requests = try TraceTransform.apply(transforms, to: read.requests)
         guard !requests.isEmpty else {
-            throw ValidationError("\(trace) has no requests in the chosen slice; widen --from/--to or check the file.")
+            let cause = read.requests.isEmpty ? "has no requests to replay (only a header, or every row skipped)"
+                : sliceFrom != nil || sliceTo != nil ? "has no requests between --from and --to; widen the slice"
+                : "keeps no requests at --load-scale \(loadScale)"
+            throw ValidationError("\(trace) \(cause).")
         }
         let clusterSpec = try cluster.map { try ClusterSpec.load(path: $0) } ?? .default
+        if let budgetGPUs, budgetGPUs > clusterSpec.totalGPUs {
+            throw ValidationError("--budget-gpus \(budgetGPUs) exceeds the \(clusterSpec.totalGPUs) GPUs of \(cluster ?? "the default cluster (4 nodes × 8 GPUs)"); lower it, or give a --cluster file with more GPUs.")
+        }
         return SimulationInput(
             trace: requests,
             cluster: clusterSpec,
@@ -125,11 +185,14 @@ extension PrefillRouting: ExpressibleByArgument {}
 
 /// Writes to a path, creating its folder, with a one-sentence error naming the path.
 func writeFile(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
     do {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: url)
+        try OutputFile.write(Data(text.utf8), to: path)
     } catch {
-        throw ValidationError("cannot write \(path): \(error.localizedDescription); check the folder exists and is writable.")
+        throw CommandFailure(description: "\(error); choose another path.")
     }
+}
+
+/// A failure that is not a usage mistake: printed as `Error: …` without the usage text, exit 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
 }

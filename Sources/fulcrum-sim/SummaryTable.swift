@@ -10,7 +10,8 @@ enum SummaryTable {
             [
                 result.policy,
                 String(format: "%.1f%%", result.sloAttainment * 100),
-                String(format: "%.1f%%", result.sloAttainmentFeasible * 100),
+                // With no feasible request the share is 0 of 0, not 100 %.
+                result.feasibleRequests == 0 ? "-" : String(format: "%.1f%%", result.sloAttainmentFeasible * 100),
                 String(result.infeasibleRequests),
                 String(format: "%.0f", result.goodputPerGPUHour),
                 String(format: "%.2f", result.gpuHours),

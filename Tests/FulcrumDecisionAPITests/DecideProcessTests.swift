@@ -95,7 +95,7 @@ struct DecideProcessTests {
     }
 
     /// Runs fulcrum-sim with no input to completion; its exit status and standard error.
-    private static func runToCompletion(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+    static func runToCompletion(_ arguments: [String]) throws -> (status: Int32, errors: String) {
         let process = Process()
         process.executableURL = try Self.binary
         process.arguments = arguments
@@ -110,7 +110,7 @@ struct DecideProcessTests {
     }
 
     /// A fresh directory holding `name` with `contents`, removed by `body`'s end.
-    private static func withFile<T>(_ name: String, _ contents: String, _ body: (URL) throws -> T) throws -> T {
+    static func withFile<T>(_ name: String, _ contents: String, _ body: (URL) throws -> T) throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -177,7 +177,7 @@ struct DecideProcessTests {
     @Test("fulcrum-sim refuses a host KV tier it cannot model, naming the option and what it needs")
     func badHostTierOptions() throws {
         try Self.withFile("trace.csv", "arrival_s,input_tokens,output_tokens\n0,100,10\n") { trace in
-            for (option, value, needs) in [("--host-kv-cache-gb", "-5", "0 for none"), ("--host-kv-load-gbps", "0", "more than 0")] {
+            for (option, value, needs) in [("--host-kv-cache-gb", "-5", "must be a number from 0 to 1000000"), ("--host-kv-load-gbps", "0", "must be a number above 0 and at most 10000")] {
                 let run = try Self.runToCompletion(["run", "--trace", trace.path, "\(option)=\(value)"])
                 #expect(run.status != 0)
                 #expect(run.errors.contains("\(option) \(value)") && run.errors.contains(needs), "\(run.errors)")

@@ -36,11 +36,17 @@ struct DecisionSessionTests {
     @Test("Absurd numbers get a decision or a one-line error, never a crash or a hang")
     func absurdNumbersNeverCrash() throws {
         var session = DecisionSession(configuration: DecisionFixtures.configuration)
+        // Beyond what any deployment reports: refused, naming the field, and the session is untouched.
         let huge = #"{"schema":1,"time":10,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[{"id":"p","role":"prefill","node":"a","gpus":[0],"state":"ready","started_at":0,"ready_at":5,"telemetry":{"scraped_at":10,"requests_waiting":1e300}}],"traffic":{"duration_s":10,"requests":5,"mean_input_tokens":3000,"ttft_seconds":1}}"#
-        #expect(try decode(session.respond(to: huge)).desired.prefill >= 1)
-        let flood = #"{"schema":1,"time":20,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[],"traffic":{"duration_s":10,"requests":1e300,"mean_input_tokens":1e20,"mean_output_tokens":1e300,"ttft_seconds":1e300,"itl_seconds":1e300},"overrides":{"ratio":"1:1"}}"#
+        #expect(try error(session.respond(to: huge)).field == "workers[0].telemetry.requests_waiting")
+        let future = #"{"schema":1,"time":1e300,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[]}"#
+        #expect(try error(session.respond(to: future)).message == "time is 1e+300; expected seconds on your timeline, within ±1e11.")
+        // The largest values accepted still give a decision within the budget.
+        let flood = #"{"schema":1,"time":20,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[],"traffic":{"duration_s":10,"requests":1e9,"mean_input_tokens":1e8,"mean_output_tokens":1e8,"ttft_seconds":86400,"itl_seconds":86400},"overrides":{"ratio":"1:1"}}"#
         let flooded = try decode(session.respond(to: flood))
         #expect(flooded.desired.prefill + flooded.desired.decode <= 2, "the budget holds however large the demand")
+        let beyond = #"{"schema":1,"time":25,"nodes":[{"name":"a","gpus":[0,1]}],"workers":[],"traffic":{"duration_s":10,"requests":1e300}}"#
+        #expect(try error(session.respond(to: beyond)).field == "traffic.requests")
         let counts = #"{"schema":1,"time":30,"nodes":[{"name":"a","gpus":[0]}],"workers":[],"overrides":{"counts":{"prefill":5000000000000000000,"decode":1}}}"#
         #expect(try error(session.respond(to: counts)).message == "overrides.counts is 5000000000000000000:1; expected instance counts from 0 to 100000.")
         let ratio = #"{"schema":1,"time":40,"nodes":[{"name":"a","gpus":[0]}],"workers":[],"overrides":{"ratio":"1000000000:1"}}"#

@@ -273,7 +273,8 @@ struct PolicyNameTests {
         }
         #expect(PolicyNameError(name: "hindsight-lead:2").description
             == "policy \"hindsight-lead:2\" needs a planned utilisation above 0 and at most 1 after the colon, e.g. hindsight-lead:0.7.")
-        #expect(PolicyNameError(name: "static:0:0").description == "policy \"static:0:0\" needs two whole instance counts, not both 0, e.g. static:2:6.")
+        #expect(PolicyNameError(name: "static:0:0").description == "policy \"static:0:0\" needs two whole instance counts of at least 1 (a role with none serves no request), e.g. static:2:6.")
+        #expect(throws: PolicyNameError(name: "static:0:1")) { try PolicyCatalog.policy(named: "static:0:1") }
         #expect(PolicyNameError(name: "hindsight-laed").description.hasPrefix("unknown policy \"hindsight-laed\"; use one of fulcrum,"))
     }
 

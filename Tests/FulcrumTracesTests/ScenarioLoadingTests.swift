@@ -116,14 +116,14 @@ struct ScenarioLoadingTests {
              daily_cycle: { amplitude: 1.5, period_s: 60 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, "s.yaml: phases[0].daily_cycle.amplitude must be between 0 and 1, found 1.5."),
+         """, "s.yaml: phases[0].daily_cycle.amplitude must be from 0 to 1, found 1.5."),
         ("""
          phases:
            - duration_s: 60
              arrival: { process: bursts, rate_rps: 1, on_fraction: 0.2, mean_on_s: 10, off_tail: 1, batch_mean: 2 }
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, "s.yaml: phases[0].arrival.off_tail must be greater than 1 (a finite mean idle time), found 1."),
+         """, "s.yaml: phases[0].arrival.off_tail must be greater than 1 and at most 100, found 1."),
         ("""
          phases:
            - duration_s: 60
@@ -132,7 +132,7 @@ struct ScenarioLoadingTests {
              tick_s: 0
              input: { mean: 10, cv: 1 }
              output: { mean: 10, cv: 1 }
-         """, "s.yaml: phases[0].drift.ratio must be at least 1, found 0.5."),
+         """, "s.yaml: phases[0].drift.ratio must be from 1 to 1000000, found 0.5."),
         ("phases: [ {", "is not valid YAML: did not find expected node content (while parsing a flow node that starts on line "),
     ])
     func errors(yaml: String, fragment: String) {

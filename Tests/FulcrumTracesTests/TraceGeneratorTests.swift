@@ -139,10 +139,18 @@ struct TraceGeneratorTests {
         let error = #expect(throws: ScenarioError.self) {
             try TraceGenerator.generate(scenario: single(100, .gamma(rateRPS: 5, cv: -1)), seed: 1)
         }
-        #expect(error?.description == "test: phases[0].arrival.cv must be greater than 0, found -1.")
+        #expect(error?.description == "test: phases[0].arrival.cv must be from 0.01 to 100, found -1.")
         let huge = #expect(throws: ScenarioError.self) {
-            try TraceGenerator.generate(scenario: single(1e9, .poisson(rateRPS: 1e3)), seed: 1)
+            try TraceGenerator.generate(scenario: single(2e6, .poisson(rateRPS: 1e3)), seed: 1)
         }
-        #expect(huge?.description.contains("would generate about") == true)
+        #expect(huge?.description.contains("would generate about 2000000000 requests") == true, "\(String(describing: huge))")
+        // Values typed with a wrong exponent are refused before any sampler sees them
+        // (each of these trapped or ran out of memory).
+        for (scenario, path) in [(single(1e300, .poisson(rateRPS: 1)), "phases[0].duration_s"),
+                                 (single(60, .gamma(rateRPS: 1, cv: 1e-300)), "phases[0].arrival.cv"),
+                                 (single(60, .onOff(onRateRPS: 1, onSeconds: 1e-300, offSeconds: 0)), "phases[0].arrival.on_s")] {
+            let refused = #expect(throws: ScenarioError.self) { try TraceGenerator.generate(scenario: scenario, seed: 1) }
+            #expect(refused?.description.hasPrefix("test: \(path) must be") == true, "\(String(describing: refused))")
+        }
     }
 }

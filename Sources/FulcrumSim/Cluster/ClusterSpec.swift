@@ -56,8 +56,8 @@ public struct ClusterSpec: Sendable, Hashable, Codable {
     }
 
     public func validate(source: String) throws {
-        guard !nodes.isEmpty else {
-            throw SimulationFileError(source: source, key: "nodes", problem: "must list at least one node")
+        guard (1...10_000).contains(nodes.count) else {
+            throw SimulationFileError(source: source, key: "nodes", problem: "must list from 1 to 10000 nodes, found \(nodes.count)")
         }
         var seen: Set<String> = []
         for (index, node) in nodes.enumerated() {
@@ -67,7 +67,8 @@ public struct ClusterSpec: Sendable, Hashable, Codable {
             guard seen.insert(node.name).inserted else {
                 throw SimulationFileError(source: source, key: "nodes[\(index)].name", problem: "repeats the node name \"\(node.name)\"; give each node its own name")
             }
-            try ConfigurationValidator(source: source).requirePositive(node.gpus, "nodes[\(index)].gpus")
+            // As fulcrumd's configuration: GPU indices 0–1023 on a node.
+            try ConfigurationValidator(source: source).require(node.gpus, within: 1...1024, "nodes[\(index)].gpus")
         }
     }
 }

@@ -93,7 +93,8 @@ public struct FrontierStudy: Sendable {
         var headroom: Double? = nil
     }
 
-    private func validate() throws {
+    /// Every setting checked, before any simulation (`run` calls it too).
+    public func validate() throws {
         guard jobs >= 1 else { throw FrontierStudyError("--jobs is \(jobs); give at least 1.") }
         if let bad = headroomSweep.first(where: { !($0 > 0 && $0.isFinite) }) {
             throw FrontierStudyError("--headroom-sweep has \(bad); give positive numbers like 0.8,1.2.")

@@ -23,8 +23,9 @@ public enum PolicyCatalog {
             if parts.count == 2, parts[0] == "hindsight-lead", let share = Double(parts[1]), share > 0, share <= 1 {
                 return HindsightMeanPolicy(utilisation: PerRole(repeating: share), paysStartups: true)
             }
+            // Both roles need an instance: with none, every request fails in that phase.
             if parts.count == 3, parts[0] == "static", let prefill = Int(parts[1]), let decode = Int(parts[2]),
-               prefill >= 0, decode >= 0, prefill + decode > 0 {
+               (1...100_000).contains(prefill), (1...100_000).contains(decode) {
                 return StaticPolicy(prefill: prefill, decode: decode)
             }
             throw PolicyNameError(name: given)
@@ -49,7 +50,7 @@ public struct PolicyNameError: Error, Sendable, Equatable, CustomStringConvertib
             return "policy \"\(name)\" needs a planned utilisation above 0 and at most 1 after the colon, e.g. hindsight-lead:0.7."
         }
         if name.hasPrefix("static:") {
-            return "policy \"\(name)\" needs two whole instance counts, not both 0, e.g. static:2:6."
+            return "policy \"\(name)\" needs two whole instance counts of at least 1 (a role with none serves no request), e.g. static:2:6."
         }
         return "unknown policy \"\(name)\"; use one of \(PolicyCatalog.names.joined(separator: ", ")) (static:P:D takes instance counts, e.g. static:2:6; hindsight-lead:U a planned utilisation above 0 and at most 1, e.g. hindsight-lead:0.7)."
     }

@@ -3,14 +3,18 @@ import Foundation
 extension Profile {
     /// Loads a profile from a YAML file (schema on `Profile`).
     public static func load(path: String) throws -> Profile {
-        let profile = try YAMLConfigurationLoader.load(Profile.self, path: path)
+        let profile = try YAMLConfigurationLoader.load(Profile.self, path: path, retiredKeys: retiredKeys)
         try profile.validate(source: path)
         return profile
     }
 
+    /// Keys profiles once had: `typical_prompt_tokens` went when the priors gained the
+    /// attention term; files that still name it load, and it changes nothing.
+    static let retiredKeys: Set<String> = ["typical_prompt_tokens"]
+
     /// Decodes a profile from YAML text; `source` names it in errors.
     public static func decode(yaml: String, source: String = "<profile>") throws -> Profile {
-        let profile = try YAMLConfigurationLoader.decode(Profile.self, yaml: yaml, source: source)
+        let profile = try YAMLConfigurationLoader.decode(Profile.self, yaml: yaml, source: source, retiredKeys: retiredKeys)
         try profile.validate(source: source)
         return profile
     }
@@ -25,24 +29,26 @@ extension Profile {
         return try load(path: nameOrPath)
     }
 
-    /// Rejects values the engine cannot run with (a zero bandwidth, a batch of no tokens).
+    /// Rejects values the engine cannot run with (a zero bandwidth, a batch of no tokens), and
+    /// values no hardware has (a token taking a second, an exabyte of KV per token), which would
+    /// only make every request miss without saying why.
     public func validate(source: String) throws {
         let check = ConfigurationValidator(source: source)
-        try check.requirePositive(gpusPerInstance.prefill, "gpus_per_instance.prefill")
-        try check.requirePositive(gpusPerInstance.decode, "gpus_per_instance.decode")
-        try check.requireNonNegative(prefill.batchOverheadSeconds, "prefill.batch_overhead_s")
-        try check.requireNonNegative(prefill.perTokenSeconds, "prefill.per_token_s")
-        try check.requireNonNegative(prefill.attentionPerTokenSquaredSeconds, "prefill.attention_per_token_squared_s")
-        try check.requirePositive(prefill.maxBatchTokens, "prefill.max_batch_tokens")
+        try check.require(gpusPerInstance.prefill, within: 1...64, "gpus_per_instance.prefill")
+        try check.require(gpusPerInstance.decode, within: 1...64, "gpus_per_instance.decode")
+        try check.require(prefill.batchOverheadSeconds, within: 0...60, "prefill.batch_overhead_s")
+        try check.require(prefill.perTokenSeconds, within: 0...1, "prefill.per_token_s")
+        try check.require(prefill.attentionPerTokenSquaredSeconds, within: 0...1, "prefill.attention_per_token_squared_s")
+        try check.require(prefill.maxBatchTokens, within: 1...100_000_000, "prefill.max_batch_tokens")
         // A batch that takes no time would let the event loop spin without advancing the clock.
         try check.requirePositive(prefill.batchSeconds(tokens: 1, attentionWork: 1), "prefill.per_token_s")
-        try check.requirePositive(decode.stepBaseSeconds, "decode.step_base_s")
-        try check.requireNonNegative(decode.stepPerSequenceSeconds, "decode.step_per_sequence_s")
-        try check.requireNonNegative(decode.stepPerContextTokenSeconds, "decode.step_per_context_token_s")
-        try check.requirePositive(decode.kvCapacityTokens, "decode.kv_capacity_tokens")
-        try check.requirePositive(decode.maxBatch, "decode.max_batch")
-        try check.requireNonNegative(kvBytesPerToken, "kv_bytes_per_token")
-        try check.requirePositive(kvTransferBytesPerSecond, "kv_transfer_bytes_per_s")
-        try check.requireNonNegative(startupSeconds, "startup_s")
+        try check.require(decode.stepBaseSeconds, within: 1e-9...10, "decode.step_base_s")
+        try check.require(decode.stepPerSequenceSeconds, within: 0...1, "decode.step_per_sequence_s")
+        try check.require(decode.stepPerContextTokenSeconds, within: 0...1, "decode.step_per_context_token_s")
+        try check.require(decode.kvCapacityTokens, within: 1...10_000_000_000, "decode.kv_capacity_tokens")
+        try check.require(decode.maxBatch, within: 1...1_000_000, "decode.max_batch")
+        try check.require(kvBytesPerToken, within: 0...1e9, "kv_bytes_per_token")
+        try check.require(kvTransferBytesPerSecond, within: 1e3...1e15, "kv_transfer_bytes_per_s")
+        try check.require(startupSeconds, within: 0...86_400, "startup_s")
     }
 }
