@@ -9,6 +9,19 @@ import Testing
 /// The scrape loop against real (refused) HTTP connections.
 @Suite("Scrape service")
 struct ScrapeServiceTests {
+    /// A scrape service over `workers`, logging to memory, with its client (shut it down after).
+    static func service(_ configuration: DaemonConfiguration, workers: [WorkerSnapshot])
+        -> (ScrapeService, ScrapeHTTPClient, DaemonMetrics, InMemoryLogHandler) {
+        let log = InMemoryLogHandler()
+        let metrics = DaemonMetrics()
+        let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
+        let client = ScrapeHTTPClient(configuration: scraperConfiguration)
+        let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
+                                    fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: workers), configuration: configuration,
+                                    metrics: metrics, logger: Logger(label: "test.scrape") { _ in log }, now: { Timestamp(seconds: 10) })
+        return (service, client, metrics, log)
+    }
+
     @Test("a starting worker that does not answer yet is not a scrape failure; a ready one is")
     func startingWorkersAreNotFailures() async throws {
         var configuration = try DaemonCoreTests.configuration()
@@ -21,14 +34,7 @@ struct ScrapeServiceTests {
             WorkerSnapshot(id: "gpu-a/llm-decode@g2-3.service", role: .decode, node: "gpu-a", gpus: [2, 3], lifecycle: .ready,
                            startedAt: Timestamp(seconds: 0)),
         ]
-        let log = InMemoryLogHandler()
-        let logger = Logger(label: "test.scrape") { _ in log }
-        let metrics = DaemonMetrics()
-        let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
-        let client = ScrapeHTTPClient(configuration: scraperConfiguration)
-        let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
-                                    fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: workers), configuration: configuration,
-                                    metrics: metrics, logger: logger, now: { Timestamp(seconds: 10) })
+        let (service, client, metrics, log) = Self.service(configuration, workers: workers)
         await service.scrapeOnce()
         await client.shutdown()
 
@@ -45,14 +51,7 @@ struct ScrapeServiceTests {
     func frontendFailuresAreVisible() async throws {
         var configuration = try DaemonCoreTests.configuration()
         configuration.frontend = FrontendConfiguration(metricsURL: "http://127.0.0.1:1/metrics")
-        let log = InMemoryLogHandler()
-        let logger = Logger(label: "test.scrape") { _ in log }
-        let metrics = DaemonMetrics()
-        let scraperConfiguration = ScraperConfiguration(timeout: .seconds(2), interval: .seconds(5))
-        let client = ScrapeHTTPClient(configuration: scraperConfiguration)
-        let service = ScrapeService(scraper: Scraper(httpClient: client, configuration: scraperConfiguration),
-                                    fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: []), configuration: configuration,
-                                    metrics: metrics, logger: logger, now: { Timestamp(seconds: 10) })
+        let (service, client, metrics, log) = Self.service(configuration, workers: [])
         await service.scrapeOnce()
         await service.scrapeOnce()
         await client.shutdown()

@@ -94,19 +94,23 @@ struct DecideProcessTests {
         #expect(process.terminationStatus == 0)
     }
 
-    /// Runs fulcrum-sim with no input to completion; its exit status and standard error.
-    static func runToCompletion(_ arguments: [String]) throws -> (status: Int32, errors: String) {
+    /// Runs fulcrum-sim with no input to completion; its exit status, standard output and error.
+    static func runToCompletion(_ arguments: [String]) throws -> (status: Int32, errors: String, output: String) {
         let process = Process()
         process.executableURL = try Self.binary
         process.arguments = arguments
-        let errors = Pipe()
+        // Standard error goes to a file, so neither pipe can fill while the other is read.
+        let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("sim-errors-\(UUID().uuidString)")
+        try #require(FileManager.default.createFile(atPath: errorsFile.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: errorsFile) }
+        let output = Pipe()
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorsFile)
         try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return (process.terminationStatus, message)
+        return (process.terminationStatus, try String(contentsOf: errorsFile, encoding: .utf8), printed)
     }
 
     /// A fresh directory holding `name` with `contents`, removed by `body`'s end.
@@ -157,16 +161,7 @@ struct DecideProcessTests {
     /// The simulator's SLO flags default to the one SLO default the daemon and decide use.
     @Test("fulcrum-sim's SLO defaults are ServiceLevelObjective.default")
     func simulatorDefaults() throws {
-        let process = Process()
-        process.executableURL = try Self.binary
-        process.arguments = ["run", "--help"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let help = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        process.waitUntilExit()
+        let help = try Self.runToCompletion(["run", "--help"]).output.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         let slo = ServiceLevelObjective.default
         for (flag, value) in [("--ttft", slo.ttftSeconds), ("--tpot", slo.tpotSeconds), ("--slo-percentile", slo.percentile)] {
             let section = try #require(help.range(of: "\(flag) <").map { String(help[$0.lowerBound...].prefix(220)) })

@@ -27,7 +27,12 @@ struct SimCommandLineTests {
         (["--policies", "static:1000:1000"], "static:1000:1000 needs 2000 GPUs (1 per prefill and 1 per decode instance with profile llama3-8b-h100), more than the budget of 32"),
     ])
     func flags(arguments: [String], message: String) throws {
-        let outcome = try run(["compare", "--trace", "$DIR/t.csv"] + arguments, files: ["t.csv": Self.trace])
+        try expectRefused(["compare", "--trace", "$DIR/t.csv"] + arguments, files: ["t.csv": Self.trace], saying: message)
+    }
+
+    /// Runs the command and expects a failure whose standard error contains `message`.
+    func expectRefused(_ arguments: [String], files: [String: String], saying message: String) throws {
+        let outcome = try run(arguments, files: files)
         defer { try? FileManager.default.removeItem(at: outcome.folder) }
         #expect(outcome.status != 0)
         #expect(outcome.errors.contains(message), "\(outcome.errors)")
@@ -42,10 +47,8 @@ struct SimCommandLineTests {
 
     @Test("a trace whose times span years is refused, not replayed for hours")
     func strayTimestamp() throws {
-        let outcome = try run(["run", "--trace", "$DIR/t.csv", "--policy", "static:1:1"], files: ["t.csv": Self.trace + "1e300,5,10\n"])
-        defer { try? FileManager.default.removeItem(at: outcome.folder) }
-        #expect(outcome.status != 0)
-        #expect(outcome.errors.contains("more than the 31 days a replay takes; check the latest rows' times"), "\(outcome.errors)")
+        try expectRefused(["run", "--trace", "$DIR/t.csv", "--policy", "static:1:1"], files: ["t.csv": Self.trace + "1e300,5,10\n"],
+                          saying: "more than the 31 days a replay takes; check the latest rows' times")
     }
 
     @Test("profile and cluster files refuse unknown keys and values no hardware has", arguments: [
@@ -57,10 +60,7 @@ struct SimCommandLineTests {
          "nodes[0].gpus must be a whole number from 1 to 1024, found 9223372036854775807."),
     ])
     func files(flag: String, text: String, message: String) throws {
-        let outcome = try run(["run", "--trace", "$DIR/t.csv", "--\(flag)", "$DIR/f.yaml"], files: ["t.csv": Self.trace, "f.yaml": text])
-        defer { try? FileManager.default.removeItem(at: outcome.folder) }
-        #expect(outcome.status != 0)
-        #expect(outcome.errors.contains(message), "\(outcome.errors)")
+        try expectRefused(["run", "--trace", "$DIR/t.csv", "--\(flag)", "$DIR/f.yaml"], files: ["t.csv": Self.trace, "f.yaml": text], saying: message)
     }
 
     @Test("an output path that cannot be written says why, without Foundation's error codes or the usage text")
@@ -83,24 +83,16 @@ struct SimCommandLineTests {
 
     @Test("generate --print-scenario alone prints the scenario, which loads back")
     func printScenario() throws {
-        let process = Process()
-        process.executableURL = try DecideProcessTests.binary
-        process.arguments = ["generate", "steady", "--print-scenario"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let yaml = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let printed = try DecideProcessTests.runToCompletion(["generate", "steady", "--print-scenario"])
+        let yaml = printed.output
+        #expect(printed.status == 0)
         #expect(yaml.hasPrefix("name: \"steady\"\n"), "\(yaml)")
         #expect(!yaml.contains("wrote "))
     }
 
     @Test("a Mooncake block hash that is not a whole number is named, not called invalid JSON")
     func mooncakeHash() throws {
-        let outcome = try run(["run", "--trace", "$DIR/m.jsonl"], files: ["m.jsonl": #"{"timestamp": 0, "input_length": 10, "output_length": 5, "hash_ids": [1.5]}"# + "\n"])
-        defer { try? FileManager.default.removeItem(at: outcome.folder) }
-        #expect(outcome.errors.contains("m.jsonl line 1: expected whole non-negative numbers below 9e15 in \"hash_ids\", found 1.5."), "\(outcome.errors)")
+        try expectRefused(["run", "--trace", "$DIR/m.jsonl"], files: ["m.jsonl": #"{"timestamp": 0, "input_length": 10, "output_length": 5, "hash_ids": [1.5]}"# + "\n"],
+                          saying: "m.jsonl line 1: expected whole non-negative numbers below 9e15 in \"hash_ids\", found 1.5.")
     }
 }
