@@ -44,20 +44,12 @@ struct DecideCommand: ParsableCommand {
     var startupSeconds: Double?
 
     func validate() throws {
-        for (flag, value, example) in [("--ttft", ttftSeconds, "2"), ("--tpot", tpotSeconds, "0.05"), ("--startup", startupSeconds, "180")] {
-            if let value, !SettingRules.isDuration(value) {
-                throw ValidationError("\(flag) \(value) must be a number of seconds above 0 and at most \(Int(SettingRules.longestDurationSeconds)), e.g. \(flag) \(example).")
-            }
-        }
-        if let sloPercentile, !SettingRules.sloPercentile.contains(sloPercentile) {
-            throw ValidationError("--slo-percentile \(sloPercentile) must lie between \(SettingRules.sloPercentile.lowerBound) and \(SettingRules.sloPercentile.upperBound), e.g. 0.9.")
-        }
-        if let maxGPUs, !SettingRules.maxGPUs.contains(maxGPUs) {
-            throw ValidationError("--max-gpus \(maxGPUs) must be a whole number from \(SettingRules.maxGPUs.lowerBound) to \(SettingRules.maxGPUs.upperBound).")
-        }
-        if let minGPUs, !SettingRules.minGPUs.contains(minGPUs) {
-            throw ValidationError("--min-gpus \(minGPUs) must be a whole number from \(SettingRules.minGPUs.lowerBound) to \(SettingRules.minGPUs.upperBound).")
-        }
+        try SettingFlags.checkSeconds(ttftSeconds, flag: "--ttft")
+        try SettingFlags.checkSeconds(tpotSeconds, flag: "--tpot")
+        try SettingFlags.checkSeconds(startupSeconds, flag: "--startup")
+        try SettingFlags.checkPercentile(sloPercentile)
+        try SettingFlags.checkGPUs(maxGPUs, flag: "--max-gpus", within: SettingRules.maxGPUs)
+        try SettingFlags.checkGPUs(minGPUs, flag: "--min-gpus", within: SettingRules.minGPUs)
     }
 
     /// The file, then the profile, then the flags; the budget is checked once all three apply,

@@ -74,22 +74,29 @@ struct SimulationOptions: ParsableArguments {
     /// named with what it may be, never carried into a run (`--ttft 0` counted every request
     /// infeasible; `--load-scale 1e300` trapped).
     func validate() throws {
-        for (flag, value) in [("--ttft", ttftSeconds), ("--tpot", tpotSeconds)] where !SettingRules.isDuration(value) {
-            throw ValidationError("\(flag) \(value) must be a number of seconds above 0 and at most \(Int(SettingRules.longestDurationSeconds)).")
-        }
-        if !SettingRules.sloPercentile.contains(sloPercentile) {
-            throw ValidationError("--slo-percentile \(sloPercentile) must lie between \(SettingRules.sloPercentile.lowerBound) and \(SettingRules.sloPercentile.upperBound), e.g. 0.99.")
-        }
-        if let budgetGPUs, !SettingRules.maxGPUs.contains(budgetGPUs) {
-            throw ValidationError("--budget-gpus \(budgetGPUs) must be a whole number from 1 to \(SettingRules.maxGPUs.upperBound).")
-        }
+        try SettingFlags.checkSeconds(ttftSeconds, flag: "--ttft")
+        try SettingFlags.checkSeconds(tpotSeconds, flag: "--tpot")
+        try SettingFlags.checkPercentile(sloPercentile)
+        try SettingFlags.checkGPUs(budgetGPUs, flag: "--budget-gpus", within: SettingRules.maxGPUs)
         try Self.require(speedup, above: 0, atMost: 1e6, "--speedup")
-        try Self.require(loadScale, above: -1, atMost: TraceTransform.largestLoadScale, "--load-scale", zeroAllowed: true)
-        try Self.require(timelineInterval, above: 0.999, atMost: 86_400, "--timeline-interval")
-        if let sliceFrom { try Self.require(sliceFrom, above: -1, atMost: TraceReader.longestSpanSeconds, "--from", zeroAllowed: true) }
+        try Self.require(loadScale, in: 0...TraceTransform.largestLoadScale, "--load-scale")
+        try Self.require(timelineInterval, in: 1...86_400, "--timeline-interval")
+        if let sliceFrom { try Self.require(sliceFrom, in: 0...TraceReader.longestSpanSeconds, "--from") }
         if let sliceTo { try Self.require(sliceTo, above: sliceFrom ?? 0, atMost: .greatestFiniteMagnitude, "--to") }
-        try Self.require(hostKVCacheGB, above: -1, atMost: 1e6, "--host-kv-cache-gb", zeroAllowed: true)
+        try Self.require(hostKVCacheGB, in: 0...1e6, "--host-kv-cache-gb")
         try Self.require(hostKVLoadGBps, above: 0, atMost: 1e4, "--host-kv-load-gbps")
+    }
+
+    private static func require(_ value: Double, in range: ClosedRange<Double>, _ flag: String) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw ValidationError("\(flag) \(value.compactText) must be a number from \(range.lowerBound.compactText) to \(range.upperBound.compactText).")
+        }
+    }
+
+    private static func require(_ value: Double, above floor: Double, atMost ceiling: Double, _ flag: String) throws {
+        guard value.isFinite, value > floor, value <= ceiling else {
+            throw ValidationError("\(flag) \(value.compactText) must be a number above \(floor.compactText) and at most \(ceiling.compactText).")
+        }
     }
 
     /// Output paths checked before a run: a long simulation must not end in "cannot write".
@@ -112,13 +119,6 @@ struct SimulationOptions: ParsableArguments {
             guard needed <= input.gpuBudget else {
                 throw ValidationError("\(policy.name) needs \(needed) GPUs (\(perInstance.prefill) per prefill and \(perInstance.decode) per decode instance with profile \(input.profile.name)), more than the budget of \(input.gpuBudget); pick a split that fits or raise --budget-gpus.")
             }
-        }
-    }
-
-    private static func require(_ value: Double, above floor: Double, atMost ceiling: Double, _ flag: String, zeroAllowed: Bool = false) throws {
-        guard value.isFinite, value > floor, value <= ceiling, !zeroAllowed || value >= 0 else {
-            let allowed = zeroAllowed ? "from 0 to \(ceiling.compactText)" : "above \(floor.compactText) and at most \(ceiling.compactText)"
-            throw ValidationError("\(flag) \(value.compactText) must be a number \(allowed).")
         }
     }
 

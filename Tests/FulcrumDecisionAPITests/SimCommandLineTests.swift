@@ -22,7 +22,7 @@ struct SimCommandLineTests {
         (["--tpot", "nan"], "--tpot nan must be a number of seconds above 0"),
         (["--ttft", "-1"], "--ttft -1.0 must be a number of seconds above 0"),
         (["--slo-percentile", "7"], "--slo-percentile 7.0 must lie between 0.5 and 0.9999"),
-        (["--timeline-interval", "1e-7"], "--timeline-interval 1e-07 must be a number above 0.999"),
+        (["--timeline-interval", "1e-7"], "--timeline-interval 1e-07 must be a number from 1 to 86400."),
         (["--budget-gpus", "64"], "--budget-gpus 64 exceeds the 32 GPUs of the default cluster (4 nodes × 8 GPUs)"),
         (["--policies", "static:1000:1000"], "static:1000:1000 needs 2000 GPUs (1 per prefill and 1 per decode instance with profile llama3-8b-h100), more than the budget of 32"),
     ])
