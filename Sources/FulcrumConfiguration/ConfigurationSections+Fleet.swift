@@ -42,7 +42,7 @@ extension DaemonConfiguration {
             if node == nil { reader.missing(key, advice) }
             return []
         }
-        let gpus = list.enumerated().compactMap { index, gpu in reader.int(gpu, key: "\(key)[\(index)]", range: 0...1023) }
+        let gpus = list.enumerated().compactMap { index, gpu in reader.int(gpu, key: "\(key)[\(index)]", range: SettingRules.gpuIndices) }
         if gpus.isEmpty { reader.report(key, node, advice) }
         if Set(gpus).count != gpus.count { reader.report(key, node, "list each GPU index once") }
         return gpus

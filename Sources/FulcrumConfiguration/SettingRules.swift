@@ -7,6 +7,8 @@ public enum SettingRules {
     public static let sloPercentile: ClosedRange<Double> = 0.5...0.9999
     public static let maxGPUs: ClosedRange<Int> = 1...PlacementConstraints.openBudgetGPUs
     public static let minGPUs: ClosedRange<Int> = 0...PlacementConstraints.openBudgetGPUs
+    /// GPU indices on one node (a node of more than 1,024 GPUs does not exist).
+    public static let gpuIndices: ClosedRange<Int> = 0...1023
 
     /// The longest duration any setting takes: about 31 years. Found by fuzzing: `1e300s`
     /// passed as positive and finite, and turning it into a `Duration` trapped.

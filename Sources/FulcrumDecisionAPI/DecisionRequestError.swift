@@ -28,6 +28,8 @@ public struct DecisionRequestError: Error, Sendable, Hashable, CustomStringConve
             self.init(field: Self.path(context.codingPath + [key]), "is required; see docs/decision-api.md for the schema")
         case let .valueNotFound(type, context):
             self.init(field: Self.path(context.codingPath), "is null; expected \(Self.jsonType(type))")
+        case .typeMismatch(_, let context) where context.codingPath.isEmpty:
+            self.init(field: "", "The line is not a JSON object; send one JSON object per line, as docs/decision-api.md shows")
         case let .typeMismatch(type, context):
             self.init(field: Self.path(context.codingPath), "has the wrong type; expected \(Self.jsonType(type))")
         case let .dataCorrupted(context):

@@ -1,3 +1,4 @@
+import FulcrumConfiguration
 import FulcrumCore
 
 extension SnapshotMessage {
@@ -19,8 +20,8 @@ extension SnapshotMessage {
             if gpusByNode[node.name] != nil {
                 throw DecisionRequestError(field: "\(key).name", "repeats the node name \"\(node.name)\"; node names must be unique")
             }
-            if let gpu = node.gpus.firstIndex(where: { $0 < 0 }) {
-                throw DecisionRequestError(field: "\(key).gpus[\(gpu)]", "is negative; GPU indices start at 0")
+            if let gpu = node.gpus.firstIndex(where: { !SettingRules.gpuIndices.contains($0) }) {
+                throw DecisionRequestError(field: "\(key).gpus[\(gpu)]", "is \(node.gpus[gpu]); GPU indices are \(SettingRules.gpuIndices.lowerBound) to \(SettingRules.gpuIndices.upperBound)")
             }
             if Set(node.gpus).count != node.gpus.count { throw DecisionRequestError(field: "\(key).gpus", "lists a GPU twice; list each index once") }
             gpusByNode[node.name] = Set(node.gpus)

@@ -421,7 +421,7 @@ extension KeyedDecodingContainer {
     func decodeWholeNumber(forKey key: Key) throws -> Int {
         let number = try decode(Double.self, forKey: key)
         guard let whole = Int(exactly: number) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "is \(number); expected a whole number")
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "is \(number); expected a whole number within ±9.2e18")
         }
         return whole
     }
@@ -434,7 +434,7 @@ extension KeyedDecodingContainer {
             guard let whole = Int(exactly: number) else {
                 throw DecodingError.dataCorrupted(DecodingError.Context(
                     codingPath: codingPath + [key, IndexKey(intValue: values.count)],
-                    debugDescription: "is \(number); expected a whole number"))
+                    debugDescription: "is \(number); expected a whole number within ±9.2e18"))
             }
             values.append(whole)
         }

@@ -139,6 +139,8 @@ struct DecisionSessionTests {
     @Test("A refused line names its field, and changes nothing", arguments: [
         ("{not json", ""),
         (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [0, 1]}], "workers": [], "colour": "blue"}"#, "colour"),
+        (#"[]"#, ""),
+        (#"{"schema": 1, "time": 5, "nodes": [{"name": "gpu-a", "gpus": [2000000]}], "workers": []}"#, "nodes[0].gpus[0]"),
         (#"{"schema": 2, "time": 5, "nodes": [], "workers": []}"#, "schema"),
         (#"{"schema": 2, "time": 5, "nodes": [], "workers": [], "field_from_the_future": 1}"#, "schema"),
         (#"{"schema": 1, "nodes": [{"name": "gpu-a", "gpus": [0]}], "workers": []}"#, "time"),
