@@ -30,6 +30,9 @@ extension DaemonConfiguration {
     public func keepingRestartOnly(from running: DaemonConfiguration) -> DaemonConfiguration {
         var kept = self
         kept.nodes = running.nodes
+        // A budget defaulted from nodes the reload cannot add yet would count GPUs no worker can get.
+        let runningGPUs = running.nodes.reduce(0) { $0 + $1.gpus.count }
+        kept.controller.placement.maxTotalGPUs = min(controller.placement.maxTotalGPUs, runningGPUs)
         for role in Role.allCases {
             kept.roles[role].template = running.roles[role].template
             kept.roles[role].portBase = running.roles[role].portBase

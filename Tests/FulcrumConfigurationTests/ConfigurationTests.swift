@@ -48,6 +48,12 @@ struct ConfigurationTests {
         #expect(applied.controller.slo.ttftSeconds == 3 && applied.engine == "vllm" && applied.roles.decode.metricsURL == "http://{host}:{port}/other")
         #expect(applied.roles.decode.portBase == running.roles.decode.portBase && applied.metrics == running.metrics && applied.stateFile == nil)
         #expect(running.restartOnlyChanges(from: running).isEmpty)
+        // A node added by the file waits for the restart, and so do its GPUs in the budget.
+        var grown = running
+        grown.nodes.append(ConfiguredNode(name: "gpu-b", gpus: [0, 1, 2, 3], systemd: .user))
+        grown.controller.placement.maxTotalGPUs = 8
+        #expect(grown.restartOnlyChanges(from: running) == ["nodes"])
+        #expect(grown.keepingRestartOnly(from: running).controller.placement.maxTotalGPUs == 4)
     }
 
     @Test("the shipped examples are valid")
