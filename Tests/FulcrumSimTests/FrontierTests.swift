@@ -225,6 +225,11 @@ struct FrontierStudyTests {
         study.baselines = []
         study.headroomSweep = [0]
         #expect(throws: FrontierStudyError.self) { try study.run() }
+        // A warm start the budget cannot hold is refused before any simulation, not after the fixed splits.
+        study.headroomSweep = []
+        study.warmStart = PerRole(prefill: 100, decode: 100)
+        let refused = #expect(throws: FrontierStudyError.self) { try study.validate() }
+        #expect("\(refused.map { "\($0)" } ?? "")".contains("--initial 100:100 needs 200 GPUs"), "\(String(describing: refused))")
     }
 }
 

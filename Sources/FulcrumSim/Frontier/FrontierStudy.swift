@@ -103,6 +103,14 @@ public struct FrontierStudy: Sendable {
         if let most = maxSplitInstances, most < 2 {
             throw FrontierStudyError("--max-total is \(most); a split needs at least 2 instances (one per role).")
         }
+        if let warmStart {
+            let gpus = input.profile.gpusPerInstance
+            let needed = warmStart.prefill * gpus.prefill + warmStart.decode * gpus.decode
+            let budget = min(input.gpuBudget, input.cluster.totalGPUs)
+            guard warmStart.prefill >= 1, warmStart.decode >= 1, needed <= budget else {
+                throw FrontierStudyError("--initial \(warmStart.prefill):\(warmStart.decode) needs \(needed) GPUs and one instance of each role at least; the budget is \(budget) GPUs with profile \(input.profile.name): give a split that fits.")
+            }
+        }
         guard !splits().isEmpty else {
             let gpus = input.profile.gpusPerInstance
             throw FrontierStudyError(
