@@ -64,10 +64,11 @@ struct SimulationOptions: ParsableArguments {
     var noPrefixMetrics = false
 
     @Option(name: .customLong("host-kv-cache-gb"), parsing: .unconditional,
-            help: "Host memory each prefill worker gives a KV tier behind its GPU prefix cache (LMCache's CPU offload), GB; 0: none.")
+            help: ArgumentHelp("Host memory each prefill worker gives a KV tier behind its GPU prefix cache (LMCache's CPU offload), in GB; 0, the default, for none.", valueName: "GB"))
     var hostKVCacheGB: Double = 0
 
-    @Option(name: .customLong("host-kv-load-gbps"), parsing: .unconditional, help: "How fast that tier copies KV back to the GPU, GB/s.")
+    @Option(name: .customLong("host-kv-load-gbps"), parsing: .unconditional,
+            help: ArgumentHelp("How fast that tier copies KV back to the GPU, GB/s (default \((HostKVCache.defaultLoadBytesPerSecond / 1e9).compactText)).", valueName: "rate"))
     var hostKVLoadGBps: Double = HostKVCache.defaultLoadBytesPerSecond / 1e9
 
     /// Every number checked before a trace is read: a negative, NaN, infinite or absurd value is
@@ -159,13 +160,8 @@ struct SimulationOptions: ParsableArguments {
         )
     }
 
+    /// The host tier the flags describe (checked in `validate`), nil for none.
     private func hostKVCache() throws -> HostKVCache? {
-        guard hostKVCacheGB.isFinite, hostKVCacheGB >= 0 else {
-            throw ValidationError("--host-kv-cache-gb \(hostKVCacheGB) is not a size; give the GB of host memory per prefill worker, 0 for none.")
-        }
-        guard hostKVLoadGBps.isFinite, hostKVLoadGBps > 0 else {
-            throw ValidationError("--host-kv-load-gbps \(hostKVLoadGBps) is not a copy rate; give the host-to-GPU GB/s, more than 0.")
-        }
         guard hostKVCacheGB > 0 else { return nil }
         return HostKVCache(bytesPerWorker: hostKVCacheGB * 1e9, loadBytesPerSecond: hostKVLoadGBps * 1e9)
     }
