@@ -20,8 +20,8 @@ struct RowLocation {
     /// A token count given as an already-decoded number (JSON); `found` is what the error shows.
     func tokenCount(_ value: Double?, named name: String, found: String) throws(TraceError) -> Int {
         // The upper bound keeps the conversion to Int exact and rejects obviously corrupt values.
-        guard let value, value.isFinite, value >= 0, value.rounded() == value, value < 1e15 else {
-            throw error(.invalidValue, "expected a non-negative integer for \"\(name)\", found \"\(found)\"")
+        guard let value, value.isFinite, value >= 0, value.rounded() == value, value <= Double(TraceRequest.mostTokens) else {
+            throw error(.invalidValue, "expected a whole number of tokens from 0 to \(TraceRequest.mostTokens) for \"\(name)\", found \"\(found)\"")
         }
         return Int(value)
     }

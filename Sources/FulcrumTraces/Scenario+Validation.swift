@@ -3,7 +3,7 @@ extension Scenario {
     static let longestDurationSeconds = TraceReader.longestSpanSeconds
     /// Far above any real service, low enough that counts and sizes stay exact integers.
     static let highestRateRPS = 1e6
-    static let longestPromptTokens = 1e8
+    static let longestPromptTokens = Double(TraceRequest.mostTokens)
 
     /// Checks every parameter is in range, so generation never loops forever, traps on an
     /// impossible conversion, or emits garbage. Upper bounds matter as much as lower ones: a

@@ -11,6 +11,10 @@
 public struct TraceRequest: Sendable, Hashable, Codable {
     /// Tokens per prefix block: Mooncake's 512.
     public static let prefixBlockTokens = 512
+    /// The most tokens a prompt or an answer may have: far beyond any model's context, small
+    /// enough that a replay holding one stays in memory (a typo'd 1e11 asked the emulator
+    /// for 400 GB).
+    public static let mostTokens = 100_000_000
 
     public var arrival: Double
     public var inputTokens: Int

@@ -66,8 +66,9 @@ struct FleetCommand: AsyncParsableCommand {
 
     static func levels(_ text: String, option: String) throws -> ClosedRange<Double> {
         let parts = text.split(separator: ":").compactMap { Double($0) }
-        guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0 }), parts[0] <= parts[1] else {
-            throw ValidationError("\(option) \(text) is not TROUGH:PEAK tokens per second like 200000:600000; pass one.")
+        // Bounded: a rate of 1e300 trapped on the first scrape.
+        guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1e9 }), parts[0] <= parts[1] else {
+            throw ValidationError("\(option) \(text) is not TROUGH:PEAK tokens per second up to 1e9, like 200000:600000; pass one.")
         }
         return parts[0]...parts[1]
     }

@@ -32,6 +32,9 @@ struct LoadCommand: AsyncParsableCommand {
     var json: String?
 
     func run() async throws {
+        guard speedup.isFinite, (0.001...1_000_000).contains(speedup) else {
+            throw ValidationError("--speedup \(speedup) must be from 0.001 to 1000000; pass e.g. 10.")
+        }
         guard concurrency >= 1 else {
             throw ValidationError("--concurrency \(concurrency) is below 1; pass at least 1.")
         }

@@ -38,8 +38,8 @@ struct RouterCommand: AsyncParsableCommand {
             }
             registrations.append(WorkerRegistration(url: url, role: role))
         }
-        guard workerWait.isFinite, workerWait >= 0 else {
-            throw ValidationError("--worker-wait \(workerWait) is not a non-negative number of seconds; pass e.g. 5.")
+        guard workerWait.isFinite, (0...86_400).contains(workerWait) else {
+            throw ValidationError("--worker-wait \(workerWait) must be from 0 to 86400 seconds; pass e.g. 5.")
         }
         let address: ListenAddress
         do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }

@@ -20,6 +20,9 @@ import Testing
                 #expect(badType.status == 400 && badType.body.contains("worker_type"))
                 let badURL = try await TestCluster.send("POST", base, json: #"{"url": "127.0.0.1:3", "worker_type": "decode"}"#, client: client)
                 #expect(badURL.status == 400 && badURL.body.contains("not an http:// URL"))
+                // A port beyond 65535 parses as a URL; it trapped the router on its first request.
+                let badPort = try await TestCluster.send("POST", base, json: #"{"url": "http://127.0.0.1:70000", "worker_type": "decode"}"#, client: client)
+                #expect(badPort.status == 400 && badPort.body.contains("not an http:// URL"))
 
                 let listed = try await TestCluster.get(base, client: client)
                 struct List: Decodable { var workers: [WorkerInfo]; var total: Int }

@@ -60,16 +60,21 @@ import Testing
 
     @Test func healthAnswersAndBadRequestsGetOneSentenceErrors() async throws {
         let worker = try await TestCluster.worker(.decode, timeScale: 20)
-        let (health, noPrompt, badMax) = try await TestCluster.withClient { client in
+        let (health, noPrompt, badMax, hugeMax) = try await TestCluster.withClient { client in
             (
                 try await TestCluster.get(worker.url + "/health", client: client),
                 try await TestCluster.send("POST", worker.url + "/v1/completions", json: "{\"max_tokens\": 3}", client: client),
-                try await TestCluster.send("POST", worker.url + "/v1/completions", json: "{\"prompt\": \"a b\", \"max_tokens\": 0}", client: client)
+                try await TestCluster.send("POST", worker.url + "/v1/completions", json: "{\"prompt\": \"a b\", \"max_tokens\": 0}", client: client),
+                // Int.max: the worker trapped adding it to the prompt's tokens.
+                try await TestCluster.send("POST", worker.url + "/v1/completions", json: "{\"prompt\": \"a\", \"max_tokens\": 9223372036854775807}", client: client)
             )
         }
+        let stillServing = try await TestCluster.withClient { client in try await TestCluster.get(worker.url + "/health", client: client) }
         await worker.stop()
         #expect(health.status == 200)
         #expect(noPrompt.status == 400 && noPrompt.body.contains("no prompt"))
         #expect(badMax.status == 400 && badMax.body.contains("max_tokens"))
+        #expect(hugeMax.status == 400 && hugeMax.body.contains("max_tokens must be a whole number from 1 to 1000000000"), "\(hugeMax.body)")
+        #expect(stillServing.status == 200)
     }
 }

@@ -18,7 +18,7 @@ struct MooncakeTraceReaderTests {
     @Test("bad rows are reported with their line number and the offending key", arguments: [
         (#"{"timestamp": 10, "output_length": 5}"#, #"found no "input_length" key"#),
         (#"{"timestamp": -10, "input_length": 1, "output_length": 5}"#, #"non-negative number for "timestamp", found "-10""#),
-        (#"{"timestamp": 10, "input_length": 1.5, "output_length": 5}"#, #"non-negative integer for "input_length", found "1.5""#),
+        (#"{"timestamp": 10, "input_length": 1.5, "output_length": 5}"#, #"whole number of tokens from 0 to 100000000 for "input_length", found "1.5""#),
         (#"{"timestamp": 10, "input_length": "12", "output_length": 5}"#, #"expected a number for "input_length""#),
         (#"{"timestamp": 10, "input_length": 1, "output_length": 5"#, "found invalid JSON"),
         ("[1, 2, 3]", "not an object"),

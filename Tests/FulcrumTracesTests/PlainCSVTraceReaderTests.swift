@@ -31,8 +31,8 @@ struct PlainCSVTraceReaderTests {
     }
 
     @Test("negative, fractional and non-numeric values are rejected with line numbers", arguments: [
-        ("1.0,-5,3", #"line 3: expected a non-negative integer for "input_tokens", found "-5"."#),
-        ("1.0,5,2.5", #"line 3: expected a non-negative integer for "output_tokens", found "2.5"."#),
+        ("1.0,-5,3", #"line 3: expected a whole number of tokens from 0 to 100000000 for "input_tokens", found "-5"."#),
+        ("1.0,5,2.5", #"line 3: expected a whole number of tokens from 0 to 100000000 for "output_tokens", found "2.5"."#),
         ("soon,5,3", #"line 3: expected a non-negative number for "arrival_s", found "soon"."#),
         ("nan,5,3", #"line 3: expected a non-negative number for "arrival_s", found "nan"."#),
         ("-0.5,5,3", #"line 3: expected a non-negative number for "arrival_s", found "-0.5"."#),

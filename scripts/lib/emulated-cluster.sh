@@ -46,7 +46,9 @@ cluster_init() {
   cluster_build fulcrumd
   cluster_build fulcrum-emu
   state=$(mktemp -d /tmp/fulcrum-cluster.XXXXXX)
-  trap cluster_cleanup EXIT INT TERM HUP
+  # Cleanup runs once, at exit; a signal ends the script (it must not carry on without -e).
+  trap cluster_cleanup EXIT
+  trap 'exit 130' INT; trap 'exit 143' TERM; trap 'exit 129' HUP
 }
 
 cluster_write_units() {

@@ -64,7 +64,8 @@ public struct DecodeBatcher: BatchingMachine {
     }
 
     public func rejection(for request: EngineRequest) -> String? {
-        let needed = request.promptTokens + request.maxTokens
+        let (needed, overflow) = request.promptTokens.addingReportingOverflow(request.maxTokens)
+        if overflow { return "max_tokens (\(request.maxTokens)) is beyond any KV cache; lower it" }
         guard needed > model.kvCapacityTokens else { return nil }
         return "the prompt (\(request.promptTokens) tokens) plus max_tokens (\(request.maxTokens)) needs \(needed) KV tokens but the profile's KV cache holds \(model.kvCapacityTokens); lower max_tokens or shorten the prompt"
     }

@@ -78,8 +78,9 @@ public struct CompletionRequest: Sendable, Hashable {
                 }
             }
             if container.contains(.maxTokens), !((try? container.decodeNil(forKey: .maxTokens)) ?? false) {
-                guard let value = try? container.decode(Int.self, forKey: .maxTokens), value >= 1 else {
-                    throw RequestError("max_tokens must be a positive integer; send max_tokens ≥ 1")
+                // The upper bound keeps token arithmetic exact; no model writes a billion tokens.
+                guard let value = try? container.decode(Int.self, forKey: .maxTokens), (1...1_000_000_000).contains(value) else {
+                    throw RequestError("max_tokens must be a whole number from 1 to 1000000000; send one in that range")
                 }
                 maxTokens = value
             }

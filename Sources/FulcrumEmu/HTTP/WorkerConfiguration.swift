@@ -23,8 +23,9 @@ public struct WorkerConfiguration: Sendable {
 
     /// Rejects a time scale the engine cannot run with.
     public func validate() throws(UsageError) {
-        guard timeScale.isFinite, timeScale > 0 else {
-            throw UsageError("--time-scale \(timeScale) is not a positive number; pass e.g. 1 for real time or 10 for ten times faster")
+        // Bounded: 1e-300 made every modelled time infinite and the first request trap.
+        guard timeScale.isFinite, (0.001...100_000).contains(timeScale) else {
+            throw UsageError("--time-scale \(timeScale) must be from 0.001 to 100000; pass e.g. 1 for real time or 10 for ten times faster")
         }
     }
 }

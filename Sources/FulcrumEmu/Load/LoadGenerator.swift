@@ -26,8 +26,10 @@ public struct LoadGenerator: Sendable {
     public static func completionsURL(_ target: String) throws(UsageError) -> String {
         var base = target
         while base.hasSuffix("/") { base.removeLast() }
-        guard let url = URL(string: base), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil else {
-            throw UsageError("--target \(target) is not an http:// URL; pass the router or worker base URL, e.g. http://127.0.0.1:8000")
+        guard let url = URL(string: base), let scheme = url.scheme, scheme == "http" || scheme == "https", url.host != nil,
+              (url.port ?? 80) <= 65535
+        else {
+            throw UsageError("--target \(target) is not an http:// URL with a port up to 65535; pass the router or worker base URL, e.g. http://127.0.0.1:8000")
         }
         return base.hasSuffix("/completions") ? base : base + "/v1/completions"
     }

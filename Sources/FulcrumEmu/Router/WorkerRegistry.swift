@@ -47,8 +47,9 @@ public actor WorkerRegistry {
     public static func normalise(_ url: String) throws(RequestError) -> String {
         var text = url.trimmingCharacters(in: .whitespaces)
         while text.hasSuffix("/") { text.removeLast() }
+        // A port beyond 65535 parses as a URL and traps in the HTTP client later.
         guard let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(),
-              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty
+              scheme == "http" || scheme == "https", let host = parsed.host, !host.isEmpty, (parsed.port ?? 80) <= 65535
         else {
             throw RequestError("worker url \"\(url)\" is not an http:// URL; register it as e.g. http://127.0.0.1:8001")
         }
