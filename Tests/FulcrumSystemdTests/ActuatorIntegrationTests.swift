@@ -10,6 +10,30 @@ import Testing
 /// Against real systemd user managers (scripts/with-systemd-user); needs root, as CI has.
 /// Serialized: each test starts managers and engines, and the machine has two cores.
 @Suite(.serialized) struct ActuatorIntegrationTests {
+    /// A started actuator on `nodes` whose router hook is the script `body(log)` writes, `log`
+    /// being a file the script may append to; remove both with `removeFiles()`.
+    struct HookedActuator {
+        let actuator: SystemdActuator
+        let hook: String
+        let log: String
+
+        func removeFiles() {
+            try? FileManager.default.removeItem(atPath: hook)
+            try? FileManager.default.removeItem(atPath: log)
+        }
+    }
+
+    static func hookedActuator(_ nodes: SystemdNodes, load: WorkerLoad, body: (String) -> String) async throws -> HookedActuator {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
+        let hook = try RouterScript.write(body(log))
+        let actuator = try SystemdActuator(
+            configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
+            loadProvider: ScriptedLoad(load), logger: ActuatorFixture.logger()
+        )
+        await actuator.start()
+        return HookedActuator(actuator: actuator, hook: hook, log: log)
+    }
+
     @Test func startsDrainsAndStopsARealWorker() async throws {
         let fixture = UnitFixture(prefill: .httpServer, decode: .sleep, basePort: 31000)
         try await withSystemdNodes(1, units: fixture) { nodes in
@@ -122,14 +146,11 @@ import Testing
     @Test("a drain whose router deregistration fails is abandoned: the worker keeps serving")
     func aFailedDeregistrationNeverStopsTheWorker() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
-            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
-            let hook = try RouterScript.write("echo \"$*\" >> '\(hookLog)'\n[ \"$1\" = deregister ] && exit 1\nexit 0\n")
-            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
-            let actuator = try SystemdActuator(
-                configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
-                loadProvider: ScriptedLoad(WorkerLoad(running: 0, waiting: 0)), logger: ActuatorFixture.logger()
-            )
-            await actuator.start()
+            let hooked = try await Self.hookedActuator(nodes, load: WorkerLoad(running: 0, waiting: 0)) { log in
+                "echo \"$*\" >> '\(log)'\n[ \"$1\" = deregister ] && exit 1\nexit 0\n"
+            }
+            defer { hooked.removeFiles() }
+            let (actuator, hookLog) = (hooked.actuator, hooked.log)
             let id = WorkerID("node0/llm-decode@g0.service")
             #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
             // Observing promotes the ready worker, which registers it with the router.
@@ -152,15 +173,12 @@ import Testing
     @Test("a worker whose drain begins while the router is still registering it ends deregistered, registered once")
     func aDrainDuringRegistrationLeavesTheWorkerDeregistered() async throws {
         try await withSystemdNodes(1, units: UnitFixture()) { nodes in
-            let hookLog = FileManager.default.temporaryDirectory.appendingPathComponent("hook-\(UUID().uuidString).log").path
             // Registration takes 2 s: long enough for a drain (and its deregistration) to begin and end inside it.
-            let hook = try RouterScript.write("echo \"$1-start\" >> '\(hookLog)'\n[ \"$1\" = register ] && sleep 2\necho \"$1-done\" >> '\(hookLog)'\n")
-            defer { try? FileManager.default.removeItem(atPath: hook); try? FileManager.default.removeItem(atPath: hookLog) }
-            let actuator = try SystemdActuator(
-                configuration: ActuatorFixture.configuration(nodes), router: CommandRouterHook(executable: hook),
-                loadProvider: ScriptedLoad(WorkerLoad(running: 1, waiting: 0)), logger: ActuatorFixture.logger()
-            )
-            await actuator.start()
+            let hooked = try await Self.hookedActuator(nodes, load: WorkerLoad(running: 1, waiting: 0)) { log in
+                "echo \"$1-start\" >> '\(log)'\n[ \"$1\" = register ] && sleep 2\necho \"$1-done\" >> '\(log)'\n"
+            }
+            defer { hooked.removeFiles() }
+            let (actuator, hookLog) = (hooked.actuator, hooked.log)
             let id = WorkerID("node0/llm-decode@g0.service")
             #expect(await actuator.execute([.start(role: .decode, node: "node0", gpus: [0])]).map(\.outcome.isDone) == [true])
             try await eventually("the worker running") { try nodes.property(0, "llm-decode@g0.service", "SubState") == "running" }
