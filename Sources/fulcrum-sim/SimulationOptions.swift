@@ -156,12 +156,12 @@ struct SimulationOptions: ParsableArguments {
             timelineIntervalSeconds: timelineInterval,
             prefillRouting: routing,
             exportsPrefixMetrics: !noPrefixMetrics,
-            hostKVCache: try hostKVCache()
+            hostKVCache: hostKVCache()
         )
     }
 
     /// The host tier the flags describe (checked in `validate`), nil for none.
-    private func hostKVCache() throws -> HostKVCache? {
+    private func hostKVCache() -> HostKVCache? {
         guard hostKVCacheGB > 0 else { return nil }
         return HostKVCache(bytesPerWorker: hostKVCacheGB * 1e9, loadBytesPerSecond: hostKVLoadGBps * 1e9)
     }

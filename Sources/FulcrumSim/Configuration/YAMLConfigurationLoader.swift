@@ -92,10 +92,4 @@ struct ConfigurationValidator {
             throw SimulationFileError(source: source, key: key, problem: "must be a whole number from \(range.lowerBound) to \(range.upperBound), found \(value)")
         }
     }
-
-    func requirePositive(_ value: Int, _ key: String) throws {
-        guard value > 0 else {
-            throw SimulationFileError(source: source, key: key, problem: "must be a positive whole number, found \(value)")
-        }
-    }
 }
