@@ -87,6 +87,13 @@ cluster_start_nodes() {
       echo "${0##*/}: not root, and your systemd user manager does not answer (systemctl --user); log in through a session that starts one, or run as root." >&2
       exit 1
     }
+    local template
+    for template in fulcrum-emu-prefill@.service fulcrum-emu-decode@.service; do
+      [ ! -e "$user_units/$template" ] || {
+        echo "${0##*/}: $user_units/$template already exists, and this run would replace it and remove it afterwards; move it away first, or run as root (a private manager)." >&2
+        exit 1
+      }
+    done
     user_mode=true
     mkdir -p "$user_units"
     cp "$state"/units/*.service "$user_units/"
