@@ -215,10 +215,12 @@ let package = Package(
         .executableTarget(
             name: "fulcrum-emu",
             dependencies: [
-                "FulcrumEmu", "FulcrumSim", "FulcrumTraces",
+                "FulcrumEmu", "FulcrumSim", "FulcrumTraces", "FulcrumFileInput",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

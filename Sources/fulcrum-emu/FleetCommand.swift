@@ -40,11 +40,11 @@ struct FleetCommand: AsyncParsableCommand {
         var ports: [Int: Role] = [:]
         for port in try Self.range(prefillPorts, option: "--prefill-ports") { ports[port] = .prefill }
         for port in try Self.range(decodePorts, option: "--decode-ports") {
-            guard ports[port] == nil else { throw ValidationError("port \(port) is in both --prefill-ports and --decode-ports; give the roles disjoint ranges.") }
+            guard ports[port] == nil else { throw CommandFailure("port \(port) is in both --prefill-ports and --decode-ports; give the roles disjoint ranges.") }
             ports[port] = .decode
         }
         guard period.isFinite, period > 0, activeWindow.isFinite, activeWindow > 0 else {
-            throw ValidationError("--period and --active-window must be positive numbers of seconds.")
+            throw CommandFailure("--period and --active-window must be positive numbers of seconds.")
         }
         let schedule = SyntheticFleet.Schedule(promptTokens: try Self.levels(promptTokensPerS, option: "--prompt-tokens-per-s"),
                                                generatedTokens: try Self.levels(generatedTokensPerS, option: "--generated-tokens-per-s"),
@@ -59,7 +59,7 @@ struct FleetCommand: AsyncParsableCommand {
     static func range(_ text: String, option: String) throws -> ClosedRange<Int> {
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 2, parts[0] > 0, parts[0] <= parts[1], parts[1] < 65536 else {
-            throw ValidationError("\(option) \(text) is not a port range FIRST-LAST like 20000-20999; pass one.")
+            throw CommandFailure("\(option) \(text) is not a port range FIRST-LAST like 20000-20999; pass one.")
         }
         return parts[0]...parts[1]
     }
@@ -68,7 +68,7 @@ struct FleetCommand: AsyncParsableCommand {
         let parts = text.split(separator: ":").compactMap { Double($0) }
         // Bounded: a rate of 1e300 trapped on the first scrape.
         guard parts.count == 2, parts.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1e9 }), parts[0] <= parts[1] else {
-            throw ValidationError("\(option) \(text) is not TROUGH:PEAK tokens per second up to 1e9, like 200000:600000; pass one.")
+            throw CommandFailure("\(option) \(text) is not TROUGH:PEAK tokens per second up to 1e9, like 200000:600000; pass one.")
         }
         return parts[0]...parts[1]
     }

@@ -29,20 +29,20 @@ struct RouterCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard worker.count == workerType.count else {
-            throw ValidationError("got \(worker.count) --worker and \(workerType.count) --worker-type options; give one --worker-type (prefill or decode) per --worker.")
+            throw CommandFailure("got \(worker.count) --worker and \(workerType.count) --worker-type options; give one --worker-type (prefill or decode) per --worker.")
         }
         var registrations: [WorkerRegistration] = []
         for (url, type) in zip(worker, workerType) {
             guard let role = Role(rawValue: type) else {
-                throw ValidationError("--worker-type \(type) for \(url) is not prefill or decode; pass one of those.")
+                throw CommandFailure("--worker-type \(type) for \(url) is not prefill or decode; pass one of those.")
             }
             registrations.append(WorkerRegistration(url: url, role: role))
         }
         guard workerWait.isFinite, (0...86_400).contains(workerWait) else {
-            throw ValidationError("--worker-wait \(workerWait) must be from 0 to 86400 seconds; pass e.g. 5.")
+            throw CommandFailure("--worker-wait \(workerWait) must be from 0 to 86400 seconds; pass e.g. 5.")
         }
         let address: ListenAddress
-        do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
+        do { address = try ListenAddress(parsing: listen) } catch { throw CommandFailure(error.message) }
         let configuration = RouterConfiguration(listen: address, workers: registrations, workerWait: .seconds(workerWait), model: model)
         var logger = Logger(label: "fulcrum-emu.router")
         logger.logLevel = .warning
@@ -54,8 +54,8 @@ struct RouterCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("fulcrum-emu router: \(workerCount) workers, listening on http://\(host):\(port)\n".utf8))
             }
         } catch {
-            throw ValidationError(error.message)
+            throw CommandFailure(error.message)
         }
-        try await group.run()
+        do { try await group.run() } catch { throw ListenFailure.wrapping(error, address: listen) }
     }
 }

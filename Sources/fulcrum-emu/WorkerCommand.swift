@@ -38,27 +38,27 @@ struct WorkerCommand: AsyncParsableCommand {
             // Written straight to the file descriptor: a parent reading the port must not wait for a buffer flush.
             FileHandle.standardOutput.write(Data("fulcrum-emu worker: \(configuration.role) (\(configuration.flavor), \(configuration.profile.name), time scale \(configuration.timeScale)) listening on http://\(host):\(port)\n".utf8))
         }
-        try await group.run()
+        do { try await group.run() } catch { throw ListenFailure.wrapping(error, address: listen) }
         print("fulcrum-emu worker: drained and stopped")
     }
 
     func makeConfiguration() throws -> WorkerConfiguration {
         guard let role = Role(rawValue: role) else {
-            throw ValidationError("--role \(self.role) is not a worker role; pass prefill or decode.")
+            throw CommandFailure("--role \(self.role) is not a worker role; pass prefill or decode.")
         }
         guard let flavor = EngineFlavor(rawValue: engine) else {
-            throw ValidationError("--engine \(engine) is not supported; pass vllm or sglang.")
+            throw CommandFailure("--engine \(engine) is not supported; pass vllm or sglang.")
         }
         let address: ListenAddress
-        do { address = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.message) }
+        do { address = try ListenAddress(parsing: listen) } catch { throw CommandFailure(error.message) }
         let loaded: Profile
         do {
             loaded = try Profile.named(profile)
         } catch {
-            throw ValidationError("--profile \(profile) is neither a built-in profile (\(Profile.builtins.keys.sorted().joined(separator: ", "))) nor a readable profile file: \(error)")
+            throw CommandFailure("--profile \(profile) is neither a built-in profile (\(Profile.builtins.keys.sorted().joined(separator: ", "))) nor a readable profile file: \(error)")
         }
         let configuration = WorkerConfiguration(role: role, flavor: flavor, listen: address, profile: loaded, timeScale: timeScale, model: model)
-        do { try configuration.validate() } catch { throw ValidationError(error.message) }
+        do { try configuration.validate() } catch { throw CommandFailure(error.message) }
         return configuration
     }
 }

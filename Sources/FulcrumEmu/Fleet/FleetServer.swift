@@ -28,7 +28,9 @@ public enum FleetServer {
                 }
                 let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)),
                                       onServerRunning: { _ in continuation.yield() }, logger: logger)
-                group.addTask { try await app.runService() }
+                group.addTask {
+                    do { try await app.runService() } catch { throw ListenFailure.wrapping(error, address: "\(host):\(port)") }
+                }
             }
             group.addTask {
                 var count = 0

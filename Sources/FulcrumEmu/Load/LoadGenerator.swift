@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import FulcrumCore
+import FulcrumTelemetry
 import FulcrumTraces
 import NIOCore
 
@@ -34,7 +35,24 @@ public struct LoadGenerator: Sendable {
         return base.hasSuffix("/completions") ? base : base + "/v1/completions"
     }
 
+    /// Fails at once, with a sentence naming the target, when nothing answers HTTP there:
+    /// otherwise every request of the trace would wait out its own connection attempts.
+    /// Any HTTP answer (a 404 included) means the target is up.
+    public func checkReachable(client: HTTPClient, timeout: Duration = .seconds(10)) async throws(UsageError) {
+        let url = try Self.completionsURL(target)
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            _ = try? await response.body.collect(upTo: 1 << 20)
+        } catch {
+            throw UsageError("nothing answers HTTP at --target \(target) (\(TransportProblem.describe(error))); start the router or worker first, or check the URL.")
+        }
+    }
+
     /// Runs the replay with `client` (which the caller shuts down) and reports every request.
+    /// Cancelled (Ctrl-C), it sends nothing more, cuts the requests in flight (counted as
+    /// `interrupted`) and reports what was done, with the requests never sent.
     public func run(client: HTTPClient) async throws(UsageError) -> LoadReport {
         let url = try Self.completionsURL(target)
         let semaphore = AsyncSemaphore(permits: max(1, concurrency))
@@ -43,7 +61,12 @@ public struct LoadGenerator: Sendable {
             for (index, request) in requests.enumerated() {
                 let due = start.advanced(by: .seconds(request.arrival))
                 try? await Task.sleep(until: due, clock: .continuous)
+                if Task.isCancelled { break }
                 await semaphore.acquire()
+                if Task.isCancelled {
+                    await semaphore.release()
+                    break
+                }
                 group.addTask {
                     let outcome = await send(request, index: index, url: url, due: due, start: start, client: client)
                     await semaphore.release()
@@ -54,7 +77,8 @@ public struct LoadGenerator: Sendable {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes.sorted { $0.index < $1.index }
         }
-        return LoadReport(target: target, outcomes: outcomes, durationSeconds: start.duration(to: .now).inSeconds)
+        return LoadReport(target: target, outcomes: outcomes, notSent: requests.count - outcomes.count,
+                          durationSeconds: start.duration(to: .now).inSeconds)
     }
 
     private func send(_ trace: TraceRequest, index: Int, url: String, due: ContinuousClock.Instant, start: ContinuousClock.Instant, client: HTTPClient) async -> RequestOutcome {
@@ -69,7 +93,7 @@ public struct LoadGenerator: Sendable {
         do {
             response = try await client.execute(request, timeout: .nanoseconds(Int64(requestTimeout.inSeconds * 1e9)))
         } catch {
-            outcome.failure = .connection("\(error)")
+            outcome.failure = Task.isCancelled ? .interrupted(tokens: 0) : .connection(TransportProblem.describe(error))
             return outcome
         }
         guard response.status == .ok else {
@@ -103,7 +127,9 @@ public struct LoadGenerator: Sendable {
                 outcome.timePerOutputToken = first.duration(to: last).inSeconds / Double(outcome.tokens - 1)
             }
         }
-        if !done {
+        if !done, Task.isCancelled {
+            outcome.failure = .interrupted(tokens: outcome.tokens)
+        } else if !done {
             outcome.failure = .truncated(tokens: outcome.tokens)
         } else if outcome.tokens < maxTokens {
             outcome.failure = .short(tokens: outcome.tokens, expected: maxTokens)

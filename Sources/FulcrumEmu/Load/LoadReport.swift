@@ -11,6 +11,8 @@ public struct RequestOutcome: Sendable, Hashable {
         case truncated(tokens: Int)
         /// `[DONE]` came after fewer tokens than `max_tokens`.
         case short(tokens: Int, expected: Int)
+        /// In flight when the replay was stopped (Ctrl-C): cut by the load generator itself.
+        case interrupted(tokens: Int)
 
         /// The key under which `LoadReport.failures` counts it.
         public var kind: String {
@@ -19,6 +21,7 @@ public struct RequestOutcome: Sendable, Hashable {
             case .connection: "connection"
             case .truncated: "truncated"
             case .short: "short"
+            case .interrupted: "interrupted"
             }
         }
 
@@ -28,6 +31,7 @@ public struct RequestOutcome: Sendable, Hashable {
             case .connection(let problem): "connection failed: \(problem)"
             case .truncated(let tokens): "stream ended without [DONE] after \(tokens) tokens"
             case .short(let tokens, let expected): "\(tokens) of \(expected) tokens"
+            case .interrupted(let tokens): "cut after \(tokens) tokens when the replay was stopped"
             }
         }
     }
@@ -78,6 +82,10 @@ public struct LoadReport: Sendable, Codable {
     public var ttft: Percentiles?
     public var tpot: Percentiles?
     public var outputTokens: Int
+    /// Requests of the trace never sent because the replay was stopped (Ctrl-C); 0 otherwise.
+    public var notSent: Int
+    /// Whether the replay was stopped before its end.
+    public var interrupted: Bool
     public var durationSeconds: Double
     /// Every request, in trace order (not in the JSON).
     public var outcomes: [RequestOutcome] = []
@@ -88,10 +96,13 @@ public struct LoadReport: Sendable, Codable {
         case tpot = "tpot_s"
         case outputTokens = "output_tokens"
         case durationSeconds = "duration_s"
+        case notSent = "not_sent"
+        case interrupted
     }
 
-    public init(target: String, outcomes: [RequestOutcome], durationSeconds: Double) {
+    public init(target: String, outcomes: [RequestOutcome], notSent: Int = 0, durationSeconds: Double) {
         self.target = target
+        self.notSent = notSent
         self.outcomes = outcomes
         self.durationSeconds = durationSeconds
         sent = outcomes.count
@@ -102,6 +113,7 @@ public struct LoadReport: Sendable, Codable {
         ttft = Percentiles(good.compactMap(\.timeToFirstToken))
         tpot = Percentiles(good.compactMap(\.timePerOutputToken))
         outputTokens = outcomes.reduce(0) { $0 + $1.tokens }
+        interrupted = notSent > 0 || failures["interrupted", default: 0] > 0
     }
 
     /// The human summary; its last line is the closing line.
@@ -116,7 +128,10 @@ public struct LoadReport: Sendable, Codable {
         if !failures.isEmpty {
             lines.append("  failures: " + failures.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
-        lines.append("fulcrum-emu load: \(sent) sent, \(succeeded) succeeded, \(failed) failed")
+        if interrupted {
+            lines.append("  stopped before the end of the trace: \(notSent) requests not sent, \(failures["interrupted", default: 0]) cut in flight")
+        }
+        lines.append("fulcrum-emu load: \(sent) sent, \(succeeded) succeeded, \(failed) failed" + (interrupted ? ", \(notSent) not sent (interrupted)" : ""))
         return lines.joined(separator: "\n")
     }
 

@@ -90,18 +90,6 @@ public struct ExpositionFetcher: Sendable {
         if let connection = error as? NIOConnectionError, connection.dnsAError != nil || connection.dnsAAAAError != nil {
             return .unknownHost
         }
-        return .connectionFailed(transportMessage(error))
-    }
-
-    /// The errno text of a socket error ("connection refused") rather than NIO's debug dump.
-    static func transportMessage(_ error: any Error) -> String {
-        if error is NIOSSLError || error is BoringSSLError { return ScrapeError.Reason.tlsPrefix + "\(error)" }
-        let text = String(describing: error)
-        for known in ["Connection refused", "No route to host", "Network is unreachable", "Connection reset by peer", "Host is down"]
-        where text.contains(known) {
-            return known.lowercased()
-        }
-        if let error = error as? IOError { return error.description }
-        return text
+        return .connectionFailed(TransportProblem.describe(error))
     }
 }
