@@ -31,6 +31,16 @@ struct ConfigurationTests {
         #expect(text.contains("workers.metrics_connections is \"sometimes\"") && text.contains("expected keep_alive or per_scrape"), "\(text)")
     }
 
+    @Test("stabilisation.hold_while_bursty is on by default, turns off, and a non-boolean is named")
+    func holdWhileBursty() throws {
+        #expect(try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml").controller.stabilisation.holdWhileBursty)
+        let off = ConfigurationFixtures.minimal + "\nstabilisation:\n  hold_while_bursty: false\n"
+        #expect(try !DaemonConfiguration.parse(yaml: off, source: "fulcrum.yaml").controller.stabilisation.holdWhileBursty)
+        let wrong = off.replacingOccurrences(of: "hold_while_bursty: false", with: "hold_while_bursty: sometimes")
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
+        #expect(error?.description.contains("stabilisation.hold_while_bursty") == true, "\(error?.description ?? "")")
+    }
+
     @Test("a reload keeps what needs a restart as it runs, applies the rest, and names what waits")
     func reloadSplitsLiveFromRestartOnly() throws {
         let running = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml")

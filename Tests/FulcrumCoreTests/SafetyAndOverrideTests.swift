@@ -51,12 +51,46 @@ struct SafetyAndOverrideTests {
         #expect(driver.count(.prefill) < 4)
     }
 
+    @Test("bursty arrivals keep the fleet taken over for as long as they stay bursty, and it goes once they calm down")
+    func burstyArrivalsHoldTheFleetTakenOver() {
+        var driver = Self.driver {
+            $0.estimation.startupPriorSeconds = 60
+            $0.stabilisation.scaleDownWindowSeconds = 0
+        }
+        driver.startupSeconds = 60
+        // Two requests a second in every other tick, none in between, for an hour: the same
+        // mean as the test above and a dispersion far above 2, long past the 240 s of learning.
+        var burstyHolds = 0
+        for tick in 0..<360 {
+            let decision = driver.tick(rate: tick % 2 == 0 ? 2 : 0)
+            if driver.time > 300 {
+                #expect(driver.count(.prefill) == 4 && driver.count(.decode) == 6)
+                #expect(!decision.has(.learningTraffic))
+                if decision.has(.burstyTraffic, role: .prefill) {
+                    burstyHolds += 1
+                    #expect(decision.estimate.arrivalBurstiness > 2)
+                }
+            }
+        }
+        #expect(burstyHolds > 300)
+        // The same mean, steady: once the dispersion estimate (300 s time constant) has
+        // settled below 2, the fleet taken over goes.
+        var calm: Decision?
+        for _ in 0..<180 { calm = driver.tick(rate: 1) }
+        #expect(driver.count(.prefill) < 4)
+        #expect(calm.map { !$0.has(.burstyTraffic) && $0.estimate.arrivalBurstiness == 1 } == true)
+    }
+
     @Test("bursts out of idle minutes keep a burst floor of prefill through the quiet ones; steady light traffic does not")
     func burstFloorHoldsThroughIdleMinutes() throws {
         func idleMinuteAfter(_ rate: (Int) -> Double) -> Decision? {
             var driver = Self.driver(prefill: 8, decode: 2) {
                 $0.estimation.startupPriorSeconds = 60
                 $0.stabilisation.maxStepDown = 10
+                // No hold of the fleet taken over (on these bursts it would keep all 8): the
+                // floor alone holds.
+                $0.stabilisation.learningStartups = 0
+                $0.stabilisation.holdWhileBursty = false
             }
             driver.startupSeconds = 60
             var last: Decision?
@@ -82,6 +116,10 @@ struct SafetyAndOverrideTests {
             var driver = Self.driver(prefill: 8, decode: 2) {
                 $0.estimation.startupPriorSeconds = 60
                 $0.stabilisation.maxStepDown = 10
+                // No hold of the fleet taken over (on these bursts it would keep all 8): the
+                // floor alone holds.
+                $0.stabilisation.learningStartups = 0
+                $0.stabilisation.holdWhileBursty = false
             }
             driver.startupSeconds = 60
             driver.reportsTTFT = reportingTTFT

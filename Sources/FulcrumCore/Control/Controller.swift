@@ -267,6 +267,7 @@ public struct Controller: Sendable {
             continuousNeed: recommendation.continuousNeed,
             scaleDownAllowed: PerRole(prefill: stale.prefill == 0, decode: stale.decode == 0),
             learningSecondsLeft: learningSecondsLeft(),
+            burstyArrivals: configuration.stabilisation.holdWhileBursty && estimate.arrivalBurstiness > 1 ? estimate.arrivalBurstiness : nil,
             otherRoleWaitingForGPUs: otherRoleWaitingForGPUs(current: current, recommended: recommendation.instances,
                                                              snapshot: snapshot, gpuBudget: gpuBudget),
             demandRising: estimate.demandRising,
@@ -310,13 +311,13 @@ public struct Controller: Sendable {
     }
 
     /// Seconds until the controller has watched the traffic long enough to shrink the fleet it
-    /// took over, or nil once it has: until its demand history spans `learningStartups`
-    /// start-up times it has not seen how far the traffic swings, and a fleet shrunk on a quiet
-    /// first quarter of an hour cannot grow back within a start-up time when the first ramp
-    /// comes (a 70B fleet lost a tenth of its hour that way). Growth is never held back.
+    /// took over, or nil once it has: until it has watched `learningStartups` start-up times
+    /// it has not seen how far the traffic swings, and a fleet shrunk on a quiet first quarter
+    /// of an hour cannot grow back within a start-up time when the first ramp comes (a 70B
+    /// fleet lost a tenth of its hour that way). Growth is never held back.
     private func learningSecondsLeft() -> Double? {
         let needed = configuration.stabilisation.learningStartups * state.estimator.startupSeconds
-        let left = needed - state.estimator.growth.spanSeconds
+        let left = needed - state.estimator.growth.watchedSeconds
         return left > 0 ? left : nil
     }
 

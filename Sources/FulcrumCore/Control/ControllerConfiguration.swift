@@ -110,9 +110,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var maxStepDown: Int = 2
         /// After GPUs moved from one role to the other, moving them back waits this long.
         public var flipCooldownSeconds: Double = 600
-        /// No role shrinks until the controller has watched the traffic for this many start-up
-        /// times (its growth history; see `Controller.learningTraffic`).
+        /// No role shrinks below the fleet taken over until the controller has watched the
+        /// traffic for this many start-up times, nor while arrivals are bursty (see
+        /// `Controller.learningSecondsLeft` and `Stabiliser.Input.burstyArrivals`).
         public var learningStartups: Double = 4
+        /// While arrivals are bursty, no role shrinks below the fleet taken over (see
+        /// `Stabiliser.Input.burstyArrivals`). Off, bursty traffic is held only while learning.
+        public var holdWhileBursty: Bool = true
 
         public init() {}
     }

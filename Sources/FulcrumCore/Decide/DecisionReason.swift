@@ -25,6 +25,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case prefixCachesDrained = "prefix_caches_drained"
         case routingImbalance = "routing_imbalance"
         case learningTraffic = "learning_traffic"
+        case burstyTraffic = "bursty_traffic"
         case forecastRising = "forecast_rising"
         case demandRising = "demand_rising"
         case burstFloor = "burst_floor"

@@ -55,6 +55,14 @@ public enum Stabiliser {
         /// Seconds the controller still needs to learn how far the traffic swings; no role
         /// shrinks meanwhile. Nil once it has learned.
         public var learningSecondsLeft: Double?
+        /// The arrivals' dispersion when they are bursty (nil for Poisson-like traffic): no
+        /// role shrinks below the fleet taken over meanwhile. Bursts keep beating the largest
+        /// seen so far, and a fleet shrunk between them cannot grow back within a start-up
+        /// time. Released after the learning period, fleets taken over on bursty code traffic
+        /// met 99 % of requests in 6 of 24 fresh hours; neither four start-up times nor an
+        /// hour of history told how large the next burst would be (released after an hour,
+        /// the second hour met it in 1 of 12).
+        public var burstyArrivals: Double?
         /// Whether the other role is held back by the budget (its growth waits on this
         /// role's shrink), which shortens the scale-down window.
         public var otherRoleWaitingForGPUs: PerRole<Bool>
@@ -68,6 +76,7 @@ public enum Stabiliser {
             continuousNeed: PerRole<Double>,
             scaleDownAllowed: PerRole<Bool> = PerRole(repeating: true),
             learningSecondsLeft: Double? = nil,
+            burstyArrivals: Double? = nil,
             otherRoleWaitingForGPUs: PerRole<Bool> = PerRole(repeating: false),
             demandRising: PerRole<Bool> = PerRole(repeating: false),
             now: Timestamp
@@ -77,6 +86,7 @@ public enum Stabiliser {
             self.continuousNeed = continuousNeed
             self.scaleDownAllowed = scaleDownAllowed
             self.learningSecondsLeft = learningSecondsLeft
+            self.burstyArrivals = burstyArrivals
             self.otherRoleWaitingForGPUs = otherRoleWaitingForGPUs
             self.demandRising = demandRising
             self.now = now
@@ -169,8 +179,8 @@ public enum Stabiliser {
 
     /// Scale down only to the largest recommendation over the scale-down window (the shorter
     /// flip window when the other role waits for these GPUs), not below the fleet taken over
-    /// while the traffic is still being learned, and not at all while demand rises or some of
-    /// the role's workers have no fresh telemetry.
+    /// while the traffic is still being learned or its arrivals are bursty, and not at all
+    /// while demand rises or some of the role's workers have no fresh telemetry.
     private static func heldScaleDown(
         _ role: Role,
         to recommended: Int,
@@ -196,6 +206,11 @@ public enum Stabiliser {
             let floor = min(current, takenOver)
             reasons.append(.init(.learningTraffic, role: role,
                 "scale-down to \(target) held at \(floor), the fleet taken over, for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
+            target = floor
+        } else if let dispersion = input.burstyArrivals, target < min(current, takenOver) {
+            let floor = min(current, takenOver)
+            reasons.append(.init(.burstyTraffic, role: role,
+                "scale-down to \(target) held at \(floor), the fleet taken over: arrivals are bursty (dispersion \(format(dispersion))), and a fleet shrunk between bursts cannot grow back within a start-up time when a larger one comes"))
             target = floor
         }
         if input.demandRising[role], target < current {

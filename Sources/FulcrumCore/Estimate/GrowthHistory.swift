@@ -31,10 +31,11 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
         if let keep = samples.firstIndex(where: { $0.time >= cutoff }), keep > 0 { samples.removeFirst(keep) }
     }
 
-    /// Seconds between the oldest and the newest sample.
-    public var spanSeconds: Double {
-        guard let first = samples.first, let last = samples.last else { return 0 }
-        return last.time - first.time
+    /// Seconds from the first sample ever to the newest: how long the traffic has been
+    /// watched, beyond what the memory still holds.
+    public var watchedSeconds: Double {
+        guard let firstRecorded, let last = samples.last else { return 0 }
+        return last.time - firstRecorded
     }
 
     /// The highest demand remembered, by role.
