@@ -61,7 +61,7 @@ public enum Stabiliser {
         /// time. Released after the learning period, fleets taken over on bursty code traffic
         /// met 99 % of requests in 6 of 24 fresh hours; neither four start-up times nor an
         /// hour of history told how large the next burst would be (released after an hour,
-        /// the second hour met it in 1 of 12).
+        /// 1 of 12 two-hour traces met it over the two hours).
         public var burstyArrivals: Double?
         /// Whether the other role is held back by the budget (its growth waits on this
         /// role's shrink), which shortens the scale-down window.
