@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
         let input = try options.makeInput()
         try SimulationOptions.checkOutputs(json, plots.map { "\($0)/x.svg" })
         let chosen = try PolicyCatalog.policies(named: policies)
-        guard !chosen.isEmpty else { throw ValidationError("--policies is empty; name at least one, e.g. fulcrum,static:2:6.") }
+        guard !chosen.isEmpty else { throw CommandFailure(description: "--policies is empty; name at least one, e.g. fulcrum,static:2:6.") }
         try SimulationOptions.checkFits(chosen, input)
         var results: [SimulationResult] = []
         for policy in chosen {

@@ -54,7 +54,7 @@ struct FrontierCommand: ParsableCommand {
         let sweep = try headroomSweep.split(separator: ",").map { text in
             let trimmed = text.trimmingCharacters(in: .whitespaces)
             guard let value = Double(trimmed), value > 0, value.isFinite else {
-                throw ValidationError("--headroom-sweep has \"\(trimmed)\"; give positive numbers separated by commas, like 0.8,1,1.2.")
+                throw CommandFailure(description: "--headroom-sweep has \"\(trimmed)\"; give positive numbers separated by commas, like 0.8,1,1.2.")
             }
             return value
         }

@@ -118,7 +118,7 @@ struct SimulationOptions: ParsableArguments {
         for case let policy as StaticPolicy in policies {
             let needed = policy.counts.prefill * perInstance.prefill + policy.counts.decode * perInstance.decode
             guard needed <= input.gpuBudget else {
-                throw ValidationError("\(policy.name) needs \(needed) GPUs (\(perInstance.prefill) per prefill and \(perInstance.decode) per decode instance with profile \(input.profile.name)), more than the budget of \(input.gpuBudget); pick a split that fits or raise --budget-gpus.")
+                throw CommandFailure(description: "\(policy.name) needs \(needed) GPUs (\(perInstance.prefill) per prefill and \(perInstance.decode) per decode instance with profile \(input.profile.name)), more than the budget of \(input.gpuBudget); pick a split that fits or raise --budget-gpus.")
             }
         }
     }
@@ -139,11 +139,11 @@ struct SimulationOptions: ParsableArguments {
             let cause = read.requests.isEmpty ? "has no requests to replay (only a header, or every row skipped)"
                 : sliceFrom != nil || sliceTo != nil ? "has no requests between --from and --to; widen the slice"
                 : "keeps no requests at --load-scale \(loadScale)"
-            throw ValidationError("\(trace) \(cause).")
+            throw CommandFailure(description: "\(trace) \(cause).")
         }
         let clusterSpec = try cluster.map { try ClusterSpec.load(path: $0) } ?? .default
         if let budgetGPUs, budgetGPUs > clusterSpec.totalGPUs {
-            throw ValidationError("--budget-gpus \(budgetGPUs) exceeds the \(clusterSpec.totalGPUs) GPUs of \(cluster ?? "the default cluster (4 nodes × 8 GPUs)"); lower it, or give a --cluster file with more GPUs.")
+            throw CommandFailure(description: "--budget-gpus \(budgetGPUs) exceeds the \(clusterSpec.totalGPUs) GPUs of \(cluster ?? "the default cluster (4 nodes × 8 GPUs)"); lower it, or give a --cluster file with more GPUs.")
         }
         return SimulationInput(
             trace: requests,
@@ -169,7 +169,7 @@ struct SimulationOptions: ParsableArguments {
     static func parseCounts(_ text: String, option: String) throws -> PerRole<Int> {
         let parts = text.split(separator: ":")
         guard parts.count == 2, let prefill = Int(parts[0]), let decode = Int(parts[1]), prefill >= 0, decode >= 0 else {
-            throw ValidationError("\(option) \"\(text)\" is not P:D instance counts; write it like 2:4.")
+            throw CommandFailure(description: "\(option) \"\(text)\" is not P:D instance counts; write it like 2:4.")
         }
         return PerRole(prefill: prefill, decode: decode)
     }

@@ -36,6 +36,8 @@ struct SimCommandLineTests {
         defer { try? FileManager.default.removeItem(at: outcome.folder) }
         #expect(outcome.status != 0)
         #expect(outcome.errors.contains(message), "\(outcome.errors)")
+        // The top-level usage names no subcommand and says nothing about the problem.
+        #expect(!outcome.errors.contains("fulcrum-sim <subcommand>"), "\(outcome.errors)")
     }
 
     @Test("--from alone slices to the end of the trace")
