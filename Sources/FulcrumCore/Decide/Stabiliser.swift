@@ -202,15 +202,9 @@ public enum Stabiliser {
                 "scale-down to \(recommended) held at \(min(stabilised, current)): a recommendation of \(stabilised) was made within the last \(format(seconds)) s"))
         }
         var target = min(current, stabilised)
-        if let left = input.learningSecondsLeft, target < min(current, takenOver) {
+        if target < min(current, takenOver), let hold = fleetTakenOverHold(input) {
             let floor = min(current, takenOver)
-            reasons.append(.init(.learningTraffic, role: role,
-                "scale-down to \(target) held at \(floor), the fleet taken over, for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings"))
-            target = floor
-        } else if let dispersion = input.burstyArrivals, target < min(current, takenOver) {
-            let floor = min(current, takenOver)
-            reasons.append(.init(.burstyTraffic, role: role,
-                "scale-down to \(target) held at \(floor), the fleet taken over: arrivals are bursty (dispersion \(format(dispersion))), and a fleet shrunk between bursts cannot grow back within a start-up time when a larger one comes"))
+            reasons.append(.init(hold.code, role: role, "scale-down to \(target) held at \(floor), the fleet taken over" + hold.why))
             target = floor
         }
         if input.demandRising[role], target < current {
@@ -224,6 +218,18 @@ public enum Stabiliser {
             target = current
         }
         return target
+    }
+
+    /// Why the fleet taken over is held as a floor now, if it is: the traffic is still being
+    /// learned, or its arrivals are bursty.
+    private static func fleetTakenOverHold(_ input: Input) -> (code: DecisionReason.Code, why: String)? {
+        if let left = input.learningSecondsLeft {
+            return (.learningTraffic, ", for \(format(left)) s more: the traffic has not been watched long enough to know how far it swings")
+        }
+        if let dispersion = input.burstyArrivals {
+            return (.burstyTraffic, ": arrivals are bursty (dispersion \(format(dispersion))), and a fleet shrunk between bursts cannot grow back within a start-up time when a larger one comes")
+        }
+        return nil
     }
 
     /// No role gains more than `maxStepUp` or loses more than `maxStepDown` in one tick.
