@@ -12,9 +12,7 @@ import Testing
         defer { folder.remove() }
         // 200 requests over 20 s, each about 200 steps of ~7.5 ms: SIGINT lands with some
         // finished, some in flight and most not yet due.
-        let trace = folder.path + "/trace.csv"
-        let rows = (0..<200).map { "\(Double($0) * 0.1),100,200" }
-        try (["arrival_s,input_tokens,output_tokens"] + rows).joined(separator: "\n").write(toFile: trace, atomically: true, encoding: .utf8)
+        let trace = try folder.trace((0..<200).map { "\(Double($0) * 0.1),100,200" })
         let worker = try ChildWorker.launch(["worker", "--role", "decode", "--listen", "127.0.0.1:0", "--engine", "vllm", "--time-scale", "1"])
         defer { worker.killIfRunning() }
         let target = "http://127.0.0.1:\(try await worker.listeningPort())"
@@ -50,8 +48,7 @@ import Testing
     func deadTargetFailsAtOnce() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trace = folder.path + "/trace.csv"
-        try "arrival_s,input_tokens,output_tokens\n0,10,10\n600,10,10\n".write(toFile: trace, atomically: true, encoding: .utf8)
+        let trace = try folder.trace(["0,10,10", "600,10,10"])
         let load = try EmuRun(["load", "--target", "http://127.0.0.1:1", "--trace", trace])
         defer { load.kill() }
         // The second request is due 600 s in: only a check before the replay ends this early.
@@ -65,8 +62,7 @@ import Testing
     func unwritableJSONRefusedFirst() async throws {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
-        let trace = folder.path + "/trace.csv"
-        try "arrival_s,input_tokens,output_tokens\n0,10,10\n".write(toFile: trace, atomically: true, encoding: .utf8)
+        let trace = try folder.trace(["0,10,10"])
         let load = try EmuRun(["load", "--target", "http://127.0.0.1:1", "--trace", trace, "--json", folder.path])
         defer { load.kill() }
         let (status, _, errors) = try await load.finish(timeout: .seconds(60))
@@ -166,5 +162,12 @@ private struct TemporaryFolder {
 
     func remove() {
         try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Writes trace.csv (Fulcrum CSV) with these rows and returns its path.
+    func trace(_ rows: [String]) throws -> String {
+        let file = path + "/trace.csv"
+        try (["arrival_s,input_tokens,output_tokens"] + rows).joined(separator: "\n").appending("\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
     }
 }

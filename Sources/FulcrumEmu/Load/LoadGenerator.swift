@@ -43,7 +43,7 @@ public struct LoadGenerator: Sendable {
         var request = HTTPClientRequest(url: url)
         request.method = .GET
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.inSeconds * 1e9)))
+            let response = try await client.execute(request, timeout: TimeAmount(timeout))
             _ = try? await response.body.collect(upTo: 1 << 20)
         } catch {
             throw UsageError("nothing answers HTTP at --target \(target) (\(TransportProblem.describe(error))); start the router or worker first, or check the URL.")
@@ -91,7 +91,7 @@ public struct LoadGenerator: Sendable {
         request.body = .bytes(ByteBuffer(string: body(promptTokens: max(1, trace.inputTokens), maxTokens: maxTokens)))
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(requestTimeout.inSeconds * 1e9)))
+            response = try await client.execute(request, timeout: TimeAmount(requestTimeout))
         } catch {
             outcome.failure = Task.isCancelled ? .interrupted(tokens: 0) : .connection(TransportProblem.describe(error))
             return outcome
