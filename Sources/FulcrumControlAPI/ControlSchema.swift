@@ -35,6 +35,7 @@ public enum ControlPath {
     public static let resume = "/v1/resume"
     public static let reconcile = "/v1/reconcile"
     public static let reload = "/v1/reload"
+    public static let takeOver = "/v1/take-over"
 
     /// `POST` here drains one worker; the id is percent-encoded (`node0%2Fllm-decode%40g4.service`).
     public static func drain(_ worker: String) -> String {
@@ -48,5 +49,6 @@ public enum ControlPath {
     public static let endpoints = [
         "GET \(status)", "GET \(workers)", "GET \(explain)", "POST \(overrides)", "DELETE \(overrides)",
         "POST \(pause)", "POST \(resume)", "POST /v1/workers/{id}/drain", "POST \(reconcile)", "POST \(reload)",
+        "POST \(takeOver)",
     ]
 }

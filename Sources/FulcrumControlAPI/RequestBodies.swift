@@ -46,8 +46,9 @@ public struct PauseBody: Sendable, Hashable, Codable {
     }
 }
 
-/// The body of `POST /v1/workers/{id}/drain`: an optional reason for the audit trail.
-public struct DrainBody: Sendable, Hashable, Codable {
+/// The body of `POST /v1/workers/{id}/drain` and `POST /v1/take-over`: an optional reason for
+/// the audit trail.
+public struct ReasonBody: Sendable, Hashable, Codable {
     public var reason: String?
 
     public init(reason: String? = nil) {

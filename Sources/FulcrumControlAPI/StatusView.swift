@@ -52,6 +52,9 @@ public struct StatusView: Sendable, Hashable, Codable {
     public var audit: [AuditView]
     /// The election, when several daemons share the fleet through etcd.
     public var coordination: CoordinationView?
+    /// The fleet taken over, which no role shrinks below while traffic is bursty or still
+    /// being learned (`POST /v1/take-over` forgets it); nil before the first tick.
+    public var fleetTakenOver: PerRole<Int>?
 
     enum CodingKeys: String, CodingKey {
         case schema, nodes, workers, current, desired, paused, overrides, audit, coordination
@@ -61,11 +64,12 @@ public struct StatusView: Sendable, Hashable, Codable {
         case workerStates = "worker_states"
         case gpusInUse = "gpus_in_use"
         case lastDecisions = "last_decisions"
+        case fleetTakenOver = "fleet_taken_over"
     }
 
     public init(nodes: [Node], workers: [WorkerView], workerCount: Int? = nil, workerStates: PerRole<[String: Int]>? = nil, current: PerRole<Int>?, desired: PerRole<Int>?, paused: Bool, dryRun: Bool,
                 overrides: OverridesView, gpuBudget: Int, gpusInUse: Int, lastDecisions: [DecisionSummary], audit: [AuditView],
-                coordination: CoordinationView? = nil) {
+                coordination: CoordinationView? = nil, fleetTakenOver: PerRole<Int>? = nil) {
         schema = ControlSchema.version
         self.nodes = nodes
         self.workers = workers
@@ -81,6 +85,7 @@ public struct StatusView: Sendable, Hashable, Codable {
         self.lastDecisions = lastDecisions
         self.audit = audit
         self.coordination = coordination
+        self.fleetTakenOver = fleetTakenOver
     }
 }
 

@@ -24,6 +24,7 @@ struct StatusCommand: AsyncParsableCommand {
         print("       GPUs: \(status.gpusInUse) in use of \(status.gpuBudget)")
         let overrides = status.overrides.kinds
         print("  Overrides: \(overrides.isEmpty ? "none" : overrides.joined(separator: ", "))")
+        if let held = status.fleetTakenOver { print(" Taken over: prefill \(held.prefill), decode \(held.decode)") }
         if let coordination = status.coordination { print("       Role: \(Self.describe(coordination))") }
         if let last = status.lastDecisions.last {
             print("       Last: \(last.reasons.first ?? "steady")")
@@ -210,7 +211,7 @@ struct DrainCommand: AsyncParsableCommand {
     @OptionGroup var options: DaemonOptions
 
     func run() async throws {
-        try report(options, try await options.client.change(.POST, ControlPath.drain(worker), body: DrainBody(reason: reason)))
+        try report(options, try await options.client.change(.POST, ControlPath.drain(worker), body: ReasonBody(reason: reason)))
     }
 }
 
@@ -224,6 +225,25 @@ struct ReloadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reload", abstract: "Re-read fulcrumd's configuration file (like systemctl reload fulcrumd).")
     @OptionGroup var options: DaemonOptions
     func run() async throws { try report(options, try await options.client.change(.POST, ControlPath.reload)) }
+}
+
+struct TakeOverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "take-over",
+        abstract: "Take over the fleet running now as the one fulcrumd holds while traffic is bursty.",
+        discussion: """
+            While arrivals are bursty (and while fulcrumd still learns the traffic) no role \
+            shrinks below the fleet fulcrumd took over when it first ran; a restart keeps it. \
+            After resizing the fleet by hand, or when that fleet is larger than any burst needs, \
+            this forgets it: the next tick takes over what runs then.
+            """
+    )
+    @Option(help: "Why, for the audit log.") var reason: String?
+    @OptionGroup var options: DaemonOptions
+
+    func run() async throws {
+        try report(options, try await options.client.change(.POST, ControlPath.takeOver, body: ReasonBody(reason: reason)))
+    }
 }
 
 /// Prints what changed, and for a hand drain what became of it; a change fulcrumd could not

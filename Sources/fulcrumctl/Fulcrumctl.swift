@@ -17,7 +17,7 @@ struct Fulcrumctl: AsyncParsableCommand {
         subcommands: [
             StatusCommand.self, WorkersCommand.self, ExplainCommand.self, OverrideCommand.self,
             PauseCommand.self, ResumeCommand.self, DrainCommand.self, ReconcileCommand.self,
-            ReloadCommand.self, ProbeCommand.self,
+            ReloadCommand.self, TakeOverCommand.self, ProbeCommand.self,
         ]
     )
 

@@ -81,6 +81,36 @@ struct SafetyAndOverrideTests {
         #expect(calm.map { !$0.has(.burstyTraffic) && $0.estimate.arrivalBurstiness == 1 } == true)
     }
 
+    @Test("a fleet taken over that is restored holds instead of the fleet running now, and forgetting it takes over what runs at the next tick")
+    func restoredFleetTakenOver() {
+        // A daemon restarted in a burst finds 4:6 running, where its previous run took over 2:3.
+        var driver = Self.driver {
+            $0.estimation.startupPriorSeconds = 60
+            $0.stabilisation.scaleDownWindowSeconds = 0
+            $0.stabilisation.maxStepDown = 10
+        }
+        driver.startupSeconds = 60
+        driver.controller.takeOver(PerRole(prefill: 2, decode: 3))
+        var heldAtRestored = 0
+        for tick in 0..<120 {
+            let decision = driver.tick(rate: tick % 2 == 0 ? 2 : 0)
+            #expect(driver.count(.prefill) >= 2 && driver.count(.decode) >= 3)
+            if decision.has(.burstyTraffic, role: .prefill) || decision.has(.learningTraffic, role: .prefill) {
+                #expect(decision.reasons.contains { $0.message.contains("held at 2, the fleet taken over") })
+                heldAtRestored += 1
+            }
+        }
+        #expect(heldAtRestored > 0)
+        #expect(driver.count(.prefill) == 2 && driver.count(.decode) == 3, "the burst's 4:6 is not kept as the floor")
+        #expect(driver.controller.fleetTakenOver == PerRole(prefill: 2, decode: 3))
+
+        // Forgotten, the next tick takes over what runs then.
+        driver.controller.takeOver(nil)
+        let running = PerRole(prefill: driver.count(.prefill), decode: driver.count(.decode))
+        driver.tick(rate: 2)
+        #expect(driver.controller.fleetTakenOver == running)
+    }
+
     @Test("bursts out of idle minutes keep a burst floor of prefill through the quiet ones; steady light traffic does not")
     func burstFloorHoldsThroughIdleMinutes() throws {
         func idleMinuteAfter(_ rate: (Int) -> Double) -> Decision? {

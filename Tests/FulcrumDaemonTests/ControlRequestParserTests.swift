@@ -34,9 +34,11 @@ struct ControlRequestParserTests {
             == .setOverride(.pause, ttlSeconds: 600, reason: "maintenance"))
         #expect(try parse("POST", ControlPath.pause, body(PauseBody())) == .setOverride(.pause, ttlSeconds: nil, reason: nil))
         let worker = "gpu-a/llm-decode@g4-7.service"
-        #expect(try parse("POST", ControlPath.drain(worker), body(DrainBody(reason: "bad NIC"))) == .drain(WorkerID(worker), reason: "bad NIC"))
-        #expect(try parse("POST", ControlPath.drain(worker), body(DrainBody())) == .drain(WorkerID(worker), reason: nil))
+        #expect(try parse("POST", ControlPath.drain(worker), body(ReasonBody(reason: "bad NIC"))) == .drain(WorkerID(worker), reason: "bad NIC"))
+        #expect(try parse("POST", ControlPath.drain(worker), body(ReasonBody())) == .drain(WorkerID(worker), reason: nil))
         for path in [ControlPath.status, ControlPath.workers, ControlPath.explain] { _ = try parse("GET", path) }
+        #expect(try parse("POST", ControlPath.takeOver, body(ReasonBody(reason: "resized by hand"))) == .takeOver(reason: "resized by hand"))
+        #expect(try parse("POST", ControlPath.takeOver) == .takeOver(reason: nil))
         for path in [ControlPath.resume, ControlPath.reconcile, ControlPath.reload] { _ = try parse("POST", path) }
     }
 

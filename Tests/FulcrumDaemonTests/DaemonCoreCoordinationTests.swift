@@ -62,19 +62,22 @@ struct DaemonCoreCoordinationTests {
         #expect(await alone.mayAct)
     }
 
-    @Test("the shared state replaces overrides and audit, and is not written back")
+    @Test("the shared state replaces overrides, audit and the fleet taken over, and is not written back")
     func adoptShared() async throws {
         let writes = WriteCounter()
         let core = DaemonCore(configuration: try Self.coordinatedConfiguration(), fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: []),
                               telemetry: NoTelemetry(), persist: { _ in writes.add() })
         var overrides = Overrides()
         overrides.counts = Expiring(PerRole(prefill: 2, decode: 3), reason: "ha")
-        let shared = OperatorState(overrides: overrides, audit: [AuditEntry(time: Timestamp(seconds: 1), requester: nil, action: "override counts", reason: "ha")])
+        // The leader's fleet taken over: a new leader holds it, not the fleet it finds.
+        let shared = OperatorState(overrides: overrides, audit: [AuditEntry(time: Timestamp(seconds: 1), requester: nil, action: "override counts", reason: "ha")],
+                                   fleetTakenOver: PerRole(prefill: 4, decode: 1))
         await core.adoptShared(shared)
         #expect(await core.operatorState == shared)
         await core.adoptShared(nil)
         #expect(await core.overrides == Overrides())
         #expect(await core.audit.isEmpty)
+        #expect(await core.fleetTakenOver == PerRole(prefill: 4, decode: 1), "a leader that wrote none leaves this daemon's own")
         #expect(writes.count == 0)
     }
 }

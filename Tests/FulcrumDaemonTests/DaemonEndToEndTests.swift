@@ -267,6 +267,9 @@ struct DaemonEndToEndTests {
         try await eventually("1 + 1 workers before the restart", timeout: .seconds(180)) { try activeUnits(nodes).count == 2 }
         let before = try activeUnits(nodes)
         let pids = try before.map { try nodes.property(0, $0, "MainPID") }
+        // Nor is the fleet taken over at the first tick (a restart in a burst would otherwise
+        // hold the burst's fleet as the floor).
+        let takenOver = try #require(try await api.call(.GET, "/v1/status").json["fleet_taken_over"] as? [String: Int])
         // An operator's pause is not lost with the process.
         response = try await api.call(.POST, "/v1/pause", #"{"reason":"across the restart"}"#)
         #expect(response.status == 200)
@@ -288,6 +291,15 @@ struct DaemonEndToEndTests {
         #expect(restoredOverrides["pause"] != nil, "\(restoredOverrides)")
         let restoredAudit = restored["audit"] as? [[String: Any]] ?? []
         #expect(restoredAudit.contains { ($0["action"] as? String) == "drain node0/\(decodeUnit)" })
+        #expect(restored["fleet_taken_over"] as? [String: Int] == takenOver)
+        #expect(takenOver != ["prefill": 1, "decode": 1], "the restarted daemon found 1 + 1; \(takenOver) must be its predecessor's")
+        // Forgotten by hand (fulcrumctl take-over), the next tick takes over the 1 + 1 running.
+        let takeOver = try fulcrumctl(["take-over", "--reason", "resized by hand"], socket: socket)
+        #expect(takeOver.status == 0, "\(takeOver.output)")
+        #expect(takeOver.output.hasPrefix("take over the running fleet at the next tick (was prefill \(takenOver["prefill"] ?? -1)"), "\(takeOver.output)")
+        try await eventually("fulcrumctl status to show the running 1 + 1 taken over", timeout: .seconds(120)) {
+            try fulcrumctl(["status"], socket: socket).output.contains(" Taken over: prefill 1, decode 1\n")
+        }
         #expect(try await daemon.stop() == 0)
     }
 

@@ -19,7 +19,7 @@ struct OperatorStateTests {
         overrides.manualDrains = [WorkerID("gpu-a/llm-decode@g3.service")]
         return OperatorState(overrides: overrides, audit: [
             AuditEntry(time: Timestamp(seconds: 10), requester: Requester(uid: 0, gid: 0, pid: 7), action: "pause for 490 s", reason: "maintenance"),
-        ])
+        ], fleetTakenOver: PerRole(prefill: 3, decode: 5))
     }
 
     @Test("the store writes and reads back the same state; no file is no state")
@@ -74,8 +74,11 @@ struct OperatorStateTests {
         #expect(saved.withLock { $0.last?.overrides.ratio?.value } == InstanceRatio(prefill: 1, decode: 2))
         _ = try await core.drain(worker.id, reason: "bad GPU", requester: nil, now: Timestamp(seconds: 1))
         #expect(saved.withLock { $0.last?.overrides.manualDrains } == [worker.id])
-        let countBeforeQuietTick = saved.withLock { $0.count }
+        // The first tick takes over the fleet, which is saved too.
         await core.tick(now: Timestamp(seconds: 2))
+        #expect(saved.withLock { $0.last?.fleetTakenOver } != nil)
+        let countBeforeQuietTick = saved.withLock { $0.count }
+        await core.tick(now: Timestamp(seconds: 2.5))
         #expect(saved.withLock { $0.count } == countBeforeQuietTick, "a tick that changes nothing saves nothing")
 
         // A new process restores the overrides; they keep their expiry.
@@ -86,6 +89,44 @@ struct OperatorStateTests {
         let later = await restarted.tick(now: Timestamp(seconds: 200))
         #expect(later.has(.overrideExpired))
         #expect(await restarted.overrides.ratio == nil)
+    }
+
+    @Test("the fleet taken over is saved at the first tick, a restarted core holds it instead of the fleet it finds, and take-over forgets it")
+    func fleetTakenOverSurvivesRestarts() async throws {
+        let saved = Mutex<[OperatorState]>([])
+        func worker(_ role: Role, _ gpu: Int) -> WorkerSnapshot {
+            WorkerSnapshot(id: WorkerID("gpu-a/llm-\(role)@g\(gpu).service"), role: role, node: "gpu-a", gpus: [gpu], lifecycle: .ready,
+                           startedAt: Timestamp(seconds: 0), readyAt: Timestamp(seconds: 1))
+        }
+        let first = RecordingFleet(nodes: DaemonCoreTests.nodes, workers: [worker(.prefill, 0), worker(.decode, 1)])
+        let core = DaemonCore(configuration: try DaemonCoreTests.configuration(), fleet: first, telemetry: NoTelemetry(),
+                              persist: { state in saved.withLock { $0.append(state) } })
+        await core.tick(now: Timestamp(seconds: 1))
+        let state = try #require(saved.withLock { $0.last })
+        #expect(state.fleetTakenOver == PerRole(prefill: 1, decode: 1))
+
+        // Restarted in a burst, with 2:2 running: it holds the 1:1 its previous run took over.
+        let burst = RecordingFleet(nodes: DaemonCoreTests.nodes,
+                                   workers: [worker(.prefill, 0), worker(.prefill, 2), worker(.decode, 1), worker(.decode, 3)])
+        let restarted = DaemonCore(configuration: try DaemonCoreTests.configuration(), fleet: burst, telemetry: NoTelemetry(),
+                                   restored: state, persist: { state in saved.withLock { $0.append(state) } })
+        await restarted.tick(now: Timestamp(seconds: 2))
+        #expect(await restarted.fleetTakenOver == PerRole(prefill: 1, decode: 1))
+        #expect(await restarted.statusView(now: Timestamp(seconds: 2)).fleetTakenOver == PerRole(prefill: 1, decode: 1))
+
+        // Forgotten by an operator: audited, saved as forgotten, and the next tick takes over 2:2.
+        let entry = await restarted.takeOverRunningFleet(reason: "resized by hand", requester: nil, now: Timestamp(seconds: 3))
+        #expect(entry.action == "take over the running fleet at the next tick (was prefill 1, decode 1)")
+        #expect(saved.withLock { $0.last?.fleetTakenOver } == nil)
+        await restarted.tick(now: Timestamp(seconds: 4))
+        #expect(saved.withLock { $0.last?.fleetTakenOver } == PerRole(prefill: 2, decode: 2))
+
+        // A state file written before the field existed still loads, with nothing held.
+        let root = try folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let store = OperatorStateStore(path: "\(root)/state.json")
+        try #"{"version": 1, "overrides": {}, "audit": []}"#.write(toFile: store.path, atomically: true, encoding: .utf8)
+        #expect(try store.load()?.fleetTakenOver == nil)
     }
 }
 

@@ -20,6 +20,18 @@ public struct Controller: Sendable {
         return Controller(configuration: next, state: sameInstances ? state : nil)
     }
 
+    /// The fleet taken over (ready plus starting at the first tick), which no role shrinks
+    /// below while the traffic is being learned or is bursty; nil before the first tick.
+    public var fleetTakenOver: PerRole<Int>? { state.stabiliser.fleetTakenOver }
+
+    /// Holds `fleet` as the fleet taken over, as if it had been running at the first tick: a
+    /// restarted daemon restores the one its previous run took over, where taking over what
+    /// runs now would keep a burst's fleet as the floor. Nil forgets it, and the next tick
+    /// takes over what runs then.
+    public mutating func takeOver(_ fleet: PerRole<Int>?) {
+        state.stabiliser.fleetTakenOver = fleet.map { $0.map { _, count in max(0, count) } }
+    }
+
     /// Pure form: the decision and the next state.
     public static func step(
         configuration: ControllerConfiguration,
@@ -46,6 +58,8 @@ public struct Controller: Sendable {
         // Estimation runs on every tick, paused or not, so learning never has a gap.
         let estimate = Estimator.update(&state.estimator, snapshot: snapshot, configuration: configuration)
         let current = Self.capacityCounts(snapshot)
+        // Taken over at the first tick, paused or not: what ran before fulcrumd steered.
+        if state.stabiliser.fleetTakenOver == nil { state.stabiliser.fleetTakenOver = current }
         let sizing = size(snapshot, current: current, estimate: estimate, overrides: active, gpuBudget: gpuBudget, reasons: &reasons)
         return Decision(time: snapshot.time, current: current, recommended: sizing.recommended, desired: sizing.desired,
                         actions: sizing.plan.actions, unplaced: sizing.plan.unplaced, reasons: reasons, estimate: estimate,

@@ -12,9 +12,10 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     }
 
     public var history = PerRole<[Recommendation]>(repeating: [])
-    /// The fleet the controller took over (ready plus starting at its first tick): while it
-    /// still learns the traffic, no role shrinks below it, but what it added since on early,
-    /// thin evidence may go.
+    /// The fleet the controller took over (ready plus starting at its first tick, set by
+    /// `Controller.decide` or restored by `Controller.takeOver`): while it still learns the
+    /// traffic, or the arrivals are bursty, no role shrinks below it, but what it added since
+    /// may go. Nil (used standalone): the current fleet is the floor.
     public var fleetTakenOver: PerRole<Int>?
     /// When each role last grew.
     public var lastGrowth = PerRole<Timestamp?>(repeating: nil)
@@ -102,7 +103,6 @@ public enum Stabiliser {
         reasons: inout [DecisionReason]
     ) -> PerRole<Int> {
         var result = input.current
-        if state.fleetTakenOver == nil { state.fleetTakenOver = input.current }
         for role in Role.allCases {
             let current = input.current[role]
             let recommended = ignoringNoise(role, input: input, configuration: configuration, reasons: &reasons)

@@ -13,6 +13,8 @@ package enum ControlCommand: Sendable, Hashable {
     case drain(WorkerID, reason: String?)
     case reconcile
     case reload
+    /// Forget the fleet taken over; the next tick takes over what runs then.
+    case takeOver(reason: String?)
 }
 
 extension ControlCommand {
@@ -20,7 +22,7 @@ extension ControlCommand {
     var changesState: Bool {
         switch self {
         case .status, .workers, .explain: false
-        case .setOverride, .drain, .reconcile, .reload: true
+        case .setOverride, .drain, .reconcile, .reload, .takeOver: true
         }
     }
 }
@@ -85,6 +87,9 @@ package enum ControlRequestParser {
         case ("POST", "/reload"):
             _ = try object(body, allowed: [], emptyAllowed: true)
             return .reload
+        case ("POST", "/take-over"):
+            let fields = try object(body, allowed: ["reason"], emptyAllowed: true)
+            return .takeOver(reason: try string(fields, "reason"))
         default:
             if method == "POST", route.hasPrefix("/workers/"), route.hasSuffix("/drain") {
                 let encoded = String(route.dropFirst("/workers/".count).dropLast("/drain".count))

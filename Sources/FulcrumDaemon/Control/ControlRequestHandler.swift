@@ -115,6 +115,14 @@ package struct ControlRequestHandler: Sendable {
             logger.notice("drain requested", metadata: ["worker": "\(ClientText.loggable(worker.rawValue))", "peer": "\(requester.map(\.description) ?? "unknown")"])
             return encode(ChangeView(ok: outcome.result != .failed && outcome.result != .refused, change: "drain \(worker)",
                                      outcome: ChangeView.Outcome(outcome)))
+        case let .takeOver(reason):
+            if let refusal = await core.notLeading { throw refusal }
+            let entry = await core.takeOverRunningFleet(reason: reason, requester: requester, now: time)
+            logger.notice("fleet taken over forgotten", metadata: [
+                "change": "\(ClientText.loggable(entry.action))", "reason": "\(ClientText.loggable(reason ?? ""))",
+                "peer": "\(requester.map(\.description) ?? "unknown")",
+            ])
+            return encode(ChangeView(ok: true, change: entry.action))
         case .reconcile:
             await core.reconcile(requester: requester, now: time)
             return encode(ChangeView(ok: true, change: "reconcile"))

@@ -27,7 +27,8 @@ extension DaemonCore {
             gpusInUse: observation.workers.filter(\.holdsGPUs).reduce(0) { $0 + $1.gpus.count },
             lastDecisions: decisions.suffix(10).map(StatusView.DecisionSummary.init),
             audit: audit.suffix(20).map(AuditView.init),
-            coordination: election.map(CoordinationView.init)
+            coordination: election.map(CoordinationView.init),
+            fleetTakenOver: fleetTakenOver
         )
     }
 

@@ -39,11 +39,17 @@ package actor DaemonCore {
         if let restored {
             overrides = restored.overrides
             audit = restored.audit
+            controller.takeOver(restored.fleetTakenOver)
         }
-        persisted = OperatorState(overrides: overrides, audit: audit)
+        persisted = OperatorState(overrides: overrides, audit: audit, fleetTakenOver: controller.fleetTakenOver)
     }
 
-    package var operatorState: OperatorState { OperatorState(overrides: overrides, audit: audit) }
+    package var operatorState: OperatorState {
+        OperatorState(overrides: overrides, audit: audit, fleetTakenOver: controller.fleetTakenOver)
+    }
+
+    /// The fleet the controller holds as taken over; nil before the first tick.
+    package var fleetTakenOver: PerRole<Int>? { controller.fleetTakenOver }
 
     private func persistIfChanged() {
         let state = operatorState
@@ -143,6 +149,14 @@ package actor DaemonCore {
         return await fleet.execute([.drain(worker: worker)]).first ?? ActionReport(action: .drain(worker: worker), result: .failed)
     }
 
+    /// Forgets the fleet taken over: the next tick takes over what runs then. For an operator
+    /// who resized the fleet by hand, or whose fleet taken over is larger than any burst needs.
+    package func takeOverRunningFleet(reason: String?, requester: Requester?, now: Timestamp) -> AuditEntry {
+        let previous = controller.fleetTakenOver.map { " (was prefill \($0.prefill), decode \($0.decode))" } ?? ""
+        controller.takeOver(nil)
+        return record(AuditEntry(time: now, requester: requester, action: "take over the running fleet at the next tick\(previous)", reason: reason))
+    }
+
     package func reconcile(requester: Requester?, now: Timestamp) async {
         record(AuditEntry(time: now, requester: requester, action: "reconcile", reason: nil))
         await fleet.reconcile()
@@ -172,6 +186,8 @@ package actor DaemonCore {
     package func adoptShared(_ state: OperatorState?) {
         overrides = state?.overrides ?? Overrides()
         audit = state?.audit ?? []
+        // A leader that never wrote one (older, or not ticked yet) leaves this daemon's own.
+        if let held = state?.fleetTakenOver { controller.takeOver(held) }
         persisted = operatorState
     }
 
