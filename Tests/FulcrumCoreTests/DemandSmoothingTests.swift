@@ -59,6 +59,40 @@ struct DemandSmoothingTests {
         #expect(state.tokenDemand.prefill.levelTimeConstant < 60)
     }
 
+    @Test("Noisy demand that keeps rising is followed at the speed of a rise, not of its noise; bursty arrivals are not ramps")
+    func rampIsFollowed() throws {
+        // Ten minutes of demand swinging ±25 % around 50 k tokens/s, then its mean rising 6 %
+        // of that a tick (prompts lengthening) for four minutes, the swings going on.
+        func swing(_ tick: Int) -> Double { tick.isMultiple(of: 2) ? 1.25 : 0.75 }
+        let flat = (0..<60).map { 50_000 * swing($0) }
+        let ramp = (60..<84).map { 50_000 * (1 + 0.06 * Double($0 - 59)) * swing($0) }
+        func run(_ configure: (inout ControllerConfiguration) -> Void, bursty: Bool = false) throws -> (level: Double, timeConstant: Double) {
+            var configuration = configuration
+            configure(&configuration)
+            var state = EstimatorState(configuration: configuration)
+            if bursty {
+                state.dispersionSamples = configuration.estimation.minBurstinessSamples
+                state.arrivalDispersion.add(8, at: Timestamp(seconds: 0))
+            }
+            for (index, sample) in (flat + ramp).enumerated() {
+                Estimator.addDemand(sample, role: .prefill, to: &state, elapsed: 10, at: Timestamp(seconds: Double(index + 1) * 10),
+                                    configuration: configuration)
+            }
+            return (try #require(state.tokenDemand.prefill.level), state.tokenDemand.prefill.levelTimeConstant)
+        }
+        let followed = try run { _ in }
+        let unfollowed = try run { $0.estimation.rampSignalThreshold = 1 }
+        // By the end the mean is 122 k: averaged over its noise's 120 s the level lags it by a
+        // quarter; followed as a rise, by under a tenth.
+        #expect(unfollowed.timeConstant == configuration.estimation.maxDemandTimeConstant)
+        #expect(unfollowed.level < 0.8 * 122_000)
+        #expect(followed.timeConstant < unfollowed.timeConstant)
+        #expect(followed.level > 0.88 * 122_000, "\(followed.level) against \(unfollowed.level)")
+        let burst = try run({ _ in }, bursty: true)
+        #expect(burst.timeConstant == unfollowed.timeConstant)
+        #expect(burst.level == unfollowed.level)
+    }
+
     @Test("The burst history sees a burst out of noisy demand at the 30 s speed the plan's level no longer has")
     func burstsStayFast() throws {
         var state = EstimatorState(configuration: configuration)

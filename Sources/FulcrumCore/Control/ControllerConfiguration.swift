@@ -31,6 +31,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// The forecast never exceeds the current level by more than this factor, so one
         /// burst cannot ask for a cluster many times too large.
         public var maxForecastGrowth: Double = 3
+        /// A demand level whose one-tick forecasts fall short this consistently (Trigg's
+        /// tracking signal: mean error ÷ mean absolute error, 0 for noise, 1 for a level that
+        /// only ever lags) is following a sustained rise, and averages over less than its
+        /// noise alone would ask (see `Estimator.adaptSmoothing`). 1 or more: never.
+        public var rampSignalThreshold: Double = 0.5
+        /// Time constant of the forecast errors the tracking signal averages, seconds.
+        public var rampSignalTimeConstant: Double = 120
         /// Growth of demand the plan absorbs without new workers, as a fraction of the current
         /// level: what can arrive, unforecast, during one start-up time. The floor of the
         /// allowance learned from the traffic (see `GrowthHistory`), and all of it until the

@@ -16,6 +16,10 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var demandWatchedSeconds = PerRole(repeating: 0.0)
     /// The previous tick's raw token demand, for the next noise sample.
     public var previousDemand = PerRole<Double?>(repeating: nil)
+    /// One-tick forecast errors of each role's demand level, relative to the level: their
+    /// mean and their mean absolute value, averaged over `rampSignalTimeConstant` (see
+    /// `Estimator.rampSignal`). Nil until measured.
+    public var demandForecastError = PerRole<ForecastErrors?>(repeating: nil)
     /// Token demand averaged over `arrivalLevelTimeConstant` whatever the noise: what bursts
     /// look like at the speed they arrive, for the growth history and the burst floor. Averaged
     /// as slowly as the plan's level, a burst's peak is halved and the floor held for it too.
@@ -224,7 +228,13 @@ public enum Estimator {
         }
         state.previousDemand[role] = sample
         state.burstDemand[role].add(sample, at: now)
-        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role], elapsed: elapsed, configuration: configuration)
+        recordForecastError(sample, role: role, in: &state, elapsed: elapsed, at: now, configuration: configuration)
+        // A burst's rising edge is no ramp: it is over before a start could help, and bursty
+        // arrivals are held by the fleet taken over and the burst floor instead.
+        let bursty = burstiness(state, configuration: configuration) > 1
+        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role],
+                       rampSignal: bursty ? nil : state.demandForecastError[role]?.trackingSignal,
+                       elapsed: elapsed, configuration: configuration)
         state.tokenDemand[role].add(sample, at: now)
     }
 
@@ -257,16 +267,48 @@ public enum Estimator {
     /// of that noise (4 prefill instances started on a 35 % jump that was one 85 k prompt).
     /// The noise is measured from consecutive ticks' differences, so a level that merely moves
     /// does not read as noise.
-    static func adaptSmoothing(_ smoother: inout HoltSmoother, noise: Double?, elapsed: Double, configuration: ControllerConfiguration) {
+    ///
+    /// A level averaged that long lags a sustained rise by its time constant, and its trend,
+    /// averaged four times longer, by more: a 70B prefill tier (300 s starts) saw its prompts
+    /// lengthen eightfold in twelve minutes and asked for each instance five minutes after it
+    /// was needed (94.9 % of requests in time). While the forecasts keep falling short
+    /// (`rampSignal` above `rampSignalThreshold`) the level shortens toward the 30 s one and
+    /// the trend follows at twice its time constant. Only a rise: falling traffic is not
+    /// anticipated (see `forecast`).
+    static func adaptSmoothing(_ smoother: inout HoltSmoother, noise: Double?, rampSignal: Double? = nil, elapsed: Double,
+                               configuration: ControllerConfiguration) {
         let estimation = configuration.estimation
-        var timeConstant = estimation.arrivalLevelTimeConstant
+        let base = estimation.arrivalLevelTimeConstant
+        var timeConstant = base
         if let noise, elapsed > 0 {
             let precision = estimation.demandPrecision * estimation.demandPrecision
             let alpha = min(0.99, 2 * precision / (noise + precision))
             timeConstant = min(max(timeConstant, -elapsed / Double.log(1 - alpha)), max(timeConstant, estimation.maxDemandTimeConstant))
         }
+        var trendMultiple = 4.0
+        let threshold = max(estimation.rampSignalThreshold, 0)
+        if let rampSignal, threshold < 1, rampSignal > threshold {
+            timeConstant = base + (timeConstant - base) * max(0, (1 - rampSignal) / (1 - threshold))
+            trendMultiple = 2
+        }
         smoother.levelTimeConstant = timeConstant
-        smoother.trendTimeConstant = max(estimation.arrivalTrendTimeConstant, 4 * timeConstant)
+        smoother.trendTimeConstant = max(estimation.arrivalTrendTimeConstant, trendMultiple * timeConstant)
+    }
+
+    /// How far the demand level missed this tick's sample, into the role's forecast errors,
+    /// once its noise is measured too (the first minutes are the smoothers settling).
+    static func recordForecastError(_ sample: Double, role: Role, in state: inout EstimatorState, elapsed: Double, at now: Timestamp,
+                                    configuration: ControllerConfiguration) {
+        let smoother = state.tokenDemand[role]
+        guard state.demandNoise[role] != nil, let level = smoother.level, level > 0, let last = smoother.lastUpdate,
+              let predicted = smoother.forecast(horizon: now - last) else { return }
+        let error = (sample - predicted) / level
+        // The first error alone is no evidence of a lag: its mean starts from none.
+        var errors = state.demandForecastError[role] ?? ForecastErrors(mean: 0, meanAbsolute: abs(error))
+        let weight = 1 - Double.exp(-elapsed / max(configuration.estimation.rampSignalTimeConstant, 1e-9))
+        errors.mean += weight * (error - errors.mean)
+        errors.meanAbsolute += weight * (abs(error) - errors.meanAbsolute)
+        state.demandForecastError[role] = errors
     }
 
     /// Mean prompt tokens a prefill instance computes per request: the prompt less what the
