@@ -18,7 +18,7 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var previousDemand = PerRole<Double?>(repeating: nil)
     /// One-tick forecast errors of each role's demand level, relative to the level: their
     /// mean and their mean absolute value, averaged over `rampSignalTimeConstant` (see
-    /// `Estimator.rampSignal`). Nil until measured.
+    /// `Estimator.adaptSmoothing`). Nil until measured.
     public var demandForecastError = PerRole<ForecastErrors?>(repeating: nil)
     /// Token demand averaged over `arrivalLevelTimeConstant` whatever the noise: what bursts
     /// look like at the speed they arrive, for the growth history and the burst floor. Averaged

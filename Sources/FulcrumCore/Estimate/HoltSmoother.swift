@@ -73,11 +73,6 @@ public struct ForecastErrors: Sendable, Hashable, Codable {
     public var mean: Double
     public var meanAbsolute: Double
 
-    public init(mean: Double, meanAbsolute: Double) {
-        self.mean = mean
-        self.meanAbsolute = meanAbsolute
-    }
-
     /// Trigg's tracking signal, mean ÷ mean absolute error: near 0 while the errors are noise
     /// around the level, near 1 while the level keeps falling short of a rise (−1, of a fall).
     public var trackingSignal: Double? {
