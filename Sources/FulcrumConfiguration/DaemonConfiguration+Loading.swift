@@ -33,7 +33,11 @@ extension DaemonConfiguration {
     static func readDocument(yaml text: String, source: String, purpose: ConfigurationPurpose) throws -> DocumentReadResult {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // `.basic`: no implicit tags. The reader reads every scalar's text and types it
+            // itself, and Yams' default resolver ran seven ICU regular expressions over every
+            // scalar, which kept ICU's regex code and Unicode tables resident in fulcrumd for
+            // good (docs/performance.md).
+            root = try Yams.compose(yaml: text, .basic)
         } catch let error as YamlError {
             let syntax = YAMLSyntaxProblem(error)
             throw ConfigurationError(source: source, problems: [

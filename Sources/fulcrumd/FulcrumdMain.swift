@@ -6,6 +6,7 @@ enum FulcrumdMain {
         // First, on the main thread: a thread gets its malloc arena on its first allocation and
         // keeps it, so the limit must be set before the concurrency pool's threads start.
         FreedMemory.limitArenas()
+        ResidentCode.avoidTimeZoneDatabase()
         await FulcrumdCommand.main()
     }
 }
