@@ -3,6 +3,7 @@ import Foundation
 import FulcrumCoordination
 import FulcrumCore
 import FulcrumTestSupport
+import Synchronization
 import Testing
 @testable import FulcrumDaemon
 
@@ -79,6 +80,27 @@ struct DaemonCoreCoordinationTests {
         #expect(await core.audit.isEmpty)
         #expect(await core.fleetTakenOver == PerRole(prefill: 4, decode: 1), "a leader that wrote none leaves this daemon's own")
         #expect(writes.count == 0)
+    }
+
+    @Test("a new leader writes the fleet taken over that the shared state lacks at its next tick, and only once")
+    func sharedStateLackingTheFleetTakenOverIsCompleted() async throws {
+        let saved = Mutex<[OperatorState]>([])
+        let worker = WorkerSnapshot(id: "gpu-a/llm-decode@g1.service", role: .decode, node: "gpu-a", gpus: [1], lifecycle: .ready,
+                                    startedAt: Timestamp(seconds: 0), readyAt: Timestamp(seconds: 1))
+        let core = DaemonCore(configuration: try Self.coordinatedConfiguration(), fleet: RecordingFleet(nodes: DaemonCoreTests.nodes, workers: [worker]),
+                              telemetry: NoTelemetry(), persist: { state in saved.withLock { $0.append(state) } })
+        await core.tick(now: Timestamp(seconds: 0))
+        let own = try #require(await core.fleetTakenOver)
+        // An older leader's state, without the field: adopted at election, then completed.
+        let shared = OperatorState(overrides: Overrides(), audit: [AuditEntry(time: Timestamp(seconds: 1), requester: nil, action: "pause", reason: nil)])
+        await core.adoptShared(shared)
+        await core.coordinate(Self.status(.leader))
+        let before = saved.withLock { $0.count }
+        await core.tick(now: Timestamp(seconds: 10))
+        #expect(saved.withLock { $0.count } == before + 1)
+        #expect(saved.withLock { $0.last } == OperatorState(overrides: Overrides(), audit: shared.audit, fleetTakenOver: own))
+        await core.tick(now: Timestamp(seconds: 20))
+        #expect(saved.withLock { $0.count } == before + 1, "written once")
     }
 }
 

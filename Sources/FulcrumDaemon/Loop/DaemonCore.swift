@@ -188,7 +188,9 @@ package actor DaemonCore {
         audit = state?.audit ?? []
         // A leader that never wrote one (older, or not ticked yet) leaves this daemon's own.
         if let held = state?.fleetTakenOver { controller.takeOver(held) }
-        persisted = operatorState
+        // Remembered as the store holds it, so that what this daemon knows beyond it (its own
+        // fleet taken over) is written at the next tick, once it may write, not at the next change.
+        persisted = OperatorState(overrides: overrides, audit: audit, fleetTakenOver: state?.fleetTakenOver)
     }
 
     /// Why a change cannot be made through this daemon, or nil when it can.
