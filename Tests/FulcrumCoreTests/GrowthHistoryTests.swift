@@ -1,3 +1,4 @@
+import PropertyBased
 @testable import FulcrumCore
 import Testing
 
@@ -33,6 +34,51 @@ struct GrowthHistoryTests {
         #expect(abs(factor.decode - 2) < 0.05)
     }
 
+    @Test("Growth over any history is each moment's peak within the horizon, as a direct search finds it")
+    func slidingPeakMatchesDirectSearch() async {
+        await propertyCheck(count: 200, input: Gen.uint64(in: 0 ... .max)) { seed in
+            var state = seed | 1
+            func next(_ bound: Int) -> Int {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Int((state >> 33) % UInt64(bound))
+            }
+            var history = GrowthHistory()
+            var time = 0.0
+            for _ in 0..<(80 + next(200)) {
+                time += Double(1 + next(20))  // irregular ticks
+                let demand = next(4) == 0 ? 0 : Double(next(10_000))
+                history.record(PerRole(prefill: demand, decode: Double(next(500))), at: Timestamp(seconds: time), memorySeconds: 3_600)
+            }
+            // Any horizon the history holds twice, so it is read directly, not stretched.
+            let samples = history.samples
+            let observed = (samples.last!.time - samples.first!.time) / 2
+            let horizon = Double(30 + next(Int(observed) - 29))
+            // Every moment a full horizon old, its peak found by looking at every later sample.
+            var direct = PerRole<[Double]>(repeating: [])
+            for role in Role.allCases {
+                let floor = 0.01 * (samples.map { $0.demand[role] }.max() ?? 0)
+                for start in samples where samples.last!.time - start.time >= horizon {
+                    let base = start.demand[role]
+                    guard base > floor, base > 0 else { continue }
+                    let peak = samples.filter { $0.time >= start.time && $0.time - start.time <= horizon }.map { $0.demand[role] }.max()!
+                    direct[role].append(peak / base)
+                }
+            }
+            func median(_ values: [Double]) -> Double {
+                let sorted = values.sorted()
+                guard !sorted.isEmpty else { return 1 }
+                let middle = Double(sorted.count - 1) / 2
+                let lower = Int(middle.rounded(.down))
+                return sorted[lower] + (sorted[min(sorted.count - 1, lower + 1)] - sorted[lower]) * (middle - Double(lower))
+            }
+            let highest = history.growthFactor(horizon: horizon, quantile: 1, minimumObserved: 1)
+            let middle = history.growthFactor(horizon: horizon, quantile: 0.5, minimumObserved: 1)
+            #expect(abs((highest?.prefill ?? 0) - max(1, direct.prefill.max() ?? 1)) < 1e-9)
+            #expect(abs((highest?.decode ?? 0) - max(1, direct.decode.max() ?? 1)) < 1e-9)
+            #expect(abs((middle?.prefill ?? 0) - max(1, median(direct.prefill))) < 1e-9)
+        }
+    }
+
     @Test("A short history is read at the horizon it holds and stretched as a random walk")
     func shortHistory() throws {
         // Demand that doubles every 60 s: over 120 s of history the 120 s growth cannot be seen
@@ -55,6 +101,27 @@ struct GrowthHistoryTests {
         #expect(long.samples.count <= 61)
         long.record(PerRole(repeating: 1), at: Timestamp(seconds: 0), memorySeconds: 600)
         #expect(long.samples.last?.time == Timestamp(seconds: 19_990))
+    }
+
+    @Test("The estimator remembers an hour of demand, or 24 start-up times where that is longer")
+    func memoryHoldsStartups() {
+        let configuration = ControllerConfiguration.standard()
+        func remembered(startupSeconds: Double) -> Double {
+            var state = EstimatorState(configuration: configuration)
+            state.startupSeconds = startupSeconds
+            var observation = IntervalObservation()
+            observation.arrivalRate = 5
+            observation.meanInputTokens = 1_000
+            observation.meanOutputTokens = 200
+            for tick in 1...1_440 {  // four hours of 10 s ticks
+                Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: Timestamp(seconds: Double(tick) * 10),
+                                      configuration: configuration)
+            }
+            guard let first = state.growth.samples.first, let last = state.growth.samples.last else { return 0 }
+            return last.time - first.time
+        }
+        #expect((3_590...3_600).contains(remembered(startupSeconds: 120)))
+        #expect((7_190...7_200).contains(remembered(startupSeconds: 300)))
     }
 
     @Test("Steady traffic, and ramps the growth covers, need no floor once the unknown start has aged out")

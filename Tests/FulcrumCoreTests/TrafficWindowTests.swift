@@ -176,6 +176,20 @@ struct BurstinessTests {
         #expect(run(counts: ramp).arrivalBurstiness == 1)
     }
 
+    @Test("Idle minutes between bursts do not wash their burstiness out; Poisson-like traffic does, tick by tick")
+    func idleMinutesKeepBurstiness() {
+        // Clumped ticks, then six idle minutes (too few requests to measure anything), then a
+        // trickle picking up: the trickle's first samples speak for their ticks, not for the
+        // idle minutes before them, so the bursts are still remembered when the next one comes.
+        let clumped = (0..<60).map { $0 % 2 == 0 ? 14.0 : 26 }
+        let idle = [4.0] + Array(repeating: 0, count: 36)
+        let trickle = [3.0, 6, 9] + Array(repeating: 12, count: 10)
+        #expect(run(counts: clumped + idle + trickle).arrivalBurstiness > 2)
+        // Ten minutes of Poisson-like traffic after the idle minutes do replace them.
+        let poisson = (0..<60).map { [100.0, 114, 100, 86][$0 % 4] }
+        #expect(run(counts: clumped + idle + poisson).arrivalBurstiness == 1)
+    }
+
     @Test("Too few samples, or too few requests per tick, say nothing about bursts")
     func notEnoughEvidence() {
         #expect(run(counts: [0, 200, 0, 200]).arrivalBurstiness == 1)

@@ -207,7 +207,8 @@ public enum Estimator {
         if observation.arrivalRate != nil {
             // Idle time is history too: no traffic yet means no demand, not no evidence.
             let demand = PerRole(prefill: state.burstDemand.prefill.level ?? 0, decode: state.burstDemand.decode.level ?? 0)
-            state.growth.record(demand, at: now, memorySeconds: configuration.estimation.growthMemorySeconds)
+            let memory = max(configuration.estimation.growthMemorySeconds, configuration.estimation.growthMemoryStartups * state.startupSeconds)
+            state.growth.record(demand, at: now, memorySeconds: memory)
         }
         for duration in observation.startupDurations {
             // A running mean that keeps the prior as one pseudo-sample, then follows the
@@ -606,7 +607,12 @@ public enum Estimator {
         let pooledRate = (counts.0 + counts.1) / (previous.seconds + elapsed)
         let poissonVariance = pooledRate * (1 / previous.seconds + 1 / elapsed)
         let difference = rate - previous.rate
-        state.arrivalDispersion.add(difference * difference / poissonVariance, at: state.lastUpdate ?? Timestamp(seconds: 0))
+        // Weighed by the tick it adds, not by the time since the last sample: ticks with too few
+        // requests add none, and after idle minutes the first trickle would otherwise replace
+        // the bursts before them, releasing the fleet held for the next burst (a code hour met
+        // 79 % after three hours of the same shape, its largest burst two minutes in).
+        state.arrivalDispersion.add(difference * difference / poissonVariance, weighingSeconds: elapsed,
+                                    at: state.lastUpdate ?? Timestamp(seconds: 0))
         state.dispersionSamples += 1
     }
 }

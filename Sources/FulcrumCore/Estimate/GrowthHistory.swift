@@ -70,15 +70,25 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
             prefill: 0.01 * (samples.map(\.demand.prefill).max() ?? 0),
             decode: 0.01 * (samples.map(\.demand.decode).max() ?? 0)
         )
-        var end = 0
-        for (index, start) in samples.enumerated() where last.time - start.time >= horizon {
-            end = max(end, index)
-            while end + 1 < samples.count, samples[end + 1].time - start.time <= horizon { end += 1 }
-            for role in Role.allCases {
+        for role in Role.allCases {
+            // Each start's peak over its horizon by a sliding maximum, so the cost does not grow
+            // with the horizon (two hours of 5 s ticks, five-minute start-ups): `window[head...]`
+            // are the indices that can still be a peak, their demands falling, the front the peak.
+            var window: [Int] = []
+            var head = 0
+            var end = -1
+            for (index, start) in samples.enumerated() where last.time - start.time >= horizon {
+                while end + 1 < samples.count, samples[end + 1].time - start.time <= horizon {
+                    end += 1
+                    while window.count > head, samples[window[window.count - 1]].demand[role] <= samples[end].demand[role] {
+                        window.removeLast()
+                    }
+                    window.append(end)
+                }
+                while window[head] < index { head += 1 }
                 let base = start.demand[role]
                 guard base > floor[role], base > 0 else { continue }
-                let peak = samples[index...end].reduce(base) { max($0, $1.demand[role]) }
-                factors[role].append(peak / base)
+                factors[role].append(samples[window[head]].demand[role] / base)
             }
         }
         return factors.map { _, values in Self.quantile(values, quantile) }

@@ -55,14 +55,20 @@ public struct TimeWeightedAverage: Sendable, Hashable, Codable {
     }
 
     public mutating func add(_ observation: Double, at time: Timestamp) {
+        add(observation, weighingSeconds: lastUpdate.map { max(0, time - $0) }, at: time)
+    }
+
+    /// Adds an observation that speaks for `seconds` (nil: it is the first), however long
+    /// ago the last one came: a sample measured over one tick after idle minutes, with no
+    /// samples between, speaks for that tick, not for the minutes.
+    public mutating func add(_ observation: Double, weighingSeconds seconds: Double?, at time: Timestamp) {
         guard observation.isFinite else { return }
-        guard let current = value, let previousTime = lastUpdate else {
+        guard let current = value, let seconds else {
             value = observation
             lastUpdate = time
             return
         }
-        let elapsed = max(0, time - previousTime)
-        let alpha = 1 - Double.exp(-elapsed / max(timeConstant, 1e-9))
+        let alpha = 1 - Double.exp(-max(0, seconds) / max(timeConstant, 1e-9))
         value = alpha * observation + (1 - alpha) * current
         lastUpdate = time
     }
