@@ -5,12 +5,15 @@
 //
 //   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING] [--seed N]
 //   swift run -c release FrontierBenchmark --picked-from-other-hours   (after seeds 42, 7, 11)
+//   swift run -c release FrontierBenchmark --steady-state              (after seeds 42, 7, 11)
 //
 // The bundled traces are `fulcrum-sim generate NAME --seed 42`, the seed the controller was
 // tuned on; `--seed N` generates the same three shapes with another seed instead (held-out
 // look-alikes: the controller never saw them) and writes to out/frontier/seed-N/.
 // `--picked-from-other-hours` reads those reports and judges, on each hour, the split an
-// operator would pick by hand from the other two (see PickedFromOtherHours.swift).
+// operator would pick by hand from the other two (see PickedFromOtherHours.swift);
+// `--steady-state` runs Fulcrum through three other hours of each shape before the judged one
+// (see SteadyState.swift).
 //
 // A benchmark, not a test: it prints figures and asserts nothing.
 import Foundation
@@ -58,7 +61,14 @@ func trace(_ name: String, seed: UInt64?) throws -> [TraceRequest] {
 let foresightSweep = FrontierStudy.foresightSweep
 
 func study(_ benchmarkCase: Case, seed: UInt64?) throws -> FrontierReport {
-    let requests = try TraceTransform.loadScale(benchmarkCase.loadScale, seed: 1).apply(to: try trace(benchmarkCase.trace, seed: seed))
+    let input = try caseInput(benchmarkCase, requests: try trace(benchmarkCase.trace, seed: seed))
+    // The plot adds the profile, budget and SLO to the label itself.
+    return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(ShortestDecimal.text(benchmarkCase.loadScale))").run()
+}
+
+/// A case's cluster, profile, budget and SLO on `requests`, scaled by its load.
+func caseInput(_ benchmarkCase: Case, requests unscaled: [TraceRequest]) throws -> SimulationInput {
+    let requests = try TraceTransform.loadScale(benchmarkCase.loadScale, seed: 1).apply(to: unscaled)
     let cluster = ClusterSpec(nodes: (0..<(benchmarkCase.budgetGPUs / 8)).map { ClusterSpec.Node(name: "node\($0)", gpus: 8) })
     let input = SimulationInput(
         trace: requests,
@@ -68,8 +78,7 @@ func study(_ benchmarkCase: Case, seed: UInt64?) throws -> FrontierReport {
         gpuBudget: benchmarkCase.budgetGPUs,
         initialInstances: PerRole(repeating: 0)
     )
-    // The plot adds the profile, budget and SLO to the label itself.
-    return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(ShortestDecimal.text(benchmarkCase.loadScale))").run()
+    return input
 }
 
 func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
@@ -110,12 +119,13 @@ if let flag = arguments.firstIndex(of: "--seed") {
     arguments.removeSubrange(flag...(flag + 1))
 }
 let pickedFromOtherHours = arguments.contains("--picked-from-other-hours")
-arguments.removeAll { $0 == "--picked-from-other-hours" }
+let steadyState = arguments.contains("--steady-state")
+arguments.removeAll { $0 == "--picked-from-other-hours" || $0 == "--steady-state" }
 let filter = arguments.first
 let chosen = cases.filter { filter.map($0.name.contains) ?? true }
-if pickedFromOtherHours {
+if pickedFromOtherHours || steadyState {
     do {
-        try printSplitsPickedFromOtherHours(chosen)
+        try pickedFromOtherHours ? printSplitsPickedFromOtherHours(chosen) : printSteadyState(chosen)
         exit(0)
     } catch let error as BenchmarkError {
         FileHandle.standardError.write(Data("\(error)\n".utf8))
