@@ -51,9 +51,9 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var growthMemorySeconds: Double = 3600
         /// The memory holds at least this many start-up times, so that a high quantile of the
         /// growth within one reads enough of them: an hour holds only twelve five-minute
-        /// start-ups, and a 70B fleet that had watched an hour of falling chat traffic met a
-        /// fourfold ramp with half the prefill it needed (91 % of that hour; docs/evaluation.md,
-        /// "After an hour of the same shape").
+        /// start-ups, and a 70B fleet whose last hour of chat traffic had only fallen met a
+        /// fourfold ramp with half the prefill it needed (90.7 % of that hour; docs/evaluation.md,
+        /// "After three hours of the same shape").
         public var growthMemoryStartups: Double = 24
         /// Growth is learned once the history spans twice this many seconds: before that its
         /// swings are the smoothers settling on the first measurements (a mean output length
