@@ -37,22 +37,18 @@ struct GrowthHistoryTests {
     @Test("Growth over any history is each moment's peak within the horizon, as a direct search finds it")
     func slidingPeakMatchesDirectSearch() async {
         await propertyCheck(count: 200, input: Gen.uint64(in: 0 ... .max)) { seed in
-            var state = seed | 1
-            func next(_ bound: Int) -> Int {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return Int((state >> 33) % UInt64(bound))
-            }
+            var draws = SeededDraws(seed: seed)
             var history = GrowthHistory()
             var time = 0.0
-            for _ in 0..<(80 + next(200)) {
-                time += Double(1 + next(20))  // irregular ticks
-                let demand = next(4) == 0 ? 0 : Double(next(10_000))
-                history.record(PerRole(prefill: demand, decode: Double(next(500))), at: Timestamp(seconds: time), memorySeconds: 3_600)
+            for _ in 0..<(80 + draws.next(200)) {
+                time += Double(1 + draws.next(20))  // irregular ticks
+                let demand = draws.next(4) == 0 ? 0 : Double(draws.next(10_000))
+                history.record(PerRole(prefill: demand, decode: Double(draws.next(500))), at: Timestamp(seconds: time), memorySeconds: 3_600)
             }
             // Any horizon the history holds twice, so it is read directly, not stretched.
             let samples = history.samples
             let observed = (samples.last!.time - samples.first!.time) / 2
-            let horizon = Double(30 + next(Int(observed) - 29))
+            let horizon = Double(30 + draws.next(Int(observed) - 29))
             // Every moment a full horizon old, its peak found by looking at every later sample.
             var direct = PerRole<[Double]>(repeating: [])
             for role in Role.allCases {

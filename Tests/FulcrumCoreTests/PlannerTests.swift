@@ -103,16 +103,12 @@ struct PlannerTests {
     @Test("picking the first few to drain gives the same workers as sorting them all")
     func drainSelectionMatchesSort() async {
         await propertyCheck(count: 200, input: Gen.uint64(in: 0 ... .max)) { seed in
-            var state = seed | 1
-            func next(_ bound: Int) -> Int {
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return Int((state >> 33) % UInt64(bound))
-            }
+            var draws = SeededDraws(seed: seed)
             var cluster = ClusterFixture(nodeCount: 4, gpusPerNode: 16)
-            for index in 0..<(1 + next(40)) {
-                let load = Double(next(3))
-                cluster.add(.decode, node: "node\(next(4))", gpus: [index % 16], lifecycle: next(5) == 0 ? .starting : .ready,
-                            startedAt: Double(5 * next(3)),
+            for index in 0..<(1 + draws.next(40)) {
+                let load = Double(draws.next(3))
+                cluster.add(.decode, node: "node\(draws.next(4))", gpus: [index % 16], lifecycle: draws.next(5) == 0 ? .starting : .ready,
+                            startedAt: Double(5 * draws.next(3)),
                             telemetry: telemetry(at: 0, finished: 0, promptTokens: 0, generationTokens: 0, running: load))
             }
             let snapshot = cluster.snapshot(at: 20)
