@@ -253,7 +253,7 @@ public enum Estimator {
             state.demandNoise[role] = noise
             return
         }
-        let weight = 1 - Double.exp(-elapsed / max(configuration.estimation.burstinessTimeConstant, 1e-9))
+        let weight = smoothingWeight(seconds: elapsed, timeConstant: configuration.estimation.burstinessTimeConstant)
         state.demandNoise[role] = current + weight * (noise - current)
     }
 
@@ -306,7 +306,7 @@ public enum Estimator {
         let error = (sample - predicted) / level
         // The first error alone is no evidence of a lag: its mean starts from none.
         var errors = state.demandForecastError[role] ?? ForecastErrors(mean: 0, meanAbsolute: abs(error))
-        let weight = 1 - Double.exp(-elapsed / max(configuration.estimation.rampSignalTimeConstant, 1e-9))
+        let weight = smoothingWeight(seconds: elapsed, timeConstant: configuration.estimation.rampSignalTimeConstant)
         errors.mean += weight * (error - errors.mean)
         errors.meanAbsolute += weight * (abs(error) - errors.meanAbsolute)
         state.demandForecastError[role] = errors

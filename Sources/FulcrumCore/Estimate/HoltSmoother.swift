@@ -1,5 +1,11 @@
 import RealModule
 
+/// The weight a sample taken `seconds` after the last one gets in an exponential average with
+/// `timeConstant`: `α = 1 − e^(−Δt/τ)`, the one rule every smoother here weighs by.
+func smoothingWeight(seconds: Double, timeConstant: Double) -> Double {
+    1 - Double.exp(-seconds / max(timeConstant, 1e-9))
+}
+
 /// Holt's linear smoothing (level and trend) for samples at irregular intervals.
 ///
 /// Ticks are not evenly spaced (a slow scrape, a reload), so the smoothing weights come from
@@ -27,8 +33,8 @@ public struct HoltSmoother: Sendable, Hashable, Codable {
         }
         let elapsed = time - previousTime
         guard elapsed > 0 else { return }
-        let alpha = 1 - Double.exp(-elapsed / max(levelTimeConstant, 1e-9))
-        let beta = 1 - Double.exp(-elapsed / max(trendTimeConstant, 1e-9))
+        let alpha = smoothingWeight(seconds: elapsed, timeConstant: levelTimeConstant)
+        let beta = smoothingWeight(seconds: elapsed, timeConstant: trendTimeConstant)
         let predicted = previousLevel + trend * elapsed
         let newLevel = alpha * observation + (1 - alpha) * predicted
         trend = beta * (newLevel - previousLevel) / elapsed + (1 - beta) * trend
@@ -68,7 +74,7 @@ public struct TimeWeightedAverage: Sendable, Hashable, Codable {
             lastUpdate = time
             return
         }
-        let alpha = 1 - Double.exp(-max(0, seconds) / max(timeConstant, 1e-9))
+        let alpha = smoothingWeight(seconds: max(0, seconds), timeConstant: timeConstant)
         value = alpha * observation + (1 - alpha) * current
         lastUpdate = time
     }
