@@ -87,6 +87,19 @@ struct GrowthHistoryTests {
                                       minimumObserved: ControllerConfiguration.Estimation().minGrowthObservedSeconds) == nil)
     }
 
+    @Test("A start-up time shorter than the settling minimum is learned once the history is longer than it")
+    func startupShorterThanSettling() throws {
+        // One-minute starts, three minutes of settling: 60 s growth of a doubling every 120 s is √2.
+        let swing = history({ time in
+            let phase = time.truncatingRemainder(dividingBy: 480)
+            return phase < 240 ? 1_000 * Double.pow(2, phase / 120) : 4_000 * Double.pow(2, -(phase - 240) / 120)
+        }, seconds: 900)
+        let learned = swing.growthFactor(horizon: 60, quantile: 0.95, minimumObserved: 90)
+        let factor = try #require(learned)
+        #expect(abs(factor.prefill - 2.0.squareRoot()) < 0.05)
+        #expect(history({ _ in 1_000 }, seconds: 170).growthFactor(horizon: 60, quantile: 0.95, minimumObserved: 90) == nil)
+    }
+
     @Test("Too short a history says nothing; the memory is bounded")
     func memory() {
         #expect(history({ _ in 1_000 }, seconds: 40).growthFactor(horizon: 120, quantile: 0.95, minimumObserved: 30) == nil)

@@ -44,8 +44,7 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
     }
 
     /// The `quantile` of the largest growth factor of each role's demand within `horizon`
-    /// seconds, over every past moment a full horizon ago or older; nil until the history
-    /// spans a minute.
+    /// seconds, over every past moment a full horizon ago or older.
     ///
     /// A history shorter than two horizons (a daemon that just started, a start-up time of
     /// five minutes) is read at the longest horizon it holds twice and extrapolated as a
@@ -53,11 +52,15 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
     /// minutes already tell how fast demand moves, and waiting ten minutes to learn it cost a
     /// 70B fleet its first ramp. Moments with almost no demand are skipped: growth from
     /// nothing is not a rate of change (`demandFloor` covers bursts out of idle minutes). Nil
-    /// until the history holds `minimumObserved` seconds twice.
+    /// until the history holds `minimumObserved` seconds twice, and only that: a start-up time
+    /// shorter than `minimumObserved` (a minute, where a small model loads from a warm cache)
+    /// once meant no growth was ever learned, and a fleet in Dynamo's simulator met a ramp with
+    /// the bare `growthAllowance` (docs/evaluation.md, "bench/dynamo").
     public func growthFactor(horizon: Double, quantile: Double, minimumObserved: Double) -> PerRole<Double>? {
         guard horizon > 0, let first = samples.first, let last = samples.last else { return nil }
-        let observed = min(horizon, (last.time - first.time) / 2)
-        guard observed >= minimumObserved else { return nil }
+        let held = (last.time - first.time) / 2
+        guard held >= minimumObserved else { return nil }
+        let observed = min(horizon, held)
         let factors = growthFactors(horizon: observed, quantile: quantile)
         let stretch = (horizon / observed).squareRoot()
         return factors.map { _, factor in Double.exp(Double.log(max(1, factor)) * stretch) }
