@@ -125,6 +125,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         public var prefillFloorUtilisation: Double?
         /// Roles whose demand is trending up (never shrunk meanwhile).
         public var demandRising: PerRole<Bool>?
+        /// Roles whose ramp has outrun the fleet for a start-up time while requests queue: their
+        /// learned growth is planned past the remembered peak.
+        public var rampOutrunsFleet: PerRole<Bool>?
         /// Seconds each role's demand level is averaged over (longer for noisier demand).
         public var demandTimeConstantS: OptionalCounts?
 
@@ -156,6 +159,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case demandFloorTokensPerS = "demand_floor_tokens_per_s"
             case prefillFloorUtilisation = "prefill_floor_utilisation"
             case demandRising = "demand_rising"
+            case rampOutrunsFleet = "ramp_outruns_fleet"
             case demandTimeConstantS = "demand_time_constant_s"
         }
 
@@ -187,6 +191,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             demandFloorTokensPerS = OptionalCounts(estimate.demandFloor.map { _, value in value })
             prefillFloorUtilisation = finiteOrNil(estimate.prefillFloorUtilisation)
             demandRising = estimate.demandRising
+            rampOutrunsFleet = estimate.rampOutrunsFleet
             demandTimeConstantS = OptionalCounts(estimate.demandTimeConstant.map { _, value in value })
         }
     }

@@ -479,6 +479,10 @@ public struct Controller: Sendable {
             reasons.append(.init(.forecastRising,
                 "arrivals \(format(estimate.arrivalRate)) req/s rising by \(format(estimate.arrivalTrend * 60)) req/s per minute; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
         }
+        for role in Role.allCases where estimate.rampOutrunsFleet[role] {
+            reasons.append(.init(.rampOutrunsFleet, role: role,
+                "\(role) demand has risen faster than forecast for a start-up time while \(format(estimate.observation.queuedRequests[role])) requests queue; planning the \(format(estimate.growthAllowance[role] * 100))% growth learned from the traffic past the remembered peak"))
+        }
         for role in Role.allCases where estimate.backlog[role] > 0 {
             reasons.append(.init(.backlog, role: role,
                 "queued \(role) work adds \(format(estimate.backlog[role])) tok/s to drain it within the start-up time plus \(format(configuration.estimation.backlogDrainSeconds)) s"))

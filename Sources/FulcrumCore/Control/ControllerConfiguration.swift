@@ -38,6 +38,10 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var rampSignalThreshold: Double = 0.5
         /// Time constant of the forecast errors the tracking signal averages, seconds.
         public var rampSignalTimeConstant: Double = 120
+        /// A ramp (`rampSignalThreshold`) that has lasted this many start-up times while the
+        /// role's requests queue outruns the fleet: its learned growth is planned in full, past
+        /// the remembered peak (see `Estimator.growthAllowances`).
+        public var rampOutrunStartups: Double = 1
         /// Growth of demand the plan absorbs without new workers, as a fraction of the current
         /// level: what can arrive, unforecast, during one start-up time. The floor of the
         /// allowance learned from the traffic (see `GrowthHistory`), and all of it until the

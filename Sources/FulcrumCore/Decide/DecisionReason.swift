@@ -28,6 +28,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case burstyTraffic = "bursty_traffic"
         case forecastRising = "forecast_rising"
         case demandRising = "demand_rising"
+        case rampOutrunsFleet = "ramp_outruns_fleet"
         case burstFloor = "burst_floor"
         case telemetryStale = "telemetry_stale"
         case telemetryPartial = "telemetry_partial"

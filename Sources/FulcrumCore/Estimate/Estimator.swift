@@ -54,6 +54,9 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// latency correction can tighten a burst floor planned at full utilisation (see
     /// `Controller.floorInstances`).
     public var ttftMeasured = false
+    /// Since when each role's demand has been following a ramp (`Estimator.isRamp`); nil while
+    /// it is not.
+    public var rampingSince = PerRole<Timestamp?>(repeating: nil)
 
     public struct ArrivalSample: Sendable, Hashable, Codable {
         public var rate: Double
@@ -103,7 +106,8 @@ public enum Estimator {
                                                    starting: snapshot.workerCounts(in: [.starting]), configuration: configuration)
 
         let burstiness = Self.burstiness(state, configuration: configuration)
-        let allowance = growthAllowances(state, configuration: configuration)
+        let outrun = rampsOutrunningFleet(state, observation: observation, at: now, configuration: configuration)
+        let allowance = growthAllowances(state, outrun: outrun, configuration: configuration)
         let (demand, backlog) = plannedDemand(state, observation: observation, allowance: allowance, configuration: configuration)
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
@@ -140,6 +144,7 @@ public enum Estimator {
             ttftHandoffBound: ttftHandoffBound,
             routingImbalance: observation.routingImbalance,
             growthAllowance: allowance,
+            rampOutrunsFleet: outrun,
             demandFloor: floor,
             ttftMeasured: state.ttftMeasured,
             prefillFloorUtilisation: floorUtilisation,
@@ -233,8 +238,13 @@ public enum Estimator {
         // A burst's rising edge is no ramp: it is over before a start could help, and bursty
         // arrivals are held by the fleet taken over and the burst floor instead.
         let bursty = burstiness(state, configuration: configuration) > 1
-        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role],
-                       rampSignal: bursty ? nil : state.demandForecastError[role]?.trackingSignal,
+        let rampSignal = bursty ? nil : state.demandForecastError[role]?.trackingSignal
+        if !isRamp(rampSignal, configuration: configuration) {
+            state.rampingSince[role] = nil
+        } else if state.rampingSince[role] == nil {
+            state.rampingSince[role] = now
+        }
+        adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role], rampSignal: rampSignal,
                        elapsed: elapsed, configuration: configuration)
         state.tokenDemand[role].add(sample, at: now)
     }
@@ -288,12 +298,31 @@ public enum Estimator {
         }
         var trendMultiple = 4.0
         let threshold = max(estimation.rampSignalThreshold, 0)
-        if let rampSignal, threshold < 1, rampSignal > threshold {
+        if let rampSignal, isRamp(rampSignal, configuration: configuration) {
             timeConstant = base + (timeConstant - base) * max(0, (1 - rampSignal) / (1 - threshold))
             trendMultiple = 2
         }
         smoother.levelTimeConstant = timeConstant
         smoother.trendTimeConstant = max(estimation.arrivalTrendTimeConstant, trendMultiple * timeConstant)
+    }
+
+    /// Whether a tracking signal says the level follows a sustained rise: above
+    /// `rampSignalThreshold` (a threshold of 1 or more: never).
+    static func isRamp(_ rampSignal: Double?, configuration: ControllerConfiguration) -> Bool {
+        let threshold = max(configuration.estimation.rampSignalThreshold, 0)
+        guard let rampSignal, threshold < 1 else { return false }
+        return rampSignal > threshold
+    }
+
+    /// Roles whose ramp has lasted `rampOutrunStartups` start-up times while their requests
+    /// queue: capacity started one start-up time ago already fell short of it.
+    static func rampsOutrunningFleet(_ state: EstimatorState, observation: IntervalObservation, at now: Timestamp,
+                                     configuration: ControllerConfiguration) -> PerRole<Bool> {
+        let sustained = configuration.estimation.rampOutrunStartups * state.startupSeconds
+        return state.rampingSince.map { role, since in
+            guard let since, now - since >= sustained else { return false }
+            return observation.queuesForCapacity(role)
+        }
     }
 
     /// How far the demand level missed this tick's sample, into the role's forecast errors,
@@ -491,8 +520,15 @@ public enum Estimator {
     /// past by more than `growthAllowance`: a ratio learned from quiet moments would otherwise
     /// double a peak that has nowhere left to climb (it held 9 decode instances where 4 served the
     /// hour's peak), and a fixed split sized for the past hour's peak is what an elastic plan
-    /// must never cost more than.
-    static func growthAllowances(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
+    /// must never cost more than. Except for a role whose ramp `outrun`s the fleet: a peak it
+    /// climbs past each minute is no ceiling. Dynamo's simulator, one-minute starts, prompts
+    /// lengthening sixfold in five minutes: capped at the peak, prefill grew one instance per
+    /// start-up and its queue held every request past TTFT for ten minutes (0.527 of requests
+    /// in time; 0.621 uncapped). Only after a start-up time of it, and only while requests
+    /// queue: a chat swing's first minutes, which the fleet absorbed, cost 8B chat hours up to
+    /// 17 % more GPU-hours uncapped (docs/evaluation.md, "Fulcrum against NVIDIA Dynamo's planner").
+    static func growthAllowances(_ state: EstimatorState, outrun: PerRole<Bool> = PerRole(repeating: false),
+                                 configuration: ControllerConfiguration) -> PerRole<Double> {
         let estimation = configuration.estimation
         let learned = state.growth.growthFactor(horizon: state.startupSeconds, quantile: estimation.growthQuantile,
                                                  minimumObserved: estimation.minGrowthObservedSeconds)
@@ -503,7 +539,7 @@ public enum Estimator {
             // From the first learned growth on, even over a short history: growth learned from
             // three minutes that held one burst's rising edge tripled that burst's peak (a code
             // fleet taken over at 14 prefill instances asked for 30 as the burst was ending).
-            if learned != nil, levels[role] > 0 {
+            if learned != nil, levels[role] > 0, !outrun[role] {
                 factor = min(factor, max(1, peak[role] / levels[role]) * (1 + estimation.growthAllowance))
             }
             return (factor - 1) * max(0, configuration.headroom)

@@ -55,7 +55,7 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
     /// until the history holds `minimumObserved` seconds twice, and only that: a start-up time
     /// shorter than `minimumObserved` (a minute, where a small model loads from a warm cache)
     /// once meant no growth was ever learned, and a fleet in Dynamo's simulator met a ramp with
-    /// the bare `growthAllowance` (docs/evaluation.md, "bench/dynamo").
+    /// the bare `growthAllowance` (docs/evaluation.md, "Fulcrum against NVIDIA Dynamo's planner").
     public func growthFactor(horizon: Double, quantile: Double, minimumObserved: Double) -> PerRole<Double>? {
         guard horizon > 0, let first = samples.first, let last = samples.last else { return nil }
         let held = (last.time - first.time) / 2

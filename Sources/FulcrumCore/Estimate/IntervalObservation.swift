@@ -66,6 +66,12 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
         return wait >= 0.25 * ttftTarget
     }
 
+    /// At least one request queues per fresh worker of the role, and not behind one worker
+    /// while others idle: the tier is short of capacity now.
+    public func queuesForCapacity(_ role: Role) -> Bool {
+        queuedRequests[role] >= Double(max(1, freshWorkers[role])) && !routingImbalance[role]
+    }
+
     /// A role's queue sits mostly on one worker while another is idle. Routers do not move
     /// queued requests, so more instances would not drain it: it is reported, not planned for.
     /// The usual cause is a start-up backlog routed to the first worker before the others

@@ -56,6 +56,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Demand growth the plan absorbs within one start-up time, by role, as a fraction of the
     /// level (see `Estimator.growthAllowances`).
     public var growthAllowance: PerRole<Double> = PerRole(repeating: 0)
+    /// Roles whose demand has risen faster than forecast for a start-up time while their
+    /// requests queue: their learned growth is planned past the remembered peak.
+    public var rampOutrunsFleet: PerRole<Bool> = PerRole(repeating: false)
     /// Demand each role's plan holds however quiet the traffic is now, tokens/s: what bursts
     /// out of quieter moments brought within one start-up time in the remembered past (see
     /// `GrowthHistory.demandFloor`). 0 when growth alone covers the traffic.
