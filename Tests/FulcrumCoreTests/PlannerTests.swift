@@ -17,6 +17,22 @@ struct PlannerTests {
 
     let tp4 = PlacementConstraints(gpusPerInstance: PerRole(prefill: 4, decode: 4), maxTotalGPUs: 16)
 
+    @Test("GPU indices beyond 63 are held and freed like any other; GPUs held on unlisted nodes count")
+    func ledgerBeyondMaskAndUnlistedNodes() {
+        func worker(_ id: String, node: String, gpus: [Int]) -> WorkerSnapshot {
+            WorkerSnapshot(id: WorkerID(id), role: .decode, node: node, gpus: gpus, lifecycle: .ready, startedAt: Timestamp(seconds: 0))
+        }
+        let snapshot = ClusterSnapshot(
+            time: Timestamp(seconds: 0),
+            nodes: [NodeSnapshot(name: "wide", gpus: [100, 0, 70, 1, 64]), NodeSnapshot(name: "plain", gpus: [0, 1])],
+            workers: [worker("a", node: "wide", gpus: [64]), worker("b", node: "wide", gpus: [1]), worker("c", node: "plain", gpus: [0]),
+                      worker("d", node: "gone", gpus: [0, 1])])
+        let ledger = GPULedger(snapshot: snapshot)
+        #expect(ledger.freeByNode.map(\.node) == ["wide", "plain"])
+        #expect(ledger.freeByNode.map(\.free) == [[0, 70, 100], [1]])
+        #expect(ledger.heldGPUs == 5)
+    }
+
     @Test("instance GPU groups never span nodes, never reuse a held GPU, never exceed the budget")
     func placementInvariants() async {
         await propertyCheck(

@@ -18,7 +18,9 @@ public enum Planner {
         keepDraining: Set<WorkerID> = [],
         setAside: [String: Set<Int>] = [:]
     ) -> PlacementPlan {
-        var ledger = GPULedger(snapshot: snapshot, lastResort: setAside)
+        // Built at the first start, not every tick: it walks every worker and node, and most
+        // ticks start nothing (at 1,000 workers it was most of a tick's heap allocations).
+        var ledger: GPULedger?
         var plan = PlacementPlan()
         var reusedDraining: Set<WorkerID> = []
         for worker in snapshot.workers where keepDraining.contains(worker.id) && worker.isCapacity {
@@ -61,11 +63,9 @@ public enum Planner {
             }
 
             let size = constraints.gpusPerInstance[role]
-            while missing > 0 {
-                guard size > 0,
-                      ledger.heldGPUs + size <= constraints.maxTotalGPUs,
-                      let placement = ledger.place(size: size)
-                else { break }
+            while missing > 0, size > 0 {
+                if ledger == nil { ledger = GPULedger(snapshot: snapshot, lastResort: setAside) }
+                guard ledger!.heldGPUs + size <= constraints.maxTotalGPUs, let placement = ledger!.place(size: size) else { break }
                 plan.actions.append(.start(role: role, node: placement.node, gpus: placement.gpus))
                 missing -= 1
             }
@@ -125,32 +125,26 @@ public enum Planner {
     }
 }
 
-/// Folds (node, value) pairs into one value per node. Workers of a node usually come together
-/// in a snapshot (their ids start with the node's name), so runs of one node are merged before
-/// the node's name is hashed: at 1,000 workers on 128 nodes, hashing each worker's node was a
-/// tenth of a tick.
-func foldByNode<Value, Pairs: Sequence>(_ pairs: Pairs, empty: Value, merge: (inout Value, Value) -> Void) -> [String: Value]
-where Pairs.Element == (String, Value) {
-    var folded: [String: Value] = [:]
-    var run: (node: String, value: Value)?
-    for (node, value) in pairs {
-        if run?.node == node {
-            merge(&run!.value, value)
-            continue
-        }
-        if let finished = run { merge(&folded[finished.node, default: empty], finished.value) }
-        run = (node, value)
-    }
-    if let finished = run { merge(&folded[finished.node, default: empty], finished.value) }
-    return folded
-}
-
-/// A count per node, summed from (node, amount) pairs by `foldByNode`.
+/// A count per node, summed from (node, amount) pairs. Workers of a node usually come
+/// together in a snapshot (their ids start with the node's name), so runs of one node are
+/// summed before the node's name is hashed: at 1,000 workers on 128 nodes, hashing each
+/// worker's node was a tenth of a tick.
 struct NodeTally {
     let counts: [String: Int]
 
     init<Pairs: Sequence>(_ pairs: Pairs) where Pairs.Element == (String, Int) {
-        counts = foldByNode(pairs, empty: 0, merge: +=)
+        var counts: [String: Int] = [:]
+        var run: (node: String, amount: Int)?
+        for (node, amount) in pairs {
+            if let current = run, current.node == node {
+                run = (node, current.amount + amount)
+                continue
+            }
+            if let current = run { counts[current.node, default: 0] += current.amount }
+            run = (node, amount)
+        }
+        if let current = run { counts[current.node, default: 0] += current.amount }
+        self.counts = counts
     }
 
     /// Reads that remember the last node asked about, for callers that ask in runs too.
