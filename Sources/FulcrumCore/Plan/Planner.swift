@@ -128,7 +128,9 @@ public enum Planner {
 /// A count per node, summed from (node, amount) pairs. Workers of a node usually come
 /// together in a snapshot (their ids start with the node's name), so runs of one node are
 /// summed before the node's name is hashed: at 1,000 workers on 128 nodes, hashing each
-/// worker's node was a tenth of a tick.
+/// worker's node was a tenth of a tick. Summed here, not by a generic fold taking a merge
+/// closure: handing `counts[node, default: 0]` to a closure heap-allocated that access's
+/// coroutine frame once per run (about 125 allocations a tick at 1,000 workers on 128 nodes).
 struct NodeTally {
     let counts: [String: Int]
 
