@@ -41,7 +41,7 @@ func steadyStatePoint(_ benchmarkCase: Case, seed: UInt64, report: FrontierRepor
         return sum + Double(worker.gpus.count) * max(0, held)
     }
     let feasible = outcome.requests.filter {
-        $0.arrival >= hour && input.profile.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, slo: input.slo)
+        $0.arrival >= hour && input.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
     }
     var point = FrontierPoint(result: outcome.result, kind: .fulcrum, headroom: 1)
     point.gpuHours = gpuSeconds / 3600
@@ -67,7 +67,7 @@ func printSteadyState(_ chosen: [Case]) throws {
         let meeting = report.paretoFrontier.first { $0.sloAttainmentFeasible >= report.sloPercentile }
         emit("| \(benchmarkCase.name) | \(seed) | \(meeting.map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" } ?? "none") "
              + "| \(percent(cold.sloAttainmentFeasible)) @ \(hours(cold.gpuHours)) | \(percent(after.sloAttainmentFeasible)) @ \(hours(after.gpuHours)) "
-             + "| \(ratioText(cold.staticRatio)) → \(ratioText(after.staticRatio)) | \(marginText(cold.attainmentMargin)) → \(marginText(after.attainmentMargin)) |")
+             + "| \(ratio(cold.staticRatio)) → \(ratio(after.staticRatio)) | \(margin(cold.attainmentMargin, none: "–")) → \(margin(after.attainmentMargin, none: "–")) |")
         totals.cold += cold.gpuHours
         totals.after += after.gpuHours
         totals.coldMisses += cold.sloAttainmentFeasible < report.sloPercentile ? 1 : 0
@@ -76,12 +76,4 @@ func printSteadyState(_ chosen: [Case]) throws {
     emit("")
     emit(String(format: "Over %d hours: cold %.1f GPU·h, below the SLO percentile in %d; after three hours of the same shape %.1f GPU·h, below it in %d.",
                 jobs.count, totals.cold, totals.coldMisses, totals.after, totals.afterMisses))
-}
-
-private func ratioText(_ value: Double?) -> String {
-    value.map { String(format: "%.2f", $0) } ?? "none"
-}
-
-private func marginText(_ value: Double?) -> String {
-    value.map { String(format: "%+.2f pt", $0 * 100) } ?? "–"
 }

@@ -49,6 +49,16 @@ func hours(_ value: Double?) -> String {
     value.map { String(format: "%.2f", $0) } ?? "–"
 }
 
+/// A static ratio, or "none" where no fixed split reaches the attainment.
+func ratio(_ value: Double?) -> String {
+    value.map { String(format: "%.2f", $0) } ?? "none"
+}
+
+/// An attainment margin in points, or `none` where there is no split to hold it against.
+func margin(_ value: Double?, none: String) -> String {
+    value.map { String(format: "%+.2f pt", $0 * 100) } ?? none
+}
+
 /// The bundled trace (seed 42), or the same scenario generated with `seed`.
 func trace(_ name: String, seed: UInt64?) throws -> [TraceRequest] {
     guard let seed else { return try TraceReader.read(path: "examples/traces/\(name).csv", format: .csv).requests }
@@ -86,11 +96,9 @@ func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
     let meeting = report.paretoFrontier.first { $0.sloAttainmentFeasible >= report.sloPercentile }
     let baselines = report.baselines.filter { !foresightSweep.contains($0.name) }
         .map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" }
-    let ratio = summary.staticRatio.map { String(format: "%.2f", $0) } ?? "none"
-    let margin = summary.attainmentMargin.map { String(format: "%+.2f pt", $0 * 100) } ?? "no split that cheap"
     return "| \(benchmarkCase.name) | \(report.infeasibleRequests) of \(report.requests) | \(hours(report.lowerBound.gpuHours)) "
         + "| \(meeting.map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" } ?? "none reaches 99 %") "
-        + "| \(percent(summary.sloAttainmentFeasible)) @ \(hours(summary.gpuHours)) | \(ratio) | \(margin) "
+        + "| \(percent(summary.sloAttainmentFeasible)) @ \(hours(summary.gpuHours)) | \(ratio(summary.staticRatio)) | \(margin(summary.attainmentMargin, none: "no split that cheap")) "
         + "| \(String(format: "%.2f", summary.roleFlipsPer10Minutes)) | \(String(format: "%.1f", summary.scaleEventsPerHour)) "
         + "| \(foresight(report)) | \(baselines.joined(separator: "; ")) |"
 }
@@ -99,8 +107,8 @@ func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
 func foresight(_ report: FrontierReport) -> String {
     let meeting = report.baselines.filter { foresightSweep.contains($0.name) && $0.sloAttainmentFeasible >= report.sloPercentile }
     guard let cheapest = meeting.min(by: { $0.gpuHours < $1.gpuHours }) else { return "none reaches 99 %" }
-    let ratio = FrontierSummary(point: cheapest, statics: report.points.filter { $0.kind == .static }).staticRatio
-    return "\(cheapest.name) \(percent(cheapest.sloAttainmentFeasible)) @ \(hours(cheapest.gpuHours)), ratio \(ratio.map { String(format: "%.2f", $0) } ?? "none")"
+    let staticRatio = FrontierSummary(point: cheapest, statics: report.points.filter { $0.kind == .static }).staticRatio
+    return "\(cheapest.name) \(percent(cheapest.sloAttainmentFeasible)) @ \(hours(cheapest.gpuHours)), ratio \(ratio(staticRatio))"
 }
 
 /// Writes a line at once (stdout is block-buffered when piped, and a run takes many minutes).

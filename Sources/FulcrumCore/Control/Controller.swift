@@ -429,11 +429,10 @@ public struct Controller: Sendable {
                 count = bounds.min[role]
                 reasons.append(.init(.noTraffic, role: role, "no \(role) traffic and no capacity estimate yet; moving toward the floor"))
             } else if estimate.capacityPerInstance[role] == nil {
-                let fresh = max(1, Double(observation.freshWorkers[role]))
                 let latencyMissed = role == .prefill
                     ? (estimate.observedTTFT.map { $0 > slo.ttftSeconds } ?? false)
                     : (estimate.observedTPOT.map { $0 > slo.tpotSeconds } ?? false)
-                let queueing = observation.queuedRequests[role] / fresh > 1
+                let queueing = observation.queuedPerWorker(role) > 1
                 if latencyMissed || queueing { count += 1 }
                 reasons.append(.init(.capacityUnknown, role: role,
                     "no \(role) capacity prior or saturated sample yet; \(latencyMissed || queueing ? "adding one instance for missed latency or queueing" : "holding")"))

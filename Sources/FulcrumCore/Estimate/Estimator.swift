@@ -488,7 +488,7 @@ public enum Estimator {
             return min(1, max(estimation.minCorrection, next))
         }
         let ttftMissed = (observation.ttftQuantile ?? 0) > slo.ttftSeconds
-        let decodeQueueing = observation.queuedRequests.decode > Double(max(1, observation.freshWorkers.decode))
+        let decodeQueueing = observation.queuedPerWorker(.decode) > 1
         // KV pressure alone is how a well-packed decode tier looks; it is a signal only once
         // TPOT nears its target or requests wait for KV space.
         let tpotNearTarget = (observation.tpotQuantile ?? 0) >= 0.9 * slo.tpotSeconds

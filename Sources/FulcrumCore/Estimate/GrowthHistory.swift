@@ -40,7 +40,7 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
 
     /// The highest demand remembered, by role.
     public var peak: PerRole<Double> {
-        PerRole(prefill: samples.map(\.demand.prefill).max() ?? 0, decode: samples.map(\.demand.decode).max() ?? 0)
+        PerRole(prefill: samples.lazy.map(\.demand.prefill).max() ?? 0, decode: samples.lazy.map(\.demand.decode).max() ?? 0)
     }
 
     /// The `quantile` of the largest growth factor of each role's demand within `horizon`
@@ -69,10 +69,7 @@ public struct GrowthHistory: Sendable, Hashable, Codable {
     private func growthFactors(horizon: Double, quantile: Double) -> PerRole<Double> {
         guard let last = samples.last else { return PerRole(repeating: 1) }
         var factors = PerRole<[Double]>(repeating: [])
-        let floor = PerRole(
-            prefill: 0.01 * (samples.map(\.demand.prefill).max() ?? 0),
-            decode: 0.01 * (samples.map(\.demand.decode).max() ?? 0)
-        )
+        let floor = peak.map { _, value in 0.01 * value }
         for role in Role.allCases {
             // Each start's peak over its horizon by a sliding maximum, so the cost does not grow
             // with the horizon (two hours of 5 s ticks, five-minute start-ups): `window[head...]`

@@ -66,10 +66,15 @@ public struct IntervalObservation: Sendable, Hashable, Codable {
         return wait >= 0.25 * ttftTarget
     }
 
+    /// Requests queued per fresh worker of the role (per one, with none fresh).
+    public func queuedPerWorker(_ role: Role) -> Double {
+        queuedRequests[role] / Double(max(1, freshWorkers[role]))
+    }
+
     /// At least one request queues per fresh worker of the role, and not behind one worker
     /// while others idle: the tier is short of capacity now.
     public func queuesForCapacity(_ role: Role) -> Bool {
-        queuedRequests[role] >= Double(max(1, freshWorkers[role])) && !routingImbalance[role]
+        queuedPerWorker(role) >= 1 && !routingImbalance[role]
     }
 
     /// A role's queue sits mostly on one worker while another is idle. Routers do not move

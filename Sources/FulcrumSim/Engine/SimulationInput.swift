@@ -77,6 +77,14 @@ public struct SimulationInput: Sendable {
 }
 
 /// An input the simulator cannot run.
+extension SimulationInput {
+    /// Whether a request of these lengths meets the SLO alone on an idle instance of the
+    /// profile (`Profile.isFeasible`): the requests feasible attainment counts.
+    public func isFeasible(inputTokens: Int, outputTokens: Int) -> Bool {
+        profile.isFeasible(inputTokens: inputTokens, outputTokens: outputTokens, slo: slo)
+    }
+}
+
 public struct SimulationInputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var problem: String
 

@@ -156,7 +156,7 @@ public struct FrontierStudy: Sendable {
         let statics = points.filter { $0.kind == .static }
         let fulcrum = points.first { $0.kind == .fulcrum && $0.headroom == 1 } ?? points[points.count - 1]
         let feasible = input.trace.count {
-            input.profile.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, slo: input.slo)
+            input.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
         }
         return FrontierReport(
             schemaVersion: FrontierReport.currentSchemaVersion,

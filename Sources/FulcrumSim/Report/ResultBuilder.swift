@@ -20,7 +20,7 @@ struct ResultBuilder {
         let unfinished = requests.count { $0.status == .unfinished }
         let good = requests.count(where: \.meetsSLO)
         let feasible = requests.filter {
-            input.profile.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens, slo: input.slo)
+            input.isFeasible(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)
         }
         let feasibleGood = feasible.count(where: \.meetsSLO)
         let ttfts = completed.compactMap(\.ttft).sorted()
