@@ -104,7 +104,7 @@ extension DaemonConfiguration {
         guard let fields = reader.mapping(node, key: "estimation", allowed: [
             "startup_prior", "stale_after", "growth_allowance", "decode_utilisation", "backlog_drain", "max_forecast_growth",
             "arrival_time_constant", "trend_time_constant", "length_time_constant", "latency_window", "correction_recovery", "headroom",
-            "correction_step", "rising_demand_threshold", "demand_precision", "max_demand_time_constant",
+            "correction_step", "rising_demand_threshold", "demand_precision", "max_demand_time_constant", "trend_lookahead_per_rise",
         ]) else { return }
         if let value = reader.double(fields["headroom"], key: "estimation.headroom", range: 0...5) { controller.headroom = value }
         readEstimationFields(fields, into: &controller.estimation, reader: &reader)
@@ -117,6 +117,9 @@ extension DaemonConfiguration {
         if let value = reader.double(fields["decode_utilisation"], key: "estimation.decode_utilisation", range: 0.1...1) { estimation.decodeUtilisation = value }
         if let value = reader.duration(fields["backlog_drain"], key: "estimation.backlog_drain") { estimation.backlogDrainSeconds = value }
         if let value = reader.double(fields["max_forecast_growth"], key: "estimation.max_forecast_growth", range: 1...10) { estimation.maxForecastGrowth = value }
+        if let value = reader.double(fields["trend_lookahead_per_rise"], key: "estimation.trend_lookahead_per_rise", range: 0...100) {
+            estimation.trendLookaheadPerRise = value
+        }
         if let value = reader.duration(fields["arrival_time_constant"], key: "estimation.arrival_time_constant") { estimation.arrivalLevelTimeConstant = value }
         if let value = reader.duration(fields["trend_time_constant"], key: "estimation.trend_time_constant") { estimation.arrivalTrendTimeConstant = value }
         if let value = reader.duration(fields["length_time_constant"], key: "estimation.length_time_constant") { estimation.lengthTimeConstant = value }

@@ -128,6 +128,9 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         /// Roles whose ramp has outrun the fleet for a start-up time while requests queue: their
         /// learned growth is planned past the remembered peak.
         public var rampOutrunsFleet: PerRole<Bool>?
+        /// Seconds ahead each role's demand trend is projected (shorter than the start-up time
+        /// while a rise is younger than it).
+        public var trendHorizonS: OptionalCounts?
         /// Seconds each role's demand level is averaged over (longer for noisier demand).
         public var demandTimeConstantS: OptionalCounts?
 
@@ -160,6 +163,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             case prefillFloorUtilisation = "prefill_floor_utilisation"
             case demandRising = "demand_rising"
             case rampOutrunsFleet = "ramp_outruns_fleet"
+            case trendHorizonS = "trend_horizon_s"
             case demandTimeConstantS = "demand_time_constant_s"
         }
 
@@ -192,6 +196,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
             prefillFloorUtilisation = finiteOrNil(estimate.prefillFloorUtilisation)
             demandRising = estimate.demandRising
             rampOutrunsFleet = estimate.rampOutrunsFleet
+            trendHorizonS = OptionalCounts(estimate.trendHorizon.map { _, value in value })
             demandTimeConstantS = OptionalCounts(estimate.demandTimeConstant.map { _, value in value })
         }
     }

@@ -14,7 +14,7 @@ struct ControllerConfigurationFileTests {
               prefill: {gpus_per_instance: 2}
               decode: {gpus_per_instance: 1}
             estimation: {startup_prior: 4m, headroom: 0.8, correction_step: 0.5, rising_demand_threshold: 0.3,
-                         demand_precision: 0.08, max_demand_time_constant: 3m}
+                         demand_precision: 0.08, max_demand_time_constant: 3m, trend_lookahead_per_rise: 2}
             intervals: {tick: 15s}
             priors:
               prefill: {tokens_per_s: 12000, attention_per_token_squared: 1.5e-9}
@@ -29,6 +29,7 @@ struct ControllerConfigurationFileTests {
         #expect(file.controller.estimation.risingDemandThreshold == 0.3)
         #expect(file.controller.estimation.demandPrecision == 0.08)
         #expect(file.controller.estimation.maxDemandTimeConstant == 180)
+        #expect(file.controller.estimation.trendLookaheadPerRise == 2)
         #expect(file.controller.priors.prefill?.tokensPerSecond == 12_000)
         #expect(file.controller.priors.prefill?.attentionSecondsPerTokenSquared == 1.5e-9)
         #expect(file.tick == .seconds(15))

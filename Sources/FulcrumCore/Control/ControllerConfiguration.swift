@@ -31,6 +31,12 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// The forecast never exceeds the current level by more than this factor, so one
         /// burst cannot ask for a cluster many times too large.
         public var maxForecastGrowth: Double = 3
+        /// A rising trend is projected ahead at most this many seconds per second it has been
+        /// rising, and never past the start-up time: a rise seen for a minute is evidence for
+        /// about half a minute more, not for a whole five-minute start (see
+        /// `Estimator.trendHorizons`). A large value (100) projects every trend over the whole
+        /// start-up time.
+        public var trendLookaheadPerRise: Double = 0.5
         /// A demand level whose one-tick forecasts fall short this consistently (Trigg's
         /// tracking signal: mean error ÷ mean absolute error, 0 for noise, 1 for a level that
         /// only ever lags) is following a sustained rise, and averages over less than its

@@ -57,6 +57,8 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     /// Since when each role's demand has been following a ramp (`Estimator.isRamp`); nil while
     /// it is not.
     public var rampingSince = PerRole<Timestamp?>(repeating: nil)
+    /// Since when each role's smoothed demand has been trending up; nil while it is not.
+    public var risingSince = PerRole<Timestamp?>(repeating: nil)
 
     public struct ArrivalSample: Sendable, Hashable, Codable {
         public var rate: Double
@@ -108,7 +110,9 @@ public enum Estimator {
         let burstiness = Self.burstiness(state, configuration: configuration)
         let outrun = rampsOutrunningFleet(state, observation: observation, at: now, configuration: configuration)
         let allowance = growthAllowances(state, outrun: outrun, configuration: configuration)
-        let (demand, backlog) = plannedDemand(state, observation: observation, allowance: allowance, configuration: configuration)
+        let horizons = trendHorizons(state, configuration: configuration)
+        let (demand, backlog) = plannedDemand(state, observation: observation, allowance: allowance, trendHorizons: horizons,
+                                              configuration: configuration)
         let utilisation = utilisationTargets(
             demand: demand.prefill, capacity: capacity, correction: state.corrections.prefill,
             isl: effectiveInputLength(state), handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness, serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
@@ -145,6 +149,7 @@ public enum Estimator {
             routingImbalance: observation.routingImbalance,
             growthAllowance: allowance,
             rampOutrunsFleet: outrun,
+            trendHorizon: horizons,
             demandFloor: floor,
             ttftMeasured: state.ttftMeasured,
             prefillFloorUtilisation: floorUtilisation,
@@ -247,6 +252,11 @@ public enum Estimator {
         adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role], rampSignal: rampSignal,
                        elapsed: elapsed, configuration: configuration)
         state.tokenDemand[role].add(sample, at: now)
+        if state.tokenDemand[role].trend <= 0 {
+            state.risingSince[role] = nil
+        } else if state.risingSince[role] == nil {
+            state.risingSince[role] = now
+        }
     }
 
     /// One noise sample into the role's exponential average over `burstinessTimeConstant`,
@@ -555,6 +565,7 @@ public enum Estimator {
     /// arrive to an empty queue. A queue stuck behind one worker while others sit idle is a
     /// routing problem, not demand, and is left out (see `routingImbalance`).
     static func plannedDemand(_ state: EstimatorState, observation: IntervalObservation, allowance: PerRole<Double>,
+                              trendHorizons horizons: PerRole<Double>,
                               configuration: ControllerConfiguration) -> (demand: PerRole<Double>, backlog: PerRole<Double>) {
         let horizon = configuration.estimation.backlogDrainSeconds + state.startupSeconds
         let queued = PerRole(
@@ -565,14 +576,29 @@ public enum Estimator {
             prefill: queued.prefill * (effectiveInputLength(state) ?? 0) / horizon,
             decode: queued.decode * (state.outputLength.value ?? 0) / horizon
         )
-        let horizonAhead = state.startupSeconds
         let demand = PerRole(
-            prefill: forecast(state.tokenDemand.prefill, horizon: horizonAhead, allowance: allowance.prefill, configuration: configuration)
+            prefill: forecast(state.tokenDemand.prefill, horizon: horizons.prefill, allowance: allowance.prefill, configuration: configuration)
                 + backlog.prefill,
-            decode: forecast(state.tokenDemand.decode, horizon: horizonAhead, allowance: allowance.decode, configuration: configuration)
+            decode: forecast(state.tokenDemand.decode, horizon: horizons.decode, allowance: allowance.decode, configuration: configuration)
                 + backlog.decode
         )
         return (demand, backlog)
+    }
+
+    /// How far ahead each role's demand trend is projected: the start-up time, shortened for a
+    /// rise younger than it to `trendLookaheadPerRise` of the rise's age. A trend measured
+    /// over a minute says little about the next five: projected over a 70B fleet's five-minute
+    /// start-up, a chat swing from 28 to 40 requests/s asked for 7:4 within two minutes, where
+    /// the 4:3 running served its peak, and the four extra instances came up as it ended (now
+    /// 5:3; docs/evaluation.md). A ramp that goes on is projected over the whole start-up time
+    /// once it has lasted twice as long; until then the learned growth allowance, not the
+    /// trend, holds its next minutes.
+    static func trendHorizons(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
+        let perRise = max(0, configuration.estimation.trendLookaheadPerRise)
+        return state.risingSince.map { _, since in
+            guard let since, let now = state.lastUpdate else { return state.startupSeconds }
+            return min(state.startupSeconds, perRise * max(0, now - since))
+        }
     }
 
     /// Share of capacity to plan for, by role. Prefill: the pooled queue's answer for this

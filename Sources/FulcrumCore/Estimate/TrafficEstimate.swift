@@ -59,6 +59,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Roles whose demand has risen faster than forecast for a start-up time while their
     /// requests queue: their learned growth is planned past the remembered peak.
     public var rampOutrunsFleet: PerRole<Bool> = PerRole(repeating: false)
+    /// Seconds ahead each role's demand trend is projected: the start-up time, or less for a
+    /// rise younger than it (see `Estimator.trendHorizons`).
+    public var trendHorizon: PerRole<Double> = PerRole(repeating: 0)
     /// Demand each role's plan holds however quiet the traffic is now, tokens/s: what bursts
     /// out of quieter moments brought within one start-up time in the remembered past (see
     /// `GrowthHistory.demandFloor`). 0 when growth alone covers the traffic.
