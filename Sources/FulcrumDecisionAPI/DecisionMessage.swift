@@ -129,7 +129,7 @@ public struct DecisionMessage: Sendable, Hashable, Codable {
         /// learned growth is planned past the remembered peak.
         public var rampOutrunsFleet: PerRole<Bool>?
         /// Seconds ahead each role's demand trend is projected (shorter than the start-up time
-        /// while a rise is younger than it).
+        /// while a rise that is not a ramp is younger than twice it).
         public var trendHorizonS: OptionalCounts?
         /// Seconds each role's demand level is averaged over (longer for noisier demand).
         public var demandTimeConstantS: OptionalCounts?

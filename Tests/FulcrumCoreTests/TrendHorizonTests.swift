@@ -3,7 +3,14 @@ import Testing
 
 @Suite("A rising trend is projected no further ahead than it has lasted")
 struct TrendHorizonTests {
-    private let configuration = ControllerConfiguration.standard()
+    /// With the ramp rule off, so that a steady rise is not read as a ramp (the rule for
+    /// rises that are: `RampTrendHorizonTests`); bursty arrivals, where the rule matters, are
+    /// never read as one.
+    private let configuration = {
+        var configuration = ControllerConfiguration.standard()
+        configuration.estimation.rampSignalThreshold = 1
+        return configuration
+    }()
 
     /// Ten minutes of 20 requests/s of 1 000-token prompts, then `risingTicks` ticks of 10 s
     /// each adding 2 requests/s, into an estimator whose workers start in five minutes.
@@ -54,5 +61,42 @@ struct TrendHorizonTests {
         always.estimation.trendLookaheadPerRise = 100
         let (rising, _) = state(risingTicks: 6)
         #expect(Estimator.trendHorizons(rising, configuration: always) == PerRole(repeating: 300))
+    }
+}
+
+@Suite("A ramp's trend is projected over the whole start-up time however young")
+struct RampTrendHorizonTests {
+    private let configuration = ControllerConfiguration.standard()
+
+    @Test("A rise the tracking signal reads as a ramp, and the start-up time after it, keep the full horizon")
+    func rampKeepsTheFullHorizon() throws {
+        var state = EstimatorState(configuration: configuration)
+        state.startupSeconds = 300
+        var observation = IntervalObservation()
+        observation.arrivalRate = 3
+        observation.meanOutputTokens = 200
+        var time = Timestamp(seconds: 0)
+        func tick(_ index: Int, inputTokens: Double) {
+            time = Timestamp(seconds: Double(index + 1) * 10)
+            observation.meanInputTokens = inputTokens
+            Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: time, configuration: configuration)
+            state.lastUpdate = time
+        }
+        // Ten quiet minutes, then prompts lengthening 6 % a tick, as a mix drifts.
+        for index in 0..<60 { tick(index, inputTokens: 1_000) }
+        var index = 60
+        while state.rampingSince.prefill == nil, index < 90 {
+            tick(index, inputTokens: 1_000 * Double.pow(1.06, Double(index - 59)))
+            index += 1
+        }
+        let since = try #require(state.risingSince.prefill)
+        #expect(state.rampingSince.prefill != nil)
+        #expect(time - since < 2 * state.startupSeconds, "young enough to be shortened were it no ramp")
+        #expect(Estimator.trendHorizons(state, configuration: configuration).prefill == 300)
+        // A start-up time after the ramp was last seen, a young rise is shortened again.
+        var later = state
+        later.lastRamping.prefill = time - 301
+        later.rampingSince.prefill = nil
+        #expect(Estimator.trendHorizons(later, configuration: configuration).prefill < 300)
     }
 }

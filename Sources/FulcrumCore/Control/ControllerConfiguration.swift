@@ -33,7 +33,8 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var maxForecastGrowth: Double = 3
         /// A rising trend is projected ahead at most this many seconds per second it has been
         /// rising, and never past the start-up time: a rise seen for a minute is evidence for
-        /// about half a minute more, not for a whole five-minute start (see
+        /// about half a minute more, not for a whole five-minute start. A ramp
+        /// (`rampSignalThreshold`) keeps the whole start-up time (see
         /// `Estimator.trendHorizons`). A large value (100) projects every trend over the whole
         /// start-up time.
         public var trendLookaheadPerRise: Double = 0.5

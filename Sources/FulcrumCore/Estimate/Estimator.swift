@@ -59,6 +59,8 @@ public struct EstimatorState: Sendable, Hashable, Codable {
     public var rampingSince = PerRole<Timestamp?>(repeating: nil)
     /// Since when each role's smoothed demand has been trending up; nil while it is not.
     public var risingSince = PerRole<Timestamp?>(repeating: nil)
+    /// When each role's demand last followed a ramp (`Estimator.isRamp`); nil if never.
+    public var lastRamping = PerRole<Timestamp?>(repeating: nil)
 
     public struct ArrivalSample: Sendable, Hashable, Codable {
         public var rate: Double
@@ -246,8 +248,9 @@ public enum Estimator {
         let rampSignal = bursty ? nil : state.demandForecastError[role]?.trackingSignal
         if !isRamp(rampSignal, configuration: configuration) {
             state.rampingSince[role] = nil
-        } else if state.rampingSince[role] == nil {
-            state.rampingSince[role] = now
+        } else {
+            if state.rampingSince[role] == nil { state.rampingSince[role] = now }
+            state.lastRamping[role] = now
         }
         adaptSmoothing(&state.tokenDemand[role], noise: state.demandNoise[role], rampSignal: rampSignal,
                        elapsed: elapsed, configuration: configuration)
@@ -588,15 +591,20 @@ public enum Estimator {
     /// How far ahead each role's demand trend is projected: the start-up time, shortened for a
     /// rise younger than it to `trendLookaheadPerRise` of the rise's age. A trend measured
     /// over a minute says little about the next five: projected over a 70B fleet's five-minute
-    /// start-up, a chat swing from 28 to 40 requests/s asked for 7:4 within two minutes, where
-    /// the 4:3 running served its peak, and the four extra instances came up as it ended (now
-    /// 5:3; docs/evaluation.md). A ramp that goes on is projected over the whole start-up time
-    /// once it has lasted twice as long; until then the learned growth allowance, not the
-    /// trend, holds its next minutes.
+    /// start-up, the first two minutes of a code burst asked for 30 prefill instances where 16
+    /// were running (24 now), all of them ready after it (docs/evaluation.md). A rise that goes on is
+    /// projected over the whole start-up time once it has lasted twice as long; until then the
+    /// learned growth allowance, not the trend, holds its next minutes.
+    ///
+    /// Except a ramp, now or within the last start-up time: the tracking signal has shown the
+    /// rise is sustained, and the steps of a mix drifting for ten minutes each look young.
+    /// Shortened there too, seven 70B hours of prompts lengthening in 100 s steps met 96.3–98.3 %
+    /// of requests where they meet 98.3–99.4 %.
     static func trendHorizons(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
         let perRise = max(0, configuration.estimation.trendLookaheadPerRise)
-        return state.risingSince.map { _, since in
+        return state.risingSince.map { role, since in
             guard let since, let now = state.lastUpdate else { return state.startupSeconds }
+            if let ramped = state.lastRamping[role], now - ramped <= state.startupSeconds { return state.startupSeconds }
             return min(state.startupSeconds, perRise * max(0, now - since))
         }
     }

@@ -60,7 +60,7 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// requests queue: their learned growth is planned past the remembered peak.
     public var rampOutrunsFleet: PerRole<Bool> = PerRole(repeating: false)
     /// Seconds ahead each role's demand trend is projected: the start-up time, or less for a
-    /// rise younger than it (see `Estimator.trendHorizons`).
+    /// rise younger than twice it that is not a ramp (see `Estimator.trendHorizons`).
     public var trendHorizon: PerRole<Double> = PerRole(repeating: 0)
     /// Demand each role's plan holds however quiet the traffic is now, tokens/s: what bursts
     /// out of quieter moments brought within one start-up time in the remembered past (see
