@@ -8,18 +8,15 @@ struct RampOutrunTests {
     /// Ten minutes of 50 requests/s of 1 000-token prompts, then prompts lengthening 6 % a
     /// tick for `rampTicks` ticks, into an estimator whose workers start in a minute.
     private func state(rampTicks: Int) -> (state: EstimatorState, now: Timestamp) {
-        var state = EstimatorState(configuration: configuration)
-        state.startupSeconds = 60
+        var feed = EstimatorFeed(configuration: configuration, startupSeconds: 60)
         var observation = IntervalObservation()
         observation.arrivalRate = 50
         observation.meanOutputTokens = 200
-        var time = Timestamp(seconds: 0)
         for tick in 0..<(60 + rampTicks) {
-            time = Timestamp(seconds: Double(tick + 1) * 10)
             observation.meanInputTokens = 1_000 * Double.pow(1.06, Double(max(0, tick - 59)))
-            Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: time, configuration: configuration)
+            feed.tick(observation)
         }
-        return (state, time)
+        return (feed.state, feed.now)
     }
 
     private func observation(queued: Double) -> IntervalObservation {

@@ -15,19 +15,15 @@ struct TrendHorizonTests {
     /// Ten minutes of 20 requests/s of 1 000-token prompts, then `risingTicks` ticks of 10 s
     /// each adding 2 requests/s, into an estimator whose workers start in five minutes.
     private func state(risingTicks: Int) -> (state: EstimatorState, now: Timestamp) {
-        var state = EstimatorState(configuration: configuration)
-        state.startupSeconds = 300
+        var feed = EstimatorFeed(configuration: configuration, startupSeconds: 300)
         var observation = IntervalObservation()
         observation.meanInputTokens = 1_000
         observation.meanOutputTokens = 200
-        var time = Timestamp(seconds: 0)
         for tick in 0..<(60 + risingTicks) {
-            time = Timestamp(seconds: Double(tick + 1) * 10)
             observation.arrivalRate = 20 + 2 * Double(max(0, tick - 59))
-            Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: time, configuration: configuration)
-            state.lastUpdate = time
+            feed.tick(observation)
         }
-        return (state, time)
+        return (feed.state, feed.now)
     }
 
     @Test("A rise of one minute is projected half a minute ahead, not over the start-up time")
@@ -70,25 +66,18 @@ struct RampTrendHorizonTests {
 
     @Test("A rise the tracking signal reads as a ramp, and the start-up time after it, keep the full horizon")
     func rampKeepsTheFullHorizon() throws {
-        var state = EstimatorState(configuration: configuration)
-        state.startupSeconds = 300
+        var feed = EstimatorFeed(configuration: configuration, startupSeconds: 300)
         var observation = IntervalObservation()
         observation.arrivalRate = 3
         observation.meanOutputTokens = 200
-        var time = Timestamp(seconds: 0)
-        func tick(_ index: Int, inputTokens: Double) {
-            time = Timestamp(seconds: Double(index + 1) * 10)
-            observation.meanInputTokens = inputTokens
-            Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: time, configuration: configuration)
-            state.lastUpdate = time
-        }
+        observation.meanInputTokens = 1_000
         // Ten quiet minutes, then prompts lengthening 6 % a tick, as a mix drifts.
-        for index in 0..<60 { tick(index, inputTokens: 1_000) }
-        var index = 60
-        while state.rampingSince.prefill == nil, index < 90 {
-            tick(index, inputTokens: 1_000 * Double.pow(1.06, Double(index - 59)))
-            index += 1
+        for _ in 0..<60 { feed.tick(observation) }
+        for _ in 0..<30 where feed.state.rampingSince.prefill == nil {
+            observation.meanInputTokens! *= 1.06
+            feed.tick(observation)
         }
+        let (state, time) = (feed.state, feed.now)
         let since = try #require(state.risingSince.prefill)
         #expect(state.rampingSince.prefill != nil)
         #expect(time - since < 2 * state.startupSeconds, "young enough to be shortened were it no ramp")
