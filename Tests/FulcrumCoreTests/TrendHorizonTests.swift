@@ -89,3 +89,28 @@ struct RampTrendHorizonTests {
         #expect(Estimator.trendHorizons(later, configuration: configuration).prefill < 300)
     }
 }
+
+@Suite("A young rise is reported as one")
+struct YoungRiseReasonTests {
+    @Test("The forecast_rising reason names the shortened horizon of a rise not read as a ramp")
+    func forecastRisingNamesTheYoungRise() throws {
+        var configuration = ControllerConfiguration.standard()
+        configuration.estimation.rampSignalThreshold = 1
+        var fixture = ClusterFixture()
+        fixture.add(.prefill, gpus: [0])
+        fixture.add(.decode, gpus: [1])
+        var controller = Controller(configuration: configuration)
+        var decision: Decision?
+        // Ten flat minutes, then a minute of 20 more requests each tick.
+        for tick in 0..<66 {
+            var snapshot = fixture.snapshot(at: Double(tick) * 10)
+            let requests = 100 + 20 * Double(max(0, tick - 59))
+            snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: requests, meanInputTokens: 1_000, meanOutputTokens: 200)
+            decision = controller.decide(snapshot)
+        }
+        let estimate = try #require(decision?.estimate)
+        #expect(estimate.trendHorizon.prefill < estimate.forecastHorizonSeconds)
+        let rising = try #require(decision?.reasons.first { $0.code == .forecastRising })
+        #expect(rising.message.contains("prefill demand's trend only \(Int(estimate.trendHorizon.prefill.rounded())) s ahead"), "\(rising.message)")
+    }
+}

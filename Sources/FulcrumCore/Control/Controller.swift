@@ -475,8 +475,11 @@ public struct Controller: Sendable {
         // the level, and calling flat traffic rising would misreport it.
         let trendAhead = estimate.arrivalRate + estimate.arrivalTrend * estimate.forecastHorizonSeconds
         if estimate.arrivalTrend > 0, trendAhead > estimate.arrivalRate * 1.01 {
+            let young = Role.allCases.filter { estimate.trendHorizon[$0] < estimate.forecastHorizonSeconds }
+                .map { "\($0) demand's trend only \(format(estimate.trendHorizon[$0])) s ahead (a young rise)" }
             reasons.append(.init(.forecastRising,
-                "arrivals \(format(estimate.arrivalRate)) req/s rising by \(format(estimate.arrivalTrend * 60)) req/s per minute; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"))
+                "arrivals \(format(estimate.arrivalRate)) req/s rising by \(format(estimate.arrivalTrend * 60)) req/s per minute; planning for \(format(estimate.forecastArrivalRate)) req/s in \(format(estimate.forecastHorizonSeconds)) s"
+                    + young.map { "; \($0)" }.joined()))
         }
         for role in Role.allCases where estimate.rampOutrunsFleet[role] {
             reasons.append(.init(.rampOutrunsFleet, role: role,
