@@ -19,4 +19,14 @@ struct EstimatorFeed {
         Estimator.foldTraffic(&state, observation: observation, elapsed: 10, at: now, configuration: configuration)
         state.lastUpdate = now
     }
+
+    /// `ticks` ticks of `observation`, each first changed by `change` with the tick's number
+    /// (0 for the first).
+    mutating func run(_ observation: IntervalObservation, ticks: Int, change: (Int, inout IntervalObservation) -> Void) {
+        var observation = observation
+        for tick in 0..<ticks {
+            change(tick, &observation)
+            self.tick(observation)
+        }
+    }
 }

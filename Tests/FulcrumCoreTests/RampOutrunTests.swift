@@ -12,9 +12,8 @@ struct RampOutrunTests {
         var observation = IntervalObservation()
         observation.arrivalRate = 50
         observation.meanOutputTokens = 200
-        for tick in 0..<(60 + rampTicks) {
+        feed.run(observation, ticks: 60 + rampTicks) { tick, observation in
             observation.meanInputTokens = 1_000 * Double.pow(1.06, Double(max(0, tick - 59)))
-            feed.tick(observation)
         }
         return (feed.state, feed.now)
     }

@@ -19,9 +19,8 @@ struct TrendHorizonTests {
         var observation = IntervalObservation()
         observation.meanInputTokens = 1_000
         observation.meanOutputTokens = 200
-        for tick in 0..<(60 + risingTicks) {
+        feed.run(observation, ticks: 60 + risingTicks) { tick, observation in
             observation.arrivalRate = 20 + 2 * Double(max(0, tick - 59))
-            feed.tick(observation)
         }
         return (feed.state, feed.now)
     }

@@ -20,7 +20,7 @@ public enum Planner {
     ) -> PlacementPlan {
         // Built at the first start, not every tick: it walks every worker and node, and most
         // ticks start nothing (at 1,000 workers it was most of a tick's heap allocations).
-        var ledger: GPULedger?
+        lazy var ledger = GPULedger(snapshot: snapshot, lastResort: setAside)
         var plan = PlacementPlan()
         var reusedDraining: Set<WorkerID> = []
         for worker in snapshot.workers where keepDraining.contains(worker.id) && worker.isCapacity {
@@ -64,8 +64,7 @@ public enum Planner {
 
             let size = constraints.gpusPerInstance[role]
             while missing > 0, size > 0 {
-                if ledger == nil { ledger = GPULedger(snapshot: snapshot, lastResort: setAside) }
-                guard ledger!.heldGPUs + size <= constraints.maxTotalGPUs, let placement = ledger!.place(size: size) else { break }
+                guard ledger.heldGPUs + size <= constraints.maxTotalGPUs, let placement = ledger.place(size: size) else { break }
                 plan.actions.append(.start(role: role, node: placement.node, gpus: placement.gpus))
                 missing -= 1
             }

@@ -76,7 +76,6 @@ public struct SimulationInput: Sendable {
     }
 }
 
-/// An input the simulator cannot run.
 extension SimulationInput {
     /// Whether a request of these lengths meets the SLO alone on an idle instance of the
     /// profile (`Profile.isFeasible`): the requests feasible attainment counts.
@@ -85,6 +84,7 @@ extension SimulationInput {
     }
 }
 
+/// An input the simulator cannot run.
 public struct SimulationInputError: Error, Sendable, Equatable, CustomStringConvertible {
     public var problem: String
 
