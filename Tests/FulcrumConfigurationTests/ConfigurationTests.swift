@@ -41,6 +41,16 @@ struct ConfigurationTests {
         #expect(error?.description.contains("stabilisation.hold_while_bursty") == true, "\(error?.description ?? "")")
     }
 
+    @Test("stabilisation.scale_up_pace_startups is 1 by default, 0 meets every need at once, and a value past 100 is named")
+    func scaleUpPace() throws {
+        #expect(try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml").controller.stabilisation.scaleUpPaceStartups == 1)
+        let off = ConfigurationFixtures.minimal + "\nstabilisation:\n  scale_up_pace_startups: 0\n"
+        #expect(try DaemonConfiguration.parse(yaml: off, source: "fulcrum.yaml").controller.stabilisation.scaleUpPaceStartups == 0)
+        let wrong = off.replacingOccurrences(of: "scale_up_pace_startups: 0", with: "scale_up_pace_startups: 101")
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
+        #expect(error?.description.contains("stabilisation.scale_up_pace_startups") == true, "\(error?.description ?? "")")
+    }
+
     @Test("a reload keeps what needs a restart as it runs, applies the rest, and names what waits")
     func reloadSplitsLiveFromRestartOnly() throws {
         let running = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml")

@@ -81,11 +81,13 @@ struct RampTrendHorizonTests {
         #expect(state.rampingSince.prefill != nil)
         #expect(time - since < 2 * state.startupSeconds, "young enough to be shortened were it no ramp")
         #expect(Estimator.trendHorizons(state, configuration: configuration).prefill == 300)
+        #expect(Estimator.rampedRecently(state).prefill)
         // A start-up time after the ramp was last seen, a young rise is shortened again.
         var later = state
         later.lastRamping.prefill = time - 301
         later.rampingSince.prefill = nil
         #expect(Estimator.trendHorizons(later, configuration: configuration).prefill < 300)
+        #expect(!Estimator.rampedRecently(later).prefill)
     }
 }
 

@@ -131,6 +131,10 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         public var tolerance: Double = 0.1
         /// Most instances a role may gain in one tick.
         public var maxStepUp: Int = 4
+        /// A prefill need above the fleet that is not a ramp is met in proportion to how long
+        /// it has lasted, at least one instance a tick, all of it once it has lasted this many
+        /// start-up times; 0 meets it at once (see `Controller.scaleUpPaceSeconds`).
+        public var scaleUpPaceStartups: Double = 1
         /// Most instances a role may lose in one tick.
         public var maxStepDown: Int = 2
         /// After GPUs moved from one role to the other, moving them back waits this long.

@@ -9,6 +9,7 @@ public struct DecisionReason: Sendable, Hashable, Codable, CustomStringConvertib
         case withinTolerance = "within_tolerance"
         case scaleDownStabilised = "scale_down_stabilised"
         case scaleUpStabilised = "scale_up_stabilised"
+        case scaleUpPaced = "scale_up_paced"
         case stepLimited = "step_limited"
         case flipCooldown = "flip_cooldown"
         case roleMinimum = "role_minimum"

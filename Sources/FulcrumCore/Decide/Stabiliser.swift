@@ -19,6 +19,8 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public var fleetTakenOver: PerRole<Int>?
     /// When each role last grew.
     public var lastGrowth = PerRole<Timestamp?>(repeating: nil)
+    /// Since when each role's recommendation has stood above its fleet without a break.
+    public var needAboveFleetSince = PerRole<Timestamp?>(repeating: nil)
     /// The role that last gained GPUs at the other's expense, and when.
     public var lastFlip: (toward: Role, at: Timestamp)? {
         get { lastFlipRole.flatMap { role in lastFlipTime.map { (role, $0) } } }
@@ -30,13 +32,15 @@ public struct StabiliserState: Sendable, Hashable, Codable {
     public init() {}
 
     public static func == (lhs: StabiliserState, rhs: StabiliserState) -> Bool {
-        lhs.history == rhs.history && lhs.fleetTakenOver == rhs.fleetTakenOver && lhs.lastGrowth == rhs.lastGrowth && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
+        lhs.history == rhs.history && lhs.fleetTakenOver == rhs.fleetTakenOver && lhs.lastGrowth == rhs.lastGrowth
+            && lhs.needAboveFleetSince == rhs.needAboveFleetSince && lhs.lastFlipRole == rhs.lastFlipRole && lhs.lastFlipTime == rhs.lastFlipTime
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(history)
         hasher.combine(fleetTakenOver)
         hasher.combine(lastGrowth)
+        hasher.combine(needAboveFleetSince)
         hasher.combine(lastFlipRole)
         hasher.combine(lastFlipTime)
     }
@@ -69,6 +73,9 @@ public enum Stabiliser {
         public var otherRoleWaitingForGPUs: PerRole<Bool>
         /// Roles whose demand is trending up: never shrunk into a rise.
         public var demandRising: PerRole<Bool>
+        /// Seconds over which a need above the fleet is met in proportion to its age (see
+        /// `pacedScaleUp`); 0 meets it at once.
+        public var scaleUpPaceSeconds: PerRole<Double>
         public var now: Timestamp
 
         public init(
@@ -80,6 +87,7 @@ public enum Stabiliser {
             burstyArrivals: Double? = nil,
             otherRoleWaitingForGPUs: PerRole<Bool> = PerRole(repeating: false),
             demandRising: PerRole<Bool> = PerRole(repeating: false),
+            scaleUpPaceSeconds: PerRole<Double> = PerRole(repeating: 0),
             now: Timestamp
         ) {
             self.current = current
@@ -90,6 +98,7 @@ public enum Stabiliser {
             self.burstyArrivals = burstyArrivals
             self.otherRoleWaitingForGPUs = otherRoleWaitingForGPUs
             self.demandRising = demandRising
+            self.scaleUpPaceSeconds = scaleUpPaceSeconds
             self.now = now
         }
     }
@@ -107,9 +116,11 @@ public enum Stabiliser {
             let current = input.current[role]
             let recommended = ignoringNoise(role, input: input, configuration: configuration, reasons: &reasons)
             remember(recommended, role: role, input: input, state: &state, configuration: configuration)
+            state.needAboveFleetSince[role] = recommended > current ? state.needAboveFleetSince[role] ?? input.now : nil
             var target = recommended
             if recommended > current {
                 target = heldScaleUp(role, to: recommended, input: input, history: state.history[role], configuration: configuration, reasons: &reasons)
+                target = pacedScaleUp(role, to: target, input: input, since: state.needAboveFleetSince[role], reasons: &reasons)
             } else if recommended < current {
                 target = heldScaleDown(role, to: recommended, input: input, history: state.history[role],
                                        takenOver: state.fleetTakenOver?[role] ?? current, configuration: configuration, reasons: &reasons)
@@ -175,6 +186,30 @@ public enum Stabiliser {
                 "scale-up held to \(max(stabilised, input.current[role])) by the \(format(configuration.scaleUpWindowSeconds)) s window"))
         }
         return max(input.current[role], stabilised)
+    }
+
+    /// A need above the fleet met in proportion to how long it has stood, at least one
+    /// instance a tick, all of it once it has stood for the pace. Code bursts are over within
+    /// a minute or two, before instances started for them are up: on a 70B code hour the first
+    /// burst asked for 24 prefill instances where 16 ran and served it, and all 8 came up after
+    /// it. A need that lasts is met in full within the pace; a fleet with no instance of the
+    /// role gets it at once.
+    private static func pacedScaleUp(
+        _ role: Role,
+        to target: Int,
+        input: Input,
+        since: Timestamp?,
+        reasons: inout [DecisionReason]
+    ) -> Int {
+        let current = input.current[role]
+        let pace = input.scaleUpPaceSeconds[role]
+        guard pace > 0, current > 0, let since else { return target }
+        let age = max(0, input.now - since)
+        let paced = current + max(1, Int((Double(target - current) * age / pace).rounded(.up)))
+        guard paced < target else { return target }
+        reasons.append(.init(.scaleUpPaced, role: role,
+            "scale-up to \(target) paced at \(paced): a need not read as a ramp, \(format(age)) s old, is met in proportion to its age over \(format(pace)) s"))
+        return paced
     }
 
     /// Scale down only to the largest recommendation over the scale-down window (the shorter

@@ -152,6 +152,7 @@ public enum Estimator {
             growthAllowance: allowance,
             rampOutrunsFleet: outrun,
             trendHorizon: horizons,
+            rampedRecently: rampedRecently(state),
             demandFloor: floor,
             ttftMeasured: state.ttftMeasured,
             prefillFloorUtilisation: floorUtilisation,
@@ -602,10 +603,20 @@ public enum Estimator {
     /// of requests where they meet 98.3–99.4 %.
     static func trendHorizons(_ state: EstimatorState, configuration: ControllerConfiguration) -> PerRole<Double> {
         let perRise = max(0, configuration.estimation.trendLookaheadPerRise)
+        let ramped = rampedRecently(state)
         return state.risingSince.map { role, since in
-            guard let since, let now = state.lastUpdate else { return state.startupSeconds }
-            if let ramped = state.lastRamping[role], now - ramped <= state.startupSeconds { return state.startupSeconds }
+            guard let since, let now = state.lastUpdate, !ramped[role] else { return state.startupSeconds }
             return min(state.startupSeconds, perRise * max(0, now - since))
+        }
+    }
+
+    /// Roles whose demand the tracking signal read as a ramp now or within the last start-up
+    /// time: a rise shown to be sustained, whose next steps are planned at once rather than
+    /// judged by their own age (see `trendHorizons`, `Controller.scaleUpPaceSeconds`).
+    static func rampedRecently(_ state: EstimatorState) -> PerRole<Bool> {
+        state.lastRamping.map { _, ramped in
+            guard let ramped, let now = state.lastUpdate else { return false }
+            return now - ramped <= state.startupSeconds
         }
     }
 

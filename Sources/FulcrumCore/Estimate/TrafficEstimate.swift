@@ -62,6 +62,9 @@ public struct TrafficEstimate: Sendable, Hashable, Codable {
     /// Seconds ahead each role's demand trend is projected: the start-up time, or less for a
     /// rise younger than twice it that is not a ramp (see `Estimator.trendHorizons`).
     public var trendHorizon: PerRole<Double> = PerRole(repeating: 0)
+    /// Roles whose demand was read as a ramp now or within the last start-up time (see
+    /// `Estimator.rampedRecently`).
+    public var rampedRecently: PerRole<Bool> = PerRole(repeating: false)
     /// Demand each role's plan holds however quiet the traffic is now, tokens/s: what bursts
     /// out of quieter moments brought within one start-up time in the remembered past (see
     /// `GrowthHistory.demandFloor`). 0 when growth alone covers the traffic.
