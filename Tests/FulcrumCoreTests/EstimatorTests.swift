@@ -149,8 +149,9 @@ struct EstimatorTests {
         var corrections: [Double] = []
         for _ in 0..<40 {
             time += 10
-            slow += 100
-            // Requests queue on the instance: the miss is waiting for capacity.
+            slow += 10
+            // Requests queue on the instance at a tenth of its estimated capacity, well within
+            // what the queue model plans for one instance: the miss is an estimate too high.
             cluster.update(prefill) {
                 $0.telemetry = telemetry(at: time, finished: slow + fast, promptTokens: (slow + fast) * 1_000, generationTokens: slow + fast, waiting: 5)
                 $0.telemetry?.timeToFirstToken = ttft(slow, fast)

@@ -13,8 +13,10 @@ struct LatencyEvidenceTests {
     }
 
     /// Ten ticks of 10 s with `rate` req/s of 1,000/200 tokens and the caller's own latency
-    /// percentiles, on ready workers reporting the given queues.
-    private func run(_ workers: [Worker], rate: Double = 40, ttft: Double? = nil, tpot: Double? = nil) -> Decision {
+    /// percentiles, on ready workers reporting the given queues; `lastTick` replaces the rate
+    /// and TTFT of the tenth.
+    private func run(_ workers: [Worker], rate: Double = 40, ttft: Double? = nil, tpot: Double? = nil,
+                     lastTick: (rate: Double, ttft: Double)? = nil) -> Decision {
         var fixture = ClusterFixture(nodeCount: 2, gpusPerNode: 8)
         for (index, worker) in workers.enumerated() {
             fixture.add(worker.role, node: "node\(index / 8)", gpus: [index % 8])
@@ -29,8 +31,9 @@ struct LatencyEvidenceTests {
                     waiting: worker.waiting, running: worker.running, kv: worker.kv)
             }
             var snapshot = fixture.snapshot(at: now)
-            snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: rate * 10, meanInputTokens: 1_000, meanOutputTokens: 200,
-                                             ttftSeconds: ttft, interTokenLatencySeconds: tpot)
+            let (tickRate, tickTTFT) = tick == 10 ? lastTick.map { ($0.rate, $0.ttft) } ?? (rate, ttft) : (rate, ttft)
+            snapshot.traffic = TrafficWindow(durationSeconds: 10, requests: tickRate * 10, meanInputTokens: 1_000, meanOutputTokens: 200,
+                                             ttftSeconds: tickTTFT, interTokenLatencySeconds: tpot)
             decision = controller.decide(snapshot)
         }
         return decision!
@@ -52,6 +55,29 @@ struct LatencyEvidenceTests {
         // Tightened by the 20 % step once per 60 s latency window over the 100 s run: twice.
         #expect(abs(decision.estimate.corrections.prefill - 0.64) < 1e-9)
         #expect(decision.reasons.contains { $0.code == .ttftCorrection })
+    }
+
+    @Test("A TTFT miss on instances loaded past what the queue model plans for is that queue, not a slower instance")
+    func predictedQueueIsNotCorrected() {
+        let workers = (0..<8).map { _ in Worker(role: .prefill, waiting: 3) } + [Worker(role: .decode), Worker(role: .decode)]
+        // 78 req/s × 1,000 tokens on eight 10k tok/s instances: 97.5 % of what they can do,
+        // within it by the estimate but past the utilisation the model plans for (at most 95 %).
+        let decision = run(workers, rate: 78, ttft: 2)
+        #expect(78_000 > 8 * 10_000 * decision.estimate.utilisationTarget.prefill)
+        #expect(decision.estimate.corrections.prefill == 1)
+        #expect(!decision.reasons.contains { $0.code == .ttftCorrection })
+        #expect(decision.recommended.prefill > 8)
+    }
+
+    @Test("A burst's own tick is judged at its demand, not at the smoothed level still lagging behind it")
+    func burstTickIsNotCorrected() {
+        let workers = (0..<8).map { _ in Worker(role: .prefill, waiting: 3) } + [Worker(role: .decode), Worker(role: .decode)]
+        // 90 s at half the tier's capacity, then a tick at 78 req/s that misses TTFT: the 30 s
+        // level is still near 50 k tokens/s, the tick 78 k, past what eight instances are planned for.
+        let decision = run(workers, rate: 40, lastTick: (rate: 78, ttft: 2))
+        #expect(decision.estimate.corrections.prefill == 1)
+        let calm = run(workers, rate: 40, lastTick: (rate: 40, ttft: 2))
+        #expect(calm.estimate.corrections.prefill < 1, "the same miss at the planned load does correct")
     }
 
     @Test("A TTFT miss with no prefill queue is long prompts: said, and no prefill added for it")

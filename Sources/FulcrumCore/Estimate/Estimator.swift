@@ -420,7 +420,7 @@ public enum Estimator {
         }
         let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
         let modelSaysEnough = PerRole(
-            prefill: suffices(demand: state.tokenDemand.prefill.level, capacity: capacity.prefill, ready: observation.freshWorkers.prefill),
+            prefill: prefillSuffices(state, capacity: capacity, ready: observation.freshWorkers.prefill, configuration: configuration),
             decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
         )
         // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
@@ -451,6 +451,24 @@ public enum Estimator {
         return demand <= Double(ready) * capacity
     }
 
+    /// Whether the ready prefill instances should meet the TTFT target by the queue model: the
+    /// demand, at its latest tick's sample when that is above the smoothed level, within what
+    /// they serve at the utilisation the model plans for it. A miss beyond that is the queue the
+    /// model predicts, not an estimate that is too high: a 70B code fleet of 16 carrying a
+    /// burst at 98 % of its capacity missed TTFT (as any queue that full does), read it as a
+    /// capacity 18 % lower and held one or two extra instances for fifteen minutes; the level,
+    /// smoothed over 30 s, was still below capacity when the burst's own tick was not.
+    static func prefillSuffices(_ state: EstimatorState, capacity: PerRole<Double?>, ready: Int,
+                                configuration: ControllerConfiguration) -> Bool {
+        guard let level = state.tokenDemand.prefill.level else { return true }
+        let demand = max(level, state.previousDemand.prefill ?? 0)
+        let utilisation = prefillUtilisation(
+            demand: demand, capacity: capacity.prefill.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
+            handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness(state, configuration: configuration),
+            serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
+        return suffices(demand: demand, capacity: capacity.prefill.map { $0 * utilisation }, ready: ready)
+    }
+
     /// One sample of the prompt lengths' squared coefficient of variation, from how much each
     /// prefill worker's mean prompt this interval strays from the mean of all: a mean over n
     /// prompts has variance σ²/n, so n·(m − m̄)² estimates σ² whatever n is. No engine exports
@@ -470,7 +488,8 @@ public enum Estimator {
     /// another reason, which more instances would not fix.
     ///
     /// A miss corrects a role's capacity only when it is `correctable`: the ready instances
-    /// should carry the demand by the estimate, none of the role is starting (a queue then is
+    /// should carry the demand by the estimate (prefill: meet its TTFT by the queue model,
+    /// `prefillSuffices`), none of the role is starting (a queue then is
     /// the start-up backlog they are coming to serve) and, for prefill, the tier waits: its
     /// queues held a quarter of the target's worth of work in the latency window and the body
     /// of TTFT (p90 for a p99 SLO) is above half the target. A miss in the tail alone comes
