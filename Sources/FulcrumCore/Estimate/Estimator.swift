@@ -106,10 +106,11 @@ public enum Estimator {
         foldTraffic(&state, observation: observation, elapsed: elapsed, at: now, configuration: configuration)
         let capacity = learnCapacity(&state, observation: observation, configuration: configuration)
         if observation.ttftQuantile != nil { state.ttftMeasured = true }
-        let (ttftNotCapacity, ttftHandoffBound) = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
-                                                   starting: snapshot.workerCounts(in: [.starting]), configuration: configuration)
-
         let burstiness = Self.burstiness(state, configuration: configuration)
+        let (ttftNotCapacity, ttftHandoffBound) = applyLatencyFeedback(&state, observation: observation, capacity: capacity, elapsed: elapsed,
+                                                   starting: snapshot.workerCounts(in: [.starting]), burstiness: burstiness,
+                                                   configuration: configuration)
+
         let outrun = rampsOutrunningFleet(state, observation: observation, at: now, configuration: configuration)
         let allowance = growthAllowances(state, outrun: outrun, configuration: configuration)
         let horizons = trendHorizons(state, configuration: configuration)
@@ -412,7 +413,7 @@ public enum Estimator {
     /// instance can serve in time, and whether it misses because the KV hand-off takes most of
     /// the target (`handoffDominates`): more prefill would fix neither.
     static func applyLatencyFeedback(_ state: inout EstimatorState, observation: IntervalObservation, capacity: PerRole<Double?>,
-                                     elapsed: Double, starting: PerRole<Int>,
+                                     elapsed: Double, starting: PerRole<Int>, burstiness: Double,
                                      configuration: ControllerConfiguration) -> (notCapacity: Bool, handoffBound: Bool) {
         let now = state.lastUpdate ?? Timestamp(seconds: 0)
         if observation.prefillQueueing(isl: effectiveInputLength(state), capacity: capacity.prefill, ttftTarget: configuration.slo.ttftSeconds) {
@@ -420,7 +421,8 @@ public enum Estimator {
         }
         let queueingSeen = state.lastPrefillQueueing.map { now - $0 <= configuration.estimation.latencyWindowSeconds } ?? false
         let modelSaysEnough = PerRole(
-            prefill: prefillSuffices(state, capacity: capacity, ready: observation.freshWorkers.prefill, configuration: configuration),
+            prefill: prefillSuffices(state, capacity: capacity, ready: observation.freshWorkers.prefill, burstiness: burstiness,
+                                     configuration: configuration),
             decode: suffices(demand: state.tokenDemand.decode.level, capacity: capacity.decode, ready: observation.freshWorkers.decode)
         )
         // A tail miss whose body (p90 for p99) is fast is long prompts, not a slow tier.
@@ -458,13 +460,13 @@ public enum Estimator {
     /// burst at 98 % of its capacity missed TTFT (as any queue that full does), read it as a
     /// capacity 18 % lower and held one or two extra instances for fifteen minutes; the level,
     /// smoothed over 30 s, was still below capacity when the burst's own tick was not.
-    static func prefillSuffices(_ state: EstimatorState, capacity: PerRole<Double?>, ready: Int,
+    static func prefillSuffices(_ state: EstimatorState, capacity: PerRole<Double?>, ready: Int, burstiness: Double,
                                 configuration: ControllerConfiguration) -> Bool {
         guard let level = state.tokenDemand.prefill.level else { return true }
         let demand = max(level, state.previousDemand.prefill ?? 0)
         let utilisation = prefillUtilisation(
             demand: demand, capacity: capacity.prefill.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
-            handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness(state, configuration: configuration),
+            handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness,
             serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
         return suffices(demand: demand, capacity: capacity.prefill.map { $0 * utilisation }, ready: ready)
     }
