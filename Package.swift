@@ -56,6 +56,22 @@ enum StaticSwiftRuntime {
     }
 }
 
+/// fulcrumd's release link lays out first the code it runs (Sources/fulcrumd/code-layout.order,
+/// written by scripts/profile-code-layout): the kernel maps executable pages in 64 KB runs around
+/// each page executed, so code run from hundreds of places across the 28 MB of text kept 17 MB
+/// resident, and kept together it keeps 11 MB (docs/performance.md, "Code layout"). Symbols the
+/// list names that the code no longer has are skipped, so a stale list only lays out less.
+enum CodeLayout {
+    static let orderFile = "code-layout.order"
+    static let linkerSettings: [LinkerSetting] = [
+        .unsafeFlags([
+            "-use-ld=lld",
+            "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/fulcrumd/\(orderFile)",
+            "-Xlinker", "--no-warn-symbol-ordering",
+        ], StaticSwiftRuntime.condition),
+    ]
+}
+
 let package = Package(
     name: "Fulcrum",
     platforms: [.macOS(.v15)],
@@ -153,8 +169,9 @@ let package = Package(
                 "FulcrumConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            exclude: [CodeLayout.orderFile],
             swiftSettings: StaticSwiftRuntime.swiftSettings,
-            linkerSettings: StaticSwiftRuntime.linkerSettings
+            linkerSettings: StaticSwiftRuntime.linkerSettings + CodeLayout.linkerSettings
         ),
         .target(
             name: "FulcrumConfiguration",
