@@ -19,6 +19,7 @@ struct ScriptArgumentsTests {
         ("bench-fleet", ["5", "6"], "scripts/bench-fleet: takes at most one argument, the minutes to measure, and was given '5 6'."),
         ("bench-reaction", ["load-sideways"], "scripts/bench-reaction: has no step 'load-sideways'; pick load-up, load-down or mix-step."),
         ("bench-prefix-cache", ["x"], "scripts/bench-prefix-cache: takes no arguments, and was given 'x'."),
+        ("profile-code-layout", ["x"], "scripts/profile-code-layout: takes no arguments, and was given 'x'."),
         ("bench-parser-vs-go", ["/nonexistent.prom"], "scripts/bench-parser-vs-go: cannot read the exposition file '/nonexistent.prom'"),
         ("fuzz", ["parser"], "scripts/fuzz: has no target 'parser'; pick from exposition control configuration decision trace."),
         ("man", ["--all"], "scripts/man: takes no arguments, and was given '--all'."),
@@ -34,7 +35,7 @@ struct ScriptArgumentsTests {
         #expect(result.output.hasSuffix("Run scripts/\(name) --help for its usage.\n"), "\(result.output)")
     }
 
-    @Test("--help prints the header comment and exits 0", arguments: ["demo", "test", "setup", "bench-fleet", "bench-reaction", "fuzz", "man"])
+    @Test("--help prints the header comment and exits 0", arguments: ["demo", "test", "setup", "bench-fleet", "bench-reaction", "fuzz", "man", "profile-code-layout"])
     func help(_ name: String) throws {
         let result = try SystemdNodes.run(Self.script(name), ["--help"])
         #expect(result.status == 0, "\(result.output)")
@@ -45,6 +46,14 @@ struct ScriptArgumentsTests {
             .joined(separator: "\n")
         #expect(result.output == header + "\n")
         #expect(!header.isEmpty)
+    }
+
+    @Test("bench-fleet refuses a fleet size it cannot lay out on its four nodes", arguments: ["0", "1001", "10", "many"])
+    func benchFleetRefusesFleetSize(_ gpus: String) throws {
+        let result = try SystemdNodes.run(Self.script("bench-fleet"), ["1"], environment: ["FLEET_GPUS": gpus])
+        #expect(result.status == 64, "\(result.output)")
+        #expect(result.output.hasPrefix(
+            "scripts/bench-fleet: takes FLEET_GPUS as a multiple of 4 from 4 to 1000, and was given '\(gpus)'."), "\(result.output)")
     }
 
     @Test("check-units names a --bin-dir that does not exist")
