@@ -1,12 +1,13 @@
 """Turns a callgrind profile of fulcrumd into the symbol ordering file of its release link.
 
-usage: code-layout.py CALLGRIND_OUT LINK_MAP BINARY > Sources/fulcrumd/code-layout.order
+usage: code-layout.py CALLGRIND_OUT LINK_MAP BINARY [PREVIOUS_LIST] > Sources/fulcrumd/code-layout.order
 
 Every function the profile saw run is looked up in the link map (lld -Map, --no-demangle), and
 the input section holding it is listed once, by the first of its symbols in name order: lld
 moves whole input sections, so one symbol each is enough, and name order keeps a regenerated
 file's diff readable. Callgrind demangles C++ names; the binary's symbol table maps them back.
-Prints to stderr how many functions ran and how many sections and bytes the list covers.
+Prints to stderr how many functions ran, how many sections and bytes the list covers, and how
+much of the previous list the link still found: what went stale since it was written.
 """
 
 import re
@@ -62,6 +63,7 @@ def text_sections(link_map):
 
 def main():
     callgrind_out, link_map, binary = sys.argv[1:4]
+    previous = sys.argv[4] if len(sys.argv) > 4 else None
     names = mangled_names(binary)
     section_of = text_sections(link_map)
     ran = functions_run(callgrind_out)
@@ -76,6 +78,10 @@ def main():
     covered = sum(size for _, size in seen)
     print(f"{len(ran)} functions ran; {len(listed)} code sections listed, {covered / 2**20:.1f} MB",
           file=sys.stderr)
+    if previous:
+        named = [line.strip() for line in open(previous) if line.strip()]
+        found = sum(symbol in section_of for symbol in named)
+        print(f"the previous list named {len(named)} sections; the link found {found} of them", file=sys.stderr)
 
 
 main()
