@@ -29,7 +29,7 @@ import Glibc
 /// dependencies (CoreFoundation, ICU). Debug builds, which the tests use, stay dynamic.
 ///
 /// Where the build host's glibc reads packed relative relocations (DT_RELR, glibc 2.36 on), the
-/// toolchain's lld packs them: the 128,000 relocations of the static runtime take 44 KB instead
+/// toolchain's lld (which links fulcrumd in any case, `CodeLayout`) packs them: the 128,000 relocations of the static runtime take 44 KB instead
 /// of the 3.1 MB that every start read, and the idle daemon's resident memory falls by 6 MB
 /// (docs/performance.md). lld then marks the binary as needing glibc's `GLIBC_ABI_DT_RELR`, so an
 /// older glibc refuses it by name instead of running it unrelocated.

@@ -84,4 +84,5 @@ def main():
         print(f"the previous list named {len(named)} sections; the link found {found} of them", file=sys.stderr)
 
 
-main()
+if __name__ == "__main__":
+    main()
