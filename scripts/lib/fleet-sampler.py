@@ -2,7 +2,7 @@
 
 Every 5 s: fulcrumd's workers (and from them Prometheus' file_sd targets: the same ports
 fulcrumd scrapes), the CPU time and RSS of fulcrumd and of Prometheus from /proc, and fulcrumd's
-last scrape-cycle wall time. After a ramp-up (400 workers or the number given, or 5 minutes) it measures for the
+last scrape-cycle wall time. After a ramp-up (the workers given, or 5 minutes) it measures for the
 given minutes, then times 100 `fulcrumctl status` calls (outside the CPU window), and prints,
 side by side, what fulcrumd and Prometheus cost the head node.
 """
@@ -169,7 +169,7 @@ def main():
     parser.add_argument("--fulcrumd-pid", type=int, required=True)
     parser.add_argument("--prometheus-pid", type=int, required=True)
     parser.add_argument("--minutes", type=float, required=True)
-    parser.add_argument("--ramp-workers", type=int, default=400)
+    parser.add_argument("--ramp-workers", type=int, required=True)
     args = parser.parse_args()
     os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
     ramp_end = time.monotonic() + 300

@@ -185,9 +185,16 @@ public enum Estimator {
                                         configuration: ControllerConfiguration) -> Double {
         let full = configuration.estimation.prefillUtilisationRange.upperBound
         guard !state.ttftMeasured, floor > 0 else { return full }
-        return prefillUtilisation(demand: floor, capacity: capacity.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
-                                  handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness,
-                                  serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
+        return plannedPrefillUtilisation(demand: floor, state: state, capacity: capacity, burstiness: burstiness, configuration: configuration)
+    }
+
+    /// `prefillUtilisation` for `demand` on the state's corrected capacity, prompt lengths,
+    /// hand-off time and prompt-length variability.
+    static func plannedPrefillUtilisation(demand: Double, state: EstimatorState, capacity: Double?, burstiness: Double,
+                                          configuration: ControllerConfiguration) -> Double {
+        prefillUtilisation(demand: demand, capacity: capacity.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
+                           handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness,
+                           serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
     }
 
     /// Whether the smoothed demand's trend adds `threshold` of its level within `horizon`.
@@ -464,10 +471,8 @@ public enum Estimator {
                                 configuration: ControllerConfiguration) -> Bool {
         guard let level = state.tokenDemand.prefill.level else { return true }
         let demand = max(level, state.previousDemand.prefill ?? 0)
-        let utilisation = prefillUtilisation(
-            demand: demand, capacity: capacity.prefill.map { $0 * state.corrections.prefill }, isl: effectiveInputLength(state),
-            handoffSeconds: state.kvTransferSeconds.value ?? 0, burstiness: burstiness,
-            serviceSCV: state.promptSCV.value ?? 1, configuration: configuration)
+        let utilisation = plannedPrefillUtilisation(demand: demand, state: state, capacity: capacity.prefill, burstiness: burstiness,
+                                                    configuration: configuration)
         return suffices(demand: demand, capacity: capacity.prefill.map { $0 * utilisation }, ready: ready)
     }
 
