@@ -1,8 +1,6 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import FulcrumControlAPI
-import NIOCore
 import NIOHTTP1
 
 /// Options every daemon command shares. Declared on `fulcrumctl` itself and on each verb, so
@@ -72,35 +70,37 @@ struct DaemonClient {
     }
 
     private func exchange(_ method: HTTPMethod, _ path: String, body: (any Encodable)?) async throws -> (UInt, Data) {
-        guard FileManager.default.fileExists(atPath: socket) else {
+        guard access(socket, F_OK) == 0 else {
             throw CleanExit.message("fulcrumctl: no control socket at \(socket); is fulcrumd running? (systemctl status fulcrumd; --socket to use another path)", code: 69)
         }
         guard access(socket, R_OK | W_OK) == 0 else {
             throw CleanExit.message("fulcrumctl: permission denied on \(socket); run as a member of the socket's group (see control.group) or with sudo.", code: 77)
         }
-        guard let url = URL(httpURLWithSocketPath: socket, uri: path) else {
-            throw CleanExit.message("fulcrumctl: \(socket) cannot be used as a socket path.", code: 64)
-        }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
-        if let body {
-            request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
-            request.headers.add(name: "Content-Type", value: "application/json")
-        }
-        // A local socket connects at once or not at all; the client's 10 s default would make
-        // a socket file left by a stopped daemon take 10 s to report.
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(timeout: .init(connect: .seconds(3))))
-        defer { _ = client.shutdown() }
+        let payload = try body.map { Array(try JSONEncoder().encode($0)) }
+        let exchange = UnixSocketExchange(socketPath: socket, timeoutSeconds: timeoutSeconds)
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(Int64(timeoutSeconds * 1000)))
-            let bytes = try await response.body.collect(upTo: 16 << 20)
-            return (response.status.code, Data(bytes.readableBytesView))
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            let reply = try exchange.perform(method: method.rawValue, target: path, body: payload)
+            return (reply.status, Data(reply.body))
+        } catch {
+            throw failure(error, method, path)
+        }
+    }
+
+    /// What a failed exchange means to the operator, in one sentence and an exit status.
+    private func failure(_ error: UnixSocketExchange.Failure, _ method: HTTPMethod, _ path: String) -> ExitCode {
+        switch error {
+        case .pathTooLong:
+            return CleanExit.message("fulcrumctl: \(socket) is longer than a Unix socket path may be (107 bytes); give a shorter --socket.", code: 64)
+        case .unreachable:
+            return CleanExit.message("fulcrumctl: cannot reach fulcrumd at \(socket); is it running? (systemctl status fulcrumd; a socket file left by a stopped daemon looks the same)", code: 69)
+        case .timedOut:
             // The request may have arrived: a change may have been made. Saying "unreachable"
             // would invite a blind retry.
-            throw CleanExit.message("fulcrumctl: fulcrumd did not answer \(method) \(path) within \(String(format: "%g", timeoutSeconds)) s, so a change may still have been made; check `fulcrumctl status` before retrying, or wait longer with --timeout.", code: 75)
-        } catch {
-            throw CleanExit.message("fulcrumctl: cannot reach fulcrumd at \(socket); is it running? (systemctl status fulcrumd; a socket file left by a stopped daemon looks the same)", code: 69)
+            return CleanExit.message("fulcrumctl: fulcrumd did not answer \(method) \(path) within \(String(format: "%g", timeoutSeconds)) s, so a change may still have been made; check `fulcrumctl status` before retrying, or wait longer with --timeout.", code: 75)
+        case .closedEarly:
+            return CleanExit.message("fulcrumctl: fulcrumd closed the connection before answering \(method) \(path), so a change may still have been made; check `fulcrumctl status` before retrying.", code: 75)
+        case .malformed(let what):
+            return CleanExit.message("fulcrumctl: \(socket) did not answer \(method) \(path) in HTTP (\(what)); is it fulcrumd's control socket?", code: 1)
         }
     }
 }

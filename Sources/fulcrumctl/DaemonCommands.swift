@@ -127,7 +127,7 @@ struct OverrideCommand: AsyncParsableCommand {
     }
 
     struct Ratio: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Keep a prefill:decode instance ratio, e.g. 1:3; the total still follows demand.")
+        static let configuration = CommandConfiguration(commandName: "ratio", abstract: "Keep a prefill:decode instance ratio, e.g. 1:3; the total still follows demand.")
         @Argument(help: "P:D, e.g. 1:3") var ratio: String
         @OptionGroup var common: Common
         @OptionGroup var options: DaemonOptions
@@ -144,7 +144,7 @@ struct OverrideCommand: AsyncParsableCommand {
     }
 
     struct Counts: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run exactly these instance counts.")
+        static let configuration = CommandConfiguration(commandName: "counts", abstract: "Run exactly these instance counts.")
         @Option(help: "Prefill instances.") var prefill: Int
         @Option(help: "Decode instances.") var decode: Int
         @OptionGroup var common: Common
@@ -158,7 +158,7 @@ struct OverrideCommand: AsyncParsableCommand {
     }
 
     struct Bounds: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Tighten per-role minimum and maximum instance counts.")
+        static let configuration = CommandConfiguration(commandName: "bounds", abstract: "Tighten per-role minimum and maximum instance counts.")
         @Option var minPrefill: Int?
         @Option var minDecode: Int?
         @Option var maxPrefill: Int?
@@ -174,7 +174,7 @@ struct OverrideCommand: AsyncParsableCommand {
     }
 
     struct Clear: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Clear one kind of override (ratio, counts, bounds, pause), or all.")
+        static let configuration = CommandConfiguration(commandName: "clear", abstract: "Clear one kind of override (ratio, counts, bounds, pause), or all.")
         @Argument(help: "ratio, counts, bounds or pause; all when omitted") var kind: String?
         @OptionGroup var options: DaemonOptions
 
