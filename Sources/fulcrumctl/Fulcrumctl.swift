@@ -10,9 +10,11 @@ struct Fulcrumctl: AsyncParsableCommand {
             /run/fulcrum/control.sock); 'probe' works without a daemon. Shell completions: \
             fulcrumctl --generate-completion-script bash|zsh|fish.
 
-            Exit status: 0 done; 1 fulcrumd refused the request, or a drain it took was refused \
-            or failed; 64 bad usage; 69 fulcrumd cannot be reached; 75 fulcrumd did not answer \
-            within --timeout (a change may still have been made); 77 no permission on the socket.
+            Exit status: 0 done; 1 fulcrumd refused the request, a drain it took was refused or \
+            failed, or what answered on the socket is not fulcrumd; 64 bad usage; 69 fulcrumd \
+            cannot be reached; 75 fulcrumd did not answer within --timeout, or closed the \
+            connection before answering (a change may still have been made); 77 no permission on \
+            the socket.
             """,
         subcommands: [
             StatusCommand.self, WorkersCommand.self, ExplainCommand.self, OverrideCommand.self,
