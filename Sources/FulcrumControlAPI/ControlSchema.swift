@@ -42,6 +42,13 @@ public enum ControlPath {
         "/v1/workers/\(worker.addingPercentEncoding(withAllowedCharacters: unreserved) ?? worker)/drain"
     }
 
+    /// `DELETE` here clears one kind of override, or every kind when `kind` is nil; the kind is
+    /// percent-encoded as a worker id is, so whatever an operator types reaches the check of it.
+    public static func overrides(clearing kind: String?) -> String {
+        guard let kind else { return overrides }
+        return "\(overrides)?kind=\(kind.addingPercentEncoding(withAllowedCharacters: unreserved) ?? kind)"
+    }
+
     /// RFC 3986's unreserved characters: everything else in a worker id is encoded, `/` included.
     private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.~")
 

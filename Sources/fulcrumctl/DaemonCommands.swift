@@ -179,7 +179,7 @@ struct OverrideCommand: AsyncParsableCommand {
         @OptionGroup var options: DaemonOptions
 
         func run() async throws {
-            try report(options, try await options.client.change(.DELETE, ControlPath.overrides + (kind.map { "?kind=\($0)" } ?? "")))
+            try report(options, try await options.client.change(.DELETE, ControlPath.overrides(clearing: kind)))
         }
     }
 

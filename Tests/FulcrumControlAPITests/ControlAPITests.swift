@@ -87,4 +87,11 @@ struct ControlAPITests {
         #expect(ControlPath.drain("gpu-a/llm-decode@g4-7.service") == "/v1/workers/gpu-a%2Fllm-decode%40g4-7.service/drain")
         #expect(ControlPath.drain("n/ü") == "/v1/workers/n%2F%C3%BC/drain")
     }
+
+    @Test func clearingPathsPercentEncodeTheKind() {
+        #expect(ControlPath.overrides(clearing: nil) == "/v1/overrides")
+        #expect(ControlPath.overrides(clearing: "pause") == "/v1/overrides?kind=pause")
+        // `&` and `=` would otherwise read as a second parameter.
+        #expect(ControlPath.overrides(clearing: "ratio&kind=all") == "/v1/overrides?kind=ratio%26kind%3Dall")
+    }
 }
