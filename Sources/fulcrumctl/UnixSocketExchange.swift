@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// One HTTP/1.1 request and its reply over a Unix stream socket: blocking, within a deadline.
 ///
@@ -43,24 +43,14 @@ struct UnixSocketExchange {
         return try receive(from: descriptor, by: deadline)
     }
 
-    /// The request bytes; the target is percent-encoded where HTTP does not allow a byte as it is.
+    /// The request bytes; `target` is sent as it is, already encoded (`ControlPath` encodes
+    /// what an operator types).
     static func request(method: String, target: String, body: [UInt8]?) -> [UInt8] {
-        var head = "\(method) \(percentEncoded(target)) HTTP/1.1\r\nHost: fulcrumd\r\nUser-Agent: fulcrumctl\r\n"
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: fulcrumd\r\nUser-Agent: fulcrumctl\r\n"
             + "Accept: application/json\r\nConnection: close\r\n"
         if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n" }
         else if method != "GET" { head += "Content-Length: 0\r\n" }
         return Array((head + "\r\n").utf8) + (body ?? [])
-    }
-
-    /// `target` with every byte outside RFC 3986's path and query characters written as `%XX`.
-    static func percentEncoded(_ target: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~/?=&%:@!$'()*+,;".utf8)
-        var encoded = ""
-        for byte in target.utf8 {
-            if allowed.contains(byte) { encoded.unicodeScalars.append(Unicode.Scalar(byte)) }
-            else { encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }
-        }
-        return encoded
     }
 
     private func connect() throws(Failure) -> Int32 {
@@ -149,7 +139,7 @@ extension UnixSocketExchange {
         var fields: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { throw .malformed("its reply has a header line without a colon") }
-            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingWhitespace()
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let rest = bytes[headEnd.upperBound...]
         if fields["transfer-encoding"]?.lowercased().contains("chunked") == true {
@@ -173,7 +163,7 @@ extension UnixSocketExchange {
         while true {
             guard let lineEnd = bytes[position...].firstRange(of: crlf) else { break }
             let sizeText = String(decoding: bytes[position..<lineEnd.lowerBound], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingWhitespace(), radix: 16), size >= 0 else {
+            guard let size = Int(sizeText.trimmingCharacters(in: .whitespaces), radix: 16), size >= 0 else {
                 throw .malformed("its chunked reply has a chunk size \"\(sizeText)\" that is not hexadecimal")
             }
             // The last chunk; its trailer section (ignored) ends the message.
@@ -188,14 +178,4 @@ extension UnixSocketExchange {
     }
 
     private static let crlf: [UInt8] = [13, 10]
-}
-
-private extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
-    }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
