@@ -87,7 +87,7 @@ extension DaemonConfiguration {
     static func readStabilisation(_ node: Node?, into stabilisation: inout ControllerConfiguration.Stabilisation, reader: inout ConfigurationReader) {
         guard let fields = reader.mapping(node, key: "stabilisation", allowed: [
             "scale_down_window", "scale_up_window", "flip_window", "tolerance", "max_step_up", "max_step_down", "flip_cooldown", "learning_startups",
-            "hold_while_bursty", "scale_up_pace_startups",
+            "hold_while_bursty", "scale_up_pace_startups", "burst_edge_dispersion",
         ]) else { return }
         if let value = reader.duration(fields["scale_down_window"], key: "stabilisation.scale_down_window", allowZero: true) { stabilisation.scaleDownWindowSeconds = value }
         if let value = reader.duration(fields["scale_up_window"], key: "stabilisation.scale_up_window", allowZero: true) { stabilisation.scaleUpWindowSeconds = value }
@@ -100,6 +100,9 @@ extension DaemonConfiguration {
         if let value = reader.bool(fields["hold_while_bursty"], key: "stabilisation.hold_while_bursty") { stabilisation.holdWhileBursty = value }
         if let value = reader.double(fields["scale_up_pace_startups"], key: "stabilisation.scale_up_pace_startups", range: 0...100) {
             stabilisation.scaleUpPaceStartups = value
+        }
+        if let value = reader.double(fields["burst_edge_dispersion"], key: "stabilisation.burst_edge_dispersion", range: 1...1000) {
+            stabilisation.burstEdgeDispersion = value
         }
     }
 

@@ -51,6 +51,16 @@ struct ConfigurationTests {
         #expect(error?.description.contains("stabilisation.scale_up_pace_startups") == true, "\(error?.description ?? "")")
     }
 
+    @Test("stabilisation.burst_edge_dispersion is 8 by default, reads a value, and names one below 1")
+    func burstEdgeDispersion() throws {
+        #expect(try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml").controller.stabilisation.burstEdgeDispersion == 8)
+        let never = ConfigurationFixtures.minimal + "\nstabilisation:\n  burst_edge_dispersion: 1000\n"
+        #expect(try DaemonConfiguration.parse(yaml: never, source: "fulcrum.yaml").controller.stabilisation.burstEdgeDispersion == 1000)
+        let wrong = never.replacingOccurrences(of: "burst_edge_dispersion: 1000", with: "burst_edge_dispersion: 0.5")
+        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
+        #expect(error?.description.contains("stabilisation.burst_edge_dispersion") == true, "\(error?.description ?? "")")
+    }
+
     @Test("a reload keeps what needs a restart as it runs, applies the rest, and names what waits")
     func reloadSplitsLiveFromRestartOnly() throws {
         let running = try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml")

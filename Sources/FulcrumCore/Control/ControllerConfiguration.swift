@@ -135,6 +135,13 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// it has lasted, at least one instance a tick, all of it once it has lasted this many
         /// start-up times; 0 meets it at once (see `Controller.scaleUpPaceSeconds`).
         public var scaleUpPaceStartups: Double = 1
+        /// Arrivals at least this bursty (their dispersion; 1 is Poisson) pace a need's first
+        /// instance too: a need that appears with such traffic is a burst's rising edge until it
+        /// has stood, over before an instance could start, while the fleet held through bursts
+        /// and the burst floor serve the bursts that recur. Only while `holdWhileBursty` holds
+        /// that fleet; above `Estimation.maxBurstiness` (16), never. Code traffic reads 10–16
+        /// when a need appears, long-context's 3 s arrival ticks 2–4 (docs/controller.md).
+        public var burstEdgeDispersion: Double = 8
         /// Most instances a role may lose in one tick.
         public var maxStepDown: Int = 2
         /// After GPUs moved from one role to the other, moving them back waits this long.
