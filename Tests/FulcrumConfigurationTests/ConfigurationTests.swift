@@ -41,24 +41,33 @@ struct ConfigurationTests {
         #expect(error?.description.contains("stabilisation.hold_while_bursty") == true, "\(error?.description ?? "")")
     }
 
-    @Test("stabilisation.scale_up_pace_startups is 1 by default, 0 meets every need at once, and a value past 100 is named")
-    func scaleUpPace() throws {
-        #expect(try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml").controller.stabilisation.scaleUpPaceStartups == 1)
-        let off = ConfigurationFixtures.minimal + "\nstabilisation:\n  scale_up_pace_startups: 0\n"
-        #expect(try DaemonConfiguration.parse(yaml: off, source: "fulcrum.yaml").controller.stabilisation.scaleUpPaceStartups == 0)
-        let wrong = off.replacingOccurrences(of: "scale_up_pace_startups: 0", with: "scale_up_pace_startups: 101")
-        let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
-        #expect(error?.description.contains("stabilisation.scale_up_pace_startups") == true, "\(error?.description ?? "")")
+    /// A number under `stabilisation:`: its default, a value read as written, and an out-of-range
+    /// value refused with the key named.
+    struct StabilisationNumber: Sendable, CustomTestStringConvertible {
+        var key: String
+        var field: @Sendable (ControllerConfiguration.Stabilisation) -> Double
+        var standard: Double
+        var valid: String
+        var outOfRange: String
+        var testDescription: String { key }
     }
 
-    @Test("stabilisation.burst_edge_dispersion is 8 by default, reads a value, and names one below 1")
-    func burstEdgeDispersion() throws {
-        #expect(try DaemonConfiguration.parse(yaml: ConfigurationFixtures.minimal, source: "fulcrum.yaml").controller.stabilisation.burstEdgeDispersion == 8)
-        let never = ConfigurationFixtures.minimal + "\nstabilisation:\n  burst_edge_dispersion: 1000\n"
-        #expect(try DaemonConfiguration.parse(yaml: never, source: "fulcrum.yaml").controller.stabilisation.burstEdgeDispersion == 1000)
-        let wrong = never.replacingOccurrences(of: "burst_edge_dispersion: 1000", with: "burst_edge_dispersion: 0.5")
+    @Test("stabilisation numbers: their default, a value as written, an out-of-range value named", arguments: [
+        // Pacing: 0 meets every need at once, past 100 is refused.
+        StabilisationNumber(key: "scale_up_pace_startups", field: \.scaleUpPaceStartups, standard: 1, valid: "0", outOfRange: "101"),
+        // The burst edge: 1000 (above the dispersion cap) never applies, below 1 is refused.
+        StabilisationNumber(key: "burst_edge_dispersion", field: \.burstEdgeDispersion, standard: 8, valid: "1000", outOfRange: "0.5"),
+    ])
+    func stabilisationNumber(_ number: StabilisationNumber) throws {
+        func parsed(_ yaml: String) throws -> Double {
+            number.field(try DaemonConfiguration.parse(yaml: yaml, source: "fulcrum.yaml").controller.stabilisation)
+        }
+        #expect(try parsed(ConfigurationFixtures.minimal) == number.standard)
+        let set = ConfigurationFixtures.minimal + "\nstabilisation:\n  \(number.key): \(number.valid)\n"
+        #expect(try parsed(set) == Double(number.valid))
+        let wrong = set.replacingOccurrences(of: "\(number.key): \(number.valid)", with: "\(number.key): \(number.outOfRange)")
         let error = #expect(throws: ConfigurationError.self) { try DaemonConfiguration.parse(yaml: wrong, source: "bad.yaml") }
-        #expect(error?.description.contains("stabilisation.burst_edge_dispersion") == true, "\(error?.description ?? "")")
+        #expect(error?.description.contains("stabilisation.\(number.key)") == true, "\(error?.description ?? "")")
     }
 
     @Test("a reload keeps what needs a restart as it runs, applies the rest, and names what waits")
