@@ -132,8 +132,9 @@ public struct ControllerConfiguration: Sendable, Hashable, Codable {
         /// Most instances a role may gain in one tick.
         public var maxStepUp: Int = 4
         /// A prefill need above the fleet that is not a ramp is met in proportion to how long
-        /// it has lasted, at least one instance a tick, all of it once it has lasted this many
-        /// start-up times; 0 meets it at once (see `Controller.scaleUpPaceSeconds`).
+        /// it has lasted, at least one instance a tick (none at once at the `burstEdgeDispersion`),
+        /// all of it once it has lasted this many start-up times; 0 meets it at once (see
+        /// `Controller.scaleUpPaceSeconds`).
         public var scaleUpPaceStartups: Double = 1
         /// Arrivals at least this bursty (their dispersion; 1 is Poisson) pace a need's first
         /// instance too: a need that appears with such traffic is a burst's rising edge until it

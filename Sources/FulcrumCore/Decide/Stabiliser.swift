@@ -216,10 +216,10 @@ public enum Stabiliser {
         let paced = current + (burstEdge ? Int(share.rounded(.down)) : max(1, Int(share.rounded(.up))))
         guard paced < target else { return target }
         let why = burstEdge
-            ? "arrivals are bursty (dispersion \(format(dispersion))) and a need \(format(age)) s old is a burst's rising edge until it stands"
-            : "a need not read as a ramp, \(format(age)) s old"
-        reasons.append(.init(.scaleUpPaced, role: role,
-            "scale-up to \(target) paced at \(paced): \(why), is met in proportion to its age over \(format(pace)) s"))
+            ? "arrivals are bursty (dispersion \(format(dispersion))), so a need \(format(age)) s old is read as a burst's rising edge and met"
+                + " in proportion to its age over \(format(pace)) s, none at once"
+            : "a need not read as a ramp, \(format(age)) s old, is met in proportion to its age over \(format(pace)) s"
+        reasons.append(.init(.scaleUpPaced, role: role, "scale-up to \(target) paced at \(paced): \(why)"))
         return paced
     }
 
