@@ -453,9 +453,18 @@ public struct Controller: Sendable {
         return result
     }
 
+    /// Why the counts are what they are, in reasons: the sizing, the demand signals behind
+    /// it, and the latency evidence.
     private func explainEstimate(_ estimate: TrafficEstimate, result: RateMatcher.Result, floors: PerRole<Double>, gpuBudget: Int,
                                  reasons: inout [DecisionReason]) {
-        let slo = configuration.slo
+        explainSizing(estimate, result: result, floors: floors, gpuBudget: gpuBudget, reasons: &reasons)
+        explainDemandSignals(estimate, reasons: &reasons)
+        explainLatency(estimate, reasons: &reasons)
+    }
+
+    /// The regime the rate matcher found, the burst floors held, and the bounds that moved the counts.
+    private func explainSizing(_ estimate: TrafficEstimate, result: RateMatcher.Result, floors: PerRole<Double>, gpuBudget: Int,
+                               reasons: inout [DecisionReason]) {
         if estimate.arrivalRate <= 0, estimate.demand.prefill <= 0, estimate.demand.decode <= 0 {
             reasons.append(.init(.noTraffic, "no traffic measured; moving toward the configured floor"))
         }
@@ -481,6 +490,11 @@ public struct Controller: Sendable {
             case .demand, .budget: break
             }
         }
+    }
+
+    /// What the planned demand carries beyond its level: a trend, a ramp outrunning the fleet,
+    /// a backlog, a queue left out as routing imbalance, prefix-cache hits.
+    private func explainDemandSignals(_ estimate: TrafficEstimate, reasons: inout [DecisionReason]) {
         // Only a real trend is "rising": the growth allowance alone lifts every forecast above
         // the level, and calling flat traffic rising would misreport it.
         let trendAhead = estimate.arrivalRate + estimate.arrivalTrend * estimate.forecastHorizonSeconds
@@ -504,6 +518,16 @@ public struct Controller: Sendable {
             reasons.append(.init(.routingImbalance, role: role,
                 "\(format(observation.mostQueuedOnOneWorker[role])) of \(format(observation.queuedRequests[role])) queued \(role) requests wait on one worker while \(observation.idleWorkers[role]) sit idle; a routing problem, not counted as demand"))
         }
+        if let hitRate = estimate.prefixHitRate, hitRate > 0, let isl = estimate.meanInputTokens, let effective = estimate.effectiveInputTokens {
+            reasons.append(.init(.prefixCacheHits, role: .prefill,
+                "prefix caches hold \(format(hitRate * 100)) % of prompt tokens; prefill is sized on \(format(effective)) computed of \(format(isl)) tokens per request"))
+        }
+    }
+
+    /// Latency evidence: TTFT misses no capacity would fix, a hand-off-bound TTFT, and the
+    /// corrections applied to capacity.
+    private func explainLatency(_ estimate: TrafficEstimate, reasons: inout [DecisionReason]) {
+        let slo = configuration.slo
         if estimate.ttftNotCapacity {
             reasons.append(.init(.ttftNotCapacity, role: .prefill,
                 "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s misses \(format(slo.ttftSeconds)) s with no prefill queue: prompts too long for any instance to serve in time; not adding prefill for them"))
@@ -511,10 +535,6 @@ public struct Controller: Sendable {
         if estimate.ttftHandoffBound {
             reasons.append(.init(.kvTransferBound, role: .prefill,
                 "TTFT p\(format(slo.percentile * 100)) \(estimate.observedTTFT.map(format) ?? "-") s misses \(format(slo.ttftSeconds)) s while the KV hand-off to decode alone takes \(estimate.kvTransferSeconds.map(format) ?? "-") s: the transfer link, not prefill, is short; not adding prefill for it"))
-        }
-        if let hitRate = estimate.prefixHitRate, hitRate > 0, let isl = estimate.meanInputTokens, let effective = estimate.effectiveInputTokens {
-            reasons.append(.init(.prefixCacheHits, role: .prefill,
-                "prefix caches hold \(format(hitRate * 100)) % of prompt tokens; prefill is sized on \(format(effective)) computed of \(format(isl)) tokens per request"))
         }
         if estimate.corrections.prefill < 0.999 {
             reasons.append(.init(.ttftCorrection, role: .prefill,

@@ -79,33 +79,50 @@ public enum RateMatcher {
     public static func solve(_ input: Input) -> Result {
         let isl = max(1, input.meanInputTokens.finiteOr(1))
         let osl = max(1, input.meanOutputTokens.finiteOr(1))
-        let g = input.gpusPerInstance
         var binding: [Binding] = []
-
-        // Minimums that do not fit the budget are cut to what fits: the budget is the one
-        // limit never crossed.
-        var minimum = input.minInstances.map { _, value in max(0, value) }
-        let maximum = input.maxInstances.map { role, value in value.map { max(minimum[role], $0) } }
-        while minimum.prefill * g.prefill + minimum.decode * g.decode > input.maxTotalGPUs,
-              minimum.prefill + minimum.decode > 0 {
-            let role: Role = minimum.prefill * g.prefill >= minimum.decode * g.decode ? .prefill : .decode
-            minimum[role] -= 1
-            binding.append(.budget)
-        }
-
+        let minimum = minimumsWithinBudget(input, binding: &binding)
+        // A maximum below the configured minimum is raised to it (as configured, before any budget cut).
+        let maximum = input.maxInstances.map { role, value in value.map { max(max(0, input.minInstances[role]), $0) } }
         let continuous = PerRole(
             prefill: max(input.floorInstances.prefill,
                          need(demand: input.demand.prefill, capacity: input.capacityPerInstance.prefill, utilisation: input.utilisation.prefill)),
             decode: max(input.floorInstances.decode,
                         need(demand: input.demand.decode, capacity: input.capacityPerInstance.decode, utilisation: input.utilisation.decode))
         )
-        func requestRate(_ counts: PerRole<Int>) -> PerRole<Double> {
-            PerRole(
-                prefill: Double(counts.prefill) * input.capacityPerInstance.prefill.finiteOr(0) / isl,
-                decode: Double(counts.decode) * input.capacityPerInstance.decode.finiteOr(0) / osl
-            )
+        var counts = boundedCounts(continuous, minimum: minimum, maximum: maximum, binding: &binding)
+
+        if gpus(counts, input.gpusPerInstance) <= input.maxTotalGPUs {
+            padToGPUFloor(&counts, input: input, maximum: maximum, isl: isl, osl: osl, binding: &binding)
+            if binding.isEmpty { binding.append(.demand) }
+            let rates = requestRate(counts, input: input, isl: isl, osl: osl)
+            return Result(instances: counts, regime: .fits, binding: binding, continuousNeed: continuous,
+                          matchedRequestRate: min(rates.prefill, rates.decode))
         }
 
+        binding.append(.budget)
+        let best = bestSplitWithinBudget(input: input, minimum: minimum, maximum: maximum, isl: isl, osl: osl) ?? minimum
+        let rates = requestRate(best, input: input, isl: isl, osl: osl)
+        return Result(instances: best, regime: .overBudget, binding: binding, continuousNeed: continuous,
+                      matchedRequestRate: min(rates.prefill, rates.decode))
+    }
+
+    /// The per-role minimums, cut to what fits when they do not fit the budget: the budget is
+    /// the one limit never crossed.
+    private static func minimumsWithinBudget(_ input: Input, binding: inout [Binding]) -> PerRole<Int> {
+        let g = input.gpusPerInstance
+        var minimum = input.minInstances.map { _, value in max(0, value) }
+        while minimum.prefill * g.prefill + minimum.decode * g.decode > input.maxTotalGPUs,
+              minimum.prefill + minimum.decode > 0 {
+            let role: Role = minimum.prefill * g.prefill >= minimum.decode * g.decode ? .prefill : .decode
+            minimum[role] -= 1
+            binding.append(.budget)
+        }
+        return minimum
+    }
+
+    /// Each role's need rounded up, held within its minimum and maximum.
+    private static func boundedCounts(_ continuous: PerRole<Double>, minimum: PerRole<Int>, maximum: PerRole<Int?>,
+                                      binding: inout [Binding]) -> PerRole<Int> {
         var counts = PerRole(prefill: 0, decode: 0)
         for role in Role.allCases {
             var count = Int(min(continuous[role], 1e9).rounded(.up))
@@ -119,30 +136,31 @@ public enum RateMatcher {
             }
             counts[role] = count
         }
+        return counts
+    }
 
-        if gpus(counts, g) <= input.maxTotalGPUs {
-            // Pad up to the GPU floor, each time on the phase with the least headroom, so the
-            // floor's GPUs keep the two phases matched.
-            while gpus(counts, g) < input.minTotalGPUs {
-                let rates = requestRate(counts)
-                let candidates = Role.allCases.filter { role in
-                    gpus(counts, g) + g[role] <= input.maxTotalGPUs && (maximum[role].map { counts[role] < $0 } ?? true)
-                }
-                guard let role = candidates.min(by: { rates[$0] != rates[$1] ? rates[$0] < rates[$1] : $0 == .prefill }) else { break }
-                counts[role] += 1
-                if !binding.contains(.minimumTotalGPUs) { binding.append(.minimumTotalGPUs) }
+    /// Pads up to the GPU floor, each time on the phase with the least headroom, so the floor's
+    /// GPUs keep the two phases matched.
+    private static func padToGPUFloor(_ counts: inout PerRole<Int>, input: Input, maximum: PerRole<Int?>, isl: Double, osl: Double,
+                                      binding: inout [Binding]) {
+        let g = input.gpusPerInstance
+        while gpus(counts, g) < input.minTotalGPUs {
+            let rates = requestRate(counts, input: input, isl: isl, osl: osl)
+            let candidates = Role.allCases.filter { role in
+                gpus(counts, g) + g[role] <= input.maxTotalGPUs && (maximum[role].map { counts[role] < $0 } ?? true)
             }
-            if binding.isEmpty { binding.append(.demand) }
-            let rates = requestRate(counts)
-            return Result(instances: counts, regime: .fits, binding: binding, continuousNeed: continuous,
-                          matchedRequestRate: min(rates.prefill, rates.decode))
+            guard let role = candidates.min(by: { rates[$0] != rates[$1] ? rates[$0] < rates[$1] : $0 == .prefill }) else { break }
+            counts[role] += 1
+            if !binding.contains(.minimumTotalGPUs) { binding.append(.minimumTotalGPUs) }
         }
+    }
 
-        binding.append(.budget)
-        let best = bestSplitWithinBudget(input: input, minimum: minimum, maximum: maximum, isl: isl, osl: osl) ?? minimum
-        let rates = requestRate(best)
-        return Result(instances: best, regime: .overBudget, binding: binding, continuousNeed: continuous,
-                      matchedRequestRate: min(rates.prefill, rates.decode))
+    /// Requests/s each role's instances serve at full capacity.
+    private static func requestRate(_ counts: PerRole<Int>, input: Input, isl: Double, osl: Double) -> PerRole<Double> {
+        PerRole(
+            prefill: Double(counts.prefill) * input.capacityPerInstance.prefill.finiteOr(0) / isl,
+            decode: Double(counts.decode) * input.capacityPerInstance.decode.finiteOr(0) / osl
+        )
     }
 
     /// The integer split within the budget maximising min(nₚ·Cₚ/ISL, n_d·C_d/OSL). For each

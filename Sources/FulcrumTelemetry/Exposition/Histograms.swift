@@ -36,83 +36,80 @@ public enum HistogramAssembly {
         scale: Double = 1,
         issues: inout [TelemetryIssue]
     ) -> [Series] {
+        let partials = collect(named: name, in: exposition, matching: matchers, scale: scale, issues: &issues)
+        return partials.compactMap { partial in
+            do throws(SeriesProblem) {
+                return Series(labels: partial.labels, histogram: try partial.histogram())
+            } catch {
+                let where_ = partial.labels.isEmpty ? "" : " {\(partial.labels.map(\.description).joined(separator: ","))}"
+                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) \(error.text)"))
+                return nil
+            }
+        }
+    }
+
+    /// One label set's `_bucket`, `_sum` and `_count` samples, as read.
+    private struct PartialSeries {
+        var labels: [Label]
+        var buckets: [(bound: Double, count: Double)] = []
+        var sum: Double?
+        var count: Double?
+
+        /// The series as a histogram, or what makes it none (the text follows "histogram {labels}").
+        func histogram() throws(SeriesProblem) -> CumulativeHistogram {
+            let buckets = buckets.sorted { $0.bound < $1.bound }
+            guard let last = buckets.last, last.bound == .infinity else { throw SeriesProblem(text: "has no +Inf bucket") }
+            if let bad = buckets.first(where: { !$0.count.isFinite || $0.count < 0 }) {
+                throw SeriesProblem(text: "counts \(bad.count) in a bucket; counts are finite and 0 or more")
+            }
+            for k in buckets.indices.dropFirst() {
+                if buckets[k].bound == buckets[k - 1].bound { throw SeriesProblem(text: "repeats bucket bound \(buckets[k].bound)") }
+                if buckets[k].count < buckets[k - 1].count { throw SeriesProblem(text: "has decreasing cumulative counts") }
+            }
+            if let count, count != last.count { throw SeriesProblem(text: "_count \(count) differs from its +Inf bucket \(last.count)") }
+            guard let sum else { throw SeriesProblem(text: "has no _sum") }
+            guard sum.isFinite else { throw SeriesProblem(text: "has a _sum of \(sum); it must be a finite number") }
+            return CumulativeHistogram(
+                buckets: buckets.map { CumulativeHistogram.Bucket(upperBound: $0.bound, cumulativeCount: $0.count) },
+                sum: sum
+            )
+        }
+    }
+
+    private struct SeriesProblem: Error {
+        var text: String
+    }
+
+    /// Every matching label set's samples of histogram `name`, in the order first seen, from
+    /// every related family (see `series`).
+    private static func collect(named name: String, in exposition: Exposition, matching matchers: [String: String], scale: Double,
+                                issues: inout [TelemetryIssue]) -> [PartialSeries] {
         let bucketName = name + "_bucket"
         let sumName = name + "_sum"
         let countName = name + "_count"
-        struct Partial {
-            var labels: [Label]
-            var buckets: [(bound: Double, count: Double)] = []
-            var sum: Double?
-            var count: Double?
-        }
         var order: [[Label]] = []
-        var partials: [[Label]: Partial] = [:]
+        var partials: [[Label]: PartialSeries] = [:]
         for family in exposition.families(relatedTo: name) {
             for sample in family.samples {
                 let isBucket = sample.name == bucketName
                 guard isBucket || sample.name == sumName || sample.name == countName else { continue }
                 guard matches(sample, matchers) else { continue }
                 let key = sample.labels.filter { $0.name != "le" }.sorted { $0.name < $1.name }
-                if partials[key] == nil { order.append(key) }
+                if partials[key] == nil, !order.contains(key) { order.append(key) }
                 if isBucket {
                     guard let raw = sample.label("le"), let bound = NumberParsing.parseDouble(Array(raw.utf8)), !bound.isNaN else {
                         issues.append(TelemetryIssue(metric: name, problem: "bucket without a numeric le label"))
                         continue
                     }
-                    partials[key, default: Partial(labels: key)].buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
+                    partials[key, default: PartialSeries(labels: key)].buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
                 } else if sample.name == sumName {
-                    partials[key, default: Partial(labels: key)].sum = sample.value * scale
+                    partials[key, default: PartialSeries(labels: key)].sum = sample.value * scale
                 } else {
-                    partials[key, default: Partial(labels: key)].count = sample.value
+                    partials[key, default: PartialSeries(labels: key)].count = sample.value
                 }
             }
         }
-        var result: [Series] = []
-        for key in order {
-            guard let partial = partials[key] else { continue }
-            let where_ = key.isEmpty ? "" : " {\(key.map(\.description).joined(separator: ","))}"
-            let buckets = partial.buckets.sorted { $0.bound < $1.bound }
-            guard let last = buckets.last, last.bound == .infinity else {
-                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no +Inf bucket"))
-                continue
-            }
-            if let bad = buckets.first(where: { !$0.count.isFinite || $0.count < 0 }) {
-                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) counts \(bad.count) in a bucket; counts are finite and 0 or more"))
-                continue
-            }
-            var ok = true
-            for k in buckets.indices.dropFirst() {
-                if buckets[k].bound == buckets[k - 1].bound {
-                    issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) repeats bucket bound \(buckets[k].bound)"))
-                    ok = false
-                    break
-                }
-                if buckets[k].count < buckets[k - 1].count {
-                    issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has decreasing cumulative counts"))
-                    ok = false
-                    break
-                }
-            }
-            guard ok else { continue }
-            if let count = partial.count, count != last.count {
-                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) _count \(count) differs from its +Inf bucket \(last.count)"))
-                continue
-            }
-            guard let sum = partial.sum else {
-                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has no _sum"))
-                continue
-            }
-            guard sum.isFinite else {
-                issues.append(TelemetryIssue(metric: name, problem: "histogram\(where_) has a _sum of \(sum); it must be a finite number"))
-                continue
-            }
-            let histogram = CumulativeHistogram(
-                buckets: buckets.map { CumulativeHistogram.Bucket(upperBound: $0.bound, cumulativeCount: $0.count) },
-                sum: sum
-            )
-            result.append(Series(labels: key, histogram: histogram))
-        }
-        return result
+        return order.compactMap { partials[$0] }
     }
 
     /// Adds histograms bucket by bucket; `nil` when their bounds differ (no exact merge exists).

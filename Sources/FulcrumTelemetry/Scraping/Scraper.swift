@@ -189,77 +189,89 @@ private enum Job: Sendable {
         let started = clock.elapsed()
         switch self {
         case .worker(let target, let pinned):
-            var bytes = 0
-            var extraction: WorkerExtraction? = nil
-            var used: EnginePreset? = nil
-            var failure: ScrapeError? = nil
-            do throws(ScrapeError) {
-                let fixed: EnginePreset?
-                do throws(ScrapeError.Reason) {
-                    fixed = try target.preset.resolve()
-                } catch {
-                    throw ScrapeError(url: target.url, reason: error)
-                }
-                let fetched = try await fetcher.fetch(target.url)
-                bytes = fetched.byteCount
-                let scrapedAt = now()
-                let mapped = fetched.body.withUnsafeReadableBytes { raw in
-                    Result { () throws(ExpositionParseError) in
-                        try TelemetryMapper.worker(raw, format: fetched.format, preset: fixed ?? pinned, scrapedAt: scrapedAt)
-                    }
-                }
-                let result: WorkerExtraction
-                switch mapped {
-                case .success(let value): result = value
-                case .failure(let error): throw ScrapeError(url: target.url, reason: .parse(error))
-                }
-                extraction = result
-                guard let name = result.preset else { throw ScrapeError(url: target.url, reason: .noEngineDetected) }
-                used = fixed ?? pinned ?? EnginePreset.named(name)
-                if result.telemetry == nil {
-                    throw ScrapeError(url: target.url, reason: Self.refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
-                }
-            } catch {
-                failure = error
-            }
-            let scrape = WorkerScrape(
-                target: target, startOffset: offset, duration: clock.elapsed() - started,
-                bytes: bytes, extraction: extraction, error: failure
-            )
-            return .worker(scrape, finishedAt: now(), preset: used)
-
+            return await Self.scrapeWorker(target, pinned: pinned, fetcher: fetcher, clock: clock, started: started, offset: offset, now: now)
         case .frontend(let target):
-            var bytes = 0
-            var extraction: FrontendExtraction? = nil
-            var failure: ScrapeError? = nil
-            do throws(ScrapeError) {
-                let fetched = try await fetcher.fetch(target.url)
-                bytes = fetched.byteCount
-                let scrapedAt = now()
-                let parsed = fetched.body.withUnsafeReadableBytes { raw in
-                    Result { () throws(ExpositionParseError) in
-                        try ExpositionParser.parse(raw, format: fetched.format, families: .only(target.preset.metricNames))
-                    }
-                }
-                switch parsed {
-                case .success(let exposition):
-                    let result = target.preset.extract(from: exposition, scrapedAt: scrapedAt)
-                    extraction = result
-                    if result.telemetry == nil {
-                        throw ScrapeError(url: target.url, reason: Self.refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
-                    }
-                case .failure(let error):
-                    throw ScrapeError(url: target.url, reason: .parse(error))
-                }
-            } catch {
-                failure = error
-            }
-            let scrape = FrontendScrape(
-                target: target, startOffset: offset, duration: clock.elapsed() - started,
-                bytes: bytes, extraction: extraction, error: failure
-            )
-            return .frontend(scrape, finishedAt: now())
+            return await Self.scrapeFrontend(target, fetcher: fetcher, clock: clock, started: started, offset: offset, now: now)
         }
+    }
+
+    /// Fetches, parses and maps one worker's exposition; any failure is kept in the scrape.
+    private static func scrapeWorker(_ target: ScrapeTarget, pinned: EnginePreset?, fetcher: ExpositionFetcher, clock: MonotonicClock,
+                                     started: Duration, offset: Duration, now: @Sendable () -> Timestamp) async -> JobResult {
+        var bytes = 0
+        var extraction: WorkerExtraction? = nil
+        var used: EnginePreset? = nil
+        var failure: ScrapeError? = nil
+        do throws(ScrapeError) {
+            let fixed: EnginePreset?
+            do throws(ScrapeError.Reason) {
+                fixed = try target.preset.resolve()
+            } catch {
+                throw ScrapeError(url: target.url, reason: error)
+            }
+            let fetched = try await fetcher.fetch(target.url)
+            bytes = fetched.byteCount
+            let scrapedAt = now()
+            let mapped = fetched.body.withUnsafeReadableBytes { raw in
+                Result { () throws(ExpositionParseError) in
+                    try TelemetryMapper.worker(raw, format: fetched.format, preset: fixed ?? pinned, scrapedAt: scrapedAt)
+                }
+            }
+            let result: WorkerExtraction
+            switch mapped {
+            case .success(let value): result = value
+            case .failure(let error): throw ScrapeError(url: target.url, reason: .parse(error))
+            }
+            extraction = result
+            guard let name = result.preset else { throw ScrapeError(url: target.url, reason: .noEngineDetected) }
+            used = fixed ?? pinned ?? EnginePreset.named(name)
+            if result.telemetry == nil {
+                throw ScrapeError(url: target.url, reason: refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
+            }
+        } catch {
+            failure = error
+        }
+        let scrape = WorkerScrape(
+            target: target, startOffset: offset, duration: clock.elapsed() - started,
+            bytes: bytes, extraction: extraction, error: failure
+        )
+        return .worker(scrape, finishedAt: now(), preset: used)
+
+    }
+
+    /// Fetches one frontend's exposition and extracts its preset's signals; any failure is kept.
+    private static func scrapeFrontend(_ target: FrontendTarget, fetcher: ExpositionFetcher, clock: MonotonicClock,
+                                       started: Duration, offset: Duration, now: @Sendable () -> Timestamp) async -> JobResult {
+        var bytes = 0
+        var extraction: FrontendExtraction? = nil
+        var failure: ScrapeError? = nil
+        do throws(ScrapeError) {
+            let fetched = try await fetcher.fetch(target.url)
+            bytes = fetched.byteCount
+            let scrapedAt = now()
+            let parsed = fetched.body.withUnsafeReadableBytes { raw in
+                Result { () throws(ExpositionParseError) in
+                    try ExpositionParser.parse(raw, format: fetched.format, families: .only(target.preset.metricNames))
+                }
+            }
+            switch parsed {
+            case .success(let exposition):
+                let result = target.preset.extract(from: exposition, scrapedAt: scrapedAt)
+                extraction = result
+                if result.telemetry == nil {
+                    throw ScrapeError(url: target.url, reason: refusal(missing: result.missingRequired.map(\.rawValue), issues: result.issues))
+                }
+            case .failure(let error):
+                throw ScrapeError(url: target.url, reason: .parse(error))
+            }
+        } catch {
+            failure = error
+        }
+        let scrape = FrontendScrape(
+            target: target, startOffset: offset, duration: clock.elapsed() - started,
+            bytes: bytes, extraction: extraction, error: failure
+        )
+        return .frontend(scrape, finishedAt: now())
     }
 
     func cancelled(offset: Duration) -> JobResult {
