@@ -232,6 +232,24 @@ private func parse(_ text: String, _ format: FormatChoice = .auto, _ filter: Fam
         #expect(exposition.family(named: "vllm:time_to_first_token_seconds")?.samples.count == 12)
     }
 
+    @Test("A series whose first bucket has no numeric le is reported once and assembled once from the rest")
+    func bucketWithoutNumericBoundIsReportedAndTheSeriesListedOnce() throws {
+        let text = """
+        h_bucket{a="1",le="fast"} 1
+        h_bucket{a="1",le="1"} 1
+        h_bucket{a="1",le="+Inf"} 2
+        h_sum{a="1"} 1.5
+        h_count{a="1"} 2
+
+        """
+        let exposition = try parse(text, .auto, .only(["h"]))
+        var issues: [TelemetryIssue] = []
+        let series = HistogramAssembly.series(named: "h", in: exposition, issues: &issues)
+        #expect(series.count == 1)
+        #expect(series.first?.histogram.buckets.map(\.upperBound) == [1, .infinity])
+        #expect(issues.map(\.problem) == ["bucket without a numeric le label"])
+    }
+
     @Test func histogramWithoutTypeLineStillAssembles() throws {
         let text = """
         h_bucket{le="1"} 1
