@@ -150,17 +150,8 @@ public struct DynamoSLAPolicy: ScalingPolicy {
         guard let isl = sample.isl, let osl = sample.osl, let ttft = sample.ttft, let itl = sample.itl else { return }
 
         if configuration.correctionEnabled {
-            let expectedTTFT = profile.expectedTTFT(isl: isl)
-            if expectedTTFT > 0 { prefillCorrection = ttft / expectedTTFT }
-            let readyDecode = snapshot.baselineCount(.decode, .ready)
-            if readyDecode > 0 {
-                // Dynamo estimates the per-worker concurrency by Little's law from the request
-                // count and the mean request duration (TTFT + ITL·(OSL − 1) here).
-                let duration = ttft + itl * max(osl - 1, 0)
-                let concurrency = requests / Double(readyDecode) * duration / interval
-                let expectedITL = profile.expectedITL(concurrency: concurrency, context: isl + osl / 2)
-                if expectedITL > 0 { decodeCorrection = itl / expectedITL }
-            }
+            updateCorrections(isl: isl, osl: osl, ttft: ttft, itl: itl, requests: requests, interval: interval,
+                              readyDecode: snapshot.baselineCount(.decode, .ready), profile: profile)
             decision.prefillCorrection = prefillCorrection
             decision.decodeCorrection = decodeCorrection
         }
@@ -199,6 +190,21 @@ public struct DynamoSLAPolicy: ScalingPolicy {
             target = budgeted
             decision.applied = true
         }
+    }
+
+    /// Dynamo's correction factors: observed TTFT ÷ the profile's at this ISL, observed ITL ÷
+    /// the profile's at the decode workers' concurrency.
+    private mutating func updateCorrections(isl: Double, osl: Double, ttft: Double, itl: Double, requests: Double, interval: Double,
+                                            readyDecode: Int, profile: DynamoProfile) {
+        let expectedTTFT = profile.expectedTTFT(isl: isl)
+        if expectedTTFT > 0 { prefillCorrection = ttft / expectedTTFT }
+        guard readyDecode > 0 else { return }
+        // Dynamo estimates the per-worker concurrency by Little's law from the request count
+        // and the mean request duration (TTFT + ITL·(OSL − 1) here).
+        let duration = ttft + itl * max(osl - 1, 0)
+        let concurrency = requests / Double(readyDecode) * duration / interval
+        let expectedITL = profile.expectedITL(concurrency: concurrency, context: isl + osl / 2)
+        if expectedITL > 0 { decodeCorrection = itl / expectedITL }
     }
 
     /// Dynamo's `_compute_replica_requirements` (prefill and decode planners):

@@ -105,34 +105,40 @@ struct ResultBuilder {
                 gpus += input.profile.gpusPerInstance[role]
             }
 
-            let arriving = arrivals[index]
-            let done = resolved[index]
-            let ttfts = done.compactMap(\.ttft).sorted()
-            let tpots = done.compactMap(\.tpot).sorted()
-            entries.append(TimelineEntry(
-                time: start,
-                end: end,
-                arrivals: arriving.count,
-                arrivalRate: Double(arriving.count) / width,
-                prefillDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.inputTokens) } / width,
-                decodeDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.outputTokens) } / width,
-                prefillReady: counts.prefill[.ready] ?? 0,
-                prefillStarting: counts.prefill[.starting] ?? 0,
-                prefillDraining: counts.prefill[.draining] ?? 0,
-                decodeReady: counts.decode[.ready] ?? 0,
-                decodeStarting: counts.decode[.starting] ?? 0,
-                decodeDraining: counts.decode[.draining] ?? 0,
-                desiredPrefill: lastDesired?.prefill,
-                desiredDecode: lastDesired?.decode,
-                gpusHeld: gpus,
-                resolved: done.count,
-                ttftP50: Percentile.of(sorted: ttfts, 0.5),
-                ttftP99: Percentile.of(sorted: ttfts, 0.99),
-                tpotP50: Percentile.of(sorted: tpots, 0.5),
-                tpotP99: Percentile.of(sorted: tpots, 0.99),
-                sloAttainment: done.isEmpty ? nil : Double(done.count(where: \.meetsSLO)) / Double(done.count)
-            ))
+            entries.append(Self.entry(from: start, width: width, arriving: arrivals[index], resolved: resolved[index],
+                                      workers: counts, gpusHeld: gpus, desired: lastDesired))
         }
         return entries
+    }
+
+    /// One timeline interval: what arrived in it, what resolved in it, and the fleet at its end.
+    private static func entry(from start: Double, width: Double, arriving: [RequestRecord], resolved done: [RequestRecord],
+                              workers counts: PerRole<[WorkerTransition.State: Int]>, gpusHeld: Int,
+                              desired: PerRole<Int>?) -> TimelineEntry {
+        let ttfts = done.compactMap(\.ttft).sorted()
+        let tpots = done.compactMap(\.tpot).sorted()
+        return TimelineEntry(
+            time: start,
+            end: start + width,
+            arrivals: arriving.count,
+            arrivalRate: Double(arriving.count) / width,
+            prefillDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.inputTokens) } / width,
+            decodeDemandTokensPerSecond: arriving.reduce(0.0) { $0 + Double($1.outputTokens) } / width,
+            prefillReady: counts.prefill[.ready] ?? 0,
+            prefillStarting: counts.prefill[.starting] ?? 0,
+            prefillDraining: counts.prefill[.draining] ?? 0,
+            decodeReady: counts.decode[.ready] ?? 0,
+            decodeStarting: counts.decode[.starting] ?? 0,
+            decodeDraining: counts.decode[.draining] ?? 0,
+            desiredPrefill: desired?.prefill,
+            desiredDecode: desired?.decode,
+            gpusHeld: gpusHeld,
+            resolved: done.count,
+            ttftP50: Percentile.of(sorted: ttfts, 0.5),
+            ttftP99: Percentile.of(sorted: ttfts, 0.99),
+            tpotP50: Percentile.of(sorted: tpots, 0.5),
+            tpotP99: Percentile.of(sorted: tpots, 0.99),
+            sloAttainment: done.isEmpty ? nil : Double(done.count(where: \.meetsSLO)) / Double(done.count)
+        )
     }
 }
