@@ -12,6 +12,32 @@ extension SnapshotMessage {
     /// time of a worker sent without `started_at`.
     public func coreInput(firstSeen: [String: Double] = [:]) throws(DecisionRequestError) -> (snapshot: ClusterSnapshot, overrides: Overrides) {
         try finite(time, "time")
+        let gpusByNode = try checkedNodeGPUs()
+        var workers: [WorkerSnapshot] = []
+        var seenIDs: Set<String> = []
+        var heldGPUs: [String: [Int: String]] = [:]
+        for (index, worker) in self.workers.enumerated() {
+            let key = "workers[\(index)]"
+            if worker.id.isEmpty { throw DecisionRequestError(field: "\(key).id", "is empty; give each worker a stable id") }
+            guard seenIDs.insert(worker.id).inserted else {
+                throw DecisionRequestError(field: "\(key).id", "repeats the worker id \"\(worker.id)\"; ids must be unique")
+            }
+            workers.append(try coreWorker(worker, key: key, gpusByNode: gpusByNode, heldGPUs: &heldGPUs, firstSeen: firstSeen))
+        }
+
+        let snapshot = ClusterSnapshot(
+            time: Timestamp(seconds: time),
+            nodes: nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ?? true, backingOff: $0.backingOff ?? []) },
+            workers: workers,
+            frontend: try frontend.map { frontend throws(DecisionRequestError) in try frontend.core() },
+            traffic: try traffic.map { traffic throws(DecisionRequestError) in try traffic.core() }
+        )
+        return (snapshot, try overrides?.core() ?? .none)
+    }
+
+    /// Each node's GPUs, once the nodes are checked: at least one, named, names unique, GPU
+    /// indices in range and listed once.
+    private func checkedNodeGPUs() throws(DecisionRequestError) -> [String: Set<Int>] {
         if nodes.isEmpty { throw DecisionRequestError(field: "nodes", "is empty; list at least one node with its GPUs") }
         var gpusByNode: [String: Set<Int>] = [:]
         for (index, node) in nodes.enumerated() {
@@ -26,55 +52,42 @@ extension SnapshotMessage {
             if Set(node.gpus).count != node.gpus.count { throw DecisionRequestError(field: "\(key).gpus", "lists a GPU twice; list each index once") }
             gpusByNode[node.name] = Set(node.gpus)
         }
+        return gpusByNode
+    }
 
-        var workers: [WorkerSnapshot] = []
-        var seenIDs: Set<String> = []
-        var heldGPUs: [String: [Int: String]] = [:]
-        for (index, worker) in self.workers.enumerated() {
-            let key = "workers[\(index)]"
-            if worker.id.isEmpty { throw DecisionRequestError(field: "\(key).id", "is empty; give each worker a stable id") }
-            guard seenIDs.insert(worker.id).inserted else {
-                throw DecisionRequestError(field: "\(key).id", "repeats the worker id \"\(worker.id)\"; ids must be unique")
-            }
-            guard let role = Role(rawValue: worker.role) else {
-                throw DecisionRequestError(field: "\(key).role", "is \"\(worker.role)\"; expected prefill or decode")
-            }
-            guard let lifecycle = WorkerLifecycle(rawValue: worker.state) else {
-                throw DecisionRequestError(field: "\(key).state", "is \"\(worker.state)\"; expected starting, ready, draining or failed")
-            }
-            guard let nodeGPUs = gpusByNode[worker.node] else {
-                throw DecisionRequestError(field: "\(key).node", "is \"\(worker.node)\", which is not in nodes; add the node or fix the name")
-            }
-            if worker.gpus.isEmpty { throw DecisionRequestError(field: "\(key).gpus", "is empty; list the GPUs the worker holds") }
-            for (gpuIndex, gpu) in worker.gpus.enumerated() {
-                guard nodeGPUs.contains(gpu) else {
-                    throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu), which node \"\(worker.node)\" does not list")
-                }
-                if lifecycle != .failed {
-                    if let holder = heldGPUs[worker.node, default: [:]][gpu] {
-                        throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu) on \"\(worker.node)\", already held by \"\(holder)\"; a GPU serves one worker")
-                    }
-                    heldGPUs[worker.node, default: [:]][gpu] = worker.id
-                }
-            }
-            if let startedAt = worker.startedAt { try finite(startedAt, "\(key).started_at") }
-            let startedAt = worker.startedAt ?? firstSeen[worker.id] ?? time
-            if let readyAt = worker.readyAt { try finite(readyAt, "\(key).ready_at") }
-            workers.append(WorkerSnapshot(
-                id: WorkerID(worker.id), role: role, node: worker.node, gpus: worker.gpus, lifecycle: lifecycle,
-                startedAt: Timestamp(seconds: startedAt), readyAt: worker.readyAt.map(Timestamp.init(seconds:)),
-                telemetry: try worker.telemetry.map { telemetry throws(DecisionRequestError) in try telemetry.core(field: "\(key).telemetry") }
-            ))
+    /// One worker line as the core's worker, after its role, state, node, GPUs (on its node, held
+    /// by one serving worker each, recorded in `heldGPUs`) and times are checked.
+    private func coreWorker(_ worker: Worker, key: String, gpusByNode: [String: Set<Int>], heldGPUs: inout [String: [Int: String]],
+                            firstSeen: [String: Double]) throws(DecisionRequestError) -> WorkerSnapshot {
+        guard let role = Role(rawValue: worker.role) else {
+            throw DecisionRequestError(field: "\(key).role", "is \"\(worker.role)\"; expected prefill or decode")
         }
-
-        let snapshot = ClusterSnapshot(
-            time: Timestamp(seconds: time),
-            nodes: nodes.map { NodeSnapshot(name: $0.name, gpus: $0.gpus, reachable: $0.reachable ?? true, backingOff: $0.backingOff ?? []) },
-            workers: workers,
-            frontend: try frontend.map { frontend throws(DecisionRequestError) in try frontend.core() },
-            traffic: try traffic.map { traffic throws(DecisionRequestError) in try traffic.core() }
+        guard let lifecycle = WorkerLifecycle(rawValue: worker.state) else {
+            throw DecisionRequestError(field: "\(key).state", "is \"\(worker.state)\"; expected starting, ready, draining or failed")
+        }
+        guard let nodeGPUs = gpusByNode[worker.node] else {
+            throw DecisionRequestError(field: "\(key).node", "is \"\(worker.node)\", which is not in nodes; add the node or fix the name")
+        }
+        if worker.gpus.isEmpty { throw DecisionRequestError(field: "\(key).gpus", "is empty; list the GPUs the worker holds") }
+        for (gpuIndex, gpu) in worker.gpus.enumerated() {
+            guard nodeGPUs.contains(gpu) else {
+                throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu), which node \"\(worker.node)\" does not list")
+            }
+            if lifecycle != .failed {
+                if let holder = heldGPUs[worker.node, default: [:]][gpu] {
+                    throw DecisionRequestError(field: "\(key).gpus[\(gpuIndex)]", "is GPU \(gpu) on \"\(worker.node)\", already held by \"\(holder)\"; a GPU serves one worker")
+                }
+                heldGPUs[worker.node, default: [:]][gpu] = worker.id
+            }
+        }
+        if let startedAt = worker.startedAt { try finite(startedAt, "\(key).started_at") }
+        let startedAt = worker.startedAt ?? firstSeen[worker.id] ?? time
+        if let readyAt = worker.readyAt { try finite(readyAt, "\(key).ready_at") }
+        return WorkerSnapshot(
+            id: WorkerID(worker.id), role: role, node: worker.node, gpus: worker.gpus, lifecycle: lifecycle,
+            startedAt: Timestamp(seconds: startedAt), readyAt: worker.readyAt.map(Timestamp.init(seconds:)),
+            telemetry: try worker.telemetry.map { telemetry throws(DecisionRequestError) in try telemetry.core(field: "\(key).telemetry") }
         )
-        return (snapshot, try overrides?.core() ?? .none)
     }
 
     /// The wire form of a core snapshot: what a caller would send to get the same decision.
