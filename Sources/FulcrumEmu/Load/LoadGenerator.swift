@@ -101,12 +101,20 @@ public struct LoadGenerator: Sendable {
             outcome.failure = .http(Int(response.status.code))
             return outcome
         }
+        await Self.readStream(response.body, due: due, maxTokens: maxTokens, into: &outcome)
+        return outcome
+    }
+
+    /// Reads the completion's event stream: counts its token events, times the first and the
+    /// last, and records how it ended (cut off, interrupted, short of `maxTokens`).
+    private static func readStream(_ body: HTTPClientResponse.Body, due: ContinuousClock.Instant, maxTokens: Int,
+                                   into outcome: inout RequestOutcome) async {
         var decoder = SSEDecoder()
         var done = false
         var first: ContinuousClock.Instant?
         var last: ContinuousClock.Instant?
         do {
-            for try await buffer in response.body {
+            for try await buffer in body {
                 for payload in decoder.feed(buffer.readableBytesView) {
                     if payload == "[DONE]" {
                         done = true
@@ -134,7 +142,6 @@ public struct LoadGenerator: Sendable {
         } else if outcome.tokens < maxTokens {
             outcome.failure = .short(tokens: outcome.tokens, expected: maxTokens)
         }
-        return outcome
     }
 
     /// A prompt of token ids, so that any OpenAI-compatible server counts the same length;
