@@ -83,12 +83,9 @@ public enum RateMatcher {
         let minimum = minimumsWithinBudget(input, binding: &binding)
         // A maximum below the configured minimum is raised to it (as configured, before any budget cut).
         let maximum = input.maxInstances.map { role, value in value.map { max(max(0, input.minInstances[role]), $0) } }
-        let continuous = PerRole(
-            prefill: max(input.floorInstances.prefill,
-                         need(demand: input.demand.prefill, capacity: input.capacityPerInstance.prefill, utilisation: input.utilisation.prefill)),
-            decode: max(input.floorInstances.decode,
-                        need(demand: input.demand.decode, capacity: input.capacityPerInstance.decode, utilisation: input.utilisation.decode))
-        )
+        let continuous = input.demand.map { role, demand in
+            max(input.floorInstances[role], need(demand: demand, capacity: input.capacityPerInstance[role], utilisation: input.utilisation[role]))
+        }
         var counts = boundedCounts(continuous, minimum: minimum, maximum: maximum, binding: &binding)
 
         if gpus(counts, input.gpusPerInstance) <= input.maxTotalGPUs {

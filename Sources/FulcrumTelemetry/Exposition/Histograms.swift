@@ -87,29 +87,38 @@ public enum HistogramAssembly {
         let bucketName = name + "_bucket"
         let sumName = name + "_sum"
         let countName = name + "_count"
-        var order: [[Label]] = []
-        var partials: [[Label]: PartialSeries] = [:]
+        // In the order first seen, each label set's slot made at its first sample; a set whose
+        // samples were all unusable is left out at the end.
+        var slots: [[Label]: Int] = [:]
+        var partials: [PartialSeries] = []
         for family in exposition.families(relatedTo: name) {
             for sample in family.samples {
                 let isBucket = sample.name == bucketName
                 guard isBucket || sample.name == sumName || sample.name == countName else { continue }
                 guard matches(sample, matchers) else { continue }
                 let key = sample.labels.filter { $0.name != "le" }.sorted { $0.name < $1.name }
-                if partials[key] == nil, !order.contains(key) { order.append(key) }
+                let slot: Int
+                if let known = slots[key] {
+                    slot = known
+                } else {
+                    slot = partials.count
+                    slots[key] = slot
+                    partials.append(PartialSeries(labels: key))
+                }
                 if isBucket {
                     guard let raw = sample.label("le"), let bound = NumberParsing.parseDouble(Array(raw.utf8)), !bound.isNaN else {
                         issues.append(TelemetryIssue(metric: name, problem: "bucket without a numeric le label"))
                         continue
                     }
-                    partials[key, default: PartialSeries(labels: key)].buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
+                    partials[slot].buckets.append((bound * (bound.isInfinite ? 1 : scale), sample.value))
                 } else if sample.name == sumName {
-                    partials[key, default: PartialSeries(labels: key)].sum = sample.value * scale
+                    partials[slot].sum = sample.value * scale
                 } else {
-                    partials[key, default: PartialSeries(labels: key)].count = sample.value
+                    partials[slot].count = sample.value
                 }
             }
         }
-        return order.compactMap { partials[$0] }
+        return partials.filter { !$0.buckets.isEmpty || $0.sum != nil || $0.count != nil }
     }
 
     /// Adds histograms bucket by bucket; `nil` when their bounds differ (no exact merge exists).

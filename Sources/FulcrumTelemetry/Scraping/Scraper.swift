@@ -236,7 +236,6 @@ private enum Job: Sendable {
             bytes: bytes, extraction: extraction, error: failure
         )
         return .worker(scrape, finishedAt: now(), preset: used)
-
     }
 
     /// Fetches one frontend's exposition and extracts its preset's signals; any failure is kept.
