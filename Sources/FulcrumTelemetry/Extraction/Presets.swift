@@ -241,7 +241,7 @@ public struct EnginePreset: Sendable, Hashable, Codable, CustomStringConvertible
     /// work-handler families stand in: `inflight_requests` (queued and running together) for
     /// running, `kvstats_gpu_cache_usage_percent` (a 0–1 fraction despite its name) for KV use,
     /// `requests_total` for finished requests. Such a worker counts no tokens: prompt lengths
-    /// then come from the frontend and capacity from the profile (see docs/metrics-mapping.md).
+    /// then come from the frontend and capacity from the profile (see docs/metrics-presets.md).
     public static let trtllm = EnginePreset(
         name: "trtllm",
         detectionPrefixes: ["trtllm_"],
