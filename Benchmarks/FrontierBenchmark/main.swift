@@ -6,6 +6,7 @@
 //   swift run -c release FrontierBenchmark [CASE-NAME-SUBSTRING] [--seed N]
 //   swift run -c release FrontierBenchmark --picked-from-other-hours   (after seeds 42, 7, 11)
 //   swift run -c release FrontierBenchmark --steady-state              (after seeds 42, 7, 11)
+//   swift run -c release FrontierBenchmark --traces DIR                (DIR/chat.*, code.*, long-context.*)
 //
 // The bundled traces are `fulcrum-sim generate NAME --seed 42`, the seed the controller was
 // tuned on; `--seed N` generates the same three shapes with another seed instead (held-out
@@ -13,7 +14,8 @@
 // `--picked-from-other-hours` reads those reports and judges, on each hour, the split an
 // operator would pick by hand from the other two (see PickedFromOtherHours.swift);
 // `--steady-state` runs Fulcrum through three other hours of each shape before the judged one
-// (see SteadyState.swift).
+// (see SteadyState.swift). `--traces DIR` runs the same cases on trace files of one's own, such
+// as the public acceptance set (see TraceSource.swift), and writes to out/frontier/traces-DIR/.
 //
 // A benchmark, not a test: it prints figures and asserts nothing.
 import Foundation
@@ -59,19 +61,14 @@ func margin(_ value: Double?, none: String) -> String {
     value.map { String(format: "%+.2f pt", $0 * 100) } ?? none
 }
 
-/// The bundled trace (seed 42), or the same scenario generated with `seed`.
-func trace(_ name: String, seed: UInt64?) throws -> [TraceRequest] {
-    guard let seed else { return try TraceReader.read(path: "examples/traces/\(name).csv", format: .csv).requests }
-    return try TraceGenerator.generate(scenario: Scenario.builtin(name), seed: seed)
-}
 
 /// Of the default baselines, `hindsight-lead` at planned utilisations 0.3–0.9: what knowing the
 /// trace is worth when workers take the profile's start-up time (its cheapest point reaching
 /// 99 % is printed in its own column).
 let foresightSweep = FrontierStudy.foresightSweep
 
-func study(_ benchmarkCase: Case, seed: UInt64?) throws -> FrontierReport {
-    let input = try caseInput(benchmarkCase, requests: try trace(benchmarkCase.trace, seed: seed))
+func study(_ benchmarkCase: Case, source: TraceSource) throws -> FrontierReport {
+    let input = try caseInput(benchmarkCase, requests: try source.requests(benchmarkCase.trace))
     // The plot adds the profile, budget and SLO to the label itself.
     return try FrontierStudy(input: input, label: "\(benchmarkCase.trace) ×\(ShortestDecimal.text(benchmarkCase.loadScale))").run()
 }
@@ -126,12 +123,29 @@ if let flag = arguments.firstIndex(of: "--seed") {
     seed = value == 42 ? nil : value
     arguments.removeSubrange(flag...(flag + 1))
 }
+var source = seed.map { TraceSource.generated(seed: $0) } ?? .bundled
+if let flag = arguments.firstIndex(of: "--traces") {
+    guard flag + 1 < arguments.count else {
+        FileHandle.standardError.write(Data("--traces needs a directory holding chat.*, code.* and long-context.* trace files.\n".utf8))
+        exit(2)
+    }
+    guard seed == nil else {
+        FileHandle.standardError.write(Data("--traces and --seed both choose the traces; give one of them.\n".utf8))
+        exit(2)
+    }
+    source = .directory(arguments[flag + 1])
+    arguments.removeSubrange(flag...(flag + 1))
+}
 let pickedFromOtherHours = arguments.contains("--picked-from-other-hours")
 let steadyState = arguments.contains("--steady-state")
 arguments.removeAll { $0 == "--picked-from-other-hours" || $0 == "--steady-state" }
 let filter = arguments.first
 let chosen = cases.filter { filter.map($0.name.contains) ?? true }
 if pickedFromOtherHours || steadyState {
+    if case .directory = source {
+        FileHandle.standardError.write(Data("--picked-from-other-hours and --steady-state read the look-alikes' reports; run them without --traces.\n".utf8))
+        exit(2)
+    }
     do {
         try pickedFromOtherHours ? printSplitsPickedFromOtherHours(chosen) : printSteadyState(chosen)
         exit(0)
@@ -140,13 +154,20 @@ if pickedFromOtherHours || steadyState {
         exit(1)
     }
 }
-let outputDirectory = reportDirectory(seed: seed ?? 42)
+let outputDirectory = source.outputDirectory
 emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | foresight with start-ups | baselines |")
 emit("|---|---|---:|---|---|---:|---|---:|---:|---|---|")
 try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
 for benchmarkCase in chosen {
     let started = Date()
-    let report = try study(benchmarkCase, seed: seed)
+    let report: FrontierReport
+    do {
+        report = try study(benchmarkCase, source: source)
+    } catch {
+        // A bad trace file (--traces) says which file and what is wrong with it.
+        FileHandle.standardError.write(Data("\(benchmarkCase.name): \(error)\n".utf8))
+        exit(1)
+    }
     emit(row(benchmarkCase, report))
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
