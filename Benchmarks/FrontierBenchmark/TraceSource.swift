@@ -39,13 +39,18 @@ enum TraceSource {
         }
     }
 
+    /// Refuses, before any case runs, a directory that lacks the file of a chosen case.
+    func check(_ cases: [Case]) throws {
+        guard case .directory(let path) = self else { return }
+        for benchmarkCase in cases { _ = try Self.file(benchmarkCase.trace, in: path) }
+    }
+
     /// The one file in `directory` whose name before its extension is `shape`.
     static func file(_ shape: String, in directory: String) throws -> String {
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory)
-        } catch {
-            throw BenchmarkError("--traces \(directory) cannot be listed (\(error.localizedDescription)); give a directory of trace files.")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue,
+              let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw BenchmarkError("--traces \(directory) is not a readable directory; give the directory that holds chat.*, code.* and long-context.*.")
         }
         let matching = names.filter { ($0 as NSString).deletingPathExtension == shape }.sorted()
         guard matching.count == 1, let name = matching.first else {

@@ -154,6 +154,12 @@ if pickedFromOtherHours || steadyState {
         exit(1)
     }
 }
+do {
+    try source.check(chosen)
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(1)
+}
 let outputDirectory = source.outputDirectory
 emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | foresight with start-ups | baselines |")
 emit("|---|---|---:|---|---|---:|---|---:|---:|---|---|")
