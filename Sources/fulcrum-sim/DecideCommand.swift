@@ -31,7 +31,7 @@ struct DecideCommand: ParsableCommand {
     @Option(name: .customLong("tpot"), help: "TPOT (inter-token latency) target, seconds.")
     var tpotSeconds: Double?
 
-    @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (0.5–0.9999).")
+    @Option(name: .customLong("slo-percentile"), help: "Share of requests that must meet both targets (\(SettingRules.sloPercentile.lowerBound) to \(SettingRules.sloPercentile.upperBound)).")
     var sloPercentile: Double?
 
     @Option(name: .customLong("max-gpus"), help: "GPU budget; default all GPUs of the snapshot's nodes.")

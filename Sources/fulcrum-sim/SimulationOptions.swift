@@ -14,7 +14,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(help: "Trace format: auto, azure, mooncake, burstgpt, csv or csv-prefixes.")
     var format: TraceFormat = .auto
 
-    @Option(help: "Cluster YAML (nodes and GPUs); default 4 nodes × 8 GPUs.")
+    @Option(help: "Cluster YAML (nodes and GPUs); default 4 nodes of 8 GPUs.")
     var cluster: String?
 
     @Option(help: "Built-in profile name or a profile YAML file (see 'fulcrum-sim profiles').")
@@ -29,7 +29,7 @@ struct SimulationOptions: ParsableArguments {
     @Option(name: .customLong("tpot"), parsing: .unconditional, help: "TPOT (inter-token latency) target, seconds.")
     var tpotSeconds: Double = ServiceLevelObjective.default.tpotSeconds
 
-    @Option(name: .customLong("slo-percentile"), parsing: .unconditional, help: "Share of requests that must meet both targets (0–1); the controller plans for it.")
+    @Option(name: .customLong("slo-percentile"), parsing: .unconditional, help: "Share of requests that must meet both targets (\(SettingRules.sloPercentile.lowerBound) to \(SettingRules.sloPercentile.upperBound)); the controller plans for it.")
     var sloPercentile: Double = ServiceLevelObjective.default.percentile
 
     @Option(help: "Initial prefill:decode instances, ready at t=0, for the dynamic policies (default 2:4; frontier: the cheapest split meeting the SLO).")
