@@ -22,7 +22,6 @@ public enum Planner {
         // ticks start nothing (at 1,000 workers it was most of a tick's heap allocations).
         lazy var ledger = GPULedger(snapshot: snapshot, lastResort: setAside)
         var plan = PlacementPlan()
-        var reusedDraining: Set<WorkerID> = []
         for worker in snapshot.workers where keepDraining.contains(worker.id) && worker.isCapacity {
             plan.actions.append(.drain(worker: worker.id))
         }
@@ -47,30 +46,43 @@ public enum Planner {
         for role in Role.allCases {
             var missing = max(0, desired[role]) - active[role].count
             guard missing > 0 else { continue }
-
-            // A draining worker of the needed role is capacity already loaded and warm.
-            let draining = snapshot.workers
-                .filter { $0.role == role && $0.lifecycle == .draining && !reusedDraining.contains($0.id) && !keepDraining.contains($0.id) }
-                .sorted { lhs, rhs in
-                    let lhsLoad = lhs.telemetry?.requestsInFlight ?? 0
-                    let rhsLoad = rhs.telemetry?.requestsInFlight ?? 0
-                    return lhsLoad != rhsLoad ? lhsLoad > rhsLoad : lhs.id < rhs.id
-                }
-            for worker in draining.prefix(missing) {
-                plan.actions.append(.cancelDrain(worker: worker.id))
-                reusedDraining.insert(worker.id)
-                missing -= 1
-            }
-
+            missing -= reuseDraining(role, upTo: missing, of: snapshot, skipping: keepDraining, into: &plan)
             let size = constraints.gpusPerInstance[role]
-            while missing > 0, size > 0 {
-                guard ledger.heldGPUs + size <= constraints.maxTotalGPUs, let placement = ledger.place(size: size) else { break }
-                plan.actions.append(.start(role: role, node: placement.node, gpus: placement.gpus))
-                missing -= 1
+            if missing > 0, size > 0 {
+                missing -= startInstances(role, count: missing, size: size, within: constraints.maxTotalGPUs, ledger: &ledger, into: &plan)
             }
             plan.unplaced[role] = missing
         }
         return plan
+    }
+
+    /// Cancels the drain of up to `count` draining workers of `role` (capacity already loaded
+    /// and warm), the busiest first; returns how many.
+    private static func reuseDraining(_ role: Role, upTo count: Int, of snapshot: ClusterSnapshot, skipping keepDraining: Set<WorkerID>,
+                                      into plan: inout PlacementPlan) -> Int {
+        let draining = snapshot.workers
+            .filter { $0.role == role && $0.lifecycle == .draining && !keepDraining.contains($0.id) }
+            .sorted { lhs, rhs in
+                let lhsLoad = lhs.telemetry?.requestsInFlight ?? 0
+                let rhsLoad = rhs.telemetry?.requestsInFlight ?? 0
+                return lhsLoad != rhsLoad ? lhsLoad > rhsLoad : lhs.id < rhs.id
+            }
+        for worker in draining.prefix(count) {
+            plan.actions.append(.cancelDrain(worker: worker.id))
+        }
+        return min(count, draining.count)
+    }
+
+    /// Starts up to `count` instances of `size` GPUs where the ledger finds room within the
+    /// GPU cap; returns how many.
+    private static func startInstances(_ role: Role, count: Int, size: Int, within maxTotalGPUs: Int, ledger: inout GPULedger,
+                                       into plan: inout PlacementPlan) -> Int {
+        var started = 0
+        while started < count, ledger.heldGPUs + size <= maxTotalGPUs, let placement = ledger.place(size: size) {
+            plan.actions.append(.start(role: role, node: placement.node, gpus: placement.gpus))
+            started += 1
+        }
+        return started
     }
 
     /// Which workers to drain first when a role shrinks.

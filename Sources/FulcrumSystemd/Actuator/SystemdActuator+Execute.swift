@@ -116,61 +116,78 @@ extension SystemdActuator {
     }
 
     private func performStart(_ start: PreparedStart) async -> ActionOutcome {
-        let name = start.unit.name
         do {
-            if start.resetFirst {
-                guard try await permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return abandoned(start) }
-                try await start.client.resetFailedUnit(name)
-            }
-            guard try await permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return abandoned(start) }
-            let job = try await start.client.startUnit(name)
-            let outcome = try await withTimeout(configuration.jobTimeout, "the start job of \(name) on \(start.node)") {
-                try await start.client.waitForJob(job)
-            }
+            guard let outcome = try await runStartJob(start) else { return abandoned(start) }
             // On success the unit's own signals carry its state and start time; reading them
             // back here would cost five calls per start. On failure, read why.
-            let properties = outcome.succeeded ? nil : try? await start.client.unitProperties(name)
-            guard var worker = workers[start.id] else { return .failed(ActuatorError(.unitFailed, "Unit \(name) on \(start.node) vanished while starting; check `journalctl -u \(name)`.")) }
-            worker.starting = false
-            if let properties { worker.properties = properties }
-            if outcome.succeeded, !worker.signalled {
-                // A done start job means the unit reached active; the signals saying so may
-                // still be on their way.
-                worker.properties.activeState = "active"
-                worker.properties.subState = "running"
-            }
-            if let stamp = properties?.execMainStartTimestamp, stamp > 0 { worker.startedAt = Timestamp(seconds: Double(stamp) / 1e6) }
-            workers[start.id] = worker
-            guard outcome.succeeded else {
-                counters.startFailures += 1
-                worker.properties.activeState = worker.properties.activeState == "active" ? "active" : "failed"
-                workers[start.id] = worker
-                noteFailure(start.id)
-                return .failed(ActuatorError(.jobFailed, "The start job of \(name) on \(start.node) ended '\(outcome.result)' (unit result \(worker.properties.result ?? "unknown")); check the unit's ExecStart= and its journal, Fulcrum backs this GPU set off before retrying."))
-            }
-            if worker.hasFailed { noteFailure(start.id) }
-            logger.info("started \(name) on \(start.node)", metadata: metadata(worker))
-            eventSink.yield(.workerStarted(start.id))
-            return .done(start.id)
+            let properties = outcome.succeeded ? nil : try? await start.client.unitProperties(start.unit.name)
+            return recordStart(start, outcome: outcome, properties: properties)
         } catch let error as ActuatorError where error.code == .fenced {
             // Nothing was called: release the GPUs held for this start.
             if workers[start.id]?.properties.activeState == "activating" { workers[start.id] = nil }
             return .refused(error)
         } catch {
-            counters.startFailures += 1
-            if var worker = workers[start.id] {
-                worker.starting = false
-                workers[start.id] = worker
-                // Whether it runs is unknown after a bus error: let the node's next
-                // reconcile decide instead of guessing. A worker drained meanwhile stays, so
-                // its drain still stops the unit if it did start.
-                if worker.properties.activeState == "activating", !worker.draining { workers[start.id] = nil }
-            }
-            let failure = error as? ActuatorError
-                ?? ActuatorError(.bus, "Starting \(name) on \(start.node) failed: \(error)", bus: error as? BusError)
-            logger.error("\(failure.message)", metadata: ["node": "\(start.node)", "unit": "\(name)"])
-            return .failed(failure)
+            return startCallFailed(start, error: error)
         }
+    }
+
+    /// Resets the unit first when it had failed, starts it and waits for its job (within the
+    /// job timeout); nil when dry-run stopped it before a call.
+    private func runStartJob(_ start: PreparedStart) async throws -> JobOutcome? {
+        let name = start.unit.name
+        if start.resetFirst {
+            guard try await permit(SystemdManagerClient.managerCall("ResetFailedUnit", [.string(name)]), unit: name, node: start.node) else { return nil }
+            try await start.client.resetFailedUnit(name)
+        }
+        guard try await permit(SystemdManagerClient.managerCall("StartUnit", [.string(name), .string("fail")]), unit: name, node: start.node) else { return nil }
+        let job = try await start.client.startUnit(name)
+        return try await withTimeout(configuration.jobTimeout, "the start job of \(name) on \(start.node)") {
+            try await start.client.waitForJob(job)
+        }
+    }
+
+    /// The worker as its finished start job left it: started, or failed and backed off.
+    private func recordStart(_ start: PreparedStart, outcome: JobOutcome, properties: UnitProperties?) -> ActionOutcome {
+        let name = start.unit.name
+        guard var worker = workers[start.id] else { return .failed(ActuatorError(.unitFailed, "Unit \(name) on \(start.node) vanished while starting; check `journalctl -u \(name)`.")) }
+        worker.starting = false
+        if let properties { worker.properties = properties }
+        if outcome.succeeded, !worker.signalled {
+            // A done start job means the unit reached active; the signals saying so may
+            // still be on their way.
+            worker.properties.activeState = "active"
+            worker.properties.subState = "running"
+        }
+        if let stamp = properties?.execMainStartTimestamp, stamp > 0 { worker.startedAt = Timestamp(seconds: Double(stamp) / 1e6) }
+        workers[start.id] = worker
+        guard outcome.succeeded else {
+            counters.startFailures += 1
+            worker.properties.activeState = worker.properties.activeState == "active" ? "active" : "failed"
+            workers[start.id] = worker
+            noteFailure(start.id)
+            return .failed(ActuatorError(.jobFailed, "The start job of \(name) on \(start.node) ended '\(outcome.result)' (unit result \(worker.properties.result ?? "unknown")); check the unit's ExecStart= and its journal, Fulcrum backs this GPU set off before retrying."))
+        }
+        if worker.hasFailed { noteFailure(start.id) }
+        logger.info("started \(name) on \(start.node)", metadata: metadata(worker))
+        eventSink.yield(.workerStarted(start.id))
+        return .done(start.id)
+    }
+
+    /// A start whose calls failed on the bus (or timed out): counted and reported.
+    private func startCallFailed(_ start: PreparedStart, error: any Error) -> ActionOutcome {
+        counters.startFailures += 1
+        if var worker = workers[start.id] {
+            worker.starting = false
+            workers[start.id] = worker
+            // Whether it runs is unknown after a bus error: let the node's next
+            // reconcile decide instead of guessing. A worker drained meanwhile stays, so
+            // its drain still stops the unit if it did start.
+            if worker.properties.activeState == "activating", !worker.draining { workers[start.id] = nil }
+        }
+        let failure = error as? ActuatorError
+            ?? ActuatorError(.bus, "Starting \(start.unit.name) on \(start.node) failed: \(error)", bus: error as? BusError)
+        logger.error("\(failure.message)", metadata: ["node": "\(start.node)", "unit": "\(start.unit.name)"])
+        return .failed(failure)
     }
 
     // MARK: Drain
