@@ -30,7 +30,7 @@ func steadyStatePoint(_ benchmarkCase: Case, seed: UInt64, report: FrontierRepor
         let earlier = UInt64(1000 * (warmUpHours - hour))
         requests += shifted(try TraceGenerator.generate(scenario: Scenario.builtin(benchmarkCase.trace), seed: seed + earlier), hours: hour)
     }
-    requests += shifted(try (seed == 42 ? TraceSource.bundled : .generated(seed: seed)).requests(benchmarkCase.trace), hours: warmUpHours)
+    requests += shifted(try TraceSource.lookAlike(seed: seed).requests(benchmarkCase.trace), hours: warmUpHours)
     let hour = Double(warmUpHours) * 3600
     var input = try caseInput(benchmarkCase, requests: requests)
     input.initialInstances = report.warmStart

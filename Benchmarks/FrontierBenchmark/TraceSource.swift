@@ -14,6 +14,11 @@ enum TraceSource {
     /// first hour of each (t < 3,600 s), since every case is one hour.
     case directory(String)
 
+    /// The look-alike hour of a seed: the bundled one for 42, which it was generated with.
+    static func lookAlike(seed: UInt64) -> TraceSource {
+        seed == 42 ? .bundled : .generated(seed: seed)
+    }
+
     /// Where the case's report and plot go.
     var outputDirectory: String {
         switch self {

@@ -61,7 +61,6 @@ func margin(_ value: Double?, none: String) -> String {
     value.map { String(format: "%+.2f pt", $0 * 100) } ?? none
 }
 
-
 /// Of the default baselines, `hindsight-lead` at planned utilisations 0.3–0.9: what knowing the
 /// trace is worth when workers take the profile's start-up time (its cheapest point reaching
 /// 99 % is printed in its own column).
@@ -120,10 +119,10 @@ if let flag = arguments.firstIndex(of: "--seed") {
         FileHandle.standardError.write(Data("--seed needs a whole number, e.g. --seed 7.\n".utf8))
         exit(2)
     }
-    seed = value == 42 ? nil : value
+    seed = value
     arguments.removeSubrange(flag...(flag + 1))
 }
-var source = seed.map { TraceSource.generated(seed: $0) } ?? .bundled
+var source = seed.map(TraceSource.lookAlike) ?? .bundled
 if let flag = arguments.firstIndex(of: "--traces") {
     guard flag + 1 < arguments.count else {
         FileHandle.standardError.write(Data("--traces needs a directory holding chat.*, code.* and long-context.* trace files.\n".utf8))
