@@ -225,26 +225,11 @@ extension EnginePreset {
                 if required.contains(signal) { missingRequired.append(signal) } else { missingOptional.append(signal) }
             case .scalar(let value, let source):
                 sources[signal] = source
-                switch signal {
-                case .requestsWaiting: telemetry.requestsWaiting = value ?? .nan
-                case .requestsRunning: telemetry.requestsRunning = value ?? .nan
-                case .kvCacheUsage: telemetry.kvCacheUsage = value
-                case .promptTokens: telemetry.promptTokens = value ?? .nan
-                case .generationTokens: telemetry.generationTokens = value ?? .nan
-                case .requestsFinished: telemetry.requestsFinished = value ?? .nan
-                case .prefixCacheQueries: telemetry.prefixCacheQueries = value
-                case .prefixCacheHits: telemetry.prefixCacheHits = value
-                case .prefixCacheHitRate: telemetry.prefixCacheHitRate = value
-                case .kvTransferSeconds: telemetry.kvTransferSeconds = value
-                case .kvTransfers: telemetry.kvTransfers = value
-                case .kvTransferSecondsTotal: telemetry.kvTransferSecondsTotal = value
-                case .timeToFirstToken, .interTokenLatency: break
-                }
+                telemetry.record(signal, value: value)
                 if value == nil, signal.isCounterOrQueue { failedRequired = failedRequired || required.contains(signal) }
             case .histogram(let histogram, let source):
                 sources[signal] = source
-                if signal == .timeToFirstToken { telemetry.timeToFirstToken = histogram }
-                if signal == .interTokenLatency { telemetry.interTokenLatency = histogram }
+                telemetry.record(signal, histogram: histogram)
             }
         }
 
@@ -330,5 +315,32 @@ extension FrontendPreset {
             unusedFamilies: resolver.unused(by: signals.values.flatMap { $0 }),
             issues: issues
         )
+    }
+}
+
+private extension WorkerTelemetry {
+    /// Stores a scalar signal in its field; a counter or queue that resolved to no number is
+    /// NaN (its field is not optional), which keeps the telemetry from being handed on.
+    mutating func record(_ signal: WorkerSignal, value: Double?) {
+        switch signal {
+        case .requestsWaiting: requestsWaiting = value ?? .nan
+        case .requestsRunning: requestsRunning = value ?? .nan
+        case .kvCacheUsage: kvCacheUsage = value
+        case .promptTokens: promptTokens = value ?? .nan
+        case .generationTokens: generationTokens = value ?? .nan
+        case .requestsFinished: requestsFinished = value ?? .nan
+        case .prefixCacheQueries: prefixCacheQueries = value
+        case .prefixCacheHits: prefixCacheHits = value
+        case .prefixCacheHitRate: prefixCacheHitRate = value
+        case .kvTransferSeconds: kvTransferSeconds = value
+        case .kvTransfers: kvTransfers = value
+        case .kvTransferSecondsTotal: kvTransferSecondsTotal = value
+        case .timeToFirstToken, .interTokenLatency: break
+        }
+    }
+
+    mutating func record(_ signal: WorkerSignal, histogram: CumulativeHistogram?) {
+        if signal == .timeToFirstToken { timeToFirstToken = histogram }
+        if signal == .interTokenLatency { interTokenLatency = histogram }
     }
 }
