@@ -38,17 +38,12 @@ public final class DisaggregatedRouter: Sendable {
     }
 
     private func route(_ parsed: CompletionRequest, body: Data, arrival: ContinuousClock.Instant) async -> Response {
-        let failed = { (status: HTTPResponse.Status, message: String) async -> Response in
-            await self.metrics.finished(stream: parsed.stream, success: false, outputTokens: 0, seconds: arrival.secondsSince)
-            return WorkerServer.errorResponse(status, message, type: status == .serviceUnavailable ? "ServiceUnavailableError" : "BadGatewayError")
-        }
-
         // Prefill: the whole prompt, one token back.
         let prefillBody = Self.rewrite(body, maxTokens: 1, stream: false)
         let prefillLease: WorkerLease
         let prefillResponse: HTTPClientResponse
         switch await upstream.send(prefillBody, role: .prefill, cost: parsed.promptTokens) {
-        case .unavailable(let message): return await failed(.serviceUnavailable, message)
+        case .unavailable(let message): return await unavailable(message, parsed: parsed, arrival: arrival)
         case .answered(let lease, let response): (prefillLease, prefillResponse) = (lease, response)
         }
         let prefillAnswer = try? await prefillResponse.body.collect(upTo: 16 << 20)
@@ -59,22 +54,34 @@ public final class DisaggregatedRouter: Sendable {
 
         let id = requestIDs.wrappingAdd(1, ordering: .relaxed).newValue
         let encoding = CompletionEncoding(requestID: id, model: parsed.model ?? model, created: Int(Date().timeIntervalSince1970))
-        guard parsed.maxTokens > 1 else {
-            // The prefill worker's token is the whole answer.
-            await metrics.firstToken(after: arrival.secondsSince)
-            await metrics.tokensStreamed(1)
-            await metrics.finished(stream: parsed.stream, success: true, outputTokens: 1, seconds: arrival.secondsSince)
-            return parsed.stream
-                ? sseResponse(encoding.tokenEvent(finishReason: .length) + CompletionEncoding.doneEvent)
-                : WorkerServer.jsonResponse(.ok, encoding.completion(tokens: 1, finishReason: .length, promptTokens: parsed.promptTokens))
-        }
+        guard parsed.maxTokens > 1 else { return await oneTokenAnswer(parsed, encoding: encoding, arrival: arrival) }
+        return await decode(parsed, body: body, encoding: encoding, arrival: arrival)
+    }
 
-        // Decode: the KV moves over, then every token streams back.
+    /// No worker of a role to send to: the client is told to come back.
+    private func unavailable(_ message: String, parsed: CompletionRequest, arrival: ContinuousClock.Instant) async -> Response {
+        await metrics.finished(stream: parsed.stream, success: false, outputTokens: 0, seconds: arrival.secondsSince)
+        return WorkerServer.errorResponse(.serviceUnavailable, message, type: "ServiceUnavailableError")
+    }
+
+    /// A request for one token: the prefill worker's token is the whole answer.
+    private func oneTokenAnswer(_ parsed: CompletionRequest, encoding: CompletionEncoding, arrival: ContinuousClock.Instant) async -> Response {
+        await metrics.firstToken(after: arrival.secondsSince)
+        await metrics.tokensStreamed(1)
+        await metrics.finished(stream: parsed.stream, success: true, outputTokens: 1, seconds: arrival.secondsSince)
+        return parsed.stream
+            ? sseResponse(encoding.tokenEvent(finishReason: .length) + CompletionEncoding.doneEvent)
+            : WorkerServer.jsonResponse(.ok, encoding.completion(tokens: 1, finishReason: .length, promptTokens: parsed.promptTokens))
+    }
+
+    /// Decode: the KV moves over, then every token streams back (or is collected into one
+    /// answer for a client that did not ask for a stream).
+    private func decode(_ parsed: CompletionRequest, body: Data, encoding: CompletionEncoding, arrival: ContinuousClock.Instant) async -> Response {
         let decodeBody = Self.rewrite(body, maxTokens: parsed.maxTokens, stream: true)
         let decodeLease: WorkerLease
         let decodeResponse: HTTPClientResponse
         switch await upstream.send(decodeBody, role: .decode, cost: parsed.promptTokens + parsed.maxTokens) {
-        case .unavailable(let message): return await failed(.serviceUnavailable, message)
+        case .unavailable(let message): return await unavailable(message, parsed: parsed, arrival: arrival)
         case .answered(let lease, let response): (decodeLease, decodeResponse) = (lease, response)
         }
         guard decodeResponse.status == .ok else {
