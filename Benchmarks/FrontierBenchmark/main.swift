@@ -95,8 +95,17 @@ func row(_ benchmarkCase: Case, _ report: FrontierReport) -> String {
     return "| \(benchmarkCase.name) | \(report.infeasibleRequests) of \(report.requests) | \(hours(report.lowerBound.gpuHours)) "
         + "| \(meeting.map { "\($0.name) \(percent($0.sloAttainmentFeasible)) @ \(hours($0.gpuHours))" } ?? "none reaches 99 %") "
         + "| \(percent(summary.sloAttainmentFeasible)) @ \(hours(summary.gpuHours)) | \(ratio(summary.staticRatio)) | \(margin(summary.attainmentMargin, none: "no split that cheap")) "
+        + "| \(tickPhaseSpread(report)) "
         + "| \(String(format: "%.2f", summary.roleFlipsPer10Minutes)) | \(String(format: "%.1f", summary.scaleEventsPerHour)) "
         + "| \(foresight(report)) | \(baselines.joined(separator: "; ")) |"
+}
+
+/// Fulcrum's GPU-hours, static ratio and margin over its tick phases, as ranges.
+func tickPhaseSpread(_ report: FrontierReport) -> String {
+    func range(_ figure: (FrontierSummary) -> Double?, _ format: String, scale: Double = 1) -> String {
+        report.tickPhaseRangeText(figure, format: format, scale: scale) ?? "none at some phase"
+    }
+    return "\(range({ $0.gpuHours }, "%.2f")) GPU·h, ratio \(range({ $0.staticRatio }, "%.2f")), margin \(range({ $0.attainmentMargin }, "%+.2f", scale: 100)) pt"
 }
 
 /// The cheapest `hindsight-lead` point reaching the SLO percentile, with its static ratio.
@@ -160,8 +169,8 @@ do {
     exit(1)
 }
 let outputDirectory = source.outputDirectory
-emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | flips / 10 min | scale events / h | foresight with start-ups | baselines |")
-emit("|---|---|---:|---|---|---:|---|---:|---:|---|---|")
+emit("| case | infeasible | lower bound GPU·h | cheapest fixed split ≥ 99 % | fulcrum (feasible) @ GPU·h | static ratio | margin vs splits ≤ its GPU·h | over \(FrontierStudy.defaultTickPhases) tick phases | flips / 10 min | scale events / h | foresight with start-ups | baselines |")
+emit("|---|---|---:|---|---|---:|---|---|---:|---:|---|---|")
 try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
 for benchmarkCase in chosen {
     let started = Date()

@@ -23,6 +23,9 @@ struct FrontierCommand: ParsableCommand {
     @Option(name: .customLong("headroom-sweep"), help: "Comma-separated values of Fulcrum's headroom knob to run besides its default (1).")
     var headroomSweep: String = FrontierStudy.defaultHeadroomSweep.map { ShortestDecimal.text($0) }.joined(separator: ",")
 
+    @Option(name: .customLong("tick-phases"), help: "Run Fulcrum at its defaults with its first decision at this many phases of its tick interval and print the spread (1: the default run alone).")
+    var tickPhases: Int = FrontierStudy.defaultTickPhases
+
     @Option(name: .customLong("max-total"), help: "Run only fixed splits of at most this many instances (P + D); default every split that fits the budget.")
     var maxTotal: Int?
 
@@ -40,12 +43,12 @@ struct FrontierCommand: ParsableCommand {
         try SimulationOptions.checkOutputs(json, svg)
         let study = try makeStudy()
         try study.validate()
-        FileHandle.standardError.write(Data("fulcrum-sim: running \(study.splits().count) fixed splits, then \(study.baselines.count) baselines and Fulcrum at \(Set(study.headroomSweep + [1]).count) headroom settings, \(study.jobs) at a time\n".utf8))
+        FileHandle.standardError.write(Data("fulcrum-sim: running \(study.splits().count) fixed splits, then \(study.baselines.count) baselines and Fulcrum at \(Set(study.headroomSweep + [1]).count) headroom settings and \(study.tickPhases) tick phases, \(study.jobs) at a time\n".utf8))
         let report = try study.run()
         print(FrontierTable.render(report))
         if let json { try writeFile(try prettyJSON(report), to: json) }
         if let svg { try writeFile(FrontierSVGWriter.render(report), to: svg) }
-        FileHandle.standardError.write(Data(String(format: "fulcrum-sim: %d simulations in %.1f s\n", report.points.count, Date().timeIntervalSince(started)).utf8))
+        FileHandle.standardError.write(Data(String(format: "fulcrum-sim: %d simulations in %.1f s\n", report.points.count + max(0, (report.tickPhases?.count ?? 1) - 1), Date().timeIntervalSince(started)).utf8))
     }
 
     private func makeStudy() throws -> FrontierStudy {
@@ -66,7 +69,8 @@ struct FrontierCommand: ParsableCommand {
             baselines: names,
             headroomSweep: sweep,
             maxSplitInstances: maxTotal,
-            jobs: jobs
+            jobs: jobs,
+            tickPhases: tickPhases
         )
     }
 }

@@ -6,7 +6,7 @@ import FulcrumSim
 enum FrontierTable {
     static func render(_ report: FrontierReport) -> String {
         let bound = report.lowerBound
-        return [
+        let heading: [String] = [
             "\(report.label): \(report.requests) requests (\(report.infeasibleRequests) infeasible); profile \(report.profile); "
                 + "budget \(report.gpuBudget) GPUs; SLO TTFT ≤ \(ShortestDecimal.text(report.sloTTFTSeconds)) s, TPOT ≤ \(ShortestDecimal.text(report.sloTPOTSeconds * 1000)) ms "
                 + "for \(percent(report.sloPercentile)) of requests",
@@ -16,9 +16,9 @@ enum FrontierTable {
                    bound.gpuHours, bound.prefillGPUHours, bound.decodeGPUHours, bound.windowSeconds),
             "",
             summary(report.summary),
-            "",
-            table(report.baselines + report.fulcrumSweep, frontier: report.paretoFrontier),
-        ].joined(separator: "\n")
+        ]
+        let points = ["", table(report.baselines + report.fulcrumSweep, frontier: report.paretoFrontier)]
+        return (heading + tickPhaseSpread(report) + points).joined(separator: "\n")
     }
 
     static func summary(_ summary: FrontierSummary) -> String {
@@ -35,6 +35,20 @@ enum FrontierTable {
             String(format: "  role flips        %.2f per 10 minutes", summary.roleFlipsPer10Minutes),
             String(format: "  scale events      %.1f per hour", summary.scaleEventsPerHour),
         ].joined(separator: "\n")
+    }
+
+    /// How far Fulcrum's figures moved with where its ticks fall (nothing with one phase).
+    static func tickPhaseSpread(_ report: FrontierReport) -> [String] {
+        guard let phases = report.tickPhases, phases.count > 1 else { return [] }
+        func range(_ figure: (FrontierSummary) -> Double?, _ format: String, scale: Double = 1, none: String) -> String {
+            report.tickPhaseRangeText(figure, format: format, scale: scale) ?? none
+        }
+        return [
+            "  over \(phases.count) tick phases (Fulcrum's first decision moved within its tick interval):",
+            "    GPU-hours \(range({ $0.gpuHours }, "%.2f", none: "–")), attainment \(range({ $0.sloAttainmentFeasible }, "%.2f", scale: 100, none: "–")) %, "
+                + "static ratio \(range({ $0.staticRatio }, "%.2f", none: "none at some phase")), "
+                + "margin \(range({ $0.attainmentMargin }, "%+.2f", scale: 100, none: "none at some phase")) points",
+        ]
     }
 
     static let headers = ["point", "kind", "GPU·h", "feasible met", "all met", "actions", "flips", "events/h"]

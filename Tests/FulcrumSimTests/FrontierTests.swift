@@ -213,6 +213,34 @@ struct FrontierStudyTests {
         #expect(decoded.points.map(\.gpuHoursByRole) == first.points.map(\.gpuHoursByRole))
     }
 
+    @Test("Fulcrum at its defaults runs at each tick phase: the default run first, each from its own first tick, none among the points")
+    func tickPhases() throws {
+        var study = Self.tinyStudy()
+        study.tickPhases = 4
+        let report = try study.run()
+        let phases = try #require(report.tickPhases)
+        #expect(phases.map(\.policy) == ["fulcrum", "fulcrum, first tick at 2.5 s", "fulcrum, first tick at 5 s", "fulcrum, first tick at 7.5 s"])
+        #expect(phases[0] == report.summary)
+        #expect(!report.points.contains { $0.name.hasPrefix("fulcrum, first tick") })
+        // The phase run is the simulation with that first tick, and its decisions start there.
+        var input = study.input
+        input.initialInstances = report.warmStart
+        input.firstTickSeconds = 5
+        input.recordSnapshots = true
+        let outcome = try Simulator.run(input, policy: FulcrumPolicy(name: "fulcrum, first tick at 5 s"))
+        #expect(outcome.snapshots.first?.time.seconds == 5)
+        #expect(phases[2] == FrontierSummary(point: FrontierPoint(result: outcome.result, kind: .fulcrum, headroom: 1), statics: report.statics))
+        let gpuHours = try #require(report.tickPhaseRange { $0.gpuHours })
+        #expect(phases.allSatisfy { gpuHours.contains($0.gpuHours) } && gpuHours.contains(report.summary.gpuHours))
+        // One phase is the default run alone; none is refused, as is a first tick before t = 0.
+        study.tickPhases = 1
+        #expect(try study.run().tickPhases?.map(\.policy) == ["fulcrum"])
+        study.tickPhases = 0
+        #expect(throws: FrontierStudyError.self) { try study.validate() }
+        input.firstTickSeconds = -1
+        #expect(throws: SimulationInputError.self) { try Simulator.run(input, policy: FulcrumPolicy()) }
+    }
+
     @Test func givenWarmStartAndBadSettingsAreReported() throws {
         var study = Self.tinyStudy()
         study.warmStart = PerRole(prefill: 1, decode: 1)

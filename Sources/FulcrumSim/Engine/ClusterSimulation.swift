@@ -89,6 +89,9 @@ struct ClusterSimulation {
         guard input.timelineIntervalSeconds.isFinite, input.timelineIntervalSeconds > 0 else {
             throw SimulationInputError("timeline interval must be positive, got \(input.timelineIntervalSeconds)")
         }
+        guard input.firstTickSeconds.isFinite, input.firstTickSeconds >= 0 else {
+            throw SimulationInputError("first policy tick must be at zero seconds or later, got \(input.firstTickSeconds)")
+        }
         guard input.maxDrainSeconds.isFinite, input.maxDrainSeconds >= 0 else {
             throw SimulationInputError("max drain time must be zero or more, got \(input.maxDrainSeconds)")
         }
@@ -135,7 +138,7 @@ struct ClusterSimulation {
 
     mutating func run() -> SimulationOutcome {
         if !requests.isEmpty {
-            schedule(.policyTick, at: 0)
+            schedule(.policyTick, at: input.firstTickSeconds)
             schedule(.arrival, at: requests[0].arrival)
             schedule(.giveUp, at: (requests.last?.arrival ?? 0) + input.maxDrainSeconds)
         }

@@ -28,6 +28,9 @@ public struct SimulationInput: Sendable {
     public var exportsPrefixMetrics: Bool
     /// A KV tier in host memory behind each prefill worker's GPU prefix cache; nil: GPU only.
     public var hostKVCache: HostKVCache?
+    /// When the policy first decides, seconds (then every tick interval): where its ticks fall
+    /// against the arrivals. A controller's trajectory depends on it, a fixed split's not.
+    public var firstTickSeconds: Double = 0
 
     public init(
         trace: [TraceRequest],

@@ -1,3 +1,4 @@
+import Foundation
 import FulcrumCore
 
 /// What `fulcrum-sim frontier` writes with `--json`: every run as a point, the Pareto frontier
@@ -30,6 +31,9 @@ public struct FrontierReport: Sendable, Hashable, Codable {
     public var paretoFrontier: [FrontierPoint]
     public var lowerBound: GPUHourLowerBound
     public var summary: FrontierSummary
+    /// Fulcrum at its defaults at each phase of its tick (`FrontierStudy.tickPhases`), the
+    /// default run (first tick at 0 s) first; nil in reports written before they were run.
+    public var tickPhases: [FrontierSummary]?
 
     enum CodingKeys: String, CodingKey {
         case label, profile, requests, points, summary
@@ -44,10 +48,25 @@ public struct FrontierReport: Sendable, Hashable, Codable {
         case warmStartRule = "warm_start_rule"
         case paretoFrontier = "pareto_frontier"
         case lowerBound = "lower_bound"
+        case tickPhases = "tick_phases"
     }
 
     public var statics: [FrontierPoint] { points.filter { $0.kind == .static } }
     public var baselines: [FrontierPoint] { points.filter { $0.kind == .dynamic } }
+    /// The least and the most of a figure over Fulcrum's tick phases (nil for a figure some
+    /// phase lacks, such as a static ratio no split reaches, or without phases).
+    public func tickPhaseRange(_ figure: (FrontierSummary) -> Double?) -> ClosedRange<Double>? {
+        guard let phases = tickPhases, !phases.isEmpty else { return nil }
+        let values = phases.compactMap(figure)
+        guard values.count == phases.count, let low = values.min(), let high = values.max() else { return nil }
+        return low...high
+    }
+
+    /// That range as text, "low–high" with `format` (a printf format) after scaling by `scale`.
+    public func tickPhaseRangeText(_ figure: (FrontierSummary) -> Double?, format: String, scale: Double = 1) -> String? {
+        tickPhaseRange(figure).map { String(format: "\(format)–\(format)", $0.lowerBound * scale, $0.upperBound * scale) }
+    }
+
     /// Fulcrum's points ordered by headroom (the sweep as a line).
     public var fulcrumSweep: [FrontierPoint] {
         points.filter { $0.kind == .fulcrum }.sorted { ($0.headroom ?? 1) < ($1.headroom ?? 1) }

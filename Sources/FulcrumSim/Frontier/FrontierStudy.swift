@@ -17,6 +17,7 @@ public struct FrontierStudy: Sendable {
     }
     public static let defaultBaselines = ["dynamo-sla", "dynamo-load", "aiconfigurator", "hindsight-mean"] + foresightSweep
     public static let defaultHeadroomSweep = [0.6, 0.7, 0.8, 0.9, 1.0, 1.15, 1.3, 1.5]
+    public static let defaultTickPhases = 4
 
     /// Trace, cluster, profile, SLO, budget, seed. `initialInstances` is not used: see `warmStart`.
     public var input: SimulationInput
@@ -34,6 +35,11 @@ public struct FrontierStudy: Sendable {
     public var jobs: Int
     /// Window of the GPU-hour lower bound, seconds.
     public var lowerBoundWindowSeconds: Double
+    /// How many phases of its tick Fulcrum at its defaults is run at: its first decision at
+    /// 0, 1/n, …, (n − 1)/n of its tick interval. A controller's trajectory depends on where its
+    /// ticks fall against the arrivals (on the bundled hours, GPU-hours moved by −5 to +8 %);
+    /// the spread says how far one run's point can be trusted. 1 runs the default alone.
+    public var tickPhases: Int
 
     public init(
         input: SimulationInput,
@@ -43,7 +49,8 @@ public struct FrontierStudy: Sendable {
         headroomSweep: [Double] = FrontierStudy.defaultHeadroomSweep,
         maxSplitInstances: Int? = nil,
         jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
-        lowerBoundWindowSeconds: Double = 60
+        lowerBoundWindowSeconds: Double = 60,
+        tickPhases: Int = FrontierStudy.defaultTickPhases
     ) {
         self.input = input
         self.label = label
@@ -53,6 +60,7 @@ public struct FrontierStudy: Sendable {
         self.maxSplitInstances = maxSplitInstances
         self.jobs = jobs
         self.lowerBoundWindowSeconds = lowerBoundWindowSeconds
+        self.tickPhases = tickPhases
     }
 
     /// Every P:D (P, D ≥ 1) whose GPUs fit the budget (and `maxSplitInstances`), by P then D.
@@ -79,7 +87,8 @@ public struct FrontierStudy: Sendable {
         })
         let start = try chooseWarmStart(statics)
         let dynamics = try simulate(try dynamicRuns(from: start.fleet))
-        return report(points: statics + dynamics, warmStart: start)
+        let phases = try simulate(phaseRuns(from: start.fleet))
+        return report(points: statics + dynamics, tickPhases: phases, warmStart: start)
     }
 
     // MARK: - Steps
@@ -91,11 +100,13 @@ public struct FrontierStudy: Sendable {
         var kind: FrontierPoint.Kind
         var split: PerRole<Int>? = nil
         var headroom: Double? = nil
+        var firstTickSeconds: Double = 0
     }
 
     /// Every setting checked, before any simulation (`run` calls it too).
     public func validate() throws {
         guard jobs >= 1 else { throw FrontierStudyError("--jobs is \(jobs); give at least 1.") }
+        guard (1...1_000).contains(tickPhases) else { throw FrontierStudyError("--tick-phases is \(tickPhases); give 1 (the default run alone) to 1000.") }
         if let bad = headroomSweep.first(where: { !($0 > 0 && $0.isFinite) }) {
             throw FrontierStudyError("--headroom-sweep has \(bad); give positive numbers like 0.8,1.2.")
         }
@@ -142,17 +153,29 @@ public struct FrontierStudy: Sendable {
         return runs
     }
 
+    /// Fulcrum at its defaults with its first tick moved by k/n of its interval, k = 1…n − 1
+    /// (k = 0 is the default run among the points).
+    private func phaseRuns(from fleet: PerRole<Int>) -> [Run] {
+        let interval = FulcrumPolicy().tickInterval
+        return (1..<max(1, tickPhases)).map { phase in
+            let offset = interval * Double(phase) / Double(tickPhases)
+            let policy = FulcrumPolicy(name: "fulcrum, first tick at \(ShortestDecimal.text(offset)) s")
+            return Run(policy: policy, initial: fleet, kind: .fulcrum, headroom: 1, firstTickSeconds: offset)
+        }
+    }
+
     private func simulate(_ runs: [Run]) throws -> [FrontierPoint] {
         let input = self.input
         return try ParallelRunner.map(runs, width: jobs) { run in
             var runInput = input
             runInput.initialInstances = run.initial
+            runInput.firstTickSeconds = run.firstTickSeconds
             let result = try Simulator.run(runInput, policy: run.policy).result
             return FrontierPoint(result: result, kind: run.kind, split: run.split, headroom: run.headroom)
         }
     }
 
-    private func report(points: [FrontierPoint], warmStart: (fleet: PerRole<Int>, rule: String)) -> FrontierReport {
+    private func report(points: [FrontierPoint], tickPhases: [FrontierPoint], warmStart: (fleet: PerRole<Int>, rule: String)) -> FrontierReport {
         let statics = points.filter { $0.kind == .static }
         let fulcrum = points.first { $0.kind == .fulcrum && $0.headroom == 1 } ?? points[points.count - 1]
         let feasible = input.trace.count {
@@ -174,7 +197,8 @@ public struct FrontierStudy: Sendable {
             points: points,
             paretoFrontier: FrontierAnalysis.paretoFrontier(statics),
             lowerBound: GPUHourLowerBound(trace: input.trace, profile: input.profile, slo: input.slo, windowSeconds: lowerBoundWindowSeconds),
-            summary: FrontierSummary(point: fulcrum, statics: statics)
+            summary: FrontierSummary(point: fulcrum, statics: statics),
+            tickPhases: ([fulcrum] + tickPhases).map { FrontierSummary(point: $0, statics: statics) }
         )
     }
 }
