@@ -86,9 +86,10 @@ public struct FrontierStudy: Sendable {
             Run(policy: StaticPolicy(prefill: split.prefill, decode: split.decode), initial: split, kind: .static, split: split)
         })
         let start = try chooseWarmStart(statics)
-        let dynamics = try simulate(try dynamicRuns(from: start.fleet))
-        let phases = try simulate(phaseRuns(from: start.fleet))
-        return report(points: statics + dynamics, tickPhases: phases, warmStart: start)
+        // One batch, so the tick phases run beside the baselines rather than after them.
+        let dynamicRuns = try dynamicRuns(from: start.fleet)
+        let dynamics = try simulate(dynamicRuns + phaseRuns(from: start.fleet))
+        return report(points: statics + dynamics.prefix(dynamicRuns.count), tickPhases: Array(dynamics.dropFirst(dynamicRuns.count)), warmStart: start)
     }
 
     // MARK: - Steps
