@@ -158,7 +158,7 @@ public struct FrontierStudy: Sendable {
     /// (k = 0 is the default run among the points).
     private func phaseRuns(from fleet: PerRole<Int>) -> [Run] {
         let interval = FulcrumPolicy().tickInterval
-        return (1..<max(1, tickPhases)).map { phase in
+        return (1..<tickPhases).map { phase in
             let offset = interval * Double(phase) / Double(tickPhases)
             let policy = FulcrumPolicy(name: "fulcrum, first tick at \(ShortestDecimal.text(offset)) s")
             return Run(policy: policy, initial: fleet, kind: .fulcrum, headroom: 1, firstTickSeconds: offset)

@@ -159,11 +159,10 @@ extension SystemdActuator {
             worker.properties.subState = "running"
         }
         if let stamp = properties?.execMainStartTimestamp, stamp > 0 { worker.startedAt = Timestamp(seconds: Double(stamp) / 1e6) }
+        if !outcome.succeeded, worker.properties.activeState != "active" { worker.properties.activeState = "failed" }
         workers[start.id] = worker
         guard outcome.succeeded else {
             counters.startFailures += 1
-            worker.properties.activeState = worker.properties.activeState == "active" ? "active" : "failed"
-            workers[start.id] = worker
             noteFailure(start.id)
             return .failed(ActuatorError(.jobFailed, "The start job of \(name) on \(start.node) ended '\(outcome.result)' (unit result \(worker.properties.result ?? "unknown")); check the unit's ExecStart= and its journal, Fulcrum backs this GPU set off before retrying."))
         }
